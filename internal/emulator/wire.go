@@ -1,0 +1,80 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// newRequestID returns an id shaped like the services' request ids.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := strings.ToUpper(hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+}
+
+// rpcError is the JSON error body of ECS RPC calls.
+type rpcError struct {
+	RequestID string `json:"RequestId"`
+	HostID    string `json:"HostId"`
+	Code      string `json:"Code"`
+	Message   string `json:"Message"`
+	Recommend string `json:"Recommend"`
+}
+
+// writeRPCError answers an ECS RPC call with the service's error shape.
+func writeRPCError(w http.ResponseWriter, status int, code, message string) {
+	id := newRequestID()
+	writeJSON(w, status, rpcError{
+		RequestID: id,
+		HostID:    "ecs.aliyuncs.com",
+		Code:      code,
+		Message:   message,
+		Recommend: "https://api.aliyun.com/troubleshoot?q=" + code + "&product=Ecs&requestId=" + id,
+	})
+}
+
+// writeJSON writes v as a JSON response body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ossError is the XML error body of OSS.
+type ossError struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	RequestID string   `xml:"RequestId"`
+	HostID    string   `xml:"HostId"`
+	EC        string   `xml:"EC,omitempty"`
+}
+
+// writeOSSError answers an OSS call with the service's XML error; HEAD
+// requests carry no body, so the error goes into x-oss-err (base64 XML) as
+// the service does.
+func writeOSSError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	id := newRequestID()
+	body, _ := xml.Marshal(ossError{Code: code, Message: message, RequestID: id, HostID: r.Host})
+	body = append([]byte(xml.Header), body...)
+	h := w.Header()
+	h.Set("x-oss-request-id", id)
+	h.Set("x-oss-ec", "0000-00000000")
+	if r.Method == http.MethodHead {
+		h.Set("x-oss-err", base64Std(body))
+		w.WriteHeader(status)
+		return
+	}
+	h.Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
