@@ -45,3 +45,7 @@ func (c *ManualClock) Set(t time.Time) {
 	c.now = t.UTC()
 	c.mu.Unlock()
 }
+
+// now is the server's time: the clock plus any injected clock skew. Every
+// timestamp the emulator hands out or checks goes through it.
+func (s *Server) now() time.Time { return s.clock.Now().Add(s.skew()) }

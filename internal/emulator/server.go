@@ -51,9 +51,10 @@ type Server struct {
 	dataDir    string
 	ownDataDir bool
 
-	mu       sync.Mutex
-	listener net.Listener
-	http     *http.Server
+	mu        sync.Mutex
+	clockSkew time.Duration
+	listener  net.Listener
+	http      *http.Server
 }
 
 // New builds a server; call Start to listen.
@@ -160,4 +161,11 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// skew is the injected clock skew (the fault "clock skew").
+func (s *Server) skew() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clockSkew
 }
