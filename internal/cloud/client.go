@@ -1,0 +1,285 @@
+package cloud
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// Client is the one shared handle the resources use. It is safe for
+// concurrent use; per-region SDK clients are built lazily.
+type Client struct {
+	region    string
+	creds     credentials.CredentialsProvider
+	ecsEP     *Endpoint
+	ossEP     *Endpoint
+	httpc     *http.Client
+	Backoff   Backoff
+	userAgent string
+
+	mu  sync.Mutex
+	ecs map[string]*ecs.Client
+	oss map[string]*oss.Client
+}
+
+// New validates cfg, resolves credentials (assuming a role when asked) and
+// returns a client. It makes no API call unless a role is assumed.
+func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		region:    cfg.Region,
+		httpc:     &http.Client{Transport: newTransport()},
+		Backoff:   DefaultBackoff(cfg.MaxRetries + 1),
+		userAgent: userAgent,
+		ecs:       map[string]*ecs.Client{},
+		oss:       map[string]*oss.Client{},
+	}
+	var err error
+	if c.ecsEP, err = optionalEndpoint("ecs", cfg.Endpoints.ECS); err != nil {
+		return nil, err
+	}
+	if c.ossEP, err = optionalEndpoint("oss", cfg.Endpoints.OSS); err != nil {
+		return nil, err
+	}
+	base, err := cfg.resolveStatic()
+	if err != nil {
+		return nil, err
+	}
+	if base.SecurityToken != "" {
+		c.creds = credentials.NewStaticSTSCredentialsProvider(base.AccessKeyID, base.AccessKeySecret, base.SecurityToken)
+	} else {
+		c.creds = credentials.NewStaticAKCredentialsProvider(base.AccessKeyID, base.AccessKeySecret)
+	}
+	if cfg.AssumeRole != nil {
+		stsEP, err := optionalEndpoint("sts", cfg.Endpoints.STS)
+		if err != nil {
+			return nil, err
+		}
+		if stsEP == nil {
+			stsEP = &Endpoint{Scheme: "https", Host: "sts.aliyuncs.com"}
+		}
+		ar := &assumedRole{client: c, role: *cfg.AssumeRole, endpoint: *stsEP, base: c.creds}
+		if _, err := ar.GetCredentials(); err != nil {
+			return nil, err
+		}
+		c.creds = ar
+	}
+	return c, nil
+}
+
+func optionalEndpoint(service, raw string) (*Endpoint, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	ep, err := ParseEndpoint(service, raw)
+	if err != nil {
+		return nil, err
+	}
+	return &ep, nil
+}
+
+// newTransport is the default transport with TLS 1.2 as the floor.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
+
+// Region is the provider's default region.
+func (c *Client) Region() string { return c.region }
+
+// RegionOr returns r, or the provider's region when r is empty.
+func (c *Client) RegionOr(r string) string {
+	if r != "" {
+		return r
+	}
+	return c.region
+}
+
+// ECS returns the SDK client for region.
+func (c *Client) ECS(region string) (*ecs.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.ecs[region]; ok {
+		return cl, nil
+	}
+	conf := sdk.NewConfig()
+	conf.Scheme = "HTTPS"
+	conf.Transport = c.httpc.Transport
+	conf.Timeout = 60 * time.Second
+	conf.AutoRetry = false // we retry, with backoff and only what is retryable
+	if c.ecsEP != nil && c.ecsEP.Scheme == "http" {
+		conf.Scheme = "HTTP"
+	}
+	cl, err := ecs.NewClientWithOptions(region, conf, c.creds)
+	if err != nil {
+		return nil, fmt.Errorf("building the ECS client for %s: %w", region, err)
+	}
+	if c.ecsEP != nil {
+		cl.Domain = c.ecsEP.Host
+	}
+	cl.AppendUserAgent("alidr", c.userAgent)
+	c.ecs[region] = cl
+	return cl, nil
+}
+
+// DoECS sends an ECS request in region, retrying throttling, 5xx and network
+// errors with backoff. resp is filled on success.
+func (c *Client) DoECS(ctx context.Context, region string, req requests.AcsRequest, resp responses.AcsResponse) error {
+	cl, err := c.ECS(region)
+	if err != nil {
+		return err
+	}
+	action := req.GetActionName()
+	err = c.Backoff.Retry(ctx, action, Retryable, func() error {
+		return cl.DoAction(req, resp)
+	})
+	if err != nil {
+		return explainECSError(err, action, region)
+	}
+	return nil
+}
+
+// explainECSError adds the call and region, and a clock-skew hint when the
+// service's Date header shows the local clock is off.
+func explainECSError(err error, action, region string) error {
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		var date string
+		if v := se.RespHeaders["Date"]; len(v) > 0 {
+			date = v[0]
+		}
+		err = explainClockSkew(err, date, time.Now())
+	}
+	return fmt.Errorf("ECS %s in %s: %w", action, region, err)
+}
+
+// OSS returns the OSS client for region.
+func (c *Client) OSS(region string) (*oss.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.oss[region]; ok {
+		return cl, nil
+	}
+	endpoint := "https://oss-" + region + ".aliyuncs.com"
+	if c.ossEP != nil {
+		endpoint = c.ossEP.URL()
+	}
+	cl, err := oss.New(endpoint, "", "",
+		oss.SetCredentialsProvider(ossCredentials{c.creds}),
+		oss.HTTPClient(c.httpc),
+		oss.Region(region),
+		oss.UserAgent("alidr/"+c.userAgent),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("building the OSS client for %s: %w", region, err)
+	}
+	c.oss[region] = cl
+	return cl, nil
+}
+
+// Bucket returns a handle on bucket in region.
+func (c *Client) Bucket(region, bucket string) (*oss.Bucket, error) {
+	cl, err := c.OSS(region)
+	if err != nil {
+		return nil, err
+	}
+	return cl.Bucket(bucket)
+}
+
+// RetryOSS runs an OSS call with the client's backoff.
+func (c *Client) RetryOSS(ctx context.Context, what string, fn func() error) error {
+	err := c.Backoff.Retry(ctx, what, Retryable, fn)
+	if err != nil {
+		return fmt.Errorf("OSS %s: %w", what, err)
+	}
+	return nil
+}
+
+// ossCredentials adapts the SDK credentials provider to the OSS SDK.
+type ossCredentials struct{ p credentials.CredentialsProvider }
+
+func (o ossCredentials) GetCredentials() oss.Credentials {
+	cc, err := o.p.GetCredentials()
+	if err != nil {
+		return &oss.EnvironmentVariableCredentials{}
+	}
+	return &oss.EnvironmentVariableCredentials{AccessKeyId: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret, SecurityToken: cc.SecurityToken}
+}
+
+// assumedRole holds STS credentials of a RAM role and renews them five
+// minutes before they expire, so a three-hour apply keeps working.
+type assumedRole struct {
+	client   *Client
+	role     AssumeRole
+	endpoint Endpoint
+	base     credentials.CredentialsProvider
+
+	mu      sync.Mutex
+	current *credentials.Credentials
+	expires time.Time
+}
+
+func (a *assumedRole) GetProviderName() string { return "alidr_assume_role" }
+
+func (a *assumedRole) GetCredentials() (*credentials.Credentials, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.current != nil && time.Until(a.expires) > 5*time.Minute {
+		return a.current, nil
+	}
+	conf := sdk.NewConfig()
+	conf.Scheme = strings.ToUpper(a.endpoint.Scheme)
+	conf.Transport = a.client.httpc.Transport
+	conf.Timeout = 30 * time.Second
+	cl, err := sts.NewClientWithOptions(a.client.region, conf, a.base)
+	if err != nil {
+		return nil, err
+	}
+	cl.Domain = a.endpoint.Host
+	req := sts.CreateAssumeRoleRequest()
+	req.RoleArn = a.role.RoleARN
+	req.RoleSessionName = a.role.SessionName
+	if req.RoleSessionName == "" {
+		req.RoleSessionName = "terraform-provider-alidr"
+	}
+	req.Policy = a.role.Policy
+	req.ExternalId = a.role.ExternalID
+	if a.role.SessionExpiration > 0 {
+		req.DurationSeconds = requests.NewInteger(a.role.SessionExpiration)
+	}
+	resp := sts.CreateAssumeRoleResponse()
+	err = a.client.Backoff.Retry(context.Background(), "AssumeRole", Retryable, func() error { return cl.DoAction(req, resp) })
+	if err != nil {
+		return nil, fmt.Errorf("assuming role %s through STS: %w (check that the base credentials may call sts:AssumeRole on it)", a.role.RoleARN, err)
+	}
+	exp, err := time.Parse(time.RFC3339, resp.Credentials.Expiration)
+	if err != nil {
+		exp = time.Now().Add(15 * time.Minute)
+	}
+	a.current = &credentials.Credentials{
+		AccessKeyId:     resp.Credentials.AccessKeyId,
+		AccessKeySecret: resp.Credentials.AccessKeySecret,
+		SecurityToken:   resp.Credentials.SecurityToken,
+		ProviderName:    a.GetProviderName(),
+	}
+	a.expires = exp
+	return a.current, nil
+}
