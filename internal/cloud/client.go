@@ -219,10 +219,16 @@ type ossCredentials struct{ p credentials.CredentialsProvider }
 func (o ossCredentials) GetCredentials() oss.Credentials {
 	cc, err := o.p.GetCredentials()
 	if err != nil {
-		return &oss.EnvironmentVariableCredentials{}
+		return ossKey{}
 	}
-	return &oss.EnvironmentVariableCredentials{AccessKeyId: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret, SecurityToken: cc.SecurityToken}
+	return ossKey{cc.AccessKeyId, cc.AccessKeySecret, cc.SecurityToken}
 }
+
+type ossKey struct{ id, secret, token string }
+
+func (k ossKey) GetAccessKeyID() string     { return k.id }
+func (k ossKey) GetAccessKeySecret() string { return k.secret }
+func (k ossKey) GetSecurityToken() string   { return k.token }
 
 // assumedRole holds STS credentials of a RAM role and renews them five
 // minutes before they expire, so a three-hour apply keeps working.
