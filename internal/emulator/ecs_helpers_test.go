@@ -1,0 +1,48 @@
+package emulator
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// startECS starts an emulator on a manual clock set to the wall clock (the
+// SDK stamps requests with wall time) and returns an SDK client for region.
+func startECS(t *testing.T, region string) (*Server, *ManualClock, *ecs.Client) {
+	t.Helper()
+	clock := NewManualClock(time.Now())
+	srv, err := New(Options{Clock: clock, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv, clock, ecsClient(t, srv, region, DefaultAccessKeyID, DefaultAccessKeySecret)
+}
+
+func ecsClient(t *testing.T, srv *Server, region, ak, sk string) *ecs.Client {
+	t.Helper()
+	c, err := ecs.NewClientWithAccessKey(region, ak, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = srv.Addr() // the SDK's default scheme is HTTP
+	return c
+}
+
+// wantAPIError asserts err is the service error code with HTTP status.
+func wantAPIError(t *testing.T, err error, status int, code string) {
+	t.Helper()
+	var se *sdkerrors.ServerError
+	if !errors.As(err, &se) {
+		t.Fatalf("want %d %s, got %v", status, code, err)
+	}
+	if se.HttpStatus() != status || se.ErrorCode() != code {
+		t.Fatalf("want %d %s, got %d %s: %s", status, code, se.HttpStatus(), se.ErrorCode(), se.Message())
+	}
+}
