@@ -1,0 +1,145 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// ExportImage writes a custom image into an OSS bucket of the caller, one
+// object per disk of the image, once the export task's duration has passed
+// (ecsTask, DescribeTaskAttribute):
+//
+//	<OSSPrefix><ImageId>_system.<format>        the system disk
+//	<OSSPrefix><ImageId>_data_<device>.<format> each data disk, e.g. _data_xvdb
+//
+// following the service's rule that file names contain "system" or "data"
+// and the data disk's mount point. The bytes are deterministic pseudo-random
+// data seeded by the image id and device, SizeGiB * exportBytesPerGiB long
+// (1 MiB per GiB by default), streamed into OSS without being held in memory.
+
+// ExportImageDefaultRole is the RAM role ExportImage uses by default.
+const ExportImageDefaultRole = "AliyunECSImageExportDefaultRole"
+
+var exportFormats = map[string]string{"raw": "raw", "vhd": "vhd", "qcow2": "qcow2", "vmdk": "vmdk", "vdi": "vdi"}
+
+func (st *snapStore) registerExport() {
+	st.e.register("ExportImage", st.exportImage)
+}
+
+func (st *snapStore) exportImage(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id, bucket, prefix := c.str("ImageId"), c.str("OSSBucket"), c.str("OSSPrefix")
+	switch {
+	case id == "":
+		return nil, errMissingParam("ImageId")
+	case bucket == "":
+		return nil, errMissingParam("OSSBucket")
+	}
+	format := "raw"
+	if f := c.str("ImageFormat"); f != "" {
+		var ok bool
+		if format, ok = exportFormats[strings.ToLower(f)]; !ok {
+			return nil, apiErr(http.StatusBadRequest, "InvalidImageFormat.NotSupported", "The specified ImageFormat is not supported.")
+		}
+	}
+	if len(prefix) > 30 || strings.HasPrefix(prefix, "/") {
+		return nil, apiErr(http.StatusBadRequest, "InvalidOSSPrefix.Malformed", "The specified OSSPrefix is not valid.")
+	}
+	if st.exportRoleMissing {
+		role := c.str("RoleName")
+		if role == "" {
+			role = ExportImageDefaultRole
+		}
+		return nil, apiErr(http.StatusForbidden, "NoSetRoletoECSServiceAcount",
+			fmt.Sprintf("The specified account has not authorized ECS to access OSS: RAM role %s is missing.", role))
+	}
+	im, err := st.ownImage(c, id)
+	if err != nil {
+		return nil, err
+	}
+	if im.status(c.now) != "Available" {
+		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The current status of the image does not support this operation.")
+	}
+	if im.OSType == "windows" {
+		return nil, apiErr(http.StatusForbidden, "OperationDenied.WindowsImage", "Images of Windows Server cannot be exported.")
+	}
+	owner, ok := st.e.s.oss.bucketOwner(bucket)
+	if !ok {
+		return nil, notFound("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist.")
+	}
+	if owner != c.AccountID {
+		return nil, apiErr(http.StatusForbidden, "InvalidOSSBucket.Forbidden", "The specified OSS bucket does not belong to the account.")
+	}
+	t := &ecsTask{
+		ID: newID("t", c.region().code), AccountID: c.AccountID, RegionID: c.Region, Action: "ExportImage",
+		Created: c.now, ImageID: im.ID, Bucket: bucket, Prefix: prefix, Format: format,
+	}
+	final := "Finished"
+	if st.takeFailure(FailExportImage) {
+		final = "Failed"
+	}
+	t.state.begin(c.now, c.durations().ImageExport, final, "Waiting", "Processing")
+	st.tasks[t.ID] = t
+	return ecs.ExportImageResponse{RequestId: c.RequestID, TaskId: t.ID, RegionId: c.Region}, nil
+}
+
+// finishExports writes the objects of export tasks that are due. A task
+// whose image or bucket went away meanwhile fails.
+func (st *snapStore) finishExports(now time.Time) {
+	for _, id := range sortedKeys(st.tasks) {
+		t := st.tasks[id]
+		if t.Action != "ExportImage" || t.finished || !t.state.done(now) {
+			continue
+		}
+		t.finished = true
+		if t.state.at(now) == "Failed" {
+			continue
+		}
+		im, ok := st.images[t.ImageID]
+		if !ok {
+			t.failed = true
+			continue
+		}
+		for _, obj := range exportObjects(im, t) {
+			if err := st.e.s.oss.putObject(t.Bucket, obj.key, "application/octet-stream",
+				exportContent(im.ID, obj.device, int64(obj.sizeGiB)*st.exportBytesPerGiB)); err != nil {
+				t.failed = true
+				break
+			}
+		}
+	}
+}
+
+type exportObject struct {
+	key     string
+	device  string
+	sizeGiB int
+}
+
+// exportObjects names the files an export writes.
+func exportObjects(im *image, t *ecsTask) []exportObject {
+	var out []exportObject
+	for _, m := range im.Mappings {
+		name := t.Prefix + im.ID + "_system." + t.Format
+		if m.Type == "data" {
+			name = t.Prefix + im.ID + "_data_" + path.Base(m.Device) + "." + t.Format
+		}
+		out = append(out, exportObject{key: name, device: m.Device, sizeGiB: m.SizeGiB})
+	}
+	return out
+}
+
+// exportContent streams n deterministic pseudo-random bytes for a disk of an
+// image: the same image and device always give the same bytes.
+func exportContent(imageID, device string, n int64) io.Reader {
+	seed := sha256.Sum256([]byte(imageID + "\x00" + device))
+	return io.LimitReader(rand.NewChaCha8(seed), n)
+}

@@ -1,0 +1,413 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// Automatic snapshot policies: CreateAutoSnapshotPolicy,
+// ModifyAutoSnapshotPolicyEx, DeleteAutoSnapshotPolicy,
+// ApplyAutoSnapshotPolicy, CancelAutoSnapshotPolicy,
+// DescribeAutoSnapshotPolicyEx, and the scheduler that fires them on the
+// emulator's clock (see schedule.each for the UTC+8 rule).
+//
+// Which policy a disk follows is the disk's AutoSnapshotPolicyID field in the
+// core state, so DescribeDisks shows it without asking this feature.
+
+type autoSnapshotPolicy struct {
+	ID        string
+	AccountID string
+	RegionID  string
+	Name      string
+	sched     schedule
+	// RetentionDays of the auto snapshots: -1 forever, else 1..65536.
+	RetentionDays int
+	Created       time.Time
+
+	EnableCrossRegionCopy        bool
+	TargetCopyRegions            []string
+	CopiedSnapshotsRetentionDays int
+	CopyEncrypted                bool
+	CopyKMSKeyID                 string
+	Tags                         map[string]string
+}
+
+func (st *snapStore) registerPolicies() {
+	e := st.e
+	e.register("CreateAutoSnapshotPolicy", st.createAutoSnapshotPolicy)
+	e.register("ModifyAutoSnapshotPolicyEx", st.modifyAutoSnapshotPolicyEx)
+	e.register("DeleteAutoSnapshotPolicy", st.deleteAutoSnapshotPolicy)
+	e.register("ApplyAutoSnapshotPolicy", st.applyAutoSnapshotPolicy)
+	e.register("CancelAutoSnapshotPolicy", st.cancelAutoSnapshotPolicy)
+	e.register("DescribeAutoSnapshotPolicyEx", st.describeAutoSnapshotPolicyEx)
+	e.registerTagType("snapshotpolicy", tagType{
+		get: func(c *rpcCall, id string) (map[string]string, bool) {
+			p, err := st.policyOf(c, id)
+			if err != nil {
+				return nil, false
+			}
+			return p.Tags, true
+		},
+		list: func(c *rpcCall) []string {
+			var ids []string
+			for _, p := range st.policies {
+				if p.AccountID == c.AccountID && p.RegionID == c.Region {
+					ids = append(ids, p.ID)
+				}
+			}
+			sort.Strings(ids)
+			return ids
+		},
+	})
+}
+
+func (st *snapStore) policyOf(c *rpcCall, id string) (*autoSnapshotPolicy, error) {
+	p, ok := st.policies[id]
+	if !ok || p.AccountID != c.AccountID || p.RegionID != c.Region {
+		return nil, notFound("InvalidAutoSnapshotPolicyId.NotFound", "Specified parameter AutoSnapshotPolicyId not found.")
+	}
+	return p, nil
+}
+
+// policyParams reads the settable fields shared by Create and ModifyEx into
+// p; only parameters present are applied.
+func (st *snapStore) policyParams(c *rpcCall, p *autoSnapshotPolicy) error {
+	if c.has("autoSnapshotPolicyName") {
+		name := c.str("autoSnapshotPolicyName")
+		if name != "" && (len(name) < 2 || len(name) > 128 || strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://")) {
+			return apiErr(http.StatusBadRequest, "InvalidAutoSnapshotPolicyName.Malformed", "Specified auto snapshot policy name is not valid.")
+		}
+		p.Name = name
+	}
+	tp, wd := c.str("timePoints"), c.str("repeatWeekdays")
+	if tp != "" || wd != "" {
+		if tp == "" {
+			tp = p.sched.timePointsJSON()
+		}
+		if wd == "" {
+			wd = p.sched.weekdaysJSON()
+		}
+		sc, err := parseSchedule(tp, wd)
+		if err != nil {
+			if err.Error() == "timePoints" {
+				return apiErr(http.StatusBadRequest, "InvalidTimePoints.Malformed", "The specified parameter timePoints is not valid.")
+			}
+			return apiErr(http.StatusBadRequest, "InvalidRepeatWeekdays.Malformed", "The specified parameter repeatWeekdays is not valid.")
+		}
+		p.sched = sc
+	}
+	if c.str("retentionDays") != "" {
+		n := c.int("retentionDays", 0)
+		if err := c.err(); err != nil {
+			return err
+		}
+		if n != -1 && (n < 1 || n > 65536) {
+			return apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed", "The specified parameter retentionDays is not valid.")
+		}
+		p.RetentionDays = n
+	}
+	if c.has("EnableCrossRegionCopy") {
+		p.EnableCrossRegionCopy = c.bool("EnableCrossRegionCopy")
+	}
+	if c.str("TargetCopyRegions") != "" {
+		regions := c.jsonStrings("TargetCopyRegions")
+		if err := c.err(); err != nil {
+			return err
+		}
+		for _, r := range regions {
+			if _, ok := c.acct().regions[r]; !ok {
+				return apiErr(http.StatusBadRequest, "InvalidTargetCopyRegions.Malformed",
+					fmt.Sprintf("The specified target copy region %q does not exist.", r))
+			}
+		}
+		p.TargetCopyRegions = regions
+	}
+	if c.str("CopiedSnapshotsRetentionDays") != "" {
+		n := c.int("CopiedSnapshotsRetentionDays", 0)
+		if err := c.err(); err != nil {
+			return err
+		}
+		if n != -1 && (n < 1 || n > 65536) {
+			return apiErr(http.StatusBadRequest, "InvalidCopiedSnapshotsRetentionDays.Malformed",
+				"The specified parameter CopiedSnapshotsRetentionDays is not valid.")
+		}
+		p.CopiedSnapshotsRetentionDays = n
+	}
+	if c.has("CopyEncryptionConfiguration.Encrypted") {
+		p.CopyEncrypted = c.bool("CopyEncryptionConfiguration.Encrypted")
+	}
+	if c.has("CopyEncryptionConfiguration.KMSKeyId") {
+		p.CopyKMSKeyID = c.str("CopyEncryptionConfiguration.KMSKeyId")
+	}
+	if p.EnableCrossRegionCopy && len(p.TargetCopyRegions) == 0 {
+		return apiErr(http.StatusBadRequest, "InvalidTargetCopyRegions.Malformed",
+			"TargetCopyRegions is required when EnableCrossRegionCopy is true.")
+	}
+	return c.err()
+}
+
+func (st *snapStore) createAutoSnapshotPolicy(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	for _, name := range []string{"timePoints", "repeatWeekdays", "retentionDays"} {
+		if c.str(name) == "" {
+			return nil, errMissingParam(name)
+		}
+	}
+	p := &autoSnapshotPolicy{
+		ID: newID("sp", c.region().code), AccountID: c.AccountID, RegionID: c.Region,
+		Created: c.now, CopiedSnapshotsRetentionDays: -1, Tags: map[string]string{},
+	}
+	if err := st.policyParams(c, p); err != nil {
+		return nil, err
+	}
+	for _, t := range c.tags() {
+		p.Tags[t.Key] = t.Value
+	}
+	st.policies[p.ID] = p
+	st.e.created(p.ID)
+	return ecs.CreateAutoSnapshotPolicyResponse{RequestId: c.RequestID, AutoSnapshotPolicyId: p.ID}, nil
+}
+
+func (st *snapStore) modifyAutoSnapshotPolicyEx(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id := c.str("autoSnapshotPolicyId")
+	if id == "" {
+		return nil, errMissingParam("autoSnapshotPolicyId")
+	}
+	p, err := st.policyOf(c, id)
+	if err != nil {
+		return nil, err
+	}
+	// Validate on a copy so a bad parameter changes nothing.
+	next := *p
+	if err := st.policyParams(c, &next); err != nil {
+		return nil, err
+	}
+	*p = next
+	return ecs.ModifyAutoSnapshotPolicyExResponse{RequestId: c.RequestID}, nil
+}
+
+func (st *snapStore) deleteAutoSnapshotPolicy(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id := c.str("autoSnapshotPolicyId")
+	if id == "" {
+		return nil, errMissingParam("autoSnapshotPolicyId")
+	}
+	p, err := st.policyOf(c, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range c.region().disks {
+		if d.AutoSnapshotPolicyID == p.ID {
+			d.AutoSnapshotPolicyID = ""
+		}
+	}
+	delete(st.policies, p.ID)
+	return ecs.DeleteAutoSnapshotPolicyResponse{RequestId: c.RequestID}, nil
+}
+
+// policyDisks resolves the diskIds parameter; every disk must exist.
+func policyDisks(c *rpcCall) ([]*ecsDisk, error) {
+	raw := c.str("diskIds")
+	if raw == "" {
+		return nil, errMissingParam("diskIds")
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil || len(ids) == 0 {
+		return nil, apiErr(http.StatusBadRequest, "InvalidDiskIds.Malformed", "The specified parameter diskIds is not valid.")
+	}
+	disks := make([]*ecsDisk, 0, len(ids))
+	for _, id := range ids {
+		d, ok := c.region().disks[id]
+		if !ok {
+			return nil, notFound("InvalidDiskId.NotFound", fmt.Sprintf("The specified disk %s does not exist.", id))
+		}
+		disks = append(disks, d)
+	}
+	return disks, nil
+}
+
+func (st *snapStore) applyAutoSnapshotPolicy(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id := c.str("autoSnapshotPolicyId")
+	if id == "" {
+		return nil, errMissingParam("autoSnapshotPolicyId")
+	}
+	p, err := st.policyOf(c, id)
+	if err != nil {
+		return nil, err
+	}
+	disks, err := policyDisks(c)
+	if err != nil {
+		return nil, err
+	}
+	// A disk follows one policy: applying another one moves it, as the
+	// service does.
+	for _, d := range disks {
+		d.AutoSnapshotPolicyID = p.ID
+	}
+	return ecs.ApplyAutoSnapshotPolicyResponse{RequestId: c.RequestID}, nil
+}
+
+func (st *snapStore) cancelAutoSnapshotPolicy(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	disks, err := policyDisks(c)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range disks {
+		d.AutoSnapshotPolicyID = ""
+	}
+	return ecs.CancelAutoSnapshotPolicyResponse{RequestId: c.RequestID}, nil
+}
+
+func (st *snapStore) describeAutoSnapshotPolicyEx(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id, name := c.str("AutoSnapshotPolicyId"), c.str("AutoSnapshotPolicyName")
+	wantTags := c.tags()
+	number, size := c.page(10, 100)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	var matched []*autoSnapshotPolicy
+	for _, p := range st.policies {
+		if p.AccountID != c.AccountID || p.RegionID != c.Region ||
+			id != "" && p.ID != id || name != "" && p.Name != name || !tagsMatch(p.Tags, wantTags) {
+			continue
+		}
+		if st.e.hidden(p.ID) {
+			continue
+		}
+		matched = append(matched, p)
+	}
+	sort.Slice(matched, func(i, j int) bool {
+		if !matched[i].Created.Equal(matched[j].Created) {
+			return matched[i].Created.After(matched[j].Created)
+		}
+		return matched[i].ID < matched[j].ID
+	})
+	resp := ecs.DescribeAutoSnapshotPolicyExResponse{RequestId: c.RequestID, TotalCount: len(matched), PageNumber: number, PageSize: size}
+	resp.AutoSnapshotPolicies.AutoSnapshotPolicy = []ecs.AutoSnapshotPolicy{}
+	for _, p := range pageOf(matched, number, size) {
+		disks := 0
+		for _, d := range c.region().disks {
+			if d.AutoSnapshotPolicyID == p.ID {
+				disks++
+			}
+		}
+		regions, _ := json.Marshal(p.TargetCopyRegions)
+		if p.TargetCopyRegions == nil {
+			regions = []byte("[]")
+		}
+		out := ecs.AutoSnapshotPolicy{
+			AutoSnapshotPolicyId:         p.ID,
+			AutoSnapshotPolicyName:       p.Name,
+			RegionId:                     p.RegionID,
+			TimePoints:                   p.sched.timePointsJSON(),
+			RepeatWeekdays:               p.sched.weekdaysJSON(),
+			RetentionDays:                p.RetentionDays,
+			DiskNums:                     disks,
+			VolumeNums:                   0,
+			Status:                       "Normal",
+			CreationTime:                 isoTimeSec(p.Created),
+			EnableCrossRegionCopy:        p.EnableCrossRegionCopy,
+			TargetCopyRegions:            string(regions),
+			CopiedSnapshotsRetentionDays: p.CopiedSnapshotsRetentionDays,
+			Type:                         "Custom",
+		}
+		out.CopyEncryptionConfiguration.Encrypted = p.CopyEncrypted
+		out.CopyEncryptionConfiguration.KMSKeyId = p.CopyKMSKeyID
+		out.Tags.Tag = apiTags(p.Tags)
+		resp.AutoSnapshotPolicies.AutoSnapshotPolicy = append(resp.AutoSnapshotPolicies.AutoSnapshotPolicy, out)
+	}
+	return resp, nil
+}
+
+// firePolicies creates the automatic snapshots (and their cross-region
+// copies) of every fire time in (from, to]. Snapshots whose retention has
+// already run out by to are not created at all: the next expiry pass would
+// delete them anyway, and a clock moved by a year stays cheap.
+func (st *snapStore) firePolicies(from, to time.Time) {
+	d := st.e.durations
+	for _, accID := range sortedKeys(st.e.accounts) {
+		acc := st.e.accounts[accID]
+		for _, pid := range sortedKeys(st.policies) {
+			p := st.policies[pid]
+			if p.AccountID != accID {
+				continue
+			}
+			r := acc.regions[p.RegionID]
+			if r == nil {
+				continue
+			}
+			var disks []*ecsDisk
+			for _, id := range sortedKeys(r.disks) {
+				if r.disks[id].AutoSnapshotPolicyID == p.ID {
+					disks = append(disks, r.disks[id])
+				}
+			}
+			if len(disks) == 0 {
+				continue
+			}
+			start := from
+			if p.Created.After(start) {
+				start = p.Created
+			}
+			p.sched.each(start, to, func(t time.Time) {
+				for _, disk := range disks {
+					if t.Before(disk.Created) {
+						continue
+					}
+					st.fireOne(acc, r, p, disk, t, to, d)
+				}
+			})
+		}
+	}
+}
+
+// fireOne takes the auto snapshot of disk at fire time t, plus its copies.
+func (st *snapStore) fireOne(acc *ecsAccount, r *ecsRegion, p *autoSnapshotPolicy, disk *ecsDisk, t, now time.Time, d Durations) {
+	local := t.In(policyZone)
+	seq := sort.SearchInts(p.sched.hours, local.Hour()) + 1
+	name := fmt.Sprintf("auto_%s_%d", local.Format("20060102"), seq)
+	expired := func(days int) bool {
+		return days > 0 && !t.Add(time.Duration(days)*24*time.Hour).After(now)
+	}
+	s := newSnapshot(newID("s", r.code), t, d.SnapshotCreate, st.takeFailure(FailCreateSnapshot))
+	s.fromDisk(disk)
+	s.AccountID = acc.id
+	s.Name = name
+	s.Type = "auto"
+	s.PolicyID = p.ID
+	s.RetentionDays = p.RetentionDays
+	if !expired(s.RetentionDays) {
+		st.snapshots[s.ID] = s
+	}
+	if !p.EnableCrossRegionCopy || s.status(s.state.end) == "failed" {
+		return
+	}
+	for _, target := range p.TargetCopyRegions {
+		dr := acc.regions[target]
+		if dr == nil {
+			continue
+		}
+		// The copy starts when the source is complete and is listed from the
+		// fire time on, progressing until both steps are done.
+		cp := st.copyOf(s, dr, acc.id, t, d.SnapshotCreate+d.SnapshotCopy, st.takeFailure(FailCopySnapshot))
+		cp.Name = name
+		cp.PolicyID = p.ID
+		cp.RetentionDays = p.CopiedSnapshotsRetentionDays
+		if p.CopyEncrypted {
+			cp.Encrypted, cp.KMSKeyID = true, p.CopyKMSKeyID
+		}
+		if !expired(cp.RetentionDays) {
+			st.snapshots[cp.ID] = cp
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// Snapshot, automatic snapshot policy, image and task state. One snapStore
+// per ecsService, guarded by ecsService.mu like the core state (handlers run
+// with it held; the Go APIs below take it).
+//
+// Nothing runs in the background: statuses are derived from the clock, and
+// everything that must *happen* at a point in time (policy fires, retention
+// expiry, an export task writing its object into OSS) is caught up by
+// catchUp, which every snapshot/image/task handler, the snapshot and image
+// lookup hooks, the tag hooks and Server.RunSchedules call first.
+
+// DefaultExportBytesPerGiB is how many bytes ExportImage writes per GiB of
+// image size: exports are scaled down 1024 times so tests stay small.
+const DefaultExportBytesPerGiB = 1 << 20
+
+type snapStore struct {
+	e *ecsService
+
+	snapshots map[string]*snapshot
+	policies  map[string]*autoSnapshotPolicy
+	images    map[string]*image
+	tasks     map[string]*ecsTask
+	// tokens remember ClientToken calls: key -> first call.
+	tokens map[string]idempotentCall
+
+	// lastRun is the time catchUp has processed up to.
+	lastRun time.Time
+	// failNext counts injected failures per kind (see Server.FailNext).
+	failNext map[string]int
+	// exportRoleMissing simulates an account without the export RAM role.
+	exportRoleMissing bool
+	exportBytesPerGiB int64
+}
+
+// snapStores finds the store of an ecsService for the Server-level Go APIs,
+// which cannot reach feature state through handler closures.
+var (
+	snapStoresMu sync.Mutex
+	snapStores   = map[*ecsService]*snapStore{}
+)
+
+func snapsOf(e *ecsService) *snapStore {
+	snapStoresMu.Lock()
+	defer snapStoresMu.Unlock()
+	return snapStores[e]
+}
+
+func init() { registerECSFeature(setupSnapshotFeature) }
+
+// setupSnapshotFeature wires snapshots, policies, images and tasks into a
+// new ecsService.
+func setupSnapshotFeature(e *ecsService) {
+	st := &snapStore{e: e}
+	st.reset()
+	snapStoresMu.Lock()
+	snapStores[e] = st
+	snapStoresMu.Unlock()
+	e.onReset(st.reset)
+	st.registerSnapshots()
+	st.registerPolicies()
+	st.registerImages()
+	st.registerExport()
+	e.register("DescribeTaskAttribute", st.describeTaskAttribute)
+}
+
+func (st *snapStore) reset() {
+	st.snapshots = map[string]*snapshot{}
+	st.policies = map[string]*autoSnapshotPolicy{}
+	st.images = map[string]*image{}
+	st.tasks = map[string]*ecsTask{}
+	st.tokens = map[string]idempotentCall{}
+	st.failNext = map[string]int{}
+	st.lastRun = time.Time{}
+	st.exportRoleMissing = false
+	st.exportBytesPerGiB = DefaultExportBytesPerGiB
+}
+
+// takeFailure consumes one injected failure of kind.
+func (st *snapStore) takeFailure(kind string) bool {
+	if st.failNext[kind] > 0 {
+		st.failNext[kind]--
+		return true
+	}
+	return false
+}
+
+// Failure kinds accepted by Server.FailNext.
+const (
+	FailCreateSnapshot = "CreateSnapshot"
+	FailCopySnapshot   = "CopySnapshot"
+	FailCreateImage    = "CreateImage"
+	FailCopyImage      = "CopyImage"
+	FailExportImage    = "ExportImage"
+)
+
+// FailNext makes the next operation of kind fail once it completes: a
+// snapshot ends "failed", an image "CreateFailed", an export task "Failed".
+// Kinds: CreateSnapshot, CopySnapshot, CreateImage, CopyImage, ExportImage.
+// Calls add up.
+func (s *Server) FailNext(kind string) {
+	st := snapsOf(s.ecs)
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	st.failNext[kind]++
+}
+
+// SetExportRoleAuthorized simulates whether the account has authorized ECS
+// (the AliyunECSImageExportDefaultRole role) to write to OSS; when false,
+// ExportImage fails as the service does without the role. Default true.
+func (s *Server) SetExportRoleAuthorized(ok bool) {
+	st := snapsOf(s.ecs)
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	st.exportRoleMissing = !ok
+}
+
+// SetExportBytesPerGiB sets how many bytes an exported image file holds per
+// GiB of disk (default DefaultExportBytesPerGiB). Applies to tasks that
+// finish from now on.
+func (s *Server) SetExportBytesPerGiB(n int64) {
+	st := snapsOf(s.ecs)
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	st.exportBytesPerGiB = n
+}
+
+// RunSchedules brings automatic snapshot policies, retention expiry and
+// export tasks up to the server's current time. Any snapshot, image or task
+// call does the same first; call this after advancing a ManualClock to make
+// effects outside ECS (an export's OSS object) appear without an ECS call.
+func (s *Server) RunSchedules() {
+	st := snapsOf(s.ecs)
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	st.catchUp(s.now())
+}
+
+// catchUp processes everything due in (lastRun, now]: policy fire times in
+// order, then retention expiry, then finished export tasks. Callers hold
+// e.mu.
+func (st *snapStore) catchUp(now time.Time) {
+	if st.lastRun.IsZero() {
+		st.lastRun = now
+	}
+	if now.After(st.lastRun) {
+		st.firePolicies(st.lastRun, now)
+		st.lastRun = now
+	}
+	st.expireSnapshots(now)
+	st.finishExports(now)
+}
+
+// idempotentCall is the first call made with a ClientToken.
+type idempotentCall struct {
+	payload string
+	result  string
+}
+
+// idempotent implements ClientToken: a repeated call with the same token and
+// parameters returns the first call's result id; different parameters are
+// IdempotentParameterMismatch. It returns "" when the call must proceed, and
+// commit records the result once it succeeded.
+func (st *snapStore) idempotent(c *rpcCall) (prior string, commit func(id string), err error) {
+	token := c.str("ClientToken")
+	if token == "" {
+		return "", func(string) {}, nil
+	}
+	key := strings.Join([]string{c.AccountID, c.Region, c.Action, token}, "\x00")
+	payload := callPayload(c)
+	if prev, ok := st.tokens[key]; ok {
+		if prev.payload != payload {
+			return "", nil, apiErr(http.StatusBadRequest, "IdempotentParameterMismatch",
+				"The specified parameter has changed while using an already used clientToken.")
+		}
+		return prev.result, nil, nil
+	}
+	return "", func(id string) { st.tokens[key] = idempotentCall{payload: payload, result: id} }, nil
+}
+
+// callPayload digests the call's business parameters (not the signature,
+// nonce and timestamp that differ between retries).
+func callPayload(c *rpcCall) string {
+	skip := map[string]bool{"Signature": true, "SignatureNonce": true, "Timestamp": true, "ClientToken": true, "AccessKeyId": true}
+	keys := make([]string, 0, len(c.params))
+	for k := range c.params {
+		if !skip[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s\n", k, c.params[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ecsTask is an asynchronous task DescribeTaskAttribute reports on.
+type ecsTask struct {
+	ID        string
+	AccountID string
+	RegionID  string
+	Action    string // ExportImage, ModifySnapshotCategory
+	Created   time.Time
+	state     lifecycle // Waiting, Processing -> Finished | Failed
+	finished  bool      // side effects done (export written)
+	failed    bool      // failed while finishing (e.g. bucket gone)
+
+	// ExportImage.
+	ImageID, Bucket, Prefix, Format string
+	fail                            bool // injected failure
+}
+
+func (t *ecsTask) status(now time.Time) string {
+	if t.failed {
+		return "Failed"
+	}
+	return t.state.at(now)
+}
+
+func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	id := c.str("TaskId")
+	if id == "" {
+		return nil, errMissingParam("TaskId")
+	}
+	t, ok := st.tasks[id]
+	if !ok || t.AccountID != c.AccountID || t.RegionID != c.Region {
+		return nil, notFound("InvalidTaskId.NotFound", "The specified task id is not found.")
+	}
+	status := t.status(c.now)
+	resp := ecs.DescribeTaskAttributeResponse{
+		RequestId:     c.RequestID,
+		TaskId:        t.ID,
+		RegionId:      t.RegionID,
+		TaskAction:    t.Action,
+		TaskStatus:    status,
+		TaskProcess:   fmt.Sprintf("%d%%", t.state.progress(c.now)),
+		CreationTime:  isoTime(t.Created),
+		SupportCancel: "false",
+		TotalCount:    1,
+	}
+	switch status {
+	case "Finished":
+		resp.SuccessCount = 1
+		resp.FinishedTime = isoTime(t.state.end)
+	case "Failed":
+		resp.FailedCount = 1
+		resp.FinishedTime = isoTime(t.state.end)
+	}
+	resp.OperationProgressSet.OperationProgress = []ecs.OperationProgress{}
+	return resp, nil
+}
