@@ -132,14 +132,14 @@ func PlanTiers(r Retention, snaps []Snapshot, now time.Time, loc *time.Location)
 			if firstOfMonth && r.MonthlyMonths > 0 {
 				if end := local.AddDate(0, r.MonthlyMonths, 0); end.After(now) {
 					need = max(need, daysUntil(s.Created, end))
-					why = append(why, fmt.Sprintf("first snapshot of %s (monthly tier, %d months)", local.Format("2006-01"), r.MonthlyMonths))
+					why = append(why, fmt.Sprintf("first snapshot of %s (monthly tier, %d %s)", local.Format("2006-01"), r.MonthlyMonths, plural(r.MonthlyMonths, "month", "months")))
 					archive = true
 				}
 			}
 			if firstOfYear && r.YearlyYears > 0 {
 				if end := local.AddDate(r.YearlyYears, 0, 0); end.After(now) {
 					need = max(need, daysUntil(s.Created, end))
-					why = append(why, fmt.Sprintf("first snapshot of %d (yearly tier, %d years)", local.Year(), r.YearlyYears))
+					why = append(why, fmt.Sprintf("first snapshot of %d (yearly tier, %d %s)", local.Year(), r.YearlyYears, plural(r.YearlyYears, "year", "years")))
 				}
 			}
 			if len(why) == 0 {
