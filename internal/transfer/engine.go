@@ -1,0 +1,553 @@
+package transfer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc64"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// readChunk is how much is read from the body between hash updates: small
+// enough that the bytes are still in cache when hashed.
+const readChunk = 256 << 10
+
+// partSum is what is known about one part's bytes.
+type partSum struct {
+	crc uint64
+	sha string // hex; empty when not computed
+}
+
+// engine runs one pass of ranged part GETs for Download and Verify.
+type engine struct {
+	bucket *oss.Bucket
+	key    string
+	opts   Options
+	id     Identity
+	// serverCRC is x-oss-hash-crc64ecma; hasCRC false when absent.
+	serverCRC uint64
+	hasCRC    bool
+	parts     []Part
+	partSHA   bool
+
+	file    *os.File       // nil when verifying
+	journal *Journal       // nil without resume
+	resumed map[int]Record // from the journal
+	expect  []uint64       // per-part CRC to enforce, or nil
+	expSHA  []string       // per-part SHA-256 to enforce, or nil
+	sums    []partSum      // filled as parts finish
+	failed  []error        // per part, non-nil when it gave up
+	hasher  *orderedHasher // nil without whole-object hashes
+	bufs    chan []byte    // pool: (workers + 4) buffers of part size
+	nbufs   atomic.Int32   // buffers allocated so far
+	maxBufs int32          //
+	slots   chan struct{}  // bounds parts in flight or not yet journaled
+	commits chan Record    // to the committer
+	next    atomic.Int64   // next part index to dispatch
+
+	done      atomic.Int64 // bytes present
+	fetched   atomic.Int64 // bytes received over the network this run
+	retries   atomic.Int64
+	netParts  atomic.Int64 // parts fetched from OSS
+	fromLocal atomic.Int64 // parts resumed from the local file
+
+	fatalOnce sync.Once
+	fatalErr  error
+	cancel    context.CancelFunc
+}
+
+// head pins the object: size, ETag, Last-Modified and server CRC.
+func head(ctx context.Context, bucket *oss.Bucket, key string) (Identity, uint64, bool, error) {
+	h, err := bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+	if err != nil {
+		return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: err}
+	}
+	size, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
+	if err != nil {
+		return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: fmt.Errorf("bad Content-Length %q", h.Get("Content-Length"))}
+	}
+	id := Identity{
+		Bucket: bucket.BucketName, Key: key, Size: size,
+		ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified"), CRC64: h.Get("X-Oss-Hash-Crc64ecma"),
+	}
+	if id.ETag == "" {
+		return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: errors.New("no ETag to pin the object version")}
+	}
+	var crc uint64
+	has := id.CRC64 != ""
+	if has {
+		if crc, err = ParseCRC64(id.CRC64); err != nil {
+			return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: fmt.Errorf("bad x-oss-hash-crc64ecma %q", id.CRC64)}
+		}
+	}
+	return id, crc, has, nil
+}
+
+func newEngine(bucket *oss.Bucket, key string, opts Options, id Identity, serverCRC uint64, hasCRC bool) (*engine, error) {
+	ps, err := ChoosePartSize(id.Size, opts.PartSize)
+	if err != nil {
+		return nil, err
+	}
+	id.PartSize = ps
+	parts, err := PlanParts(id.Size, ps)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{
+		bucket: bucket, key: key, opts: opts, id: id, serverCRC: serverCRC, hasCRC: hasCRC,
+		parts: parts, partSHA: opts.SHA256 || opts.PartSHA256,
+		sums: make([]partSum, len(parts)), failed: make([]error, len(parts)),
+		maxBufs: int32(opts.Workers + 4),
+		slots:   make(chan struct{}, opts.Workers),
+	}
+	e.bufs = make(chan []byte, e.maxBufs)
+	if m := opts.Expected; m != nil {
+		if m.Size != id.Size || m.PartSize != ps {
+			return nil, fmt.Errorf("expected manifest has size %d part size %d, object has %d/%d", m.Size, m.PartSize, id.Size, ps)
+		}
+		e.expect = make([]uint64, len(parts))
+		e.expSHA = make([]string, len(parts))
+		for i, p := range m.Parts {
+			if e.expect[i], err = ParseCRC64(p.CRC64); err != nil {
+				return nil, fmt.Errorf("expected manifest part %d: bad crc64", i)
+			}
+			e.expSHA[i] = p.SHA256
+		}
+	}
+	return e, nil
+}
+
+func (e *engine) getBuf(ctx context.Context) ([]byte, error) {
+	select {
+	case b := <-e.bufs:
+		return b, nil
+	default:
+	}
+	if n := e.nbufs.Add(1); n <= e.maxBufs {
+		return make([]byte, e.id.PartSize), nil
+	}
+	select {
+	case b := <-e.bufs:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (e *engine) putBuf(b []byte) { e.bufs <- b[:cap(b)] }
+
+func (e *engine) releaseSlot() { <-e.slots }
+
+func (e *engine) setFatal(err error) {
+	e.fatalOnce.Do(func() {
+		e.fatalErr = err
+		e.cancel()
+	})
+}
+
+// run fetches (or resumes) every part once with opts.Workers workers.
+func (e *engine) run(ctx context.Context) {
+	ctx, e.cancel = context.WithCancel(ctx)
+	defer e.cancel()
+	var hs []hash.Hash
+	var md5h, shah hash.Hash
+	if e.opts.MD5 {
+		md5h = newMD5()
+		hs = append(hs, md5h)
+	}
+	if e.opts.SHA256 {
+		shah = sha256.New()
+		hs = append(hs, shah)
+	}
+	if len(hs) > 0 {
+		e.hasher = newOrderedHasher(int(e.maxBufs), e.putBuf, hs...)
+	}
+	var cwg sync.WaitGroup
+	if e.journal != nil {
+		e.commits = make(chan Record, e.opts.Workers)
+		cwg.Add(1)
+		go func() { defer cwg.Done(); e.committer() }()
+	}
+	stopProgress := e.startProgress()
+	var wg sync.WaitGroup
+	for range min(e.opts.Workers, max(1, len(e.parts))) {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.worker(ctx) }()
+	}
+	wg.Wait()
+	if e.commits != nil {
+		close(e.commits)
+		cwg.Wait()
+	}
+	stopProgress()
+}
+
+func (e *engine) worker(ctx context.Context) {
+	for {
+		select {
+		case e.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		buf, err := e.getBuf(ctx)
+		if err != nil {
+			e.releaseSlot()
+			return
+		}
+		i := int(e.next.Add(1) - 1)
+		if i >= len(e.parts) || ctx.Err() != nil {
+			e.putBuf(buf)
+			e.releaseSlot()
+			return
+		}
+		e.runPart(ctx, i, buf)
+	}
+}
+
+func (e *engine) runPart(ctx context.Context, i int, buf []byte) {
+	p := e.parts[i]
+	b := buf[:p.Length]
+	if rec, ok := e.resumed[i]; ok && e.file != nil {
+		// Read back what the journal vouches for: it also feeds the
+		// in-order hashes and catches a damaged local copy.
+		if _, err := e.file.ReadAt(b, p.Offset); err == nil {
+			s := e.sum(b)
+			if s.crc == rec.CRC64 && (rec.SHA256 == "" || s.sha == "" || s.sha == rec.SHA256) {
+				e.sums[i] = s
+				e.fromLocal.Add(1)
+				e.done.Add(p.Length)
+				e.deliver(i, b)
+				e.releaseSlot()
+				return
+			}
+		}
+	}
+	s, err := e.fetchPart(ctx, p, b)
+	if err != nil {
+		e.failed[i] = err
+		if e.hasher != nil {
+			e.hasher.fail()
+		}
+		e.putBuf(buf)
+		e.releaseSlot()
+		if isFatal(err) {
+			e.setFatal(err)
+		}
+		return
+	}
+	if e.file != nil {
+		if _, err := e.file.WriteAt(b, p.Offset); err != nil {
+			e.failed[i] = err
+			e.setFatal(fmt.Errorf("write part %d: %w", i, err))
+			e.putBuf(buf)
+			e.releaseSlot()
+			return
+		}
+	}
+	e.sums[i] = s
+	e.deliver(i, b)
+	if e.commits != nil {
+		// The committer releases the slot once the record is durable.
+		e.commits <- Record{Index: i, Offset: p.Offset, Length: p.Length, CRC64: s.crc, SHA256: s.sha}
+		return
+	}
+	e.releaseSlot()
+}
+
+// deliver hands a finished part to the in-order hashes, or frees its buffer.
+func (e *engine) deliver(i int, b []byte) {
+	if e.hasher != nil {
+		e.hasher.submit(i, b)
+		return
+	}
+	e.putBuf(b)
+}
+
+func (e *engine) sum(b []byte) partSum {
+	s := partSum{crc: crc64.Update(0, crcTable, b)}
+	if e.partSHA {
+		h := sha256.Sum256(b)
+		s.sha = hex.EncodeToString(h[:])
+	}
+	return s
+}
+
+// committer makes finished parts durable in batches: one fsync of the data
+// file covers every part that finished meanwhile, then their records are
+// appended. A record is thus never ahead of its data.
+func (e *engine) committer() {
+	for r := range e.commits {
+		batch := []Record{r}
+	drain:
+		for {
+			select {
+			case r, ok := <-e.commits:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		err := e.file.Sync()
+		if err == nil {
+			err = e.journal.Append(batch...)
+		}
+		if err != nil {
+			e.setFatal(fmt.Errorf("journal: %w", err))
+		}
+		for range batch {
+			e.releaseSlot()
+		}
+	}
+}
+
+// fetchPart downloads part p into b with retries; a retry resumes after the
+// last byte received. Hashes are updated while reading.
+func (e *engine) fetchPart(ctx context.Context, p Part, b []byte) (partSum, error) {
+	if e.opts.partHook != nil {
+		e.opts.partHook(p)
+	}
+	e.netParts.Add(1)
+	var (
+		got int64
+		crc uint64
+		sh  hash.Hash
+	)
+	if e.partSHA {
+		sh = sha256.New()
+	}
+	for attempt := 1; ; attempt++ {
+		n, err := e.getRange(ctx, p.Offset+got, b[got:], &crc, sh)
+		got += n
+		if err == nil {
+			s := partSum{crc: crc}
+			if sh != nil {
+				s.sha = hex.EncodeToString(sh.Sum(nil))
+			}
+			if e.expect == nil || (s.crc == e.expect[p.Index] && (e.expSHA[p.Index] == "" || s.sha == "" || s.sha == e.expSHA[p.Index])) {
+				return s, nil
+			}
+			// Corrupted in transit: start the part over.
+			err = fmt.Errorf("%w: part %d crc64 %d, want %d", ErrPartMismatch, p.Index, s.crc, e.expect[p.Index])
+			e.done.Add(-got)
+			got, crc = 0, 0
+			if sh != nil {
+				sh.Reset()
+			}
+		}
+		err = wrapServiceError(err)
+		if isFatal(err) || ctx.Err() != nil {
+			if ctx.Err() != nil && !errors.Is(err, ErrObjectChanged) {
+				err = ctx.Err()
+			}
+			return partSum{}, fmt.Errorf("part %d (bytes %d-%d): %w", p.Index, p.Offset, p.End()-1, err)
+		}
+		if attempt >= e.opts.MaxAttempts {
+			return partSum{}, fmt.Errorf("part %d (bytes %d-%d) failed after %d attempts: %w", p.Index, p.Offset, p.End()-1, attempt, err)
+		}
+		e.retries.Add(1)
+		if serr := e.opts.Sleep(ctx, e.opts.backoff(attempt)); serr != nil {
+			return partSum{}, fmt.Errorf("part %d: %w", p.Index, serr)
+		}
+	}
+}
+
+// getRange GETs len(dst) bytes at off, pinned to the ETag, and returns how
+// many valid bytes it read before any error.
+func (e *engine) getRange(ctx context.Context, off int64, dst []byte, crc *uint64, sh hash.Hash) (int64, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	res, err := e.bucket.DoGetObject(&oss.GetObjectRequest{ObjectKey: e.key}, []oss.Option{
+		oss.WithContext(ctx),
+		oss.Range(off, off+int64(len(dst))-1),
+		oss.RangeBehavior("standard"),
+		oss.IfMatch(e.id.ETag),
+	})
+	if err != nil {
+		return 0, err
+	}
+	resp := res.Response
+	defer resp.Body.Close()
+	if err := CheckRangeResponse(resp.StatusCode, resp.Headers, off, int64(len(dst)), e.id.Size); err != nil {
+		return 0, err
+	}
+	if et := resp.Headers.Get("ETag"); et != "" && et != e.id.ETag {
+		return 0, fmt.Errorf("%w: ETag %s, pinned %s", ErrObjectChanged, et, e.id.ETag)
+	}
+	var got int
+	for got < len(dst) {
+		n, err := resp.Body.Read(dst[got:min(len(dst), got+readChunk)])
+		if n > 0 {
+			*crc = crc64.Update(*crc, crcTable, dst[got:got+n])
+			if sh != nil {
+				sh.Write(dst[got : got+n])
+			}
+			got += n
+			e.done.Add(int64(n))
+			e.fetched.Add(int64(n))
+		}
+		if err == io.EOF {
+			if got < len(dst) {
+				return int64(got), fmt.Errorf("body ended after %d of %d bytes: %w", got, len(dst), io.ErrUnexpectedEOF)
+			}
+			break
+		}
+		if err != nil {
+			return int64(got), err
+		}
+	}
+	return int64(got), nil
+}
+
+// combined is the CRC64 of the whole object from the part CRCs.
+func (e *engine) combined() uint64 {
+	var c uint64
+	for i, p := range e.parts {
+		c = CRC64Combine(c, e.sums[i].crc, p.Length)
+	}
+	return c
+}
+
+func (e *engine) firstFailure() (int, error) {
+	n := 0
+	var first error
+	for _, err := range e.failed {
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			n++
+		}
+	}
+	return n, first
+}
+
+func (e *engine) startProgress() func() {
+	if e.opts.Progress == nil {
+		return func() {}
+	}
+	start := time.Now()
+	report := func() {
+		el := time.Since(start).Seconds()
+		pr := Progress{Done: e.done.Load(), Total: e.id.Size}
+		if el > 0 {
+			pr.Rate = float64(e.fetched.Load()) / el
+		}
+		if pr.Rate > 0 {
+			pr.ETA = time.Duration(float64(pr.Total-pr.Done) / pr.Rate * float64(time.Second))
+		}
+		e.opts.Progress(pr)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(e.opts.ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				report()
+				return
+			case <-t.C:
+				report()
+			}
+		}
+	}()
+	return func() { close(stop); wg.Wait() }
+}
+
+// settle re-fetches every part after a whole-object CRC mismatch and keeps,
+// per part, a value seen on two consecutive reads (the stored one counts as
+// the first). It returns the indexes whose bytes changed.
+func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
+	var (
+		mu      sync.Mutex
+		changed []int
+		firstEr error
+		next    atomic.Int64
+		wg      sync.WaitGroup
+	)
+	for range min(e.opts.Workers, len(e.parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, e.id.PartSize)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(e.parts) || ctx.Err() != nil {
+					return
+				}
+				p := e.parts[i]
+				b := buf[:p.Length]
+				prev := e.sums[i]
+				var err error
+				for try := 0; ; try++ {
+					var s partSum
+					if s, err = e.fetchPart(ctx, p, b); err != nil {
+						break
+					}
+					if s.crc == prev.crc {
+						if s.crc != e.sums[i].crc {
+							if write {
+								if _, err = e.file.WriteAt(b, p.Offset); err != nil {
+									break
+								}
+							}
+							e.sums[i] = s
+							mu.Lock()
+							changed = append(changed, i)
+							mu.Unlock()
+						}
+						break
+					}
+					if try >= e.opts.MaxAttempts {
+						err = fmt.Errorf("part %d: reads keep disagreeing (crc64 %d vs %d)", i, s.crc, prev.crc)
+						break
+					}
+					prev = s
+				}
+				if err != nil {
+					mu.Lock()
+					if firstEr == nil {
+						firstEr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return changed, firstEr
+}
+
+func (e *engine) objErr(op string, err error) error {
+	return &ObjectError{Bucket: e.id.Bucket, Key: e.key, Op: op, Err: err}
+}
+
+// statusOf extracts an HTTP status from an SDK error (0 when none).
+func statusOf(err error) int {
+	var se oss.ServiceError
+	if errors.As(err, &se) {
+		return se.StatusCode
+	}
+	return 0
+}
+
+var _ = http.StatusOK

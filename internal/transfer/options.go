@@ -1,0 +1,154 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// Options tune a transfer. The zero value gives the documented defaults.
+type Options struct {
+	// Workers is the number of parallel part transfers (default 8).
+	Workers int
+	// PartSize in bytes; 0 picks >= 8 MiB keeping <= 10,000 parts.
+	PartSize int64
+	// MaxAttempts per part, including the first (default 5).
+	MaxAttempts int
+	// BaseBackoff is the first retry delay (default 200ms); delays double per
+	// attempt with jitter, capped at MaxBackoff (default 60s).
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// Sleep waits between retries; tests inject one that does not wait.
+	// Nil means a timer that honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	// MD5 and SHA256 request whole-object digests computed in order while
+	// parts arrive. SHA256 also fills per-part SHA-256 in the manifest.
+	MD5    bool
+	SHA256 bool
+	// PartSHA256 computes per-part SHA-256 (manifest, journal) without the
+	// whole-object SHA-256.
+	PartSHA256 bool
+
+	// Expected, when set, is checked part by part as data arrives (same part
+	// size required); a mismatching part is re-fetched at once.
+	Expected *Manifest
+
+	// JournalPath overrides destPath+".alidr-journal"; NoResume disables the
+	// journal entirely.
+	JournalPath string
+	NoResume    bool
+
+	// Progress is called every ProgressInterval (default 1s) and at the end.
+	Progress         func(Progress)
+	ProgressInterval time.Duration
+
+	// partHook, if set, runs before each network fetch of a part (tests).
+	partHook func(Part)
+}
+
+// Progress is a snapshot passed to Options.Progress.
+type Progress struct {
+	Done  int64         // bytes present (resumed + fetched)
+	Total int64         // object size
+	Rate  float64       // bytes/s fetched in this run
+	ETA   time.Duration // at the current rate; 0 when unknown
+}
+
+func (o Options) withDefaults() Options {
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = 200 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 60 * time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = time.Second
+	}
+	return o
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// backoff is the delay before retry number attempt (1-based): exponential,
+// capped, with the upper half jittered so parallel parts do not retry in step.
+func (o Options) backoff(attempt int) time.Duration {
+	d := o.BaseBackoff
+	for i := 1; i < attempt && d < o.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, o.MaxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// ErrObjectChanged means the object was replaced during the transfer
+// (HTTP 412 on the If-Match pinned ETag, or a new identity).
+var ErrObjectChanged = errors.New("object changed during transfer")
+
+// ObjectError names the object a fatal error is about.
+type ObjectError struct {
+	Bucket, Key string
+	Op          string
+	Err         error
+}
+
+func (e *ObjectError) Error() string {
+	return fmt.Sprintf("%s oss://%s/%s: %v", e.Op, e.Bucket, e.Key, e.Err)
+}
+
+func (e *ObjectError) Unwrap() error { return e.Err }
+
+// isFatal reports errors that retrying cannot fix: access denied, missing
+// object or bucket, a changed object, a bad request.
+func isFatal(err error) bool {
+	if errors.Is(err, ErrObjectChanged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var se oss.ServiceError
+	if errors.As(err, &se) {
+		switch se.StatusCode {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+			http.StatusMethodNotAllowed, http.StatusPreconditionFailed, http.StatusRequestedRangeNotSatisfiable:
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return false
+	}
+	return false
+}
+
+// wrapServiceError maps 412 to ErrObjectChanged while keeping the detail.
+func wrapServiceError(err error) error {
+	var se oss.ServiceError
+	if errors.As(err, &se) && se.StatusCode == http.StatusPreconditionFailed {
+		return fmt.Errorf("%w (ETag no longer matches): %v", ErrObjectChanged, err)
+	}
+	return err
+}

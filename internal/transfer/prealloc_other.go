@@ -1,0 +1,7 @@
+//go:build !linux
+
+package transfer
+
+import "os"
+
+func preallocate(f *os.File, size int64) error { return f.Truncate(size) }
