@@ -1,0 +1,48 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// DiskFilter narrows ListDisks; empty fields do not filter.
+type DiskFilter struct {
+	IDs        []string
+	InstanceID string
+	DiskType   string // system | data
+	Category   string
+	Tags       map[string]string
+}
+
+// ListDisks returns every disk in region matching f.
+func (c *Client) ListDisks(ctx context.Context, region string, f DiskFilter) ([]ecs.Disk, error) {
+	var out []ecs.Disk
+	err := AllPages(ctx, func(page int) (int, int, error) {
+		req := ecs.CreateDescribeDisksRequest()
+		req.PageNumber = requestsInt(page)
+		req.PageSize = requestsInt(PageSize)
+		req.InstanceId = f.InstanceID
+		req.DiskType = f.DiskType
+		req.Category = f.Category
+		if len(f.IDs) > 0 {
+			ids, _ := json.Marshal(f.IDs)
+			req.DiskIds = string(ids)
+		}
+		if len(f.Tags) > 0 {
+			tags := make([]ecs.DescribeDisksTag, 0, len(f.Tags))
+			for k, v := range f.Tags {
+				tags = append(tags, ecs.DescribeDisksTag{Key: k, Value: v})
+			}
+			req.Tag = &tags
+		}
+		resp := ecs.CreateDescribeDisksResponse()
+		if err := c.DoECS(ctx, region, req, resp); err != nil {
+			return 0, 0, err
+		}
+		out = append(out, resp.Disks.Disk...)
+		return len(resp.Disks.Disk), resp.TotalCount, nil
+	})
+	return out, err
+}

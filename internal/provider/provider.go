@@ -1,0 +1,211 @@
+// Package provider is the Terraform framework layer: provider configuration,
+// resources and data sources. It translates between HCL and the cloud and
+// domain packages and holds no business logic of its own.
+package provider
+
+import (
+	"context"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+)
+
+var _ provider.Provider = &alidrProvider{}
+
+// New returns the provider factory for providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &alidrProvider{version: version} }
+}
+
+type alidrProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Region                types.String     `tfsdk:"region"`
+	AccessKey             types.String     `tfsdk:"access_key"`
+	SecretKey             types.String     `tfsdk:"secret_key"`
+	SecurityToken         types.String     `tfsdk:"security_token"`
+	Profile               types.String     `tfsdk:"profile"`
+	SharedCredentialsFile types.String     `tfsdk:"shared_credentials_file"`
+	MaxRetries            types.Int64      `tfsdk:"max_retries"`
+	AssumeRole            *assumeRoleModel `tfsdk:"assume_role"`
+	Endpoints             *endpointsModel  `tfsdk:"endpoints"`
+}
+
+type assumeRoleModel struct {
+	RoleARN           types.String `tfsdk:"role_arn"`
+	SessionName       types.String `tfsdk:"session_name"`
+	Policy            types.String `tfsdk:"policy"`
+	ExternalID        types.String `tfsdk:"external_id"`
+	SessionExpiration types.Int64  `tfsdk:"session_expiration"`
+}
+
+type endpointsModel struct {
+	ECS types.String `tfsdk:"ecs"`
+	OSS types.String `tfsdk:"oss"`
+	STS types.String `tfsdk:"sts"`
+}
+
+func (p *alidrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "alidr"
+	resp.Version = p.version
+}
+
+func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	endpoint := func(service string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Custom " + service + " endpoint, `host[:port]` or `https://host[:port]`. " +
+				"Plain `http://` is accepted only for loopback addresses (the emulator).",
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Disaster recovery on Alibaba Cloud: snapshot policies with RPO checks, replicated images, " +
+			"restored instances with measured RTO, and verification runs. Credentials and region work like the official " +
+			"`alicloud` provider.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Default region id, e.g. `cn-beijing`. Environment: `ALIBABA_CLOUD_REGION`, `ALICLOUD_REGION`.",
+			},
+			"access_key": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Access key id. Environment: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALICLOUD_ACCESS_KEY`.",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Access key secret. Environment: `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, `ALICLOUD_SECRET_KEY`.",
+			},
+			"security_token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "STS security token for temporary credentials. Environment: `ALIBABA_CLOUD_SECURITY_TOKEN`, `ALICLOUD_SECURITY_TOKEN`.",
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Profile name in the Alibaba Cloud CLI configuration (`AK` and `StsToken` modes). Environment: `ALIBABA_CLOUD_PROFILE`, `ALICLOUD_PROFILE`.",
+			},
+			"shared_credentials_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path of the CLI configuration holding `profile`. Default `~/.aliyun/config.json`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "How often a throttled, unavailable or failed-network call is retried with exponential backoff. Default 5.",
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Assume a RAM role through STS; the base credentials must be allowed to assume it.",
+				Attributes: map[string]schema.Attribute{
+					"role_arn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "ARN of the role, e.g. `acs:ram::123456789012:role/dr-operator`. Environment: `ALIBABA_CLOUD_ROLE_ARN`.",
+					},
+					"session_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session name recorded in ActionTrail. Default `terraform-provider-alidr`.",
+					},
+					"policy": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "A policy document further restricting the session.",
+					},
+					"external_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "External id the role's trust policy requires.",
+					},
+					"session_expiration": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Session length in seconds (900-43200). Credentials are renewed before they expire.",
+						Validators:          []validator.Int64{int64validator.Between(900, 43200)},
+					},
+				},
+			},
+			"endpoints": schema.SingleNestedBlock{
+				MarkdownDescription: "Service endpoint overrides, e.g. to use the local emulator.",
+				Attributes: map[string]schema.Attribute{
+					"ecs": endpoint("ECS"),
+					"oss": endpoint("OSS"),
+					"sts": endpoint("STS"),
+				},
+			},
+		},
+	}
+}
+
+func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg := cloud.Config{
+		Region:                m.Region.ValueString(),
+		AccessKey:             m.AccessKey.ValueString(),
+		SecretKey:             m.SecretKey.ValueString(),
+		SecurityToken:         m.SecurityToken.ValueString(),
+		Profile:               m.Profile.ValueString(),
+		SharedCredentialsFile: m.SharedCredentialsFile.ValueString(),
+		MaxRetries:            int(m.MaxRetries.ValueInt64()),
+	}
+	if m.MaxRetries.IsNull() {
+		cfg.MaxRetries = cloud.DefaultMaxRetries
+	}
+	if m.AssumeRole != nil && !m.AssumeRole.RoleARN.IsNull() {
+		cfg.AssumeRole = &cloud.AssumeRole{
+			RoleARN:           m.AssumeRole.RoleARN.ValueString(),
+			SessionName:       m.AssumeRole.SessionName.ValueString(),
+			Policy:            m.AssumeRole.Policy.ValueString(),
+			ExternalID:        m.AssumeRole.ExternalID.ValueString(),
+			SessionExpiration: int(m.AssumeRole.SessionExpiration.ValueInt64()),
+		}
+	}
+	if m.Endpoints != nil {
+		cfg.Endpoints = cloud.Endpoints{ECS: m.Endpoints.ECS.ValueString(), OSS: m.Endpoints.OSS.ValueString(), STS: m.Endpoints.STS.ValueString()}
+	}
+	cfg.ApplyEnvironment(os.Getenv)
+	if cfg.SecretKey != "" {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, cfg.SecretKey)
+	}
+	if cfg.SecurityToken != "" {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, cfg.SecurityToken)
+	}
+
+	client, err := cloud.New(ctx, cfg, p.version)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid alidr provider configuration", err.Error())
+		return
+	}
+	// An unknown region fails here, at plan time, with the list of valid ones.
+	if err := client.CheckRegions(ctx, cfg.Region); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown region", err.Error())
+		return
+	}
+	tflog.Info(ctx, "alidr provider configured", map[string]any{"region": cfg.Region, "access_key": cfg.AccessKey})
+	resp.DataSourceData = client
+	resp.ResourceData = client
+}
+
+func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *alidrProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewRegionsDataSource,
+		NewDisksDataSource,
+	}
+}
