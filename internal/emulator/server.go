@@ -47,6 +47,8 @@ type Server struct {
 	ecs      *ecsService
 	oss      *ossService
 	control  *controlAPI
+	faults   faultSet
+	reqlog   requestLog
 
 	dataDir    string
 	ownDataDir bool
@@ -130,28 +132,58 @@ func (s *Server) Close() error {
 func (s *Server) Clock() Clock { return s.clock }
 
 // ServeHTTP routes a request to the control API, ECS RPC or OSS REST.
+// ECS and OSS requests pass the fault rules and land in the request log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case strings.HasPrefix(r.URL.Path, ControlPrefix):
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
 		s.control.ServeHTTP(w, r)
-	case isRPC(r):
-		s.ecs.ServeHTTP(w, r)
-	default:
-		s.oss.ServeHTTP(w, r)
+		return
+	}
+	service, action := "oss", ""
+	if a, ok := rpcAction(r); ok {
+		service, action = "ecs", a
+	} else {
+		action = classifyOSS(r)
+	}
+	rec := &recorder{ResponseWriter: w}
+	entry := RequestRecord{Time: s.now(), Service: service, Action: action, Method: r.Method, Path: r.URL.Path}
+	defer func() {
+		entry.Status = rec.status
+		if entry.Status == 0 && rec.wroteHeader {
+			entry.Status = http.StatusOK
+		}
+		s.reqlog.add(entry)
+	}()
+
+	var out http.ResponseWriter = rec
+	if fi := s.faults.decide(service, action); fi != nil {
+		entry.Fault = fi.f.Kind
+		var done bool
+		if out, r, done = s.applyFault(fi, rec, r, service, action); done {
+			return
+		}
+	}
+	if service == "ecs" {
+		s.ecs.ServeHTTP(out, r)
+	} else {
+		s.oss.ServeHTTP(out, r)
+	}
+	if t, ok := out.(*truncWriter); ok {
+		t.finish()
 	}
 }
 
-// isRPC tells ECS RPC calls (Action in the query or a form body) from OSS.
-func isRPC(r *http.Request) bool {
-	if r.URL.Query().Has("Action") {
-		return true
+// rpcAction tells ECS RPC calls (Action in the query or a form body) from
+// OSS and returns the Action.
+func rpcAction(r *http.Request) (string, bool) {
+	if q := r.URL.Query(); q.Has("Action") {
+		return q.Get("Action"), true
 	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err == nil && r.PostForm.Has("Action") {
-			return true
+			return r.PostForm.Get("Action"), true
 		}
 	}
-	return false
+	return "", false
 }
 
 func firstNonEmpty(vals ...string) string {

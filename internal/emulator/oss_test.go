@@ -1,0 +1,418 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash/crc64"
+	"io"
+	"math/rand"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// newOSSTestServer starts an emulator on a free loopback port.
+func newOSSTestServer(t *testing.T, opts Options) *Server {
+	t.Helper()
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// ossClient is the official SDK pointed at srv (v1 signatures, CRC checks on).
+func ossClient(t *testing.T, srv *Server, opts ...oss.ClientOption) *oss.Client {
+	t.Helper()
+	opts = append([]oss.ClientOption{oss.EnableCRC(true), oss.Timeout(5, 10)}, opts...)
+	c, err := oss.New(srv.URL(), DefaultAccessKeyID, DefaultAccessKeySecret, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustBucket(t *testing.T, c *oss.Client, name string) *oss.Bucket {
+	t.Helper()
+	if err := c.CreateBucket(name); err != nil {
+		t.Fatalf("CreateBucket(%s): %v", name, err)
+	}
+	b, err := c.Bucket(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func randBytes(n int, seed int64) []byte {
+	b := make([]byte, n)
+	rand.New(rand.NewSource(seed)).Read(b)
+	return b
+}
+
+func crcOf(b []byte) uint64 { return crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) }
+
+func serviceErr(t *testing.T, err error) oss.ServiceError {
+	t.Helper()
+	var se oss.ServiceError
+	if !errors.As(err, &se) {
+		t.Fatalf("want oss.ServiceError, got %T %v", err, err)
+	}
+	return se
+}
+
+func TestOSSBucketLifecycle(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+
+	for _, n := range []string{"b-two", "a-one", "c-three"} {
+		mustBucket(t, c, n)
+	}
+	// Re-creating one's own bucket succeeds, as on the service.
+	if err := c.CreateBucket("a-one"); err != nil {
+		t.Fatalf("re-create own bucket: %v", err)
+	}
+	// The SDK checks names itself; a raw request reaches the server's check.
+	if resp := rawOSS(t, srv, http.MethodPut, "/bad_name/", nil, nil); resp.StatusCode != 400 || errorCode(t, resp) != "InvalidBucketName" {
+		t.Fatalf("bad name: %d", resp.StatusCode)
+	}
+
+	lr, err := c.ListBuckets(oss.MaxKeys(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lr.Buckets) != 2 || lr.Buckets[0].Name != "a-one" || lr.Buckets[1].Name != "b-two" || !lr.IsTruncated || lr.NextMarker != "b-two" {
+		t.Fatalf("page 1: %+v", lr)
+	}
+	lr, err = c.ListBuckets(oss.Marker(lr.NextMarker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lr.Buckets) != 1 || lr.Buckets[0].Name != "c-three" || lr.IsTruncated {
+		t.Fatalf("page 2: %+v", lr)
+	}
+	if lr.Buckets[0].Location != DefaultOSSLocation {
+		t.Fatalf("location %q", lr.Buckets[0].Location)
+	}
+
+	info, err := c.GetBucketInfo("a-one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.BucketInfo.Name != "a-one" || info.BucketInfo.Owner.ID != DefaultAccountID || info.BucketInfo.Location != DefaultOSSLocation || info.BucketInfo.CreationDate.IsZero() {
+		t.Fatalf("info %+v", info.BucketInfo)
+	}
+	loc, err := c.GetBucketLocation("a-one")
+	if err != nil || loc != DefaultOSSLocation {
+		t.Fatalf("location %q %v", loc, err)
+	}
+	if owner, ok := srv.oss.bucketOwner("a-one"); !ok || owner != DefaultAccountID {
+		t.Fatalf("bucketOwner %q %v", owner, ok)
+	}
+
+	// Not empty -> 409 BucketNotEmpty; then empty it and delete.
+	b, _ := c.Bucket("a-one")
+	if err := b.PutObject("k", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	se := serviceErr(t, c.DeleteBucket("a-one"))
+	if se.StatusCode != 409 || se.Code != "BucketNotEmpty" {
+		t.Fatalf("delete non-empty: %+v", se)
+	}
+	if err := b.DeleteObject("k"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteBucket("a-one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketInfo("a-one"); serviceErr(t, err).Code != "NoSuchBucket" {
+		t.Fatalf("after delete: %v", err)
+	}
+
+	// Bucket names are global: another account cannot take or read it.
+	srv.AddAccount("2000000000000002", "other-ak", "other-sk")
+	other, err := oss.New(srv.URL(), "other-ak", "other-sk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if se := serviceErr(t, other.CreateBucket("b-two")); se.StatusCode != 409 || se.Code != "BucketAlreadyExists" {
+		t.Fatalf("foreign create: %+v", se)
+	}
+	if se := serviceErr(t, func() error { _, err := other.GetBucketInfo("b-two"); return err }()); se.StatusCode != 403 {
+		t.Fatalf("foreign read: %+v", se)
+	}
+	ol, err := other.ListBuckets()
+	if err != nil || len(ol.Buckets) != 0 {
+		t.Fatalf("other account sees %+v %v", ol.Buckets, err)
+	}
+}
+
+func TestOSSBucketLocationFromV4RegionAndBody(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c4 := ossClient(t, srv, oss.AuthVersion(oss.AuthV4), oss.Region("cn-shanghai"))
+	if err := c4.CreateBucket("v4-bucket"); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := c4.GetBucketLocation("v4-bucket")
+	if err != nil || loc != "oss-cn-shanghai" {
+		t.Fatalf("v4 location %q %v", loc, err)
+	}
+	// An explicit LocationConstraint in the body wins.
+	c := ossClient(t, srv)
+	body := `<CreateBucketConfiguration><LocationConstraint>oss-cn-guangzhou</LocationConstraint></CreateBucketConfiguration>`
+	resp := rawOSS(t, srv, http.MethodPut, "/gz-bucket/", nil, []byte(body))
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("raw put bucket %d", resp.StatusCode)
+	}
+	if loc, _ := c.GetBucketLocation("gz-bucket"); loc != "oss-cn-guangzhou" {
+		t.Fatalf("body location %q", loc)
+	}
+}
+
+func TestOSSObjectPutGetHeadCRC(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	for _, v := range []struct {
+		name string
+		opts []oss.ClientOption
+	}{
+		{"v1", nil},
+		{"v4", []oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region("cn-beijing")}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			c := ossClient(t, srv, v.opts...)
+			b := mustBucket(t, c, "objects-"+v.name)
+			data := randBytes(300<<10+7, 1)
+			key := "dir/sub dir/ob+ject ü?.bin"
+			var hdr http.Header
+			if err := b.PutObject(key, bytes.NewReader(data), oss.Meta("Owner-Team", "dr"), oss.ContentType("application/x-test"), oss.GetResponseHeader(&hdr)); err != nil {
+				t.Fatal(err)
+			}
+			sum := md5.Sum(data)
+			wantETag := `"` + strings.ToUpper(hex.EncodeToString(sum[:])) + `"`
+			if hdr.Get("ETag") != wantETag {
+				t.Fatalf("put etag %q want %q", hdr.Get("ETag"), wantETag)
+			}
+			if hdr.Get("x-oss-hash-crc64ecma") != strconv.FormatUint(crcOf(data), 10) {
+				t.Fatalf("put crc %q", hdr.Get("x-oss-hash-crc64ecma"))
+			}
+
+			// GetObjectToFile verifies the CRC header against the bytes.
+			dst := filepath.Join(t.TempDir(), "out")
+			if err := b.GetObjectToFile(key, dst); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(dst)
+			if !bytes.Equal(got, data) {
+				t.Fatal("downloaded bytes differ")
+			}
+
+			meta, err := b.GetObjectDetailedMeta(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checks := map[string]string{
+				"Content-Length":        strconv.Itoa(len(data)),
+				"Content-Type":          "application/x-test",
+				"ETag":                  wantETag,
+				"X-Oss-Meta-Owner-Team": "dr",
+				"X-Oss-Hash-Crc64ecma":  strconv.FormatUint(crcOf(data), 10),
+				"Accept-Ranges":         "bytes",
+				"X-Oss-Object-Type":     "Normal",
+				"Content-Md5":           base64.StdEncoding.EncodeToString(sum[:]),
+			}
+			for k, want := range checks {
+				if meta.Get(k) != want {
+					t.Errorf("HEAD %s = %q, want %q", k, meta.Get(k), want)
+				}
+			}
+			if meta.Get("x-oss-request-id") == "" || meta.Get("Last-Modified") == "" {
+				t.Errorf("HEAD lacks request id or Last-Modified: %v", meta)
+			}
+
+			_, err = b.GetObjectDetailedMeta("missing")
+			if se := serviceErr(t, err); se.StatusCode != 404 || se.Code != "NoSuchKey" {
+				t.Fatalf("HEAD missing: %+v", se)
+			}
+			_, err = b.GetObject("missing")
+			if se := serviceErr(t, err); se.StatusCode != 404 || se.Code != "NoSuchKey" {
+				t.Fatalf("GET missing: %+v", se)
+			}
+			if err := b.DeleteObject(key); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := b.IsObjectExist(key); ok || err != nil {
+				t.Fatalf("exists after delete: %v %v", ok, err)
+			}
+			// Deleting a missing key is 204 too.
+			if err := b.DeleteObject(key); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestOSSPutObjectContentMD5(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+	b := mustBucket(t, c, "md5-bucket")
+	data := []byte("the payload")
+	sum := md5.Sum([]byte("another payload"))
+	err := b.PutObject("k", bytes.NewReader(data), oss.ContentMD5(base64.StdEncoding.EncodeToString(sum[:])))
+	if se := serviceErr(t, err); se.StatusCode != 400 || se.Code != "BadDigest" {
+		t.Fatalf("bad md5: %+v", se)
+	}
+	if ok, _ := b.IsObjectExist("k"); ok {
+		t.Fatal("object stored despite BadDigest")
+	}
+	good := md5.Sum(data)
+	if err := b.PutObject("k", bytes.NewReader(data), oss.ContentMD5(base64.StdEncoding.EncodeToString(good[:]))); err != nil {
+		t.Fatal(err)
+	}
+	// No files left behind by the failed upload: only the stored object.
+	entries, _ := os.ReadDir(filepath.Join(srv.dataDir, "oss", "data"))
+	tmp, _ := os.ReadDir(filepath.Join(srv.dataDir, "oss", "tmp"))
+	if len(entries) != 1 || len(tmp) != 0 {
+		t.Fatalf("data files %d tmp files %d", len(entries), len(tmp))
+	}
+}
+
+func TestOSSRanges(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+	b := mustBucket(t, c, "ranges")
+	data := randBytes(1000, 2)
+	if err := b.PutObject("obj", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	full := strconv.FormatUint(crcOf(data), 10)
+	cases := []struct {
+		rng          string
+		standard     bool
+		status       int
+		start, end   int // expected body data[start:end]
+		contentRange string
+	}{
+		{"bytes=0-99", false, 206, 0, 100, "bytes 0-99/1000"},
+		{"bytes=900-", false, 206, 900, 1000, "bytes 900-999/1000"},
+		{"bytes=-10", false, 206, 990, 1000, "bytes 990-999/1000"},
+		{"bytes=999-999", true, 206, 999, 1000, "bytes 999-999/1000"},
+		// Legacy behaviour: an invalid range yields the whole object, 200.
+		{"bytes=500-2000", false, 200, 0, 1000, ""},
+		{"bytes=2000-", false, 200, 0, 1000, ""},
+		{"bytes=-2000", false, 200, 0, 1000, ""},
+		{"bytes=20-10", false, 200, 0, 1000, ""},
+		{"bytes=abc", true, 200, 0, 1000, ""},
+		// Standard behaviour: the end is clipped, a start past the end is 416.
+		{"bytes=500-2000", true, 206, 500, 1000, "bytes 500-999/1000"},
+		{"bytes=-2000", true, 206, 0, 1000, "bytes 0-999/1000"},
+		{"bytes=1000-", true, 416, 0, 0, "bytes */1000"},
+		{"bytes=5000-6000", true, 416, 0, 0, "bytes */1000"},
+	}
+	for _, tc := range cases {
+		h := http.Header{"Range": {tc.rng}}
+		if tc.standard {
+			h.Set("x-oss-range-behavior", "standard")
+		}
+		resp := rawOSS(t, srv, http.MethodGet, "/ranges/obj", h, nil)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		name := tc.rng + " standard=" + strconv.FormatBool(tc.standard)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d want %d", name, resp.StatusCode, tc.status)
+			continue
+		}
+		if resp.Header.Get("Content-Range") != tc.contentRange {
+			t.Errorf("%s: Content-Range %q want %q", name, resp.Header.Get("Content-Range"), tc.contentRange)
+		}
+		if tc.status == 416 {
+			if !strings.Contains(string(body), "<Code>InvalidRange</Code>") {
+				t.Errorf("%s: body %s", name, body)
+			}
+			continue
+		}
+		if !bytes.Equal(body, data[tc.start:tc.end]) {
+			t.Errorf("%s: body bytes differ (len %d)", name, len(body))
+		}
+		if resp.Header.Get("Content-Length") != strconv.Itoa(tc.end-tc.start) {
+			t.Errorf("%s: Content-Length %q", name, resp.Header.Get("Content-Length"))
+		}
+		// The CRC header always describes the whole object.
+		if resp.Header.Get("x-oss-hash-crc64ecma") != full {
+			t.Errorf("%s: crc header %q", name, resp.Header.Get("x-oss-hash-crc64ecma"))
+		}
+	}
+
+	// Through the SDK: oss.Range + standard behaviour.
+	rc, err := b.GetObject("obj", oss.Range(10, 19), oss.RangeBehavior("standard"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(got, data[10:20]) {
+		t.Fatalf("sdk range got %x", got)
+	}
+	_, err = b.GetObject("obj", oss.NormalizedRange("1000-"), oss.RangeBehavior("standard"))
+	if se := serviceErr(t, err); se.StatusCode != 416 || se.Code != "InvalidRange" {
+		t.Fatalf("sdk 416: %+v", se)
+	}
+}
+
+func TestOSSConditionalRequests(t *testing.T) {
+	clock := NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := newOSSTestServer(t, Options{Clock: clock})
+	// The SDK signs with the wall clock; keep the manual clock near it.
+	clock.Set(time.Now())
+	c := ossClient(t, srv)
+	b := mustBucket(t, c, "cond")
+	if err := b.PutObject("k", strings.NewReader("hello")); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := b.GetObjectDetailedMeta("k")
+	etag := meta.Get("ETag")
+	mod, _ := http.ParseTime(meta.Get("Last-Modified"))
+
+	if _, err := b.GetObject("k", oss.IfMatch(`"0000"`)); serviceErr(t, err).StatusCode != 412 || serviceErr(t, err).Code != "PreconditionFailed" {
+		t.Fatalf("If-Match mismatch: %v", err)
+	}
+	rc, err := b.GetObject("k", oss.IfMatch(etag))
+	if err != nil {
+		t.Fatalf("If-Match match: %v", err)
+	}
+	rc.Close()
+	for name, h := range map[string]http.Header{
+		"If-None-Match":     {"If-None-Match": {etag}},
+		"If-Modified-Since": {"If-Modified-Since": {mod.Format(http.TimeFormat)}},
+	} {
+		resp := rawOSS(t, srv, http.MethodGet, "/cond/k", h, nil)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 304 || len(body) != 0 || resp.Header.Get("ETag") != etag {
+			t.Errorf("%s: %d %q", name, resp.StatusCode, body)
+		}
+	}
+	resp := rawOSS(t, srv, http.MethodGet, "/cond/k", http.Header{"If-Modified-Since": {mod.Add(-time.Hour).Format(http.TimeFormat)}}, nil)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("If-Modified-Since earlier: %d", resp.StatusCode)
+	}
+	resp = rawOSS(t, srv, http.MethodGet, "/cond/k", http.Header{"If-Unmodified-Since": {mod.Add(-time.Hour).Format(http.TimeFormat)}}, nil)
+	resp.Body.Close()
+	if resp.StatusCode != 412 {
+		t.Errorf("If-Unmodified-Since earlier: %d", resp.StatusCode)
+	}
+}

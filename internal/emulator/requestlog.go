@@ -1,0 +1,91 @@
+package emulator
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// maxRequestLog bounds the request log; older records are dropped.
+const maxRequestLog = 10000
+
+// RequestRecord is one served ECS or OSS request.
+type RequestRecord struct {
+	Time    time.Time `json:"time"` // server time (clock + skew) at arrival
+	Service string    `json:"service"`
+	// Action is the ECS Action or the OSS operation (GetObject, ...).
+	Action string `json:"action"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Status is the HTTP status sent; 0 when the connection was dropped.
+	Status int `json:"status"`
+	// Fault is the kind of fault injected into this request, if any.
+	Fault FaultKind `json:"fault,omitempty"`
+}
+
+type requestLog struct {
+	mu   sync.Mutex
+	recs []RequestRecord
+}
+
+func (l *requestLog) add(r RequestRecord) {
+	l.mu.Lock()
+	if len(l.recs) == maxRequestLog {
+		copy(l.recs, l.recs[1:])
+		l.recs = l.recs[:maxRequestLog-1]
+	}
+	l.recs = append(l.recs, r)
+	l.mu.Unlock()
+}
+
+func (l *requestLog) list() []RequestRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]RequestRecord(nil), l.recs...)
+}
+
+func (l *requestLog) clear() {
+	l.mu.Lock()
+	l.recs = nil
+	l.mu.Unlock()
+}
+
+// Requests returns the served ECS and OSS requests, oldest first (control
+// API calls are not recorded).
+func (s *Server) Requests() []RequestRecord { return s.reqlog.list() }
+
+// recorder captures the status for the request log. It forwards ReadFrom
+// so object downloads keep net/http's sendfile path, and Unwrap so
+// http.ResponseController reaches Flush and Hijack.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if !r.wroteHeader {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+func (r *recorder) ReadFrom(src io.Reader) (int64, error) {
+	if !r.wroteHeader {
+		r.WriteHeader(http.StatusOK)
+	}
+	if rf, ok := r.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(r.ResponseWriter, src)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
