@@ -121,7 +121,7 @@ func (f Filter) stages() []stage {
 			keep:   func(p Point) bool { return now.Sub(p.Created) <= f.MaxAge },
 			count:  func(n int) string { return fmt.Sprintf("%d %s at most %s old", n, isAre(n), formatHours(f.MaxAge)) },
 			hint: func(in []Point) string {
-				return fmt.Sprintf("the newest is %s old; raise max_age or take a new snapshot", now.Sub(newest(in).Created).Round(time.Minute))
+				return fmt.Sprintf("the newest is %s old; raise max_age or take a new snapshot", formatHours(now.Sub(newest(in).Created).Round(time.Minute)))
 			},
 		},
 		{

@@ -33,8 +33,10 @@ func TestRetentionValidate(t *testing.T) {
 			t.Errorf("%v.Validate() = %v, want %q", tt.r, err, tt.wantErr)
 		}
 	}
-	if got := (Retention{7, 3, 1}).String(); got != "7+3+1" {
-		t.Errorf("String() = %q", got)
+	for r, want := range map[Retention]string{{7, 3, 1}: "7+3+1", {-1, 0, 2}: "forever+0+2"} {
+		if got := r.String(); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
 	}
 }
 

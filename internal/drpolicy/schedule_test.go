@@ -46,6 +46,12 @@ func TestParseWeekday(t *testing.T) {
 	}
 }
 
+func TestWeekdayNameOutOfRange(t *testing.T) {
+	if got := WeekdayName(9); got != "Weekday(9)" {
+		t.Fatalf("WeekdayName(9) = %q", got)
+	}
+}
+
 func TestScheduleValidate(t *testing.T) {
 	tests := []struct {
 		name    string
