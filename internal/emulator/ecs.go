@@ -501,6 +501,14 @@ func (e *ecsService) setupCore() {
 		"DescribeInstanceTypes":  e.describeInstanceTypes,
 		"DescribeVSwitches":      e.describeVSwitches,
 		"DescribeSecurityGroups": e.describeSecurityGroups,
+		"DescribeInstances":      e.describeInstances,
+		"RunInstances":           e.runInstances,
+		"StartInstance":          e.startInstance,
+		"StopInstance":           e.stopInstance,
+		"RebootInstance":         e.rebootInstance,
+		"DeleteInstance":         e.deleteInstance,
+		"DeleteInstances":        e.deleteInstances,
+		"DescribeDisks":          e.describeDisks,
 	} {
 		e.register(action, h)
 	}

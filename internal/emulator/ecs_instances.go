@@ -1,0 +1,623 @@
+package emulator
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// Instances: RunInstances, DescribeInstances, Start/Stop/DeleteInstance(s).
+
+func errInstanceNotFound(id string) error {
+	return notFound("InvalidInstanceId.NotFound", fmt.Sprintf("The specified InstanceId %q does not exist.", id))
+}
+
+func errIncorrectInstanceStatus() error {
+	return apiErr(http.StatusForbidden, "IncorrectInstanceStatus", "The current status of the resource does not support this operation.")
+}
+
+func errDryRun() error {
+	return apiErr(http.StatusBadRequest, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
+// instance finds an instance of the call's region.
+func (c *rpcCall) instance(id string) (*ecsInstance, error) {
+	if id == "" {
+		return nil, errMissingParam("InstanceId")
+	}
+	inst, ok := c.region().instances[id]
+	if !ok {
+		return nil, errInstanceNotFound(id)
+	}
+	return inst, nil
+}
+
+// pager is PageNumber/PageSize or NextToken/MaxResults paging; the token
+// mode is used as soon as either of its parameters is sent.
+type pager struct {
+	token        bool
+	number, size int
+	offset       int
+}
+
+func (c *rpcCall) pager(defSize, maxSize int) pager {
+	if c.str("NextToken") != "" || c.str("MaxResults") != "" {
+		p := pager{token: true, size: c.int("MaxResults", defSize)}
+		if p.size < 1 || p.size > maxSize {
+			c.fail(apiErr(http.StatusBadRequest, "InvalidParameter.MaxResults", "The specified parameter MaxResults is not valid."))
+		}
+		if t := c.str("NextToken"); t != "" {
+			off, err := strconv.Atoi(strings.TrimPrefix(t, "nt-"))
+			if err != nil || off < 0 || !strings.HasPrefix(t, "nt-") {
+				c.fail(apiErr(http.StatusBadRequest, "InvalidParameter.NextToken", "The specified parameter NextToken is not valid."))
+			}
+			p.offset = off
+		}
+		return p
+	}
+	number, size := c.page(defSize, maxSize)
+	return pager{number: number, size: size, offset: (number - 1) * size}
+}
+
+// window returns the [start,end) slice of n items and the next token ("" at
+// the end or in page mode).
+func (p pager) window(n int) (start, end int, next string) {
+	start = min(p.offset, n)
+	end = min(start+p.size, n)
+	if p.token && end < n {
+		next = "nt-" + strconv.Itoa(end)
+	}
+	return start, end, next
+}
+
+// matchTags reports whether tags has every Tag.N filter (an empty Value
+// matches any value of the key).
+func matchTags(tags map[string]string, filter []tag) bool {
+	for _, f := range filter {
+		v, ok := tags[f.Key]
+		if !ok || f.Value != "" && v != f.Value {
+			return false
+		}
+	}
+	return true
+}
+
+func sdkTags(m map[string]string) []ecs.Tag {
+	out := []ecs.Tag{}
+	for _, k := range sortedKeys(m) {
+		out = append(out, ecs.Tag{Key: k, Value: m[k], TagKey: k, TagValue: m[k]})
+	}
+	return out
+}
+
+func (c *rpcCall) instanceView(inst *ecsInstance) ecs.Instance {
+	t, _ := findInstanceType(inst.Type)
+	v := ecs.Instance{
+		InstanceId: inst.ID, InstanceName: inst.Name, Description: inst.Description,
+		HostName: inst.HostName, Hostname: inst.HostName,
+		RegionId: inst.RegionID, ZoneId: inst.ZoneID, InstanceType: inst.Type, InstanceTypeFamily: t.Family,
+		Cpu: t.Cores, CPU: t.Cores, Memory: int(t.MemoryGiB * 1024),
+		ImageId: inst.ImageID, OSName: inst.OSName, OSNameEn: inst.OSName, OSType: inst.OSType, OsType: inst.OSType,
+		Status: inst.Status.at(c.now), CreationTime: isoTime(inst.Created), StartTime: isoTime(inst.Created),
+		InstanceNetworkType: "vpc", InstanceChargeType: "PostPaid", InternetChargeType: "PayByTraffic",
+		IoOptimized: true, DeviceAvailable: true, ExpiredTime: "2099-12-31T15:59Z",
+		SerialNumber: inst.ID[2:], InstanceOwnerId: ownerID(c.AccountID),
+	}
+	v.SecurityGroupIds.SecurityGroupId = append([]string{}, inst.SecurityGrps...)
+	v.VpcAttributes.VpcId = inst.VpcID
+	v.VpcAttributes.VSwitchId = inst.VSwitchID
+	v.VpcAttributes.PrivateIpAddress.IpAddress = append([]string{}, inst.PrivateIPs[:1]...)
+	v.InnerIpAddress.IpAddress = []string{}
+	v.PublicIpAddress.IpAddress = []string{}
+	eni := ecs.NetworkInterface{
+		NetworkInterfaceId: "eni-" + inst.ID[2:], Type: "Primary", PrimaryIpAddress: inst.PrivateIPs[0],
+		MacAddress: macFor(inst.ID),
+	}
+	for i, ip := range inst.PrivateIPs {
+		eni.PrivateIpSets.PrivateIpSet = append(eni.PrivateIpSets.PrivateIpSet, ecs.PrivateIpSet{PrivateIpAddress: ip, Primary: i == 0})
+	}
+	v.NetworkInterfaces.NetworkInterface = []ecs.NetworkInterface{eni}
+	v.Tags.Tag = sdkTags(inst.Tags)
+	v.OperationLocks.LockReason = []ecs.LockReason{}
+	return v
+}
+
+func ownerID(accountID string) int64 { n, _ := strconv.ParseInt(accountID, 10, 64); return n }
+
+func macFor(id string) string {
+	h := 0
+	for _, ch := range id {
+		h = h*31 + int(ch)
+	}
+	return fmt.Sprintf("00:16:3e:%02x:%02x:%02x", (h>>16)&0xff, (h>>8)&0xff, h&0xff)
+}
+
+func (e *ecsService) describeInstances(c *rpcCall) (any, error) {
+	ids := c.jsonStrings("InstanceIds")
+	status, zone, vsw, vpc := c.str("Status"), c.str("ZoneId"), c.str("VSwitchId"), c.str("VpcId")
+	name, image, typ := c.str("InstanceName"), c.str("ImageId"), c.str("InstanceType")
+	tags := c.tags()
+	p := c.pager(10, 100)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if len(ids) > 100 {
+		return nil, errInvalidParam("InstanceIds", c.str("InstanceIds"))
+	}
+	r := c.region()
+	var all []*ecsInstance
+	for _, inst := range r.instances {
+		if len(ids) > 0 && !contains(ids, inst.ID) ||
+			status != "" && inst.Status.at(c.now) != status ||
+			zone != "" && inst.ZoneID != zone || vsw != "" && inst.VSwitchID != vsw || vpc != "" && inst.VpcID != vpc ||
+			name != "" && !matchName(name, inst.Name) || image != "" && inst.ImageID != image || typ != "" && inst.Type != typ ||
+			!matchTags(inst.Tags, tags) {
+			continue
+		}
+		if e.hidden(inst.ID) {
+			continue
+		}
+		all = append(all, inst)
+	}
+	sortByCreated(all, func(i *ecsInstance) (string, int64) { return i.ID, i.Created.UnixNano() })
+	start, end, next := p.window(len(all))
+	resp := ecs.DescribeInstancesResponse{RequestId: c.RequestID, TotalCount: len(all), PageSize: p.size, NextToken: next}
+	if !p.token {
+		resp.PageNumber = p.number
+	}
+	resp.Instances.Instance = []ecs.Instance{}
+	for _, inst := range all[start:end] {
+		resp.Instances.Instance = append(resp.Instances.Instance, c.instanceView(inst))
+	}
+	return resp, nil
+}
+
+// matchName supports the API's trailing-* fuzzy match.
+func matchName(pattern, name string) bool {
+	if p, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(name, p)
+	}
+	return pattern == name
+}
+
+// sortByCreated orders newest first, then by id, as describe calls do.
+func sortByCreated[T any](s []T, key func(T) (string, int64)) {
+	sort.Slice(s, func(i, j int) bool {
+		ii, ti := key(s[i])
+		ij, tj := key(s[j])
+		if ti != tj {
+			return ti > tj
+		}
+		return ii < ij
+	})
+}
+
+// runPayload is the canonical form of a RunInstances call for ClientToken
+// idempotency: every parameter but the per-request signature fields.
+func runPayload(params map[string]string) string {
+	skip := map[string]bool{"Signature": true, "SignatureNonce": true, "Timestamp": true, "ClientToken": true}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		if !skip[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + params[k] + "\n")
+	}
+	return b.String()
+}
+
+type diskSpec struct {
+	name, desc, category, pl, snapshot, device, kms string
+	size                                            int
+	encrypted, deleteWithInstance                   bool
+}
+
+func (e *ecsService) runInstances(c *rpcCall) (any, error) {
+	r := c.region()
+	token := c.str("ClientToken")
+	payload := runPayload(c.params)
+	if entry, ok := r.clientTokens[token]; token != "" && ok {
+		if entry.payload != payload {
+			return nil, apiErr(http.StatusBadRequest, "IdempotentParameterMismatch", "The specified parameters are different from before.")
+		}
+		resp := ecs.RunInstancesResponse{RequestId: c.RequestID}
+		resp.InstanceIdSets.InstanceIdSet = append([]string{}, entry.instanceIDs...)
+		return resp, nil
+	}
+
+	imageID, typeID, vswID := c.str("ImageId"), c.str("InstanceType"), c.str("VSwitchId")
+	amount := c.int("Amount", 1)
+	secondary := c.int("SecondaryPrivateIpAddressCount", 0)
+	sysSize := c.int("SystemDisk.Size", 0)
+	dryRun := c.bool("DryRun")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	switch {
+	case imageID == "":
+		return nil, errMissingParam("ImageId")
+	case typeID == "":
+		return nil, errMissingParam("InstanceType")
+	case vswID == "":
+		return nil, errMissingParam("VSwitchId")
+	}
+	if amount < 1 || amount > 100 {
+		return nil, errInvalidParam("Amount", c.str("Amount"))
+	}
+	typ, ok := findInstanceType(typeID)
+	if !ok {
+		return nil, apiErr(http.StatusBadRequest, "InvalidInstanceType.ValueNotSupported",
+			"The specified InstanceType does not exist or beyond the permitted range.")
+	}
+	img, ok := e.hooks.image(c.AccountID, c.Region, imageID)
+	if !ok {
+		return nil, notFound("InvalidImageId.NotFound", "The specified ImageId does not exist.")
+	}
+	if img.Status != "Available" {
+		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The specified image is not available.")
+	}
+	vsw, ok := r.vswitches[vswID]
+	if !ok {
+		return nil, notFound("InvalidVSwitchId.NotFound", "The specified VSwitchId does not exist.")
+	}
+	if z := c.str("ZoneId"); z != "" && z != vsw.ZoneID {
+		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Mismatch",
+			fmt.Sprintf("The specified vSwitch %s is not in zone %s.", vsw.ID, z))
+	}
+	sgs := c.list("SecurityGroupIds")
+	if sg := c.str("SecurityGroupId"); sg != "" {
+		sgs = append([]string{sg}, sgs...)
+	}
+	if len(sgs) == 0 {
+		return nil, errMissingParam("SecurityGroupId")
+	}
+	for _, id := range sgs {
+		sg, ok := r.securityGroups[id]
+		if !ok {
+			return nil, notFound("InvalidSecurityGroupId.NotFound", fmt.Sprintf("The specified SecurityGroupId %q does not exist.", id))
+		}
+		if sg.VpcID != vsw.VpcID {
+			return nil, apiErr(http.StatusBadRequest, "InvalidSecurityGroup.VpcMismatch",
+				"The specified security group and vswitch are not in the same VPC.")
+		}
+	}
+
+	// System disk.
+	sys := diskSpec{
+		name: c.str("SystemDisk.DiskName"), desc: c.str("SystemDisk.Description"),
+		category: c.str("SystemDisk.Category"), pl: c.str("SystemDisk.PerformanceLevel"),
+		size: sysSize, device: "/dev/xvda", deleteWithInstance: true,
+		encrypted: c.str("SystemDisk.Encrypted") == "true", kms: c.str("SystemDisk.KMSKeyId"),
+	}
+	if sys.category == "" {
+		sys.category = "cloud_essd"
+	}
+	if _, ok := diskCategories[sys.category]; !ok || sys.category == "cloud" {
+		return nil, apiErr(http.StatusBadRequest, "InvalidSystemDiskCategory.ValueNotSupported",
+			fmt.Sprintf("The specified SystemDisk.Category %q is not supported.", sys.category))
+	}
+	if sys.size == 0 {
+		sys.size = max(40, img.SizeGiB)
+	}
+	if sys.size < img.SizeGiB {
+		return nil, apiErr(http.StatusBadRequest, "InvalidSystemDiskSize.LessThanImageSize",
+			fmt.Sprintf("The specified SystemDisk.Size %d GiB is less than the image size %d GiB.", sys.size, img.SizeGiB))
+	}
+	if sys.size < 20 || sys.size > 2048 {
+		return nil, apiErr(http.StatusBadRequest, "InvalidSystemDiskSize.ValueNotSupported",
+			"The specified SystemDisk.Size is out of the permitted range (20-2048 GiB).")
+	}
+
+	// Data disks: the image's, then the requested ones.
+	var data []diskSpec
+	for _, d := range img.DataDiskSnapshots {
+		data = append(data, diskSpec{category: "cloud_essd", snapshot: d.SnapshotID, size: d.SizeGiB, device: d.Device, deleteWithInstance: true})
+	}
+	for i, g := range c.indexed("DataDisk") {
+		d := diskSpec{
+			name: g["DiskName"], desc: g["Description"], category: g["Category"], pl: g["PerformanceLevel"],
+			snapshot: g["SnapshotId"], device: g["Device"], kms: g["KMSKeyId"],
+			encrypted: g["Encrypted"] == "true", deleteWithInstance: g["DeleteWithInstance"] != "false",
+		}
+		field := fmt.Sprintf("DataDisk.%d.", i+1)
+		if d.category == "" {
+			d.category = "cloud_efficiency"
+		}
+		bounds, ok := diskCategories[d.category]
+		if !ok {
+			return nil, apiErr(http.StatusBadRequest, "InvalidDataDiskCategory.ValueNotSupported",
+				fmt.Sprintf("The specified %sCategory %q is not supported.", field, d.category))
+		}
+		if s := g["Size"]; s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, errInvalidParam(field+"Size", s)
+			}
+			d.size = n
+		}
+		if d.snapshot != "" {
+			snapSize, ok := e.hooks.snapshot(c.AccountID, c.Region, d.snapshot)
+			if !ok {
+				return nil, notFound("InvalidSnapshotId.NotFound", fmt.Sprintf("The specified snapshot %q does not exist.", d.snapshot))
+			}
+			if d.size == 0 {
+				d.size = snapSize
+			}
+			if d.size < snapSize {
+				return nil, apiErr(http.StatusBadRequest, "InvalidDataDiskSize.ValueNotSupported",
+					fmt.Sprintf("The specified %sSize %d GiB is smaller than the snapshot (%d GiB).", field, d.size, snapSize))
+			}
+		} else if d.size == 0 {
+			return nil, errMissingParam(field + "Size")
+		}
+		if d.size < bounds[0] || d.size > bounds[1] {
+			return nil, apiErr(http.StatusBadRequest, "InvalidDataDiskSize.ValueNotSupported",
+				fmt.Sprintf("The specified %sSize %d GiB is out of the permitted range for %s.", field, d.size, d.category))
+		}
+		data = append(data, d)
+	}
+	if len(data) > typ.Disks {
+		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.DataDisk", "Too many data disks for the instance type.")
+	}
+
+	// Addresses.
+	privateIP := c.str("PrivateIpAddress")
+	if privateIP != "" {
+		if amount > 1 {
+			return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Conflict", "PrivateIpAddress can only be set when Amount is 1.")
+		}
+		if !inCIDR(privateIP, vsw.CIDR) {
+			return nil, apiErr(http.StatusBadRequest, "InvalidPrivateIpAddress", "The specified PrivateIpAddress is not in the vSwitch's CIDR block.")
+		}
+		if ipInUse(r, privateIP) {
+			return nil, apiErr(http.StatusBadRequest, "InvalidPrivateIpAddress.Duplicated", "The specified PrivateIpAddress is already in use.")
+		}
+	}
+	if secondary < 0 || secondary > typ.IPsPerENI-1 {
+		return nil, errInvalidParam("SecondaryPrivateIpAddressCount", c.str("SecondaryPrivateIpAddressCount"))
+	}
+	tags := c.tags()
+	if len(tags) > 20 {
+		return nil, apiErr(http.StatusBadRequest, "InvalidTagCount", "The number of tags exceeds 20.")
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+
+	acct := c.acct()
+	d := c.durations()
+	ids := make([]string, 0, amount)
+	for n := 0; n < amount; n++ {
+		id := newID("i", r.code)
+		inst := &ecsInstance{
+			ID: id, Name: c.str("InstanceName"), Description: c.str("Description"), HostName: c.str("HostName"),
+			RegionID: r.ID, ZoneID: vsw.ZoneID, Type: typ.ID, ImageID: img.ID, OSName: img.OSName, OSType: img.OSType,
+			VpcID: vsw.VpcID, VSwitchID: vsw.ID, SecurityGrps: append([]string{}, sgs...),
+			Created: c.now, Tags: map[string]string{},
+		}
+		if inst.Name == "" {
+			inst.Name = id
+		} else if amount > 1 {
+			inst.Name = fmt.Sprintf("%s%03d", inst.Name, n+1)
+		}
+		if inst.HostName == "" {
+			inst.HostName = "iZ" + id[2:] + "Z"
+		}
+		ip := privateIP
+		if ip == "" {
+			ip = nextFreeIP(acct, r, vsw)
+		}
+		inst.PrivateIPs = []string{ip}
+		for k := 0; k < secondary; k++ {
+			inst.PrivateIPs = append(inst.PrivateIPs, nextFreeIP(acct, r, vsw))
+		}
+		for _, t := range tags {
+			inst.Tags[t.Key] = t.Value
+		}
+		inst.Status.begin(c.now, d.InstanceCreate, "Running", "Pending", "Starting")
+		specs := append([]diskSpec{sys}, data...)
+		assignDevices(specs)
+		for k, spec := range specs {
+			disk := &ecsDisk{
+				ID: newID("d", r.code), Name: spec.name, Description: spec.desc, SizeGiB: spec.size,
+				Category: spec.category, PerformanceLevel: spec.pl, Type: "data", InstanceID: id,
+				Device: spec.device, ZoneID: vsw.ZoneID, RegionID: r.ID, SourceSnapshotID: spec.snapshot,
+				Encrypted: spec.encrypted, KMSKeyID: spec.kms, DeleteWithInstance: spec.deleteWithInstance,
+				Created: c.now, Tags: map[string]string{},
+			}
+			if k == 0 {
+				disk.Type, disk.ImageID = "system", img.ID
+			}
+			if disk.Category == "cloud_essd" && disk.PerformanceLevel == "" {
+				disk.PerformanceLevel = "PL1"
+			}
+			disk.Status.settle("In_use")
+			r.disks[disk.ID] = disk
+			inst.DiskIDs = append(inst.DiskIDs, disk.ID)
+			e.created(disk.ID)
+		}
+		r.instances[id] = inst
+		e.created(id)
+		ids = append(ids, id)
+	}
+	if token != "" {
+		r.clientTokens[token] = &clientTokenEntry{payload: payload, instanceIDs: ids}
+	}
+	resp := ecs.RunInstancesResponse{RequestId: c.RequestID, OrderId: strconv.FormatInt(c.now.UnixNano()/1000, 10)}
+	resp.InstanceIdSets.InstanceIdSet = ids
+	return resp, nil
+}
+
+// assignDevices gives disks without a requested device the next free
+// /dev/xvdX in order.
+func assignDevices(specs []diskSpec) {
+	used := map[string]bool{}
+	for _, s := range specs {
+		used[s.device] = s.device != ""
+	}
+	next := 0
+	for i := range specs {
+		for specs[i].device == "" && next < 26 {
+			dev := "/dev/xvd" + string(rune('a'+next))
+			next++
+			if !used[dev] {
+				specs[i].device, used[dev] = dev, true
+			}
+		}
+	}
+}
+
+func inCIDR(ip, cidr string) bool {
+	_, n, err := net.ParseCIDR(cidr)
+	addr := net.ParseIP(ip)
+	return err == nil && addr != nil && n.Contains(addr)
+}
+
+func ipInUse(r *ecsRegion, ip string) bool {
+	for _, inst := range r.instances {
+		if contains(inst.PrivateIPs, ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func nextFreeIP(a *ecsAccount, r *ecsRegion, vsw *ecsVSwitch) string {
+	for {
+		ip := a.nextPrivateIP(vsw)
+		if !ipInUse(r, ip) {
+			return ip
+		}
+	}
+}
+
+func (e *ecsService) startInstance(c *rpcCall) (any, error) {
+	dryRun := c.bool("DryRun")
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	if inst.Status.at(c.now) != "Stopped" {
+		return nil, errIncorrectInstanceStatus()
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	inst.Status.begin(c.now, c.durations().InstanceStart, "Running", "Starting")
+	return ecs.StartInstanceResponse{RequestId: c.RequestID}, nil
+}
+
+func (e *ecsService) stopInstance(c *rpcCall) (any, error) {
+	dryRun := c.bool("DryRun")
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	if inst.Status.at(c.now) != "Running" {
+		return nil, errIncorrectInstanceStatus()
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	inst.Status.begin(c.now, c.durations().InstanceStop, "Stopped", "Stopping")
+	return ecs.StopInstanceResponse{RequestId: c.RequestID}, nil
+}
+
+func (e *ecsService) rebootInstance(c *rpcCall) (any, error) {
+	dryRun := c.bool("DryRun")
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	if inst.Status.at(c.now) != "Running" {
+		return nil, errIncorrectInstanceStatus()
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	d := c.durations()
+	inst.Status.begin(c.now, d.InstanceStop+d.InstanceStart, "Running", "Stopping", "Starting")
+	return ecs.RebootInstanceResponse{RequestId: c.RequestID}, nil
+}
+
+// checkDeletable applies DeleteInstance's rules: only Stopped instances,
+// or any instance with Force.
+func (c *rpcCall) checkDeletable(inst *ecsInstance, force bool) error {
+	if st := inst.Status.at(c.now); st != "Stopped" && !force {
+		return errIncorrectInstanceStatus()
+	}
+	return nil
+}
+
+// release removes an instance; its disks go with it unless
+// DeleteWithInstance is off, in which case they are detached.
+func (c *rpcCall) release(inst *ecsInstance) {
+	r := c.region()
+	for _, id := range inst.DiskIDs {
+		d, ok := r.disks[id]
+		if !ok {
+			continue
+		}
+		if d.DeleteWithInstance {
+			delete(r.disks, id)
+			continue
+		}
+		d.InstanceID, d.Device = "", ""
+		d.Status.settle("Available")
+	}
+	delete(r.instances, inst.ID)
+}
+
+func (e *ecsService) deleteInstance(c *rpcCall) (any, error) {
+	force, dryRun := c.bool("Force"), c.bool("DryRun")
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkDeletable(inst, force); err != nil {
+		return nil, err
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	c.release(inst)
+	return ecs.DeleteInstanceResponse{RequestId: c.RequestID}, nil
+}
+
+func (e *ecsService) deleteInstances(c *rpcCall) (any, error) {
+	force, dryRun := c.bool("Force"), c.bool("DryRun")
+	ids := c.list("InstanceId")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, errMissingParam("InstanceId.1")
+	}
+	var insts []*ecsInstance
+	for _, id := range ids {
+		inst, err := c.instance(id)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.checkDeletable(inst, force); err != nil {
+			return nil, err
+		}
+		insts = append(insts, inst)
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	for _, inst := range insts {
+		c.release(inst)
+	}
+	return ecs.DeleteInstancesResponse{RequestId: c.RequestID}, nil
+}

@@ -1,0 +1,410 @@
+package emulator
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+func runReq(region string) *ecs.RunInstancesRequest {
+	req := ecs.CreateRunInstancesRequest()
+	req.RegionId = region
+	req.ImageId = "aliyun_3_x64_20G_alibase_20240819.vhd"
+	req.InstanceType = "ecs.g7.large"
+	req.VSwitchId = SeedVSwitchBeijing
+	req.SecurityGroupId = SeedSecurityGroupBJ
+	req.InstanceName = "web"
+	return req
+}
+
+func describeOne(t *testing.T, client *ecs.Client, id string) ecs.Instance {
+	t.Helper()
+	req := ecs.CreateDescribeInstancesRequest()
+	ids, _ := json.Marshal([]string{id})
+	req.InstanceIds = string(ids)
+	resp, err := client.DescribeInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Instances.Instance) != 1 {
+		t.Fatalf("describe %s: %d instances", id, len(resp.Instances.Instance))
+	}
+	return resp.Instances.Instance[0]
+}
+
+func TestSeededWorld(t *testing.T) {
+	_, _, client := startECS(t, "cn-beijing")
+	req := ecs.CreateDescribeInstancesRequest()
+	req.Tag = &[]ecs.DescribeInstancesTag{{Key: "app", Value: "core"}}
+	resp, err := client.DescribeInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]ecs.Instance{}
+	for _, in := range resp.Instances.Instance {
+		names[in.InstanceName] = in
+	}
+	db, ok := names["core-db"]
+	if resp.TotalCount != 2 || !ok || db.InstanceId != SeedInstanceCoreDB || db.Status != "Running" {
+		t.Fatalf("seeded instances: %+v", resp.Instances.Instance)
+	}
+	if db.VpcAttributes.VSwitchId != SeedVSwitchBeijing || db.VpcAttributes.PrivateIpAddress.IpAddress[0] == "" ||
+		db.SecurityGroupIds.SecurityGroupId[0] != SeedSecurityGroupBJ || db.ZoneId != "cn-beijing-h" || db.Cpu != 4 || db.Memory != 16384 {
+		t.Fatalf("core-db view: %+v", db)
+	}
+
+	dreq := ecs.CreateDescribeDisksRequest()
+	dreq.InstanceId = SeedInstanceCoreDB
+	disks, err := client.DescribeDisks(dreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]ecs.Disk{}
+	for _, d := range disks.Disks.Disk {
+		types[d.Type] = d
+	}
+	if len(disks.Disks.Disk) != 2 || types["system"].DiskId != SeedDiskCoreDBSys || types["data"].DiskId != SeedDiskCoreDBData ||
+		types["data"].Size != 200 || types["data"].Device != "/dev/xvdb" || types["system"].Status != "In_use" {
+		t.Fatalf("core-db disks: %+v", disks.Disks.Disk)
+	}
+
+	// Other regions are empty but have their network.
+	sreq := ecs.CreateDescribeInstancesRequest()
+	sreq.RegionId = "cn-shanghai"
+	empty, err := client.DescribeInstances(sreq)
+	if err != nil || empty.TotalCount != 0 || empty.Instances.Instance == nil {
+		t.Fatalf("shanghai: %v %+v", err, empty)
+	}
+	vreq := ecs.CreateDescribeVSwitchesRequest()
+	vreq.RegionId = "cn-shanghai"
+	vsw, err := client.DescribeVSwitches(vreq)
+	if err != nil || len(vsw.VSwitches.VSwitch) != 1 || vsw.VSwitches.VSwitch[0].ZoneId != "cn-shanghai-e" {
+		t.Fatalf("shanghai vswitches: %v %+v", err, vsw)
+	}
+	greq := ecs.CreateDescribeSecurityGroupsRequest()
+	sgs, err := client.DescribeSecurityGroups(greq)
+	if err != nil || len(sgs.SecurityGroups.SecurityGroup) != 1 || sgs.SecurityGroups.SecurityGroup[0].SecurityGroupId != SeedSecurityGroupBJ {
+		t.Fatalf("beijing security groups: %v %+v", err, sgs)
+	}
+}
+
+func TestInstanceLifecycleOnManualClock(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{InstanceCreate: 10 * time.Second, InstanceStart: 4 * time.Second, InstanceStop: 4 * time.Second})
+
+	req := runReq("cn-beijing")
+	req.SystemDiskCategory = "cloud_essd"
+	req.SystemDiskSize = "60"
+	req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: "100", DeleteWithInstance: "false"}}
+	req.Tag = &[]ecs.RunInstancesTag{{Key: "env", Value: "dr"}}
+	run, err := client.RunInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.InstanceIdSets.InstanceIdSet) != 1 {
+		t.Fatalf("ids %v", run.InstanceIdSets.InstanceIdSet)
+	}
+	id := run.InstanceIdSets.InstanceIdSet[0]
+	if len(id) != 22 || id[:5] != "i-2ze" {
+		t.Errorf("instance id %q not in the real format", id)
+	}
+
+	steps := []struct {
+		advance time.Duration
+		want    string
+	}{{0, "Pending"}, {6 * time.Second, "Starting"}, {4 * time.Second, "Running"}}
+	for _, s := range steps {
+		clock.Advance(s.advance)
+		if got := describeOne(t, client, id).Status; got != s.want {
+			t.Fatalf("after %v: status %s, want %s", s.advance, got, s.want)
+		}
+	}
+	inst := describeOne(t, client, id)
+	if inst.InstanceName != "web" || inst.Tags.Tag[0].TagKey != "env" || inst.Tags.Tag[0].TagValue != "dr" {
+		t.Fatalf("view %+v", inst)
+	}
+
+	dreq := ecs.CreateDescribeDisksRequest()
+	dreq.InstanceId = id
+	disks, err := client.DescribeDisks(dreq)
+	if err != nil || len(disks.Disks.Disk) != 2 {
+		t.Fatalf("disks: %v %+v", err, disks)
+	}
+	var dataDisk string
+	for _, d := range disks.Disks.Disk {
+		switch d.Type {
+		case "system":
+			if d.Size != 60 || d.Device != "/dev/xvda" || d.ImageId != req.ImageId {
+				t.Errorf("system disk %+v", d)
+			}
+		case "data":
+			dataDisk = d.DiskId
+			if d.Size != 100 || d.Device != "/dev/xvdb" || d.DeleteWithInstance {
+				t.Errorf("data disk %+v", d)
+			}
+		}
+	}
+
+	// Running without Force cannot be deleted.
+	del := ecs.CreateDeleteInstanceRequest()
+	del.InstanceId = id
+	_, err = client.DeleteInstance(del)
+	wantAPIError(t, err, 403, "IncorrectInstanceStatus")
+
+	start := ecs.CreateStartInstanceRequest()
+	start.InstanceId = id
+	_, err = client.StartInstance(start)
+	wantAPIError(t, err, 403, "IncorrectInstanceStatus")
+
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = id
+	if _, err := client.StopInstance(stop); err != nil {
+		t.Fatal(err)
+	}
+	if got := describeOne(t, client, id).Status; got != "Stopping" {
+		t.Fatalf("status %s, want Stopping", got)
+	}
+	_, err = client.DeleteInstance(del) // Stopping is not deletable either
+	wantAPIError(t, err, 403, "IncorrectInstanceStatus")
+	clock.Advance(4 * time.Second)
+	if got := describeOne(t, client, id).Status; got != "Stopped" {
+		t.Fatalf("status %s, want Stopped", got)
+	}
+
+	if _, err := client.StartInstance(start); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Second)
+	if got := describeOne(t, client, id).Status; got != "Starting" {
+		t.Fatalf("status %s, want Starting", got)
+	}
+	clock.Advance(2 * time.Second)
+	if got := describeOne(t, client, id).Status; got != "Running" {
+		t.Fatalf("status %s, want Running", got)
+	}
+
+	del.Force = "true"
+	if _, err := client.DeleteInstance(del); err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.DeleteInstance(del)
+	wantAPIError(t, err, 404, "InvalidInstanceId.NotFound")
+	// The system disk went with the instance; the data disk stays, detached.
+	all, err := client.DescribeDisks(func() *ecs.DescribeDisksRequest {
+		r := ecs.CreateDescribeDisksRequest()
+		ids, _ := json.Marshal([]string{dataDisk, disks.Disks.Disk[0].DiskId, disks.Disks.Disk[1].DiskId})
+		r.DiskIds = string(ids)
+		return r
+	}())
+	if err != nil || len(all.Disks.Disk) != 1 || all.Disks.Disk[0].DiskId != dataDisk ||
+		all.Disks.Disk[0].Status != "Available" || all.Disks.Disk[0].InstanceId != "" {
+		t.Fatalf("after release: %v %+v", err, all)
+	}
+}
+
+func TestRunInstancesClientToken(t *testing.T) {
+	_, _, client := startECS(t, "cn-beijing")
+	req := runReq("cn-beijing")
+	req.Amount = "2"
+	req.ClientToken = "token-1"
+	first, err := client.RunInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.InstanceIdSets.InstanceIdSet) != 2 {
+		t.Fatalf("amount 2 gave %v", first.InstanceIdSets.InstanceIdSet)
+	}
+	again := runReq("cn-beijing")
+	again.Amount = "2"
+	again.ClientToken = "token-1"
+	second, err := client.RunInstances(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.InstanceIdSets.InstanceIdSet) != 2 || second.InstanceIdSets.InstanceIdSet[0] != first.InstanceIdSets.InstanceIdSet[0] ||
+		second.InstanceIdSets.InstanceIdSet[1] != first.InstanceIdSets.InstanceIdSet[1] {
+		t.Fatalf("retry created new instances: %v vs %v", second.InstanceIdSets.InstanceIdSet, first.InstanceIdSets.InstanceIdSet)
+	}
+	list, err := client.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+	if err != nil || list.TotalCount != 4 { // 2 seeded + 2
+		t.Fatalf("total %d, %v", list.TotalCount, err)
+	}
+
+	changed := runReq("cn-beijing")
+	changed.Amount = "2"
+	changed.InstanceType = "ecs.g7.xlarge"
+	changed.ClientToken = "token-1"
+	_, err = client.RunInstances(changed)
+	wantAPIError(t, err, 400, "IdempotentParameterMismatch")
+}
+
+func TestRunInstancesValidation(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.ecs.hooks.snapshot = func(_, _, id string) (int, bool) {
+		if id == "s-2zeexisting000000000" {
+			return 50, true
+		}
+		return 0, false
+	}
+	cases := []struct {
+		name   string
+		mod    func(r *ecs.RunInstancesRequest)
+		status int
+		code   string
+	}{
+		{"dry run", func(r *ecs.RunInstancesRequest) { r.DryRun = "true" }, 400, "DryRunOperation"},
+		{"unknown image", func(r *ecs.RunInstancesRequest) { r.ImageId = "m-2zenothere0000000000" }, 404, "InvalidImageId.NotFound"},
+		{"unknown type", func(r *ecs.RunInstancesRequest) { r.InstanceType = "ecs.zz9.huge" }, 400, "InvalidInstanceType.ValueNotSupported"},
+		{"system disk smaller than image", func(r *ecs.RunInstancesRequest) {
+			r.ImageId = "win2022_21H2_x64_dtc_zh-cn_40G_alibase_20240816.vhd"
+			r.SystemDiskSize = "30"
+		}, 400, "InvalidSystemDiskSize.LessThanImageSize"},
+		{"bad system disk category", func(r *ecs.RunInstancesRequest) { r.SystemDiskCategory = "floppy" }, 400, "InvalidSystemDiskCategory.ValueNotSupported"},
+		{"unknown vswitch", func(r *ecs.RunInstancesRequest) { r.VSwitchId = "vsw-2zenothere000000000" }, 404, "InvalidVSwitchId.NotFound"},
+		{"vswitch in another zone", func(r *ecs.RunInstancesRequest) { r.ZoneId = "cn-beijing-k" }, 400, "InvalidParameter.Mismatch"},
+		{"unknown security group", func(r *ecs.RunInstancesRequest) { r.SecurityGroupId = "sg-2zenothere00000000000" }, 404, "InvalidSecurityGroupId.NotFound"},
+		{"missing image", func(r *ecs.RunInstancesRequest) { r.ImageId = "" }, 400, "MissingParameter"},
+		{"unknown snapshot", func(r *ecs.RunInstancesRequest) {
+			r.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: "s-2zenothere0000000000"}}
+		}, 404, "InvalidSnapshotId.NotFound"},
+		{"data disk smaller than snapshot", func(r *ecs.RunInstancesRequest) {
+			r.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: "s-2zeexisting000000000", Size: "40"}}
+		}, 400, "InvalidDataDiskSize.ValueNotSupported"},
+		{"private ip outside vswitch", func(r *ecs.RunInstancesRequest) { r.PrivateIpAddress = "10.0.0.5" }, 400, "InvalidPrivateIpAddress"},
+		{"amount 0", func(r *ecs.RunInstancesRequest) { r.Amount = "0" }, 400, "InvalidParameter"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := runReq("cn-beijing")
+			tc.mod(req)
+			_, err := client.RunInstances(req)
+			wantAPIError(t, err, tc.status, tc.code)
+		})
+	}
+	list, err := client.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+	if err != nil || list.TotalCount != 2 {
+		t.Fatalf("failed calls created instances: total %d %v", list.TotalCount, err)
+	}
+
+	// A data disk from an existing snapshot takes the snapshot's size.
+	req := runReq("cn-beijing")
+	req.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: "s-2zeexisting000000000", Category: "cloud_essd"}}
+	req.PrivateIpAddress = "172.16.0.200"
+	run, err := client.RunInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run.InstanceIdSets.InstanceIdSet[0]
+	if ip := describeOne(t, client, id).VpcAttributes.PrivateIpAddress.IpAddress[0]; ip != "172.16.0.200" {
+		t.Errorf("private ip %s", ip)
+	}
+	dreq := ecs.CreateDescribeDisksRequest()
+	dreq.InstanceId = id
+	dreq.DiskType = "data"
+	disks, err := client.DescribeDisks(dreq)
+	if err != nil || len(disks.Disks.Disk) != 1 || disks.Disks.Disk[0].Size != 50 || disks.Disks.Disk[0].SourceSnapshotId != "s-2zeexisting000000000" {
+		t.Fatalf("snapshot disk: %v %+v", err, disks)
+	}
+	// The address is now taken.
+	_, err = client.RunInstances(req)
+	wantAPIError(t, err, 400, "InvalidPrivateIpAddress.Duplicated")
+}
+
+func TestDescribePagingAndConsistency(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	req := runReq("cn-beijing")
+	req.Amount = "5"
+	if _, err := client.RunInstances(req); err != nil {
+		t.Fatal(err)
+	}
+	// Token paging visits all 7 instances once.
+	seen := map[string]bool{}
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		dreq := ecs.CreateDescribeInstancesRequest()
+		dreq.MaxResults = "3"
+		dreq.NextToken = token
+		resp, err := client.DescribeInstances(dreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range resp.Instances.Instance {
+			if seen[in.InstanceId] {
+				t.Fatalf("%s twice", in.InstanceId)
+			}
+			seen[in.InstanceId] = true
+		}
+		if token = resp.NextToken; token == "" {
+			break
+		}
+	}
+	if len(seen) != 7 {
+		t.Fatalf("saw %d instances", len(seen))
+	}
+	// Page mode.
+	preq := ecs.CreateDescribeInstancesRequest()
+	preq.PageSize = "4"
+	preq.PageNumber = "2"
+	page, err := client.DescribeInstances(preq)
+	if err != nil || len(page.Instances.Instance) != 3 || page.TotalCount != 7 || page.PageNumber != 2 {
+		t.Fatalf("page 2: %v %+v", err, page)
+	}
+	bad := ecs.CreateDescribeInstancesRequest()
+	bad.NextToken = "garbage"
+	_, err = client.DescribeInstances(bad)
+	wantAPIError(t, err, 400, "InvalidParameter.NextToken")
+
+	// Eventual consistency: a new instance misses its first 2 describes.
+	srv.SetEventualConsistency(2)
+	run, err := client.RunInstances(runReq("cn-beijing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run.InstanceIdSets.InstanceIdSet[0]
+	ids, _ := json.Marshal([]string{id})
+	for i, want := range []int{0, 0, 1, 1} {
+		dreq := ecs.CreateDescribeInstancesRequest()
+		dreq.InstanceIds = string(ids)
+		resp, err := client.DescribeInstances(dreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Instances.Instance) != want {
+			t.Fatalf("describe %d: %d instances, want %d", i+1, len(resp.Instances.Instance), want)
+		}
+	}
+}
+
+func TestDeleteInstancesBatch(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	req := runReq("cn-beijing")
+	req.Amount = "2"
+	run, err := client.RunInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := run.InstanceIdSets.InstanceIdSet
+	del := ecs.CreateDeleteInstancesRequest()
+	del.InstanceId = &ids
+	_, err = client.DeleteInstances(del)
+	wantAPIError(t, err, 403, "IncorrectInstanceStatus")
+	del.Force = "true"
+	del.DryRun = "true"
+	_, err = client.DeleteInstances(del)
+	wantAPIError(t, err, 400, "DryRunOperation")
+	del.DryRun = "false"
+	if _, err := client.DeleteInstances(del); err != nil {
+		t.Fatal(err)
+	}
+	list, err := client.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+	if err != nil || list.TotalCount != 2 {
+		t.Fatalf("after batch delete: %d %v", list.TotalCount, err)
+	}
+}
