@@ -87,7 +87,8 @@ func forever(days int) bool { return days <= 0 }
 // keep longer and which move to the archive tier:
 //   - the first snapshot of each calendar month in loc is kept MonthlyMonths
 //     months from its creation and archived;
-//   - the first snapshot of each calendar year in loc is kept YearlyYears years.
+//   - the first snapshot of each calendar year in loc is kept YearlyYears years
+//     (not archived by that tier alone; with a monthly tier it already was).
 //
 // A tier only acts while its period has not ended at now. Retention is never
 // shortened (a snapshot already kept longer, or forever, keeps that), nothing is
