@@ -569,4 +569,3 @@ func TestSnapshotHookForDisks(t *testing.T) {
 		t.Error("snapshot usable from another account")
 	}
 }
-
