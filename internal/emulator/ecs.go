@@ -496,19 +496,24 @@ func rpcSign(stringToSign, secret string) string {
 // setupCore registers the actions of this package's core files.
 func (e *ecsService) setupCore() {
 	for action, h := range map[string]rpcHandler{
-		"DescribeRegions":        e.describeRegions,
-		"DescribeZones":          e.describeZones,
-		"DescribeInstanceTypes":  e.describeInstanceTypes,
-		"DescribeVSwitches":      e.describeVSwitches,
-		"DescribeSecurityGroups": e.describeSecurityGroups,
-		"DescribeInstances":      e.describeInstances,
-		"RunInstances":           e.runInstances,
-		"StartInstance":          e.startInstance,
-		"StopInstance":           e.stopInstance,
-		"RebootInstance":         e.rebootInstance,
-		"DeleteInstance":         e.deleteInstance,
-		"DeleteInstances":        e.deleteInstances,
-		"DescribeDisks":          e.describeDisks,
+		"DescribeRegions":           e.describeRegions,
+		"DescribeZones":             e.describeZones,
+		"DescribeInstanceTypes":     e.describeInstanceTypes,
+		"DescribeVSwitches":         e.describeVSwitches,
+		"DescribeSecurityGroups":    e.describeSecurityGroups,
+		"DescribeInstances":         e.describeInstances,
+		"RunInstances":              e.runInstances,
+		"StartInstance":             e.startInstance,
+		"StopInstance":              e.stopInstance,
+		"RebootInstance":            e.rebootInstance,
+		"DeleteInstance":            e.deleteInstance,
+		"DeleteInstances":           e.deleteInstances,
+		"DescribeDisks":             e.describeDisks,
+		"CreateCommand":             e.createCommand,
+		"RunCommand":                e.runCommand,
+		"InvokeCommand":             e.invokeCommand,
+		"DescribeInvocations":       e.describeInvocations,
+		"DescribeInvocationResults": e.describeInvocationResults,
 	} {
 		e.register(action, h)
 	}

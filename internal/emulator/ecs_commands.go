@@ -1,5 +1,21 @@
 package emulator
 
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// Cloud Assistant: CreateCommand, RunCommand, InvokeCommand,
+// DescribeInvocations, DescribeInvocationResults. An invocation's outcome
+// on each instance is fixed when it is invoked (from the instance's script,
+// see ScriptCommand) and revealed over the clock: Running until the run
+// duration (or, for a hanging script, the timeout) has passed.
+
 // CommandOutcome scripts how Cloud Assistant invocations on one instance end.
 type CommandOutcome struct {
 	ExitCode int    `json:"exitCode"`
@@ -11,6 +27,394 @@ type CommandOutcome struct {
 	Sequence []CommandOutcome `json:"sequence,omitempty"`
 }
 
-type ecsCommand struct{}
+// ScriptCommand sets how the next Cloud Assistant invocations on an
+// instance end; it replaces any earlier script.
+func (s *Server) ScriptCommand(instanceID string, o CommandOutcome) {
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	cp := o
+	cp.Sequence = append([]CommandOutcome(nil), o.Sequence...)
+	s.ecs.scripts[instanceID] = &cp
+}
 
-type ecsInvocation struct{}
+// nextOutcome consumes the instance's script; ok is false when none is set.
+func (e *ecsService) nextOutcome(instanceID string) (CommandOutcome, bool) {
+	sc, ok := e.scripts[instanceID]
+	if !ok {
+		return CommandOutcome{}, false
+	}
+	if len(sc.Sequence) > 0 {
+		o := sc.Sequence[0]
+		sc.Sequence = sc.Sequence[1:]
+		return o, true
+	}
+	return CommandOutcome{ExitCode: sc.ExitCode, Output: sc.Output, Hang: sc.Hang}, true
+}
+
+const defaultCommandTimeout = 60 // seconds, as the service
+
+type ecsCommand struct {
+	ID, Name, Description, Type, WorkingDir string
+	Content                                 string // plain text
+	Timeout                                 int    // seconds
+	Created                                 time.Time
+}
+
+type ecsInvocation struct {
+	ID      string
+	Command *ecsCommand
+	Timeout int
+	Created time.Time
+	Targets []*invokeTarget
+}
+
+// invokeTarget is the invocation on one instance; its result is known up
+// front and shown once end has passed.
+type invokeTarget struct {
+	InstanceID string
+	start, end time.Time
+	final      string // Success | Failed | Timeout
+	exitCode   int
+	output     string
+	errorCode  string
+	errorInfo  string
+}
+
+func (t *invokeTarget) status(now time.Time) string {
+	if now.Before(t.end) {
+		return "Running"
+	}
+	return t.final
+}
+
+// aggregate is the invocation's overall status and its legacy InvokeStatus.
+func (inv *ecsInvocation) aggregate(now time.Time) (status, legacy string) {
+	running, ok := 0, 0
+	for _, t := range inv.Targets {
+		switch t.status(now) {
+		case "Running":
+			running++
+		case "Success":
+			ok++
+		}
+	}
+	switch {
+	case running > 0:
+		return "Running", "Running"
+	case ok == len(inv.Targets):
+		return "Success", "Finished"
+	case ok == 0:
+		return "Failed", "Failed"
+	default:
+		return "PartialFailed", "PartialFinished"
+	}
+}
+
+// decodeContent reads CommandContent in the given encoding (Base64 unless
+// PlainText).
+func decodeContent(content, encoding string) (string, error) {
+	if strings.EqualFold(encoding, "PlainText") {
+		return content, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(content)
+	if err != nil {
+		return "", apiErr(http.StatusBadRequest, "InvalidCommandContent.NotBase64", "The specified CommandContent is not Base64 encoded.")
+	}
+	return string(b), nil
+}
+
+func commandTypeOK(t string) bool {
+	return t == "RunShellScript" || t == "RunBatScript" || t == "RunPowerShellScript"
+}
+
+// newCommand validates and builds a command from the call's parameters.
+func (c *rpcCall) newCommand(defaultEncoding string) (*ecsCommand, error) {
+	typ, raw := c.str("Type"), c.str("CommandContent")
+	timeout := c.int("Timeout", defaultCommandTimeout)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if typ == "" {
+		return nil, errMissingParam("Type")
+	}
+	if !commandTypeOK(typ) {
+		return nil, errInvalidParam("Type", typ)
+	}
+	if raw == "" {
+		return nil, errMissingParam("CommandContent")
+	}
+	enc := c.str("ContentEncoding")
+	if enc == "" {
+		enc = defaultEncoding
+	}
+	content, err := decodeContent(raw, enc)
+	if err != nil {
+		return nil, err
+	}
+	if timeout < 10 || timeout > 86400 {
+		return nil, errInvalidParam("Timeout", c.str("Timeout"))
+	}
+	r := c.region()
+	cmd := &ecsCommand{
+		ID: newID("c", r.code), Name: c.str("Name"), Description: c.str("Description"), Type: typ,
+		WorkingDir: c.str("WorkingDir"), Content: content, Timeout: timeout, Created: c.now,
+	}
+	if cmd.Name == "" {
+		cmd.Name = cmd.ID
+	}
+	return cmd, nil
+}
+
+// invoke starts cmd on the instances named by InstanceId.N.
+func (c *rpcCall) invoke(cmd *ecsCommand, timeout int) (*ecsInvocation, error) {
+	ids := c.list("InstanceId")
+	if len(ids) == 0 {
+		return nil, errMissingParam("InstanceId.1")
+	}
+	if len(ids) > 100 {
+		return nil, apiErr(http.StatusBadRequest, "InstanceIds.ExceedLimit", "The number of instances exceeds 100.")
+	}
+	insts := make([]*ecsInstance, 0, len(ids))
+	for _, id := range ids {
+		inst, err := c.instance(id)
+		if err != nil {
+			return nil, err
+		}
+		insts = append(insts, inst)
+	}
+	e := c.e
+	inv := &ecsInvocation{ID: newID("t", c.region().code), Command: cmd, Timeout: timeout, Created: c.now}
+	run := c.durations().CommandRun
+	for _, inst := range insts {
+		t := &invokeTarget{InstanceID: inst.ID, start: c.now}
+		if st := inst.Status.at(c.now); st != "Running" {
+			t.end, t.final, t.exitCode = c.now, "Failed", -1
+			t.errorCode = "InstanceNotRunning"
+			t.errorInfo = fmt.Sprintf("the instance is %s; Cloud Assistant needs it Running", st)
+			inv.Targets = append(inv.Targets, t)
+			continue
+		}
+		o, scripted := e.nextOutcome(inst.ID)
+		if !scripted {
+			o = CommandOutcome{Output: defaultOutput(cmd.Content, inst)}
+		}
+		switch {
+		case o.Hang:
+			t.end, t.final, t.exitCode = c.now.Add(time.Duration(timeout)*time.Second), "Timeout", -1
+			t.output = o.Output
+			t.errorCode, t.errorInfo = "ExecutionTimeout", "the command execution has timed out"
+		default:
+			t.end, t.exitCode, t.output = c.now.Add(run), o.ExitCode, o.Output
+			t.final = "Success"
+			if o.ExitCode != 0 {
+				t.final = "Failed"
+				t.errorCode, t.errorInfo = "ExitCodeNonzero", fmt.Sprintf("the command exited with code %d", o.ExitCode)
+			}
+		}
+		inv.Targets = append(inv.Targets, t)
+	}
+	c.region().invocations[inv.ID] = inv
+	return inv, nil
+}
+
+// defaultOutput imitates a few common one-liners so unscripted runs look
+// plausible: echo prints its arguments, hostname the instance's host name.
+func defaultOutput(content string, inst *ecsInstance) string {
+	line := strings.TrimSpace(content)
+	switch {
+	case strings.Contains(line, "\n"):
+		return ""
+	case line == "hostname":
+		return inst.HostName + "\n"
+	case strings.HasPrefix(line, "echo "):
+		return strings.Trim(strings.TrimSpace(line[len("echo "):]), `"'`) + "\n"
+	}
+	return ""
+}
+
+func (e *ecsService) createCommand(c *rpcCall) (any, error) {
+	cmd, err := c.newCommand("Base64")
+	if err != nil {
+		return nil, err
+	}
+	c.region().commands[cmd.ID] = cmd
+	return ecs.CreateCommandResponse{RequestId: c.RequestID, CommandId: cmd.ID}, nil
+}
+
+func (e *ecsService) runCommand(c *rpcCall) (any, error) {
+	cmd, err := c.newCommand("PlainText")
+	if err != nil {
+		return nil, err
+	}
+	inv, err := c.invoke(cmd, cmd.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	if c.bool("KeepCommand") {
+		c.region().commands[cmd.ID] = cmd
+	}
+	return ecs.RunCommandResponse{RequestId: c.RequestID, CommandId: cmd.ID, InvokeId: inv.ID}, nil
+}
+
+func (e *ecsService) invokeCommand(c *rpcCall) (any, error) {
+	id := c.str("CommandId")
+	if id == "" {
+		return nil, errMissingParam("CommandId")
+	}
+	cmd, ok := c.region().commands[id]
+	if !ok {
+		return nil, notFound("InvalidCommandId.NotFound", "The specified command does not exist.")
+	}
+	timeout := c.int("Timeout", cmd.Timeout)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	inv, err := c.invoke(cmd, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return ecs.InvokeCommandResponse{RequestId: c.RequestID, InvokeId: inv.ID}, nil
+}
+
+// encodeOutput applies ContentEncoding (Base64 unless PlainText) to output.
+func encodeOutput(out, encoding string) string {
+	if strings.EqualFold(encoding, "PlainText") {
+		return out
+	}
+	return base64.StdEncoding.EncodeToString([]byte(out))
+}
+
+func (c *rpcCall) invocationsMatching() ([]*ecsInvocation, error) {
+	invokeID, commandID, instanceID := c.str("InvokeId"), c.str("CommandId"), c.str("InstanceId")
+	var out []*ecsInvocation
+	for _, inv := range c.region().invocations {
+		if invokeID != "" && inv.ID != invokeID || commandID != "" && inv.Command.ID != commandID {
+			continue
+		}
+		if instanceID != "" {
+			found := false
+			for _, t := range inv.Targets {
+				found = found || t.InstanceID == instanceID
+			}
+			if !found {
+				continue
+			}
+		}
+		out = append(out, inv)
+	}
+	if invokeID != "" && len(out) == 0 {
+		if _, ok := c.region().invocations[invokeID]; !ok {
+			return nil, notFound("InvalidInvokeId.NotFound", "The specified invocation does not exist.")
+		}
+	}
+	sortByCreated(out, func(i *ecsInvocation) (string, int64) { return i.ID, i.Created.UnixNano() })
+	return out, nil
+}
+
+func (e *ecsService) describeInvocations(c *rpcCall) (any, error) {
+	status, cmdType, cmdName := c.str("InvokeStatus"), c.str("CommandType"), c.str("CommandName")
+	includeOutput, encoding := c.bool("IncludeOutput"), c.str("ContentEncoding")
+	p := c.pager(10, 50)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	all, err := c.invocationsMatching()
+	if err != nil {
+		return nil, err
+	}
+	var list []ecs.Invocation
+	for _, inv := range all {
+		agg, legacy := inv.aggregate(c.now)
+		if status != "" && status != agg || cmdType != "" && inv.Command.Type != cmdType || cmdName != "" && inv.Command.Name != cmdName {
+			continue
+		}
+		v := ecs.Invocation{
+			InvokeId: inv.ID, CommandId: inv.Command.ID, CommandName: inv.Command.Name, CommandType: inv.Command.Type,
+			CommandDescription: inv.Command.Description, CommandContent: base64.StdEncoding.EncodeToString([]byte(inv.Command.Content)),
+			InvocationStatus: agg, InvokeStatus: legacy, Timeout: int64(inv.Timeout), RepeatMode: "Once",
+			CreationTime: isoTimeSec(inv.Created), WorkingDir: inv.Command.WorkingDir, Username: "root",
+			TerminationMode: "Process", VmCount: len(inv.Targets),
+		}
+		v.InvokeInstances.InvokeInstance = []ecs.InvokeInstance{}
+		for _, t := range inv.Targets {
+			st := t.status(c.now)
+			ii := ecs.InvokeInstance{
+				InstanceId: t.InstanceID, InvocationStatus: st, InstanceInvokeStatus: legacyInstanceStatus(st),
+				CreationTime: isoTimeSec(inv.Created), StartTime: isoTimeSec(t.start), UpdateTime: isoTimeSec(c.now), Repeats: 1,
+			}
+			if st != "Running" {
+				ii.FinishTime, ii.UpdateTime = isoTimeSec(t.end), isoTimeSec(t.end)
+				ii.ExitCode, ii.ErrorCode, ii.ErrorInfo = int64(t.exitCode), t.errorCode, t.errorInfo
+				if includeOutput {
+					ii.Output = encodeOutput(t.output, encoding)
+				}
+			}
+			v.InvokeInstances.InvokeInstance = append(v.InvokeInstances.InvokeInstance, ii)
+		}
+		list = append(list, v)
+	}
+	start, end, next := p.window(len(list))
+	resp := ecs.DescribeInvocationsResponse{RequestId: c.RequestID, TotalCount: int64(len(list)), PageSize: int64(p.size), NextToken: next}
+	if !p.token {
+		resp.PageNumber = int64(p.number)
+	}
+	resp.Invocations.Invocation = append([]ecs.Invocation{}, list[start:end]...)
+	return resp, nil
+}
+
+func legacyInstanceStatus(st string) string {
+	switch st {
+	case "Running":
+		return "Running"
+	case "Success":
+		return "Finished"
+	default:
+		return "Failed"
+	}
+}
+
+func (e *ecsService) describeInvocationResults(c *rpcCall) (any, error) {
+	instanceID, recordStatus, encoding := c.str("InstanceId"), c.str("InvokeRecordStatus"), c.str("ContentEncoding")
+	p := c.pager(10, 50)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	all, err := c.invocationsMatching()
+	if err != nil {
+		return nil, err
+	}
+	var results []ecs.InvocationResult
+	for _, inv := range all {
+		for _, t := range inv.Targets {
+			if instanceID != "" && t.InstanceID != instanceID {
+				continue
+			}
+			st := t.status(c.now)
+			rec := "Running"
+			if st != "Running" {
+				rec = "Finished"
+			}
+			if recordStatus != "" && recordStatus != rec {
+				continue
+			}
+			r := ecs.InvocationResult{
+				InvokeId: inv.ID, CommandId: inv.Command.ID, InstanceId: t.InstanceID, InvocationStatus: st,
+				InvokeRecordStatus: rec, StartTime: isoTimeSec(t.start), Repeats: 1, Username: "root", TerminationMode: "Process",
+			}
+			if st != "Running" {
+				r.FinishedTime = isoTimeSec(t.end)
+				r.ExitCode, r.ErrorCode, r.ErrorInfo = int64(t.exitCode), t.errorCode, t.errorInfo
+				r.Output = encodeOutput(t.output, encoding)
+			}
+			results = append(results, r)
+		}
+	}
+	start, end, next := p.window(len(results))
+	resp := ecs.DescribeInvocationResultsResponse{RequestId: c.RequestID}
+	resp.Invocation.TotalCount, resp.Invocation.PageSize, resp.Invocation.NextToken = int64(len(results)), int64(p.size), next
+	if !p.token {
+		resp.Invocation.PageNumber = int64(p.number)
+	}
+	resp.Invocation.InvocationResults.InvocationResult = append([]ecs.InvocationResult{}, results[start:end]...)
+	return resp, nil
+}
