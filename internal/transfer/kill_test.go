@@ -115,4 +115,3 @@ func cutLine(b []byte) ([]byte, []byte, bool) {
 	}
 	return b, nil, false
 }
-
