@@ -514,9 +514,13 @@ func (e *ecsService) setupCore() {
 		"InvokeCommand":             e.invokeCommand,
 		"DescribeInvocations":       e.describeInvocations,
 		"DescribeInvocationResults": e.describeInvocationResults,
+		"TagResources":              e.tagResources,
+		"UntagResources":            e.untagResources,
+		"ListTagResources":          e.listTagResources,
 	} {
 		e.register(action, h)
 	}
+	e.setupCoreTagTypes()
 }
 
 // serveControl answers control API calls under ControlPrefix+"ecs/".
