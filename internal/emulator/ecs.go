@@ -128,7 +128,11 @@ type ecsService struct {
 	// consistencyLag hides new resources from their first n describes.
 	consistencyLag int
 	lag            map[string]int
-	scripts        map[string]*CommandOutcome
+	// tsWindow is how far Timestamp may be from the server's time; 0 turns
+	// the check off (for tests that move a ManualClock far from wall time,
+	// since the SDK stamps requests with wall time).
+	tsWindow time.Duration
+	scripts  map[string]*CommandOutcome
 }
 
 func newECSService(s *Server) *ecsService {
@@ -136,6 +140,7 @@ func newECSService(s *Server) *ecsService {
 		s:        s,
 		handlers: map[string]rpcHandler{},
 		tagTypes: map[string]tagType{},
+		tsWindow: nonceWindow,
 	}
 	e.hooks.snapshot = func(string, string, string) (int, bool) { return 0, false }
 	e.hooks.image = e.publicImage
@@ -174,6 +179,7 @@ func (e *ecsService) reset() {
 	e.scripts = map[string]*CommandOutcome{}
 	e.consistencyLag = 0
 	e.durations = DefaultDurations()
+	e.tsWindow = nonceWindow
 	for _, f := range e.resets {
 		f()
 	}
@@ -424,7 +430,10 @@ func (e *ecsService) authenticate(r *http.Request, now time.Time) (*rpcCall, err
 	if err != nil {
 		return nil, apiErr(http.StatusBadRequest, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
 	}
-	if d := now.Sub(ts); d > nonceWindow || d < -nonceWindow {
+	e.mu.Lock()
+	window := e.tsWindow
+	e.mu.Unlock()
+	if d := now.Sub(ts); window > 0 && (d > window || d < -window) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidTimeStamp.Expired",
 			fmt.Sprintf("Specified time stamp or date value is expired. Server time is %s.", now.UTC().Format("2006-01-02T15:04:05Z")))
 	}
@@ -491,6 +500,16 @@ func rpcSign(stringToSign, secret string) string {
 	m := hmac.New(sha1.New, []byte(secret+"&"))
 	m.Write([]byte(stringToSign))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// SetTimestampWindow sets how far a request's Timestamp may be from the
+// server's time (15 minutes, as the service, by default). 0 disables the
+// check: the SDK stamps requests with wall time, so tests that move a
+// ManualClock hours away need it off. Nonces are still checked.
+func (s *Server) SetTimestampWindow(d time.Duration) {
+	s.ecs.mu.Lock()
+	s.ecs.tsWindow = max(d, 0)
+	s.ecs.mu.Unlock()
 }
 
 // setupCore registers the actions of this package's core files.

@@ -1,0 +1,80 @@
+package emulator
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+func TestResetRestoresSeededWorld(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	if _, err := client.RunInstances(runReq("cn-beijing")); err != nil {
+		t.Fatal(err)
+	}
+	del := ecs.CreateDeleteInstanceRequest()
+	del.InstanceId = SeedInstanceCoreApp
+	del.Force = "true"
+	if _, err := client.DeleteInstance(del); err != nil {
+		t.Fatal(err)
+	}
+	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{ExitCode: 9})
+
+	srv.ecs.reset()
+
+	list, err := client.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, in := range list.Instances.Instance {
+		ids[in.InstanceId] = true
+	}
+	if len(ids) != 2 || !ids[SeedInstanceCoreDB] || !ids[SeedInstanceCoreApp] {
+		t.Fatalf("after reset: %v", ids)
+	}
+	if srv.ecs.durations != DefaultDurations() {
+		t.Errorf("durations not restored: %+v", srv.ecs.durations)
+	}
+	if _, ok := srv.ecs.scripts[SeedInstanceCoreDB]; ok {
+		t.Error("command script survived reset")
+	}
+	dreq := ecs.CreateDescribeDisksRequest()
+	raw, _ := json.Marshal([]string{SeedDiskCoreAppSys, SeedDiskCoreAppData, SeedDiskCoreDBSys, SeedDiskCoreDBData})
+	dreq.DiskIds = string(raw)
+	disks, err := client.DescribeDisks(dreq)
+	if err != nil || disks.TotalCount != 4 {
+		t.Fatalf("seeded disks after reset: %v %+v", err, disks)
+	}
+}
+
+func TestRebootInstance(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{InstanceStop: 2 * time.Second, InstanceStart: 2 * time.Second})
+	req := ecs.CreateRebootInstanceRequest()
+	req.InstanceId = SeedInstanceCoreDB
+	if _, err := client.RebootInstance(req); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Stopping", "Starting", "Running"} {
+		if got := describeOne(t, client, SeedInstanceCoreDB).Status; got != want {
+			t.Fatalf("status %s, want %s", got, want)
+		}
+		clock.Advance(2 * time.Second)
+	}
+}
+
+// A ManualClock far from wall time breaks SDK calls (wall-clock
+// timestamps) until the window is opened.
+func TestTimestampWindow(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	clock.Advance(3 * time.Hour)
+	_, err := client.DescribeRegions(ecs.CreateDescribeRegionsRequest())
+	wantAPIError(t, err, 400, "InvalidTimeStamp.Expired")
+	srv.SetTimestampWindow(0)
+	if _, err := client.DescribeRegions(ecs.CreateDescribeRegionsRequest()); err != nil {
+		t.Fatal(err)
+	}
+}
