@@ -1,0 +1,211 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+func (e *snapEnv) export(mod func(*ecs.ExportImageRequest)) (*ecs.ExportImageResponse, error) {
+	req := ecs.CreateExportImageRequest()
+	mod(req)
+	return e.bj.ExportImage(req)
+}
+
+func (e *snapEnv) task(id string) *ecs.DescribeTaskAttributeResponse {
+	e.t.Helper()
+	req := ecs.CreateDescribeTaskAttributeRequest()
+	req.TaskId = id
+	resp, err := e.bj.DescribeTaskAttribute(req)
+	if err != nil {
+		e.t.Fatalf("DescribeTaskAttribute: %v", err)
+	}
+	return resp
+}
+
+// digest hashes an object's bytes and counts them.
+func digest(t *testing.T, r io.Reader) ([]byte, int64) {
+	t.Helper()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Sum(nil), n
+}
+
+func TestExportImageWritesObjects(t *testing.T) {
+	e := newSnapEnv(t)
+	d := e.srv.ecs.durations
+	bucket := mustBucket(t, ossClient(t, e.srv), "dr-exports")
+	id, _ := e.readyImage("exported")
+
+	resp, err := e.export(func(r *ecs.ExportImageRequest) {
+		r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "dr-exports", "ecs/", "qcow2"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "ecs/" + id + "_system.qcow2"
+	tr := e.task(resp.TaskId)
+	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != "cn-beijing" {
+		t.Errorf("new task: %+v", tr)
+	}
+	// The image cannot be deleted while it is being exported.
+	del := ecs.CreateDeleteImageRequest()
+	del.ImageId = id
+	_, err = e.bj.DeleteImage(del)
+	wantAPIError(t, err, 403, "ImageIsExporting")
+
+	e.clock.Advance(d.ImageExport * 3 / 4)
+	if tr = e.task(resp.TaskId); tr.TaskStatus != "Processing" || tr.TaskProcess != "75%" {
+		t.Errorf("task at 3/4: %s %s", tr.TaskStatus, tr.TaskProcess)
+	}
+	if ok, err := bucket.IsObjectExist(key); err != nil || ok {
+		t.Fatalf("object exists before the task finished: %v %v", ok, err)
+	}
+	e.clock.Advance(d.ImageExport / 4)
+	tr = e.task(resp.TaskId)
+	if tr.TaskStatus != "Finished" || tr.TaskProcess != "100%" || tr.SuccessCount != 1 || tr.FinishedTime == "" {
+		t.Errorf("finished task: %+v", tr)
+	}
+	body, err := bucket.GetObject(key)
+	if err != nil {
+		t.Fatalf("GetObject(%s): %v", key, err)
+	}
+	got, n := digest(t, body)
+	body.Close()
+	// 40 GiB system disk at the default 1 MiB per GiB.
+	if n != 40*DefaultExportBytesPerGiB {
+		t.Errorf("object is %d bytes, want %d", n, 40*DefaultExportBytesPerGiB)
+	}
+	want, _ := digest(t, exportContent(id, "/dev/xvda", 40*DefaultExportBytesPerGiB))
+	if !bytes.Equal(got, want) {
+		t.Error("object bytes differ from the image's deterministic content")
+	}
+	other, _ := digest(t, exportContent("m-other", "/dev/xvda", 40*DefaultExportBytesPerGiB))
+	if bytes.Equal(want, other) {
+		t.Error("export content does not depend on the image")
+	}
+}
+
+func TestExportImageDataDisksAndRunSchedules(t *testing.T) {
+	e := newSnapEnv(t)
+	e.srv.SetExportBytesPerGiB(1000)
+	bucket := mustBucket(t, ossClient(t, e.srv), "dr-exports")
+	req := ecs.CreateCreateImageRequest()
+	req.InstanceId = SeedInstanceCoreApp
+	img, err := e.bj.CreateImage(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageCreate)
+	if _, err := e.export(func(r *ecs.ExportImageRequest) {
+		r.ImageId, r.OSSBucket, r.RoleName = img.ImageId, "dr-exports", ExportImageDefaultRole
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageExport)
+	// No ECS call: the Go API runs the due work.
+	e.srv.RunSchedules()
+	res, err := bucket.ListObjects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{}
+	for _, o := range res.Objects {
+		sizes[o.Key] = o.Size
+	}
+	want := map[string]int64{
+		img.ImageId + "_system.raw":    40 * 1000,
+		img.ImageId + "_data_xvdb.raw": 100 * 1000,
+	}
+	if len(sizes) != len(want) {
+		t.Fatalf("objects %v, want %v", sizes, want)
+	}
+	for k, n := range want {
+		if sizes[k] != n {
+			t.Errorf("%s: %d bytes, want %d", k, sizes[k], n)
+		}
+	}
+}
+
+func TestExportImageErrors(t *testing.T) {
+	e := newSnapEnv(t)
+	client := ossClient(t, e.srv)
+	mustBucket(t, client, "mine")
+	e.srv.AddAccount("2000000000000002", "other-ak", "other-sk")
+	otherOSS, err := oss.New(e.srv.URL(), "other-ak", "other-sk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustBucket(t, otherOSS, "theirs")
+	id, _ := e.readyImage("img")
+
+	exp := func(img, bucket, format string) error {
+		_, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket, r.ImageFormat = img, bucket, format })
+		return err
+	}
+	wantAPIError(t, exp("", "mine", ""), 400, "MissingParameter")
+	wantAPIError(t, exp(id, "", ""), 400, "MissingParameter")
+	wantAPIError(t, exp(id, "mine", "iso"), 400, "InvalidImageFormat.NotSupported")
+	wantAPIError(t, exp("m-2zenothere0000000000", "mine", ""), 404, "InvalidImageId.NotFound")
+	wantAPIError(t, exp(publicImageSeeds[0].ID, "mine", ""), 404, "InvalidImageId.NotFound")
+	wantAPIError(t, exp(id, "nobucket", ""), 404, "InvalidOSSBucket.NotFound")
+	wantAPIError(t, exp(id, "theirs", ""), 403, "InvalidOSSBucket.Forbidden")
+
+	e.srv.SetExportRoleAuthorized(false)
+	wantAPIError(t, exp(id, "mine", ""), 403, "NoSetRoletoECSServiceAcount")
+	e.srv.SetExportRoleAuthorized(true)
+
+	// An image still being created cannot be exported.
+	snap := e.createSnapshot(SeedDiskCoreAppSys, "app")
+	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
+	creq := ecs.CreateCreateImageRequest()
+	creq.SnapshotId = snap
+	creating, err := e.bj.CreateImage(creq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, exp(creating.ImageId, "mine", ""), 403, "IncorrectImageStatus")
+
+	treq := ecs.CreateDescribeTaskAttributeRequest()
+	treq.TaskId = "t-2zenothere0000000000"
+	_, err = e.bj.DescribeTaskAttribute(treq)
+	wantAPIError(t, err, 404, "InvalidTaskId.NotFound")
+}
+
+func TestExportImageInjectedFailure(t *testing.T) {
+	e := newSnapEnv(t)
+	bucket := mustBucket(t, ossClient(t, e.srv), "mine")
+	e.srv.SetExportBytesPerGiB(10)
+	id, _ := e.readyImage("img")
+	e.srv.FailNext(FailExportImage)
+	resp, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = id, "mine" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageExport)
+	if tr := e.task(resp.TaskId); tr.TaskStatus != "Failed" || tr.FailedCount != 1 {
+		t.Errorf("failed export: %+v", tr)
+	}
+	if ok, _ := bucket.IsObjectExist(id + "_system.raw"); ok {
+		t.Error("a failed export wrote its object")
+	}
+	// The bucket vanishing before the task ends fails it too.
+	again, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = id, "mine" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ossClient(t, e.srv).DeleteBucket("mine"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageExport)
+	if tr := e.task(again.TaskId); tr.TaskStatus != "Failed" {
+		t.Errorf("export into a deleted bucket: %s", tr.TaskStatus)
+	}
+}
