@@ -170,6 +170,18 @@ func (fs *faultSet) clear() (hadSkew bool) {
 	return hadSkew
 }
 
+func (fs *faultSet) remove(id string) (found, wasSkew bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, r := range fs.rules {
+		if r.f.ID == id {
+			fs.rules = append(fs.rules[:i], fs.rules[i+1:]...)
+			return true, r.f.Kind == FaultClockSkew
+		}
+	}
+	return false, false
+}
+
 func (fs *faultSet) list() []Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -241,6 +253,15 @@ func (s *Server) ClearFaults() {
 	}
 }
 
+// RemoveFault removes one rule by id (and its skew, for clock_skew).
+func (s *Server) RemoveFault(id string) bool {
+	found, wasSkew := s.faults.remove(id)
+	if wasSkew {
+		s.SetClockSkew(0)
+	}
+	return found
+}
+
 // SetClockSkew shifts the server's time (s.now) by d.
 func (s *Server) SetClockSkew(d time.Duration) {
 	s.mu.Lock()
@@ -288,7 +309,7 @@ func (s *Server) applyFault(fi *firing, w *recorder, r *http.Request, service, a
 		return w, r, false
 	case FaultDrop:
 		w.status = 0
-		abortConn(w)
+		abortConn(w, false)
 		return w, r, true
 	case FaultTruncate:
 		return &truncWriter{rec: w}, r, false
@@ -313,11 +334,14 @@ func corruptAt(n int64, frac float64) int64 {
 	return int64(frac * float64(n))
 }
 
-// abortConn closes the client connection without a response (or mid
-// response, after flushing what was written).
-func abortConn(w http.ResponseWriter) {
+// abortConn closes the client connection: without a response, or (flush)
+// mid response after sending what was written. Flushing before any header
+// would send a 200, so drop must not flush.
+func abortConn(w http.ResponseWriter, flush bool) {
 	rc := http.NewResponseController(w)
-	_ = rc.Flush()
+	if flush {
+		_ = rc.Flush()
+	}
 	if conn, _, err := rc.Hijack(); err == nil {
 		_ = conn.Close()
 		return
@@ -366,7 +390,7 @@ func (t *truncWriter) Write(p []byte) (int, error) {
 
 // finish closes the connection after the handler returns, so the client
 // sees fewer bytes than Content-Length promised.
-func (t *truncWriter) finish() { abortConn(t.rec) }
+func (t *truncWriter) finish() { abortConn(t.rec, true) }
 
 // corruptWriter flips one byte of the response body (no ReadFrom either).
 type corruptWriter struct {

@@ -538,7 +538,9 @@ func walk(keys []string, get func(string) *ossObject, prefix, delimiter, marker 
 		if delimiter != "" {
 			if j := strings.Index(k[len(prefix):], delimiter); j >= 0 {
 				entry, isPrefix = k[:len(prefix)+j+len(delimiter)], true
-				if entry <= marker || (len(l.prefixes) > 0 && l.prefixes[len(l.prefixes)-1] == entry) {
+				// A marker equal to a common prefix (a NextMarker) skips the
+				// whole group; a marker inside a group still yields it.
+				if entry == marker || (len(l.prefixes) > 0 && l.prefixes[len(l.prefixes)-1] == entry) {
 					continue
 				}
 			}

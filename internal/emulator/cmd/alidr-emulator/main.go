@@ -1,0 +1,77 @@
+// Command alidr-emulator runs the local ECS + OSS emulator in the
+// foreground until SIGINT or SIGTERM.
+//
+//	alidr-emulator [-addr 127.0.0.1:9100] [-data-dir DIR] [-manual-clock]
+//
+// It prints one line when ready:
+//
+//	alidr-emulator ready on http://127.0.0.1:9100 (access key alidr-emulator)
+//
+// Credentials come from ALIDR_EMULATOR_ACCESS_KEY_ID and
+// ALIDR_EMULATOR_ACCESS_KEY_SECRET (defaults alidr-emulator /
+// alidr-emulator-secret); the secret is never printed. The control API is
+// under /_emulator/ (see the emulator package documentation).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "alidr-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	defAddr := os.Getenv("EMULATOR_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:9100"
+	}
+	fs := flag.NewFlagSet("alidr-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", defAddr, "listen address (default from EMULATOR_ADDR)")
+	dataDir := fs.String("data-dir", "", "directory for OSS object data (default: a temporary directory removed on exit)")
+	manual := fs.Bool("manual-clock", false, "start a manual clock at the current time, moved only by POST /_emulator/clock")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	opts := emulator.Options{DataDir: *dataDir}
+	if *manual {
+		opts.Clock = emulator.NewManualClock(time.Now())
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(*addr); err != nil {
+		srv.Close()
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	keyID := os.Getenv("ALIDR_EMULATOR_ACCESS_KEY_ID")
+	if keyID == "" {
+		keyID = emulator.DefaultAccessKeyID
+	}
+	fmt.Fprintf(stdout, "alidr-emulator ready on %s (access key %s)\n", srv.URL(), keyID)
+
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "alidr-emulator: shutting down")
+	return srv.Close()
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
+	t.Setenv("ALIDR_EMULATOR_ACCESS_KEY_SECRET", "top-secret-value")
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	var stderr strings.Builder
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-manual-clock", "-data-dir", t.TempDir()}, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatalf("no ready line: %v %s", <-done, stderr.String())
+	}
+	line := sc.Text()
+	go io.Copy(io.Discard, pr)
+	const prefix = "alidr-emulator ready on http://127.0.0.1:"
+	if !strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, "(access key "+emulator.DefaultAccessKeyID+")") || strings.Contains(line, "top-secret-value") {
+		t.Fatalf("ready line %q", line)
+	}
+	url := strings.Fields(line)[3]
+	resp, err := http.Get(url + emulator.ControlPrefix + "health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"manual_clock":true`) {
+		t.Fatalf("health %d %s", resp.StatusCode, body)
+	}
+
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop on SIGTERM")
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	var out, errOut strings.Builder
+	if err := run([]string{"-nope"}, &out, &errOut); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+	if err := run([]string{"extra"}, &out, &errOut); err == nil {
+		t.Fatal("positional argument accepted")
+	}
+	if out.Len() != 0 {
+		t.Fatalf("printed %q", out.String())
+	}
+}
