@@ -1,0 +1,204 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func newEmu(t testing.TB) (*emulator.Server, *oss.Bucket) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		start := time.Now()
+		srv.Close()
+		if d := time.Since(start); d > time.Second {
+			t.Logf("emulator Close took %v (waits for connections still active)", d)
+		}
+	})
+	// Our own transport so cleanup can close idle connections: the
+	// emulator's Close (http.Server.Shutdown) otherwise waits 5s for
+	// connections the client dialed but never used.
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := oss.New(srv.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, oss.HTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateBucket("dr-bucket"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Bucket("dr-bucket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, b
+}
+
+func writeTemp(t testing.TB, data []byte) string {
+	p := filepath.Join(t.TempDir(), "src")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func emuOpts(s *recSleep) Options {
+	return Options{Workers: 4, PartSize: 128 << 10, MD5: true, SHA256: true, Sleep: s.sleep}
+}
+
+func TestEmulatorUploadDownloadVerify(t *testing.T) {
+	_, b := newEmu(t)
+	data := randBytes(3<<20+777, 40)
+	var s recSleep
+	up, err := Upload(context.Background(), b, "disk.img", writeTemp(t, data), emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !up.CRC64Verified || up.CRC64 != CRC64(data) || up.Parts != 25 || up.PartsFetched != 25 {
+		t.Fatalf("upload %+v", up)
+	}
+	dst := filepath.Join(t.TempDir(), "out")
+	down, err := Download(context.Background(), b, "disk.img", dst, emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, down, data, dst)
+	if down.MD5 != up.MD5 || down.SHA256 != up.SHA256 {
+		t.Fatal("upload and download digests differ")
+	}
+	for i := range up.Manifest.Parts {
+		if up.Manifest.Parts[i] != down.Manifest.Parts[i] {
+			t.Fatalf("manifest part %d: %+v vs %+v", i, up.Manifest.Parts[i], down.Manifest.Parts[i])
+		}
+	}
+	ver, err := Verify(context.Background(), b, "disk.img", emuOpts(&s))
+	if err != nil || ver.SHA256 != up.SHA256 {
+		t.Fatalf("verify %+v %v", ver, err)
+	}
+	if err := VerifySample(context.Background(), b, "disk.img", down.Manifest, 20); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.ds) != 0 {
+		t.Fatalf("retries without faults: %v", s.ds)
+	}
+}
+
+func TestEmulatorDownloadSurvivesFaults(t *testing.T) {
+	for _, kind := range []string{"truncate", "drop", "5xx", "throttling", "corrupt"} {
+		t.Run(kind, func(t *testing.T) {
+			srv, b := newEmu(t)
+			data := randBytes(2<<20, 41)
+			if err := b.PutObject("obj", bytes.NewReader(data)); err != nil {
+				t.Fatal(err)
+			}
+			srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultKind(kind), Rate: 0.25, Count: 4, Seed: 7})
+			var s recSleep
+			dst := filepath.Join(t.TempDir(), "out")
+			res, err := Download(context.Background(), b, "obj", dst, emuOpts(&s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResult(t, res, data, dst)
+			t.Logf("download took %v", res.Duration)
+			fired := 0
+			for _, f := range srv.Faults() {
+				fired += f.Fired
+			}
+			if fired == 0 {
+				t.Fatal("fault never fired")
+			}
+			if kind == "corrupt" {
+				if len(res.Repaired) != fired {
+					t.Fatalf("%d corruptions, repaired parts %v", fired, res.Repaired)
+				}
+			} else if kind == "drop" {
+				// net/http resends an idempotent GET once by itself when a
+				// reused connection closes before any response.
+				if res.Retries == 0 || res.Retries > fired {
+					t.Fatalf("%d faults, %d retries", fired, res.Retries)
+				}
+			} else if res.Retries != fired {
+				t.Fatalf("%d faults, %d retries", fired, res.Retries)
+			}
+		})
+	}
+}
+
+func TestEmulatorObjectReplacedMidDownload(t *testing.T) {
+	_, b := newEmu(t)
+	if err := b.PutObject("obj", bytes.NewReader(randBytes(2<<20, 42))); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	var s recSleep
+	opts := emuOpts(&s)
+	opts.partHook = func(p Part) {
+		if p.Index == 6 {
+			once.Do(func() { b.PutObject("obj", bytes.NewReader(randBytes(2<<20, 43))) })
+		}
+	}
+	_, err := Download(context.Background(), b, "obj", filepath.Join(t.TempDir(), "out"), opts)
+	if !errors.Is(err, ErrObjectChanged) || !strings.Contains(err.Error(), "oss://dr-bucket/obj") {
+		t.Fatalf("error %v", err)
+	}
+	if len(s.ds) != 0 {
+		t.Fatal("412 was retried")
+	}
+}
+
+func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
+	srv, b := newEmu(t)
+	data := randBytes(2<<20, 44)
+	src := writeTemp(t, data)
+	// Corrupted request bodies fail Content-MD5 and are sent again.
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "UploadPart", Kind: "corrupt", Count: 2, Seed: 1})
+	var s recSleep
+	res, err := Upload(context.Background(), b, "a", src, emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Retries != 2 || !res.CRC64Verified {
+		t.Fatalf("upload %+v", res)
+	}
+	srv.ClearFaults()
+
+	// A failed upload leaves its parts; the rerun keeps them (ListParts).
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "UploadPart", Kind: "5xx", Rate: 0.5, Seed: 3})
+	opts := emuOpts(&s)
+	opts.MaxAttempts = 1
+	if _, err := Upload(context.Background(), b, "b", src, opts); err == nil {
+		t.Fatal("upload with failing parts succeeded")
+	}
+	srv.ClearFaults()
+	res, err = Upload(context.Background(), b, "b", src, emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PartsResumed == 0 || res.PartsResumed+res.PartsFetched != res.Parts {
+		t.Fatalf("resumed %d sent %d of %d", res.PartsResumed, res.PartsFetched, res.Parts)
+	}
+	dst := filepath.Join(t.TempDir(), "out")
+	down, err := Download(context.Background(), b, "b", dst, emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, down, data, dst)
+}
