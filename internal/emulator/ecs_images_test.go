@@ -387,7 +387,7 @@ func TestImageSharing(t *testing.T) {
 	e := newSnapEnv(t)
 	const otherID = "2000000000000002"
 	e.srv.AddAccount(otherID, "other-ak", "other-sk")
-	other := clockClient(t, e.srv, "cn-beijing", "other-ak", "other-sk")
+	other := ecsClient(t, e.srv, "cn-beijing", "other-ak", "other-sk")
 	id, _ := e.readyImage("shared")
 
 	share := ecs.CreateModifyImageSharePermissionRequest()

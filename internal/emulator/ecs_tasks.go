@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
@@ -46,17 +48,18 @@ type snapStore struct {
 	exportBytesPerGiB int64
 }
 
-// snapStores finds the store of an ecsService for the Server-level Go APIs,
-// which cannot reach feature state through handler closures.
-var (
-	snapStoresMu sync.Mutex
-	snapStores   = map[*ecsService]*snapStore{}
-)
+// snapStores finds the store of an ecsService for the Server-level Go APIs
+// (FailNext, RunSchedules...), which cannot reach feature state through the
+// handler closures. Keys and values are weak so a closed Server's state is
+// collected; a cleanup drops the entry.
+var snapStores sync.Map // weak.Pointer[ecsService] -> weak.Pointer[snapStore]
 
 func snapsOf(e *ecsService) *snapStore {
-	snapStoresMu.Lock()
-	defer snapStoresMu.Unlock()
-	return snapStores[e]
+	v, ok := snapStores.Load(weak.Make(e))
+	if !ok {
+		return nil
+	}
+	return v.(weak.Pointer[snapStore]).Value()
 }
 
 func init() { registerECSFeature(setupSnapshotFeature) }
@@ -66,9 +69,9 @@ func init() { registerECSFeature(setupSnapshotFeature) }
 func setupSnapshotFeature(e *ecsService) {
 	st := &snapStore{e: e}
 	st.reset()
-	snapStoresMu.Lock()
-	snapStores[e] = st
-	snapStoresMu.Unlock()
+	key := weak.Make(e)
+	snapStores.Store(key, weak.Make(st))
+	runtime.AddCleanup(e, func(k weak.Pointer[ecsService]) { snapStores.Delete(k) }, key)
 	e.onReset(st.reset)
 	st.registerSnapshots()
 	st.registerPolicies()
