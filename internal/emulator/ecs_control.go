@@ -58,7 +58,7 @@ func (e *ecsService) serveECSControl(w http.ResponseWriter, r *http.Request) {
 		d := e.durations
 		fields := map[string]*time.Duration{
 			"InstanceCreate": &d.InstanceCreate, "InstanceStart": &d.InstanceStart, "InstanceStop": &d.InstanceStop,
-			"CommandRun": &d.CommandRun, "SnapshotCreate": &d.SnapshotCreate, "SnapshotCopy": &d.SnapshotCopy,
+			"CommandRun": &d.CommandRun, "DiskCreate": &d.DiskCreate, "DiskAttach": &d.DiskAttach, "DiskDetach": &d.DiskDetach, "SnapshotCreate": &d.SnapshotCreate, "SnapshotCopy": &d.SnapshotCopy,
 			"ImageCreate": &d.ImageCreate, "ImageCopy": &d.ImageCopy, "ImageExport": &d.ImageExport,
 		}
 		for k := range parsed {

@@ -197,9 +197,9 @@ func sortByCreated[T any](s []T, key func(T) (string, int64)) {
 	})
 }
 
-// runPayload is the canonical form of a RunInstances call for ClientToken
-// idempotency: every parameter but the per-request signature fields.
-func runPayload(params map[string]string) string {
+// idemPayload is the canonical form of a call for ClientToken idempotency:
+// every parameter but the per-request signature fields.
+func idemPayload(params map[string]string) string {
 	skip := map[string]bool{"Signature": true, "SignatureNonce": true, "Timestamp": true, "ClientToken": true}
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -215,6 +215,30 @@ func runPayload(params map[string]string) string {
 	return b.String()
 }
 
+// replay answers a repeated ClientToken: the ids the first call created
+// when the payload is the same, IdempotentParameterMismatch otherwise.
+func (c *rpcCall) replay() (ids []string, ok bool, err error) {
+	token := c.str("ClientToken")
+	if token == "" {
+		return nil, false, nil
+	}
+	entry, ok := c.region().clientTokens[c.Action+"\x00"+token]
+	if !ok {
+		return nil, false, nil
+	}
+	if entry.payload != idemPayload(c.params) {
+		return nil, false, apiErr(http.StatusBadRequest, "IdempotentParameterMismatch", "The specified parameters are different from before.")
+	}
+	return append([]string{}, entry.ids...), true, nil
+}
+
+// remember records the ids a ClientToken call created.
+func (c *rpcCall) remember(ids []string) {
+	if token := c.str("ClientToken"); token != "" {
+		c.region().clientTokens[c.Action+"\x00"+token] = &clientTokenEntry{payload: idemPayload(c.params), ids: ids}
+	}
+}
+
 type diskSpec struct {
 	name, desc, category, pl, snapshot, device, kms string
 	size                                            int
@@ -223,14 +247,12 @@ type diskSpec struct {
 
 func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 	r := c.region()
-	token := c.str("ClientToken")
-	payload := runPayload(c.params)
-	if entry, ok := r.clientTokens[token]; token != "" && ok {
-		if entry.payload != payload {
-			return nil, apiErr(http.StatusBadRequest, "IdempotentParameterMismatch", "The specified parameters are different from before.")
+	if ids, ok, err := c.replay(); err != nil || ok {
+		if err != nil {
+			return nil, err
 		}
 		resp := ecs.RunInstancesResponse{RequestId: c.RequestID}
-		resp.InstanceIdSets.InstanceIdSet = append([]string{}, entry.instanceIDs...)
+		resp.InstanceIdSets.InstanceIdSet = ids
 		return resp, nil
 	}
 
@@ -449,9 +471,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		e.created(id)
 		ids = append(ids, id)
 	}
-	if token != "" {
-		r.clientTokens[token] = &clientTokenEntry{payload: payload, instanceIDs: ids}
-	}
+	c.remember(ids)
 	resp := ecs.RunInstancesResponse{RequestId: c.RequestID, OrderId: strconv.FormatInt(c.now.UnixNano()/1000, 10)}
 	resp.InstanceIdSets.InstanceIdSet = ids
 	return resp, nil

@@ -19,6 +19,9 @@ type Durations struct {
 	InstanceStart  time.Duration // Starting -> Running
 	InstanceStop   time.Duration // Stopping -> Stopped
 	CommandRun     time.Duration // Cloud Assistant invocation Running -> Success/Failed
+	DiskCreate     time.Duration // CreateDisk: Creating -> Available
+	DiskAttach     time.Duration // AttachDisk: Attaching -> In_use
+	DiskDetach     time.Duration // DetachDisk: Detaching -> Available
 
 	// Used by the snapshot and image features.
 	SnapshotCreate time.Duration
@@ -35,6 +38,9 @@ func DefaultDurations() Durations {
 		InstanceStart:  3 * time.Second,
 		InstanceStop:   3 * time.Second,
 		CommandRun:     2 * time.Second,
+		DiskCreate:     3 * time.Second,
+		DiskAttach:     2 * time.Second,
+		DiskDetach:     2 * time.Second,
 		SnapshotCreate: 5 * time.Second,
 		SnapshotCopy:   8 * time.Second,
 		ImageCreate:    8 * time.Second,
@@ -166,7 +172,8 @@ type ecsRegion struct {
 	disks          map[string]*ecsDisk
 	commands       map[string]*ecsCommand
 	invocations    map[string]*ecsInvocation
-	// clientTokens maps RunInstances ClientToken to its first call.
+	// clientTokens maps Action + ClientToken to the first call (see
+	// rpcCall.replay).
 	clientTokens map[string]*clientTokenEntry
 }
 
@@ -244,11 +251,11 @@ type ecsDisk struct {
 	Tags                 map[string]string
 }
 
-// clientTokenEntry remembers an idempotent RunInstances: the canonical
-// payload and the instance ids it created.
+// clientTokenEntry remembers an idempotent call: the canonical payload and
+// the ids it created.
 type clientTokenEntry struct {
-	payload     string
-	instanceIDs []string
+	payload string
+	ids     []string
 }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
