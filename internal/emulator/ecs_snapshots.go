@@ -651,3 +651,24 @@ func (st *snapStore) expireSnapshots(now time.Time) {
 		delete(st.snapshots, id)
 	}
 }
+
+// releaseOrphanAutoSnapshots deletes the automatic snapshots of disks that no
+// longer exist: the service releases them with their disk (DeleteAutoSnapshot
+// defaults to true, as DescribeDisks reports). Cross-region copies and
+// snapshots an image uses are kept.
+func (st *snapStore) releaseOrphanAutoSnapshots() {
+	for id, s := range st.snapshots {
+		if s.Type != "auto" || s.SourceSnapshotID != "" {
+			continue
+		}
+		if a := st.e.accounts[s.AccountID]; a != nil {
+			if r := a.regions[s.RegionID]; r != nil && r.disks[s.SourceDiskID] != nil {
+				continue
+			}
+		}
+		if st.usedByImage(id) != "" {
+			continue
+		}
+		delete(st.snapshots, id)
+	}
+}

@@ -477,35 +477,122 @@ func TestSnapshotFailNext(t *testing.T) {
 	}
 }
 
-func TestSnapshotTagsThroughTagActions(t *testing.T) {
+func TestSnapshotAndImageTagActions(t *testing.T) {
 	e := newSnapEnv(t)
-	id := e.createSnapshot(SeedDiskCoreDBData, "tagged")
-	st := snapsOf(e.srv.ecs)
-	tt, ok := e.srv.ecs.tagTypes["snapshot"]
-	if !ok {
-		t.Fatal("snapshot tag type not registered")
+	snap := e.createSnapshot(SeedDiskCoreDBData, "tagged")
+	img, _ := e.readyImage("tagged-image")
+	for _, tc := range []struct{ typ, id string }{{"snapshot", snap}, {"image", img}} {
+		tag := ecs.CreateTagResourcesRequest()
+		tag.ResourceType = tc.typ
+		tag.ResourceId = &[]string{tc.id}
+		tag.Tag = &[]ecs.TagResourcesTag{{Key: "team", Value: "dr"}}
+		if _, err := e.bj.TagResources(tag); err != nil {
+			t.Fatalf("TagResources %s: %v", tc.typ, err)
+		}
+		list := ecs.CreateListTagResourcesRequest()
+		list.ResourceType = tc.typ
+		list.Tag = &[]ecs.ListTagResourcesTag{{Key: "team", Value: "dr"}}
+		resp, err := e.bj.ListTagResources(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := resp.TagResources.TagResource
+		if len(rows) != 1 || rows[0].ResourceId != tc.id || rows[0].TagValue != "dr" {
+			t.Errorf("ListTagResources %s: %+v", tc.typ, rows)
+		}
+		// Other regions do not reach the resource.
+		other := ecs.CreateTagResourcesRequest()
+		other.ResourceType = tc.typ
+		other.ResourceId = &[]string{tc.id}
+		other.Tag = &[]ecs.TagResourcesTag{{Key: "x", Value: "y"}}
+		_, err = e.sh.TagResources(other)
+		wantAPIError(t, err, 404, "InvalidResourceId.NotFound")
 	}
-	c := &rpcCall{e: e.srv.ecs, AccountID: DefaultAccountID, Region: "cn-beijing", now: e.srv.now()}
-	e.srv.ecs.mu.Lock()
-	m, found := tt.get(c, id)
-	if found {
-		m["team"] = "dr"
+	if s := e.mustSnapshot(e.bj, snap); len(s.Tags.Tag) != 1 || s.Tags.Tag[0].Key != "team" {
+		t.Errorf("snapshot tags: %+v", s.Tags.Tag)
 	}
-	listed := tt.list(c)
-	e.srv.ecs.mu.Unlock()
-	if !found || len(listed) != 1 || listed[0] != id || st.snapshots[id].Tags["team"] != "dr" {
-		t.Fatalf("tag hooks: found %v listed %v", found, listed)
+	if im := e.mustImage(e.bj, img, ""); len(im.Tags.Tag) != 1 || im.Tags.Tag[0].Key != "team" {
+		t.Errorf("image tags: %+v", im.Tags.Tag)
 	}
-	if s := e.mustSnapshot(e.bj, id); len(s.Tags.Tag) != 1 || s.Tags.Tag[0].Key != "team" {
-		t.Errorf("tags after TagResources-style change: %+v", s.Tags.Tag)
+	filter := ecs.CreateDescribeSnapshotsRequest()
+	filter.Tag = &[]ecs.DescribeSnapshotsTag{{Key: "team", Value: "dr"}}
+	if r, err := e.bj.DescribeSnapshots(filter); err != nil || r.TotalCount != 1 {
+		t.Errorf("DescribeSnapshots by tag: %v %v", r, err)
 	}
-	// Other regions do not see it.
-	c.Region = "cn-shanghai"
-	e.srv.ecs.mu.Lock()
-	_, found = tt.get(c, id)
-	e.srv.ecs.mu.Unlock()
-	if found {
-		t.Error("snapshot tag set reachable from another region")
+}
+
+// TestSnapshotDisksFromSnapshots goes through the core's RunInstances and
+// DeleteInstance: a data disk created from a snapshot marks it used, and
+// deleting the instance releases its disks' automatic snapshots.
+func TestSnapshotDisksFromSnapshots(t *testing.T) {
+	e := newSnapEnv(t)
+	d := e.srv.ecs.durations
+	snap := e.createSnapshot(SeedDiskCoreDBData, "seed-data")
+	run := runReq("cn-beijing")
+	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
+	_, err := e.bj.RunInstances(run)
+	wantAPIError(t, err, 404, "InvalidSnapshotId.NotFound") // not accomplished yet
+	e.clock.Advance(d.SnapshotCreate)
+	run = runReq("cn-beijing")
+	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
+	ran, err := e.bj.RunInstances(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	instID := ran.InstanceIdSets.InstanceIdSet[0]
+	e.clock.Advance(d.InstanceCreate)
+	if s := e.mustSnapshot(e.bj, snap); s.Usage != "disk" {
+		t.Errorf("usage of a snapshot a disk came from: %s", s.Usage)
+	}
+	del := ecs.CreateDeleteSnapshotRequest()
+	del.SnapshotId = snap
+	_, err = e.bj.DeleteSnapshot(del)
+	wantAPIError(t, err, 403, "SnapshotCreatedDisk")
+
+	// Put the new instance's disks on a policy and let it fire twice.
+	disks := ecs.CreateDescribeDisksRequest()
+	disks.InstanceId = instID
+	dr, err := e.bj.DescribeDisks(disks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, disk := range dr.Disks.Disk {
+		ids = append(ids, disk.DiskId)
+	}
+	policy := e.createPolicy(nil)
+	e.applyPolicy(policy, ids...)
+	dr, err = e.bj.DescribeDisks(disks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, disk := range dr.Disks.Disk {
+		if disk.AutoSnapshotPolicyId != policy || !disk.EnableAutomatedSnapshotPolicy {
+			t.Errorf("DescribeDisks %s: policy %q enabled %v", disk.DiskId, disk.AutoSnapshotPolicyId, disk.EnableAutomatedSnapshotPolicy)
+		}
+	}
+	e.clock.Advance(24 * time.Hour)
+	byInstance := func() int {
+		return len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.InstanceId = instID; r.SnapshotType = "auto" }))
+	}
+	if n := byInstance(); n != 2*len(ids) {
+		t.Fatalf("%d auto snapshots of the instance's disks after a day, want %d", n, 2*len(ids))
+	}
+	user := e.createSnapshot(ids[0], "manual")
+
+	delInst := ecs.CreateDeleteInstanceRequest()
+	delInst.InstanceId = instID
+	delInst.Force = requests.NewBoolean(true)
+	if _, err := e.bj.DeleteInstance(delInst); err != nil {
+		t.Fatal(err)
+	}
+	if n := byInstance(); n != 0 {
+		t.Errorf("%d auto snapshots survive their released disks", n)
+	}
+	e.mustSnapshot(e.bj, user)
+	// The source snapshot is no longer used by a disk.
+	if _, err := e.bj.DeleteSnapshot(del); err != nil {
+		t.Errorf("deleting the snapshot once its disk is gone: %v", err)
 	}
 }
 

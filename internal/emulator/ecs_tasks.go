@@ -164,6 +164,7 @@ func (st *snapStore) catchUp(now time.Time) {
 		st.lastRun = now
 	}
 	st.expireSnapshots(now)
+	st.releaseOrphanAutoSnapshots()
 	st.finishExports(now)
 }
 
