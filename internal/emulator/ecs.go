@@ -371,21 +371,7 @@ func (e *ecsService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, err := e.authenticate(r, now)
 	if err == nil {
 		var resp any
-		e.mu.Lock()
-		h := e.handlers[c.Action]
-		if c.Action != "DescribeRegions" {
-			if _, ok := c.acct().regions[c.Region]; !ok {
-				err = apiErr(http.StatusNotFound, "InvalidRegionId.NotFound", "The specified RegionId does not exist.")
-			}
-		}
-		if err == nil {
-			resp, err = h(c)
-			if c.paramErr != nil {
-				err = c.paramErr
-			}
-		}
-		e.mu.Unlock()
-		if err == nil {
+		if resp, err = e.dispatch(c); err == nil {
 			w.Header().Set("x-acs-request-id", c.RequestID)
 			writeJSON(w, http.StatusOK, resp)
 			return
@@ -396,6 +382,31 @@ func (e *ecsService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "InternalError", Message: err.Error()}
 	}
 	writeRPCError(w, ae.Status, ae.Code, ae.Message)
+}
+
+// dispatch runs the call's handler with e.mu held. A panicking handler
+// becomes an InternalError instead of leaving the service locked.
+func (e *ecsService) dispatch(c *rpcCall) (resp any, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, apiErr(http.StatusInternalServerError, "InternalError", fmt.Sprintf("The request processing has failed due to some unknown error: %v", p))
+		}
+	}()
+	if c.Action != "DescribeRegions" {
+		if c.Region == "" {
+			return nil, errMissingParam("RegionId")
+		}
+		if _, ok := c.acct().regions[c.Region]; !ok {
+			return nil, apiErr(http.StatusNotFound, "InvalidRegionId.NotFound", "The specified RegionId does not exist.")
+		}
+	}
+	resp, err = e.handlers[c.Action](c)
+	if c.paramErr != nil {
+		return nil, c.paramErr
+	}
+	return resp, err
 }
 
 // authenticate checks the call's signature, timestamp and nonce as the RPC
@@ -527,6 +538,8 @@ func (e *ecsService) setupCore() {
 		"RebootInstance":            e.rebootInstance,
 		"DeleteInstance":            e.deleteInstance,
 		"DeleteInstances":           e.deleteInstances,
+		"DescribeInstanceStatus":    e.describeInstanceStatus,
+		"ModifyInstanceAttribute":   e.modifyInstanceAttribute,
 		"DescribeDisks":             e.describeDisks,
 		"CreateDisk":                e.createDisk,
 		"AttachDisk":                e.attachDisk,

@@ -641,3 +641,60 @@ func (e *ecsService) deleteInstances(c *rpcCall) (any, error) {
 	}
 	return ecs.DeleteInstancesResponse{RequestId: c.RequestID}, nil
 }
+
+func (e *ecsService) describeInstanceStatus(c *rpcCall) (any, error) {
+	ids, zone := c.list("InstanceId"), c.str("ZoneId")
+	number, size := c.page(10, 50)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	var all []*ecsInstance
+	for _, inst := range c.region().instances {
+		if len(ids) > 0 && !contains(ids, inst.ID) || zone != "" && inst.ZoneID != zone || e.hidden(inst.ID) {
+			continue
+		}
+		all = append(all, inst)
+	}
+	sortByCreated(all, func(i *ecsInstance) (string, int64) { return i.ID, i.Created.UnixNano() })
+	resp := ecs.DescribeInstanceStatusResponse{RequestId: c.RequestID, PageNumber: number, PageSize: size, TotalCount: len(all)}
+	resp.InstanceStatuses.InstanceStatus = []ecs.InstanceStatus{}
+	for _, inst := range pageOf(all, number, size) {
+		resp.InstanceStatuses.InstanceStatus = append(resp.InstanceStatuses.InstanceStatus,
+			ecs.InstanceStatus{InstanceId: inst.ID, Status: inst.Status.at(c.now)})
+	}
+	return resp, nil
+}
+
+func (e *ecsService) modifyInstanceAttribute(c *rpcCall) (any, error) {
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	name, host := c.str("InstanceName"), c.str("HostName")
+	if len(name) > 128 || strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://") {
+		return nil, apiErr(http.StatusBadRequest, "InvalidInstanceName.Malformed", "The specified InstanceName is not valid.")
+	}
+	sgs := c.list("SecurityGroupIds")
+	for _, id := range sgs {
+		sg, ok := c.region().securityGroups[id]
+		if !ok {
+			return nil, notFound("InvalidSecurityGroupId.NotFound", fmt.Sprintf("The specified SecurityGroupId %q does not exist.", id))
+		}
+		if sg.VpcID != inst.VpcID {
+			return nil, apiErr(http.StatusBadRequest, "InvalidSecurityGroup.VpcMismatch", "The security group and the instance are not in the same VPC.")
+		}
+	}
+	if name != "" {
+		inst.Name = name
+	}
+	if host != "" {
+		inst.HostName = host
+	}
+	if c.has("Description") {
+		inst.Description = c.str("Description")
+	}
+	if len(sgs) > 0 {
+		inst.SecurityGrps = sgs
+	}
+	return ecs.ModifyInstanceAttributeResponse{RequestId: c.RequestID}, nil
+}

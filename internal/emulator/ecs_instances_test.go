@@ -408,3 +408,42 @@ func TestDeleteInstancesBatch(t *testing.T) {
 		t.Fatalf("after batch delete: %d %v", list.TotalCount, err)
 	}
 }
+
+func TestInstanceStatusAndModifyAttribute(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{InstanceStop: time.Minute})
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = SeedInstanceCoreApp
+	if _, err := client.StopInstance(stop); err != nil {
+		t.Fatal(err)
+	}
+	req := ecs.CreateDescribeInstanceStatusRequest()
+	req.InstanceId = &[]string{SeedInstanceCoreApp, SeedInstanceCoreDB}
+	st, err := client.DescribeInstanceStatus(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range st.InstanceStatuses.InstanceStatus {
+		got[s.InstanceId] = s.Status
+	}
+	if st.TotalCount != 2 || got[SeedInstanceCoreApp] != "Stopping" || got[SeedInstanceCoreDB] != "Running" {
+		t.Fatalf("statuses %v", got)
+	}
+
+	mod := ecs.CreateModifyInstanceAttributeRequest()
+	mod.InstanceId = SeedInstanceCoreDB
+	mod.InstanceName = "core-db-primary"
+	mod.Description = "primary database"
+	if _, err := client.ModifyInstanceAttribute(mod); err != nil {
+		t.Fatal(err)
+	}
+	if in := describeOne(t, client, SeedInstanceCoreDB); in.InstanceName != "core-db-primary" || in.Description != "primary database" {
+		t.Fatalf("after modify %+v", in)
+	}
+	bad := ecs.CreateModifyInstanceAttributeRequest()
+	bad.InstanceId = SeedInstanceCoreDB
+	bad.SecurityGroupIds = &[]string{"sg-2zenothere00000000000"}
+	_, err = client.ModifyInstanceAttribute(bad)
+	wantAPIError(t, err, 404, "InvalidSecurityGroupId.NotFound")
+}

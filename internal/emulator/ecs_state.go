@@ -225,7 +225,6 @@ type ecsInstance struct {
 	Status       lifecycle // Pending, Starting, Running, Stopping, Stopped
 	DiskIDs      []string  // system disk first
 	Tags         map[string]string
-	// Released is set by DeleteInstance; the instance is gone from state.
 }
 
 type ecsDisk struct {

@@ -215,3 +215,20 @@ func TestDescribeInstanceTypesFilters(t *testing.T) {
 		t.Error("no types with >= 4 cores")
 	}
 }
+
+func TestRPCMissingRegion(t *testing.T) {
+	srv, clock, _ := startECS(t, "cn-beijing")
+	v := signedParams(DefaultAccessKeySecret, "r1", clock.Now())
+	p := map[string]string{}
+	v.Set("Action", "DescribeZones")
+	v.Del("RegionId")
+	v.Del("Signature")
+	for k := range v {
+		p[k] = v.Get(k)
+	}
+	v.Set("Signature", rpcSign(rpcStringToSign("POST", p), DefaultAccessKeySecret))
+	status, body, _ := postRPC(t, srv, v)
+	if status != 400 || body["Code"] != "MissingParameter" {
+		t.Fatalf("got %d %v", status, body)
+	}
+}
