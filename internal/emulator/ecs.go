@@ -539,6 +539,8 @@ func (e *ecsService) setupCore() {
 		"DeleteInstance":            e.deleteInstance,
 		"DeleteInstances":           e.deleteInstances,
 		"DescribeInstanceStatus":    e.describeInstanceStatus,
+		"StartInstances":            e.startInstances,
+		"StopInstances":             e.stopInstances,
 		"ModifyInstanceAttribute":   e.modifyInstanceAttribute,
 		"DescribeDisks":             e.describeDisks,
 		"CreateDisk":                e.createDisk,

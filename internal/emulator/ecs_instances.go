@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
@@ -697,4 +698,75 @@ func (e *ecsService) modifyInstanceAttribute(c *rpcCall) (any, error) {
 		inst.SecurityGrps = sgs
 	}
 	return ecs.ModifyInstanceAttributeResponse{RequestId: c.RequestID}, nil
+}
+
+// batchTransition is StartInstances/StopInstances: from must hold for each
+// instance. AllTogether (the default) fails the call if any instance cannot
+// move; SuccessFirst moves those that can and reports each.
+func (c *rpcCall) batchTransition(from, final, step string, d func(Durations) time.Duration) ([]ecs.InstanceResponse, error) {
+	ids := c.list("InstanceId")
+	dryRun := c.bool("DryRun")
+	mode := c.str("BatchOptimization")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, errMissingParam("InstanceId.1")
+	}
+	if len(ids) > 100 {
+		return nil, errInvalidParam("InstanceId", strconv.Itoa(len(ids)))
+	}
+	if mode != "" && mode != "AllTogether" && mode != "SuccessFirst" {
+		return nil, errInvalidParam("BatchOptimization", mode)
+	}
+	successFirst := mode == "SuccessFirst"
+	out := make([]ecs.InstanceResponse, 0, len(ids))
+	var movable []*ecsInstance
+	for _, id := range ids {
+		inst, err := c.instance(id)
+		if err == nil && inst.Status.at(c.now) != from {
+			err = errIncorrectInstanceStatus()
+		}
+		if err != nil {
+			if !successFirst {
+				return nil, err
+			}
+			ae := err.(*apiError)
+			r := ecs.InstanceResponse{InstanceId: id, Code: ae.Code, Message: ae.Message}
+			if inst != nil {
+				r.PreviousStatus, r.CurrentStatus = inst.Status.at(c.now), inst.Status.at(c.now)
+			}
+			out = append(out, r)
+			continue
+		}
+		movable = append(movable, inst)
+		out = append(out, ecs.InstanceResponse{InstanceId: id, Code: "200", Message: "success", PreviousStatus: from, CurrentStatus: step})
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	for _, inst := range movable {
+		inst.Status.begin(c.now, d(c.durations()), final, step)
+	}
+	return out, nil
+}
+
+func (e *ecsService) startInstances(c *rpcCall) (any, error) {
+	rs, err := c.batchTransition("Stopped", "Running", "Starting", func(d Durations) time.Duration { return d.InstanceStart })
+	if err != nil {
+		return nil, err
+	}
+	resp := ecs.StartInstancesResponse{RequestId: c.RequestID}
+	resp.InstanceResponses.InstanceResponse = rs
+	return resp, nil
+}
+
+func (e *ecsService) stopInstances(c *rpcCall) (any, error) {
+	rs, err := c.batchTransition("Running", "Stopped", "Stopping", func(d Durations) time.Duration { return d.InstanceStop })
+	if err != nil {
+		return nil, err
+	}
+	resp := ecs.StopInstancesResponse{RequestId: c.RequestID}
+	resp.InstanceResponses.InstanceResponse = rs
+	return resp, nil
 }

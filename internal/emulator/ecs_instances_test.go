@@ -447,3 +447,98 @@ func TestInstanceStatusAndModifyAttribute(t *testing.T) {
 	_, err = client.ModifyInstanceAttribute(bad)
 	wantAPIError(t, err, 404, "InvalidSecurityGroupId.NotFound")
 }
+
+func TestBatchStartStop(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{InstanceStop: 5 * time.Second, InstanceStart: 5 * time.Second})
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = SeedInstanceCoreApp
+	if _, err := client.StopInstance(stop); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Second)
+
+	// AllTogether: core-app is already stopped, so nothing moves.
+	all := ecs.CreateStopInstancesRequest()
+	all.InstanceId = &[]string{SeedInstanceCoreDB, SeedInstanceCoreApp}
+	_, err := client.StopInstances(all)
+	wantAPIError(t, err, 403, "IncorrectInstanceStatus")
+	if st := describeOne(t, client, SeedInstanceCoreDB).Status; st != "Running" {
+		t.Fatalf("AllTogether failure moved core-db to %s", st)
+	}
+
+	sf := ecs.CreateStopInstancesRequest()
+	sf.InstanceId = &[]string{SeedInstanceCoreDB, SeedInstanceCoreApp}
+	sf.BatchOptimization = "SuccessFirst"
+	resp, err := client.StopInstances(sf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]string{}
+	for _, r := range resp.InstanceResponses.InstanceResponse {
+		codes[r.InstanceId] = r.Code
+	}
+	if codes[SeedInstanceCoreDB] != "200" || codes[SeedInstanceCoreApp] != "IncorrectInstanceStatus" {
+		t.Fatalf("per-instance results %v", codes)
+	}
+	clock.Advance(5 * time.Second)
+
+	start := ecs.CreateStartInstancesRequest()
+	start.InstanceId = &[]string{SeedInstanceCoreDB, SeedInstanceCoreApp}
+	if _, err := client.StartInstances(start); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Second)
+	for _, id := range []string{SeedInstanceCoreDB, SeedInstanceCoreApp} {
+		if st := describeOne(t, client, id).Status; st != "Running" {
+			t.Fatalf("%s is %s after StartInstances", id, st)
+		}
+	}
+}
+
+func TestSecondaryPrivateIPs(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	req := runReq("cn-beijing")
+	req.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "2"
+	run, err := client.RunInstances(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := describeOne(t, client, run.InstanceIdSets.InstanceIdSet[0])
+	sets := in.NetworkInterfaces.NetworkInterface[0].PrivateIpSets.PrivateIpSet
+	if len(sets) != 3 || !sets[0].Primary || sets[1].Primary || sets[0].PrivateIpAddress != in.VpcAttributes.PrivateIpAddress.IpAddress[0] {
+		t.Fatalf("private ip sets %+v", sets)
+	}
+	seen := map[string]bool{}
+	for _, s := range sets {
+		if seen[s.PrivateIpAddress] || !inCIDR(s.PrivateIpAddress, "172.16.0.0/24") {
+			t.Fatalf("bad or duplicate address %s", s.PrivateIpAddress)
+		}
+		seen[s.PrivateIpAddress] = true
+	}
+	tooMany := runReq("cn-beijing")
+	tooMany.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "50"
+	_, err = client.RunInstances(tooMany)
+	wantAPIError(t, err, 400, "InvalidParameter")
+}
+
+func TestNewDisksLagToo(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	srv.SetEventualConsistency(1)
+	create := ecs.CreateCreateDiskRequest()
+	create.ZoneId = "cn-beijing-h"
+	create.DiskCategory = "cloud_essd"
+	create.Size = "20"
+	d, err := client.CreateDisk(create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := diskByID(t, client, d.DiskId); ok {
+		t.Fatal("new disk visible on the first describe")
+	}
+	if _, ok := diskByID(t, client, d.DiskId); !ok {
+		t.Fatal("new disk still missing on the second describe")
+	}
+}
