@@ -365,3 +365,29 @@ func TestPolicyYearCatchUpWithRunSchedules(t *testing.T) {
 		t.Fatalf("%d snapshots kept after a year, want %d (7 days x 3 a day x 2 disks)", n, want)
 	}
 }
+
+// TestPolicyCatchesUpBeforeCoreActions releases a disk through the core's
+// DeleteInstance after the clock moved: the fires due before the release
+// still happen, so their cross-region copies exist.
+func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
+	e := newSnapEnv(t)
+	e.clock.Set(policyStart)
+	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+		r.EnableCrossRegionCopy = requests.NewBoolean(true)
+		r.TargetCopyRegions = `["cn-shanghai"]`
+	})
+	e.applyPolicy(id, SeedDiskCoreAppData)
+	e.clock.Advance(3 * 24 * time.Hour)
+	del := ecs.CreateDeleteInstanceRequest()
+	del.InstanceId = SeedInstanceCoreApp
+	del.Force = requests.NewBoolean(true)
+	if _, err := e.bj.DeleteInstance(del); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.allSnapshots(e.sh, nil)); n != 6 {
+		t.Errorf("%d copies in cn-shanghai, want 6 (3 days x 2 fires before the disk went)", n)
+	}
+	if n := len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.SnapshotType = "auto" })); n != 0 {
+		t.Errorf("%d auto snapshots of the released disk in cn-beijing", n)
+	}
+}

@@ -22,8 +22,8 @@ import (
 // Nothing runs in the background: statuses are derived from the clock, and
 // everything that must *happen* at a point in time (policy fires, retention
 // expiry, an export task writing its object into OSS) is caught up by
-// catchUp, which every snapshot/image/task handler, the snapshot and image
-// lookup hooks, the tag hooks and Server.RunSchedules call first.
+// catchUp, which runs before every ECS action (see setupSnapshotFeature),
+// in the snapshot and image lookup hooks and in Server.RunSchedules.
 
 // DefaultExportBytesPerGiB is how many bytes ExportImage writes per GiB of
 // image size: exports are scaled down 1024 times so tests stay small.
@@ -78,6 +78,16 @@ func setupSnapshotFeature(e *ecsService) {
 	st.registerImages()
 	st.registerExport()
 	e.register("DescribeTaskAttribute", st.describeTaskAttribute)
+	// Catch up before every action, the core's too: DeleteInstance releasing
+	// a disk must come after the policy fires due before it. Features set up
+	// after this one are not wrapped (there are none today); this feature's
+	// own handlers and hooks call catchUp themselves anyway.
+	for action, h := range e.handlers {
+		e.handlers[action] = func(c *rpcCall) (any, error) {
+			st.catchUp(c.now)
+			return h(c)
+		}
+	}
 }
 
 func (st *snapStore) reset() {
