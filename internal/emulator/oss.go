@@ -244,7 +244,6 @@ func (o *ossService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Server", "AliyunOSS")
 	h.Set("Date", o.s.now().Format(http.TimeFormat))
-	h.Set("x-oss-server-time", "1")
 
 	auth, aerr := o.authenticate(r, bucket, key)
 	if aerr != nil {
