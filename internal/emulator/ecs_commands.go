@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,6 +36,41 @@ func (s *Server) ScriptCommand(instanceID string, o CommandOutcome) {
 	cp := o
 	cp.Sequence = append([]CommandOutcome(nil), o.Sequence...)
 	s.ecs.scripts[instanceID] = &cp
+}
+
+// CommandRun is one Cloud Assistant invocation on an instance, as seen by
+// CommandsRun.
+type CommandRun struct {
+	InvokeID string
+	Type     string // RunShellScript, ...
+	Content  string // plain text
+	Started  time.Time
+}
+
+// CommandsRun lists the Cloud Assistant invocations sent to an instance, in
+// the order they were made, so tests can assert what a client ran.
+func (s *Server) CommandsRun(instanceID string) []CommandRun {
+	s.ecs.mu.Lock()
+	defer s.ecs.mu.Unlock()
+	var out []CommandRun
+	for _, a := range s.ecs.accounts {
+		for _, r := range a.regions {
+			for _, inv := range r.invocations {
+				for _, t := range inv.Targets {
+					if t.InstanceID == instanceID {
+						out = append(out, CommandRun{InvokeID: inv.ID, Type: inv.Command.Type, Content: inv.Command.Content, Started: t.start})
+					}
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Started.Equal(out[j].Started) {
+			return out[i].Started.Before(out[j].Started)
+		}
+		return out[i].InvokeID < out[j].InvokeID
+	})
+	return out
 }
 
 // nextOutcome consumes the instance's script; ok is false when none is set.

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -81,7 +82,7 @@ func TestRunCommandDefaultOutcome(t *testing.T) {
 }
 
 func TestRunCommandScriptedFailThenPass(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, "cn-beijing")
 	srv.SetDurations(InstantDurations())
 	srv.ScriptCommand(SeedInstanceCoreApp, CommandOutcome{
 		ExitCode: 0, Output: "ready\n",
@@ -98,11 +99,23 @@ func TestRunCommandScriptedFailThenPass(t *testing.T) {
 		{"Success", 0, "ready\n", ""},
 		{"Success", 0, "ready\n", ""},
 	}
+	runs := srv.CommandsRun(SeedInstanceCoreApp)
+	if len(runs) != 0 {
+		t.Fatalf("runs before any: %v", runs)
+	}
 	for i, w := range want {
-		r := oneResult(t, client, runCommand(t, client, "systemctl is-active app", "", SeedInstanceCoreApp))
+		if i > 0 {
+			clock.Advance(time.Second) // order CommandsRun by time
+		}
+		r := oneResult(t, client, runCommand(t, client, fmt.Sprintf("systemctl is-active app # %d", i), "", SeedInstanceCoreApp))
 		if r.InvocationStatus != w.status || r.ExitCode != w.code || decoded(t, r.Output) != w.out || r.ErrorCode != w.err {
 			t.Fatalf("invocation %d: %+v, want %+v", i+1, r, w)
 		}
+	}
+	runs = srv.CommandsRun(SeedInstanceCoreApp)
+	if len(runs) != 4 || runs[0].Content != "systemctl is-active app # 0" || runs[3].Content != "systemctl is-active app # 3" ||
+		runs[0].Type != "RunShellScript" || len(srv.CommandsRun(SeedInstanceCoreDB)) != 0 {
+		t.Fatalf("CommandsRun %+v", runs)
 	}
 }
 
