@@ -373,12 +373,17 @@ func (st *snapStore) firePolicies(from, to time.Time) {
 
 // fireOne takes the auto snapshot of disk at fire time t, plus its copies.
 func (st *snapStore) fireOne(acc *ecsAccount, r *ecsRegion, p *autoSnapshotPolicy, disk *ecsDisk, t, now time.Time, d Durations) {
-	local := t.In(policyZone)
-	seq := sort.SearchInts(p.sched.hours, local.Hour()) + 1
-	name := fmt.Sprintf("auto_%s_%d", local.Format("20060102"), seq)
 	expired := func(days int) bool {
 		return days > 0 && !t.Add(time.Duration(days)*24*time.Hour).After(now)
 	}
+	keep := !expired(p.RetentionDays)
+	copies := p.EnableCrossRegionCopy && !expired(p.CopiedSnapshotsRetentionDays)
+	if !keep && !copies {
+		return
+	}
+	local := t.In(policyZone)
+	seq := sort.SearchInts(p.sched.hours, local.Hour()) + 1
+	name := fmt.Sprintf("auto_%s_%d", local.Format("20060102"), seq)
 	s := newSnapshot(newID("s", r.code), t, d.SnapshotCreate, st.takeFailure(FailCreateSnapshot))
 	s.fromDisk(disk)
 	s.AccountID = acc.id
@@ -386,10 +391,10 @@ func (st *snapStore) fireOne(acc *ecsAccount, r *ecsRegion, p *autoSnapshotPolic
 	s.Type = "auto"
 	s.PolicyID = p.ID
 	s.RetentionDays = p.RetentionDays
-	if !expired(s.RetentionDays) {
+	if keep {
 		st.snapshots[s.ID] = s
 	}
-	if !p.EnableCrossRegionCopy || s.status(s.state.end) == "failed" {
+	if !copies || s.status(s.state.end) == "failed" {
 		return
 	}
 	for _, target := range p.TargetCopyRegions {
@@ -406,8 +411,6 @@ func (st *snapStore) fireOne(acc *ecsAccount, r *ecsRegion, p *autoSnapshotPolic
 		if p.CopyEncrypted {
 			cp.Encrypted, cp.KMSKeyID = true, p.CopyKMSKeyID
 		}
-		if !expired(cp.RetentionDays) {
-			st.snapshots[cp.ID] = cp
-		}
+		st.snapshots[cp.ID] = cp
 	}
 }

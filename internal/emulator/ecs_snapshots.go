@@ -118,8 +118,8 @@ func (st *snapStore) usedByDisk(s *snapshot) string {
 	if r == nil {
 		return ""
 	}
-	for _, id := range sortedKeys(r.disks) {
-		if r.disks[id].SourceSnapshotID == s.ID {
+	for id, d := range r.disks {
+		if d.SourceSnapshotID == s.ID {
 			return id
 		}
 	}
@@ -359,7 +359,7 @@ func (st *snapStore) describeSnapshots(c *rpcCall) (any, error) {
 	if status == "all" {
 		status = ""
 	}
-	var r *ecsRegion = c.region()
+	r := c.region()
 	var matched []*snapshot
 	for _, s := range st.snapshots {
 		if s.AccountID != c.AccountID || s.RegionID != c.Region {

@@ -166,7 +166,9 @@ func (s *Server) RunSchedules() {
 // order, then retention expiry, then finished export tasks. Callers hold
 // e.mu.
 func (st *snapStore) catchUp(now time.Time) {
-	if st.lastRun.IsZero() {
+	// The first call starts the cursor; a clock moved backwards restarts it
+	// there (fire times already processed may then fire again).
+	if st.lastRun.IsZero() || now.Before(st.lastRun) {
 		st.lastRun = now
 	}
 	if now.After(st.lastRun) {
