@@ -1,0 +1,390 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Instance statuses as DescribeInstances reports them.
+const (
+	InstanceStatusPending  = "Pending"
+	InstanceStatusStarting = "Starting"
+	InstanceStatusRunning  = "Running"
+	InstanceStatusStopping = "Stopping"
+	InstanceStatusStopped  = "Stopped"
+)
+
+// FindInstanceByID returns the instance id in region, or a *NotFoundError.
+func (c *Client) FindInstanceByID(ctx context.Context, region, id string) (*ecs.Instance, error) {
+	if id == "" {
+		return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
+	}
+	ids, _ := json.Marshal([]string{id})
+	req := ecs.CreateDescribeInstancesRequest()
+	req.InstanceIds = string(ids)
+	req.PageSize = requestsInt(10)
+	resp := ecs.CreateDescribeInstancesResponse()
+	if err := c.DoECS(ctx, region, req, resp); err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
+		}
+		return nil, err
+	}
+	for i := range resp.Instances.Instance {
+		if resp.Instances.Instance[i].InstanceId == id {
+			return &resp.Instances.Instance[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
+}
+
+// InstanceDiskInput is one disk of RunInstanceInput. Size 0 lets the API
+// derive it (from the image or the snapshot).
+type InstanceDiskInput struct {
+	Category   string `json:",omitempty"`
+	Size       int    `json:",omitempty"`
+	SnapshotID string `json:",omitempty"` // data disks only
+}
+
+// RunInstanceInput is one pay-as-you-go VPC instance. Its JSON form is the
+// request's identity for idempotency tokens, so field order is stable.
+type RunInstanceInput struct {
+	ImageID          string
+	InstanceType     string
+	VSwitchID        string
+	ZoneID           string   `json:",omitempty"`
+	SecurityGroupIDs []string // sorted by RunInstance's caller for stable tokens
+	Name             string   `json:",omitempty"`
+	Description      string   `json:",omitempty"`
+	SystemDisk       InstanceDiskInput
+	DataDisks        []InstanceDiskInput `json:",omitempty"`
+	// PrivateIPs is the total number of private IPs (primary included).
+	PrivateIPs int
+	Tags       map[string]string `json:",omitempty"`
+}
+
+func (in RunInstanceInput) request(token string) *ecs.RunInstancesRequest {
+	req := ecs.CreateRunInstancesRequest()
+	req.ImageId = in.ImageID
+	req.InstanceType = in.InstanceType
+	req.VSwitchId = in.VSwitchID
+	req.ZoneId = in.ZoneID
+	sgs := append([]string{}, in.SecurityGroupIDs...)
+	req.SecurityGroupIds = &sgs
+	req.InstanceName = in.Name
+	req.Description = in.Description
+	req.InstanceChargeType = "PostPaid"
+	req.Amount = requests.NewInteger(1)
+	req.SystemDiskCategory = in.SystemDisk.Category
+	if in.SystemDisk.Size > 0 {
+		req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
+	}
+	if len(in.DataDisks) > 0 {
+		dd := make([]ecs.RunInstancesDataDisk, 0, len(in.DataDisks))
+		for _, d := range in.DataDisks {
+			x := ecs.RunInstancesDataDisk{Category: d.Category, SnapshotId: d.SnapshotID, DeleteWithInstance: "true"}
+			if d.Size > 0 {
+				x.Size = strconv.Itoa(d.Size)
+			}
+			dd = append(dd, x)
+		}
+		req.DataDisk = &dd
+	}
+	if in.PrivateIPs > 1 {
+		// The SDK has no field for it: secondary private IPs of the
+		// primary network interface.
+		req.QueryParams["SecondaryPrivateIpAddressCount"] = strconv.Itoa(in.PrivateIPs - 1)
+	}
+	if len(in.Tags) > 0 {
+		keys := make([]string, 0, len(in.Tags))
+		for k := range in.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		tags := make([]ecs.RunInstancesTag, 0, len(keys))
+		for _, k := range keys {
+			tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
+		}
+		req.Tag = &tags
+	}
+	req.ClientToken = token
+	return req
+}
+
+// RunInstance creates one instance with the ClientToken token and returns
+// its id. It does not wait: use WaitInstanceStatus.
+func (c *Client) RunInstance(ctx context.Context, region string, in RunInstanceInput, token string) (string, error) {
+	resp := ecs.CreateRunInstancesResponse()
+	if err := c.DoECS(ctx, region, in.request(token), resp); err != nil {
+		return "", err
+	}
+	ids := resp.InstanceIdSets.InstanceIdSet
+	if len(ids) != 1 {
+		return "", fmt.Errorf("ECS RunInstances in %s returned %d instance ids, want 1: %v", region, len(ids), ids)
+	}
+	return ids[0], nil
+}
+
+// AppearWindow is how long a resource returned for an idempotency token may
+// stay invisible to Describe calls before the token counts as spent (its
+// resource was deleted since). The API is eventually consistent, so a fresh
+// resource can be missing for a moment.
+var AppearWindow = 4 * time.Second
+
+// maxTokenGenerations bounds how many spent tokens CreateIdempotent skips.
+const maxTokenGenerations = 20
+
+// CreateIdempotent runs create with the tokens of generation 0, 1, ... until
+// one yields a resource that exists: a token whose resource has been deleted
+// (an instance replaced since) hands back the deleted id, and the next
+// generation creates afresh. exists reports whether the id is visible; a
+// NotFound error from it means no. The generation used is returned.
+func CreateIdempotent(ctx context.Context, what string, token func(gen int) (string, error),
+	create func(token string) (string, error), exists func(ctx context.Context, id string) error) (id string, gen int, err error) {
+	for gen = 0; gen < maxTokenGenerations; gen++ {
+		tok, err := token(gen)
+		if err != nil {
+			return "", gen, err
+		}
+		id, err = create(tok)
+		if err != nil {
+			return "", gen, err
+		}
+		seen := false
+		werr := Wait(ctx, what+" "+id+" to appear", AppearWindow, WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
+			func(ctx context.Context) (bool, string, error) {
+				err := exists(ctx, id)
+				if IsNotFound(err) {
+					return false, "not visible", nil
+				}
+				if err != nil {
+					return false, "", err
+				}
+				seen = true
+				return true, "", nil
+			})
+		if seen {
+			return id, gen, nil
+		}
+		switch {
+		case ctx.Err() != nil:
+			return "", gen, ctx.Err()
+		case werr != nil && !isWaitTimeout(werr):
+			return "", gen, werr
+		}
+		tflog.Info(ctx, what+": the idempotency token's resource no longer exists; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
+	}
+	return "", gen, fmt.Errorf("%s: %d idempotency tokens in a row returned deleted resources; this should not happen, please report it", what, maxTokenGenerations)
+}
+
+// isWaitTimeout recognises Wait's timeout error.
+func isWaitTimeout(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "timed out")
+}
+
+// WaitInstanceStatus waits until the instance reaches status and returns it.
+// Progress (Pending, Starting, ...) is logged at INFO. An instance that
+// vanishes is a *NotFoundError after a short grace for eventual consistency.
+func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status string, timeout time.Duration) (*ecs.Instance, error) {
+	var last *ecs.Instance
+	misses := 0
+	err := Wait(ctx, fmt.Sprintf("instance %s in %s to be %s", id, region, status), timeout,
+		WaitOptions{Interval: time.Second, MaxInterval: 10 * time.Second},
+		func(ctx context.Context) (bool, string, error) {
+			in, err := c.FindInstanceByID(ctx, region, id)
+			if IsNotFound(err) && last == nil && misses < notFoundGrace {
+				misses++
+				return false, "not visible yet", nil
+			}
+			if err != nil {
+				return false, "", err
+			}
+			last = in
+			return in.Status == status, in.Status, nil
+		})
+	return last, err
+}
+
+// WaitInstanceDeleted waits until DescribeInstances no longer shows id.
+func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, timeout time.Duration) error {
+	return Wait(ctx, fmt.Sprintf("instance %s in %s to be deleted", id, region), timeout, WaitOptions{Interval: time.Second},
+		func(ctx context.Context) (bool, string, error) {
+			in, err := c.FindInstanceByID(ctx, region, id)
+			if IsNotFound(err) {
+				return true, "", nil
+			}
+			if err != nil {
+				return false, "", err
+			}
+			return false, in.Status, nil
+		})
+}
+
+// StartInstance starts a Stopped instance.
+func (c *Client) StartInstance(ctx context.Context, region, id string) error {
+	req := ecs.CreateStartInstanceRequest()
+	req.InstanceId = id
+	return c.DoECS(ctx, region, req, ecs.CreateStartInstanceResponse())
+}
+
+// StopInstance stops a Running instance.
+func (c *Client) StopInstance(ctx context.Context, region, id string) error {
+	req := ecs.CreateStopInstanceRequest()
+	req.InstanceId = id
+	return c.DoECS(ctx, region, req, ecs.CreateStopInstanceResponse())
+}
+
+// DeleteInstance releases an instance in any state (Force). An instance
+// that does not exist is success.
+func (c *Client) DeleteInstance(ctx context.Context, region, id string) error {
+	req := ecs.CreateDeleteInstanceRequest()
+	req.InstanceId = id
+	req.Force = requests.NewBoolean(true)
+	err := c.DoECS(ctx, region, req, ecs.CreateDeleteInstanceResponse())
+	if err != nil && IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// ModifyInstanceInput changes an instance's attributes; nil fields stay.
+type ModifyInstanceInput struct {
+	Name             *string
+	Description      *string
+	SecurityGroupIDs []string
+}
+
+// ModifyInstance applies in (ModifyInstanceAttribute).
+func (c *Client) ModifyInstance(ctx context.Context, region, id string, in ModifyInstanceInput) error {
+	req := ecs.CreateModifyInstanceAttributeRequest()
+	req.InstanceId = id
+	if in.Name != nil {
+		req.InstanceName = *in.Name
+	}
+	if in.Description != nil {
+		req.Description = *in.Description
+	}
+	if len(in.SecurityGroupIDs) > 0 {
+		sgs := append([]string{}, in.SecurityGroupIDs...)
+		req.SecurityGroupIds = &sgs
+	}
+	return c.DoECS(ctx, region, req, ecs.CreateModifyInstanceAttributeResponse())
+}
+
+// UpdateResourceTags adds or changes set and removes the keys of remove on
+// one resource (TagResources / UntagResources). resourceType is the API's,
+// e.g. "instance".
+func (c *Client) UpdateResourceTags(ctx context.Context, region, resourceType, id string, set map[string]string, remove []string) error {
+	if len(remove) > 0 {
+		req := ecs.CreateUntagResourcesRequest()
+		req.ResourceType = resourceType
+		req.ResourceId = &[]string{id}
+		keys := append([]string{}, remove...)
+		sort.Strings(keys)
+		req.TagKey = &keys
+		if err := c.DoECS(ctx, region, req, ecs.CreateUntagResourcesResponse()); err != nil {
+			return err
+		}
+	}
+	if len(set) > 0 {
+		keys := make([]string, 0, len(set))
+		for k := range set {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		tags := make([]ecs.TagResourcesTag, 0, len(keys))
+		for _, k := range keys {
+			tags = append(tags, ecs.TagResourcesTag{Key: k, Value: set[k]})
+		}
+		req := ecs.CreateTagResourcesRequest()
+		req.ResourceType = resourceType
+		req.ResourceId = &[]string{id}
+		req.Tag = &tags
+		if err := c.DoECS(ctx, region, req, ecs.CreateTagResourcesResponse()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InstanceTags returns an instance's tags as a map.
+func InstanceTags(in *ecs.Instance) map[string]string {
+	out := map[string]string{}
+	for _, t := range in.Tags.Tag {
+		k, v := t.TagKey, t.TagValue
+		if k == "" {
+			k, v = t.Key, t.Value
+		}
+		if k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// InstancePrivateIPs returns the private IPs of the primary network
+// interface, primary first.
+func InstancePrivateIPs(in *ecs.Instance) []string {
+	var out []string
+	for _, eni := range in.NetworkInterfaces.NetworkInterface {
+		if eni.Type != "" && eni.Type != "Primary" {
+			continue
+		}
+		for _, s := range eni.PrivateIpSets.PrivateIpSet {
+			if s.Primary {
+				out = append([]string{s.PrivateIpAddress}, out...)
+			} else {
+				out = append(out, s.PrivateIpAddress)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return append(out, in.VpcAttributes.PrivateIpAddress.IpAddress...)
+}
+
+// FindInstanceType returns an instance type of the catalog, or a
+// *NotFoundError.
+func (c *Client) FindInstanceType(ctx context.Context, region, id string) (*ecs.InstanceType, error) {
+	req := ecs.CreateDescribeInstanceTypesRequest()
+	req.InstanceTypes = &[]string{id}
+	resp := ecs.CreateDescribeInstanceTypesResponse()
+	if err := c.DoECS(ctx, region, req, resp); err != nil {
+		return nil, err
+	}
+	for i := range resp.InstanceTypes.InstanceType {
+		if resp.InstanceTypes.InstanceType[i].InstanceTypeId == id {
+			return &resp.InstanceTypes.InstanceType[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "instance type", ID: id, Region: region}
+}
+
+// FindVSwitchByID returns a vSwitch of region, or a *NotFoundError.
+func (c *Client) FindVSwitchByID(ctx context.Context, region, id string) (*ecs.VSwitch, error) {
+	req := ecs.CreateDescribeVSwitchesRequest()
+	req.VSwitchId = id
+	resp := ecs.CreateDescribeVSwitchesResponse()
+	if err := c.DoECS(ctx, region, req, resp); err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{Kind: "vSwitch", ID: id, Region: region}
+		}
+		return nil, err
+	}
+	for i := range resp.VSwitches.VSwitch {
+		if resp.VSwitches.VSwitch[i].VSwitchId == id {
+			return &resp.VSwitches.VSwitch[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "vSwitch", ID: id, Region: region}
+}

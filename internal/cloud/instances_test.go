@@ -1,0 +1,175 @@
+package cloud
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+// instancesClient starts an emulator with instant durations and returns a
+// client with fast retries.
+func instancesClient(t *testing.T) (*Client, *emulator.Server) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	srv.SetDurations(emulator.InstantDurations())
+	c, err := New(context.Background(), Config{
+		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
+	return c, srv
+}
+
+func testRunInput() RunInstanceInput {
+	return RunInstanceInput{
+		ImageID: "aliyun_3_x64_20G_alibase_20240819.vhd", InstanceType: "ecs.g7.large",
+		VSwitchID: emulator.SeedVSwitchBeijing, SecurityGroupIDs: []string{emulator.SeedSecurityGroupBJ},
+		Name: "restore-test", SystemDisk: InstanceDiskInput{Category: "cloud_essd", Size: 40},
+		DataDisks:  []InstanceDiskInput{{Category: "cloud_essd", Size: 50}},
+		PrivateIPs: 3, Tags: map[string]string{TagManagedBy: "test", "b": "2"},
+	}
+}
+
+func TestRunInstanceLifecycle(t *testing.T) {
+	ctx := context.Background()
+	c, _ := instancesClient(t)
+	id, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusRunning, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.InstanceType != "ecs.g7.large" || in.InstanceName != "restore-test" || in.ZoneId != "cn-beijing-h" {
+		t.Errorf("instance %+v", in)
+	}
+	if ips := InstancePrivateIPs(in); len(ips) != 3 {
+		t.Errorf("private IPs %v, want 3", ips)
+	}
+	if tags := InstanceTags(in); tags[TagManagedBy] != "test" || tags["b"] != "2" {
+		t.Errorf("tags %v", tags)
+	}
+	disks, err := c.ListDisks(ctx, "cn-beijing", DiskFilter{InstanceID: id})
+	if err != nil || len(disks) != 2 {
+		t.Fatalf("disks %v %v", disks, err)
+	}
+
+	// The same token gives the same instance.
+	again, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
+	if err != nil || again != id {
+		t.Errorf("same token: %q, %v; want %q", again, err, id)
+	}
+
+	if err := c.StopInstance(ctx, "cn-beijing", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusStopped, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartInstance(ctx, "cn-beijing", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusRunning, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	name := "renamed"
+	if err := c.ModifyInstance(ctx, "cn-beijing", id, ModifyInstanceInput{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateResourceTags(ctx, "cn-beijing", "instance", id, map[string]string{"c": "3"}, []string{"b"}); err != nil {
+		t.Fatal(err)
+	}
+	in, err = c.FindInstanceByID(ctx, "cn-beijing", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags := InstanceTags(in); in.InstanceName != "renamed" || tags["c"] != "3" || tags["b"] != "" {
+		t.Errorf("after modify: %q %v", in.InstanceName, tags)
+	}
+
+	if err := c.DeleteInstance(ctx, "cn-beijing", id); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitInstanceDeleted(ctx, "cn-beijing", id, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FindInstanceByID(ctx, "cn-beijing", id); !IsNotFound(err) {
+		t.Errorf("after delete: %v", err)
+	}
+	if err := c.DeleteInstance(ctx, "cn-beijing", id); err != nil {
+		t.Errorf("deleting a deleted instance: %v", err)
+	}
+}
+
+func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
+	ctx := context.Background()
+	c, _ := instancesClient(t)
+	defer func(w time.Duration) { AppearWindow = w }(AppearWindow)
+	AppearWindow = 300 * time.Millisecond
+	in := testRunInput()
+	token := func(gen int) (string, error) { return "base-" + string(rune('a'+gen)), nil }
+	run := func() (string, int) {
+		t.Helper()
+		id, gen, err := CreateIdempotent(ctx, "instance", token,
+			func(tok string) (string, error) { return c.RunInstance(ctx, "cn-beijing", in, tok) },
+			func(ctx context.Context, id string) error { _, err := c.FindInstanceByID(ctx, "cn-beijing", id); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, gen
+	}
+	first, gen := run()
+	if gen != 0 {
+		t.Errorf("first create used generation %d", gen)
+	}
+	// An interrupted apply retried: the live instance is adopted.
+	if again, gen := run(); again != first || gen != 0 {
+		t.Errorf("retry: %q gen %d, want %q gen 0", again, gen, first)
+	}
+	// Replaced: the first instance is gone, the next generation creates anew.
+	if err := c.DeleteInstance(ctx, "cn-beijing", first); err != nil {
+		t.Fatal(err)
+	}
+	second, gen := run()
+	if second == first || gen != 1 {
+		t.Errorf("after delete: %q gen %d", second, gen)
+	}
+	if _, err := c.FindInstanceByID(ctx, "cn-beijing", second); err != nil {
+		t.Errorf("new instance: %v", err)
+	}
+}
+
+func TestInstanceCatalogFinders(t *testing.T) {
+	ctx := context.Background()
+	c, _ := instancesClient(t)
+	it, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.g7.xlarge")
+	if err != nil || it.CpuCoreCount != 4 || it.MemorySize != 16 || it.EniPrivateIpAddressQuantity != 15 {
+		t.Errorf("type %+v %v", it, err)
+	}
+	if _, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.nope"); !IsNotFound(err) {
+		t.Errorf("unknown type: %v", err)
+	}
+	vsw, err := c.FindVSwitchByID(ctx, "cn-beijing", emulator.SeedVSwitchBeijing)
+	if err != nil || vsw.ZoneId != "cn-beijing-h" {
+		t.Errorf("vswitch %+v %v", vsw, err)
+	}
+	if _, err := c.FindVSwitchByID(ctx, "cn-shanghai", emulator.SeedVSwitchBeijing); !IsNotFound(err) {
+		t.Errorf("vswitch of another region: %v", err)
+	}
+	if _, err := c.FindInstanceByID(ctx, "cn-beijing", "i-missing"); !IsNotFound(err) {
+		t.Errorf("missing instance: %v", err)
+	}
+}
