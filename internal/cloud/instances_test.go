@@ -125,7 +125,10 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 		t.Helper()
 		id, gen, err := CreateIdempotent(ctx, "instance", token,
 			func(tok string) (string, error) { return c.RunInstance(ctx, "cn-beijing", in, tok) },
-			func(ctx context.Context, id string) error { _, err := c.FindInstanceByID(ctx, "cn-beijing", id); return err })
+			func(ctx context.Context, id string) error {
+				_, err := c.FindInstanceByID(ctx, "cn-beijing", id)
+				return err
+			})
 		if err != nil {
 			t.Fatal(err)
 		}
