@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,49 @@ func TestTimestampWindow(t *testing.T) {
 	srv.SetTimestampWindow(0)
 	if _, err := client.DescribeRegions(ecs.CreateDescribeRegionsRequest()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The exported seed ids are what the world really contains, in the real
+// id format.
+func TestSeedIDsMatchWorld(t *testing.T) {
+	for _, tc := range []struct{ region, vpc, vsw, sg string }{
+		{"cn-beijing", SeedVpcBeijing, SeedVSwitchBeijing, SeedSecurityGroupBJ},
+		{"cn-shanghai", SeedVpcShanghai, SeedVSwitchShanghai, SeedSecurityGroupShanghai},
+	} {
+		vpc, vsw, sg, ok := SeedNetwork(tc.region)
+		if !ok || vpc != tc.vpc || vsw != tc.vsw || sg != tc.sg {
+			t.Errorf("%s: SeedNetwork = %s %s %s %v", tc.region, vpc, vsw, sg, ok)
+		}
+	}
+	if _, _, _, ok := SeedNetwork("mars-north-1"); ok {
+		t.Error("unknown region has a network")
+	}
+	a := seedAccount(DefaultAccountID, true)
+	bj := a.regions["cn-beijing"]
+	if bj.vpcs[SeedVpcBeijing] == nil || bj.vswitches[SeedVSwitchBeijing] == nil || bj.securityGroups[SeedSecurityGroupBJ] == nil {
+		t.Fatal("beijing network ids missing from the world")
+	}
+	for _, id := range []string{SeedInstanceCoreDB, SeedInstanceCoreApp} {
+		if bj.instances[id] == nil {
+			t.Errorf("instance %s missing", id)
+		}
+	}
+	for _, id := range []string{SeedDiskCoreDBSys, SeedDiskCoreDBData, SeedDiskCoreAppSys, SeedDiskCoreAppData} {
+		if bj.disks[id] == nil {
+			t.Errorf("disk %s missing", id)
+		}
+	}
+	all := []string{SeedVpcBeijing, SeedVSwitchBeijing, SeedSecurityGroupBJ, SeedInstanceCoreDB, SeedInstanceCoreApp,
+		SeedDiskCoreDBSys, SeedDiskCoreDBData, SeedDiskCoreAppSys, SeedDiskCoreAppData, SeedVpcShanghai, SeedVSwitchShanghai, SeedSecurityGroupShanghai}
+	for _, id := range all {
+		_, rest, _ := strings.Cut(id, "-")
+		if len(rest) != 20 || strings.Trim(rest, idAlphabet) != "" {
+			t.Errorf("%s is not prefix-<20 lowercase alnum>", id)
+		}
+	}
+	// Other accounts get the network but not the core instances.
+	if other := seedAccount("2000000000000002", false); len(other.regions["cn-beijing"].instances) != 0 {
+		t.Error("second account has the default account's instances")
 	}
 }

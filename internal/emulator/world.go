@@ -112,6 +112,27 @@ const (
 	SeedDiskCoreAppData = "d-2zecoreappdata000000"
 )
 
+// Seeded network of cn-shanghai, the usual recovery region in examples.
+const (
+	SeedVpcShanghai           = "vpc-uf6seedvpc0000000000"
+	SeedVSwitchShanghai       = "vsw-uf6seedvswe000000000"
+	SeedSecurityGroupShanghai = "sg-uf6seedsg00000000000"
+)
+
+// SeedNetwork returns the ids of the VPC, vSwitch and security group every
+// account has in region (ok is false for regions the emulator does not
+// serve). The ids are the same in every account.
+func SeedNetwork(region string) (vpcID, vSwitchID, securityGroupID string, ok bool) {
+	for _, rs := range regionSeeds {
+		if rs.ID == region {
+			zone := rs.Zones[0].ID
+			return seedID("vpc", rs.Code, "seedvpc"), seedID("vsw", rs.Code, "seedvsw"+zone[len(zone)-1:]),
+				seedID("sg", rs.Code, "seedsg"), true
+		}
+	}
+	return "", "", "", false
+}
+
 // seedAccount builds an account's world: regions, zones and a VPC, vSwitch
 // and security group per region; the default account also gets the two
 // running core instances in cn-beijing.
@@ -132,17 +153,18 @@ func seedAccount(id string, withInstances bool) *ecsAccount {
 		for _, z := range rs.Zones {
 			r.zones = append(r.zones, &ecsZone{ID: z.ID, LocalName: z.LocalName})
 		}
-		vpc := &ecsVPC{ID: seedID("vpc", rs.Code, "seedvpc"), Name: "alidr-default", CIDR: rs.VpcCIDR, Created: seedEpoch}
+		vpcID, vswID, sgID, _ := SeedNetwork(rs.ID)
+		vpc := &ecsVPC{ID: vpcID, Name: "alidr-default", CIDR: rs.VpcCIDR, Created: seedEpoch}
 		r.vpcs[vpc.ID] = vpc
 		// One vSwitch in the first zone; its CIDR is the first /24 of the VPC.
-		vsw := &ecsVSwitch{ID: seedID("vsw", rs.Code, "seedvsw"+rs.Zones[0].ID[len(rs.Zones[0].ID)-1:]),
+		vsw := &ecsVSwitch{ID: vswID,
 			Name: "alidr-default-" + rs.Zones[0].ID, VpcID: vpc.ID, ZoneID: rs.Zones[0].ID,
 			CIDR: vpc.CIDR[:len(vpc.CIDR)-len("0.0/16")] + "0.0/24", Created: seedEpoch}
 		if rs.ID == "cn-beijing" {
 			vsw.CIDR = "172.16.0.0/24"
 		}
 		r.vswitches[vsw.ID] = vsw
-		sg := &ecsSecurityGroup{ID: seedID("sg", rs.Code, "seedsg"), Name: "alidr-default", VpcID: vpc.ID, Created: seedEpoch}
+		sg := &ecsSecurityGroup{ID: sgID, Name: "alidr-default", VpcID: vpc.ID, Created: seedEpoch}
 		r.securityGroups[sg.ID] = sg
 		a.regions[rs.ID] = r
 	}
