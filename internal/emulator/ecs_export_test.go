@@ -87,8 +87,9 @@ func TestExportImageWritesObjects(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("object bytes differ from the image's deterministic content")
 	}
-	other, _ := digest(t, exportContent("m-other", "/dev/xvda", 40*DefaultExportBytesPerGiB))
-	if bytes.Equal(want, other) {
+	a, _ := io.ReadAll(exportContent(id, "/dev/xvda", 4096))
+	b, _ := io.ReadAll(exportContent("m-other", "/dev/xvda", 4096))
+	if bytes.Equal(a, b) {
 		t.Error("export content does not depend on the image")
 	}
 }
