@@ -1,0 +1,455 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+)
+
+// TagClientToken is set on automatic snapshot policies at creation (the API
+// has no ClientToken for them): a create retried after a lost response
+// finds the policy it already made instead of making a second one.
+const TagClientToken = "alidr:client-token"
+
+// PolicySpec is the settable part of an automatic snapshot policy.
+type PolicySpec struct {
+	Name              string
+	Schedule          drpolicy.Schedule
+	RetentionDays     int // -1 forever
+	CopyRegions       []string
+	CopyRetentionDays int // -1 forever
+	CopyEncrypted     bool
+	CopyKMSKeyID      string
+	Tags              map[string]string // user tags, set at creation
+}
+
+func jsonStrings(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// doECSRetryingConflicts is DoECS that also retries while the resource is
+// busy (IsConflict), for the calls that race with snapshots being taken.
+func (c *Client) doECSRetryingConflicts(ctx context.Context, region string, req requests.AcsRequest, resp responses.AcsResponse) error {
+	cl, err := c.ECS(region)
+	if err != nil {
+		return err
+	}
+	action := req.GetActionName()
+	err = c.Backoff.Retry(ctx, action, func(err error) bool { return Retryable(err) || IsConflict(err) }, func() error {
+		return cl.DoAction(req, resp)
+	})
+	if err != nil {
+		return explainECSError(err, action, region)
+	}
+	return nil
+}
+
+// CreateAutoSnapshotPolicy creates the policy and returns its id. token
+// makes it idempotent: after a failed attempt it looks for a policy tagged
+// with the token before trying again.
+func (c *Client) CreateAutoSnapshotPolicy(ctx context.Context, region string, s PolicySpec, token string) (string, error) {
+	cl, err := c.ECS(region)
+	if err != nil {
+		return "", err
+	}
+	tags := []ecs.CreateAutoSnapshotPolicyTag{}
+	for _, k := range policySortedKeys(s.Tags) {
+		tags = append(tags, ecs.CreateAutoSnapshotPolicyTag{Key: k, Value: s.Tags[k]})
+	}
+	if token != "" {
+		tags = append(tags, ecs.CreateAutoSnapshotPolicyTag{Key: TagClientToken, Value: token})
+	}
+	var id string
+	attempt := 0
+	err = c.Backoff.Retry(ctx, "CreateAutoSnapshotPolicy", retryableWithToken, func() error {
+		attempt++
+		if attempt > 1 && token != "" {
+			found, err := c.findPolicyByTag(ctx, region, TagClientToken, token)
+			if err != nil {
+				return err
+			}
+			if found != "" {
+				tflog.Info(ctx, "found the auto snapshot policy a previous attempt created", map[string]any{"id": found})
+				id = found
+				return nil
+			}
+		}
+		req := ecs.CreateCreateAutoSnapshotPolicyRequest()
+		req.AutoSnapshotPolicyName = s.Name
+		req.TimePoints = jsonStrings(drpolicy.ECSTimePoints(s.Schedule.Hours))
+		req.RepeatWeekdays = jsonStrings(drpolicy.ECSWeekdays(s.Schedule.Weekdays))
+		req.RetentionDays = requestsInt(s.RetentionDays)
+		if len(s.CopyRegions) > 0 {
+			req.EnableCrossRegionCopy = requests.NewBoolean(true)
+			req.TargetCopyRegions = jsonStrings(s.CopyRegions)
+			req.CopiedSnapshotsRetentionDays = requestsInt(s.CopyRetentionDays)
+			req.CopyEncryptionConfiguration.Encrypted = strconv.FormatBool(s.CopyEncrypted)
+			req.CopyEncryptionConfiguration.KMSKeyId = s.CopyKMSKeyID
+		}
+		req.Tag = &tags
+		resp := ecs.CreateCreateAutoSnapshotPolicyResponse()
+		if err := cl.DoAction(req, resp); err != nil {
+			return err
+		}
+		id = resp.AutoSnapshotPolicyId
+		return nil
+	})
+	if err != nil {
+		return "", explainECSError(err, "CreateAutoSnapshotPolicy", region)
+	}
+	return id, nil
+}
+
+// retryableWithToken also retries a response lost on the way back (a
+// truncated body, EOF): safe only for calls made idempotent by a token.
+func retryableWithToken(err error) bool {
+	if Retryable(err) {
+		return true
+	}
+	var ce *sdkerrors.ClientError
+	if errors.As(err, &ce) && ce.ErrorCode() == sdkerrors.JsonUnmarshalErrorCode {
+		return true
+	}
+	return strings.Contains(err.Error(), "EOF")
+}
+
+func (c *Client) findPolicyByTag(ctx context.Context, region, key, value string) (string, error) {
+	req := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
+	req.Tag = &[]ecs.DescribeAutoSnapshotPolicyExTag{{Key: key, Value: value}}
+	req.PageSize = requestsInt(PageSize)
+	resp := ecs.CreateDescribeAutoSnapshotPolicyExResponse()
+	cl, err := c.ECS(region)
+	if err != nil {
+		return "", err
+	}
+	if err := cl.DoAction(req, resp); err != nil {
+		return "", err
+	}
+	for _, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
+		if tagMap(p.Tags.Tag)[key] == value {
+			return p.AutoSnapshotPolicyId, nil
+		}
+	}
+	return "", nil
+}
+
+// FindAutoSnapshotPolicyByID returns the policy id in region, or a
+// *NotFoundError.
+func (c *Client) FindAutoSnapshotPolicyByID(ctx context.Context, region, id string) (*ecs.AutoSnapshotPolicy, error) {
+	req := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
+	req.AutoSnapshotPolicyId = id
+	req.PageSize = requestsInt(PageSize)
+	resp := ecs.CreateDescribeAutoSnapshotPolicyExResponse()
+	if err := c.DoECS(ctx, region, req, resp); err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
+		}
+		return nil, err
+	}
+	for i, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
+		if p.AutoSnapshotPolicyId == id {
+			return &resp.AutoSnapshotPolicies.AutoSnapshotPolicy[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
+}
+
+// PolicyTags returns the user tags of a policy (without the provider's own
+// alidr: tags).
+func PolicyTags(p *ecs.AutoSnapshotPolicy) map[string]string {
+	m := tagMap(p.Tags.Tag)
+	for k := range m {
+		if strings.HasPrefix(k, "alidr:") {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// PolicySchedule decodes the policy's TimePoints and RepeatWeekdays.
+func PolicySchedule(p *ecs.AutoSnapshotPolicy) (drpolicy.Schedule, error) {
+	tp, err := decodeJSONArray(p.TimePoints)
+	if err != nil {
+		return drpolicy.Schedule{}, fmt.Errorf("TimePoints %q: %w", p.TimePoints, err)
+	}
+	wd, err := decodeJSONArray(p.RepeatWeekdays)
+	if err != nil {
+		return drpolicy.Schedule{}, fmt.Errorf("RepeatWeekdays %q: %w", p.RepeatWeekdays, err)
+	}
+	return drpolicy.FromECS(tp, wd)
+}
+
+// PolicyCopyRegions decodes TargetCopyRegions.
+func PolicyCopyRegions(p *ecs.AutoSnapshotPolicy) []string {
+	if !p.EnableCrossRegionCopy {
+		return nil
+	}
+	out, _ := decodeJSONArray(p.TargetCopyRegions)
+	return out
+}
+
+// decodeJSONArray reads `["1","2"]`, `[1,2]` or a bare comma list.
+func decodeJSONArray(s string) ([]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	var raw []any
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		var out []string
+		for _, f := range strings.Split(strings.Trim(s, "[]"), ",") {
+			if f = strings.Trim(strings.TrimSpace(f), `"`); f != "" {
+				out = append(out, f)
+			}
+		}
+		return out, nil
+	}
+	out := make([]string, 0, len(raw))
+	for _, v := range raw {
+		switch x := v.(type) {
+		case string:
+			out = append(out, x)
+		case float64:
+			out = append(out, strconv.Itoa(int(x)))
+		default:
+			return nil, fmt.Errorf("unexpected element %v", v)
+		}
+	}
+	return out, nil
+}
+
+// ModifyAutoSnapshotPolicy sends every settable field of s.
+func (c *Client) ModifyAutoSnapshotPolicy(ctx context.Context, region, id string, s PolicySpec) error {
+	req := ecs.CreateModifyAutoSnapshotPolicyExRequest()
+	req.AutoSnapshotPolicyId = id
+	req.AutoSnapshotPolicyName = s.Name
+	req.TimePoints = jsonStrings(drpolicy.ECSTimePoints(s.Schedule.Hours))
+	req.RepeatWeekdays = jsonStrings(drpolicy.ECSWeekdays(s.Schedule.Weekdays))
+	req.RetentionDays = requestsInt(s.RetentionDays)
+	req.EnableCrossRegionCopy = requests.NewBoolean(len(s.CopyRegions) > 0)
+	if len(s.CopyRegions) > 0 {
+		req.TargetCopyRegions = jsonStrings(s.CopyRegions)
+		req.CopiedSnapshotsRetentionDays = requestsInt(s.CopyRetentionDays)
+		req.CopyEncryptionConfiguration.Encrypted = strconv.FormatBool(s.CopyEncrypted)
+		req.CopyEncryptionConfiguration.KMSKeyId = s.CopyKMSKeyID
+	}
+	return c.doECSRetryingConflicts(ctx, region, req, ecs.CreateModifyAutoSnapshotPolicyExResponse())
+}
+
+// DeleteAutoSnapshotPolicy cancels the policy on every disk that follows it,
+// then deletes it. A policy already gone is not an error.
+func (c *Client) DeleteAutoSnapshotPolicy(ctx context.Context, region, id string) error {
+	disks, err := c.PolicyDisks(ctx, region, id)
+	if err != nil {
+		return err
+	}
+	if len(disks) > 0 {
+		tflog.Info(ctx, "cancelling the auto snapshot policy on its disks before deleting it", map[string]any{"id": id, "disks": disks})
+		if err := c.CancelAutoSnapshotPolicy(ctx, region, disks); err != nil && !IsNotFound(err) {
+			return err
+		}
+	}
+	req := ecs.CreateDeleteAutoSnapshotPolicyRequest()
+	req.AutoSnapshotPolicyId = id
+	err = c.doECSRetryingConflicts(ctx, region, req, ecs.CreateDeleteAutoSnapshotPolicyResponse())
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// ApplyAutoSnapshotPolicy makes disks follow the policy (a disk follows one
+// policy: applying moves it from any other).
+func (c *Client) ApplyAutoSnapshotPolicy(ctx context.Context, region, id string, disks []string) error {
+	if len(disks) == 0 {
+		return nil
+	}
+	req := ecs.CreateApplyAutoSnapshotPolicyRequest()
+	req.AutoSnapshotPolicyId = id
+	req.DiskIds = jsonStrings(disks)
+	return c.doECSRetryingConflicts(ctx, region, req, ecs.CreateApplyAutoSnapshotPolicyResponse())
+}
+
+// CancelAutoSnapshotPolicy stops automatic snapshots on disks.
+func (c *Client) CancelAutoSnapshotPolicy(ctx context.Context, region string, disks []string) error {
+	if len(disks) == 0 {
+		return nil
+	}
+	req := ecs.CreateCancelAutoSnapshotPolicyRequest()
+	req.DiskIds = jsonStrings(disks)
+	return c.doECSRetryingConflicts(ctx, region, req, ecs.CreateCancelAutoSnapshotPolicyResponse())
+}
+
+// PolicyDisks lists the disks in region that follow policy id, sorted.
+func (c *Client) PolicyDisks(ctx context.Context, region, id string) ([]string, error) {
+	all, err := c.ListDisks(ctx, region, DiskFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range all {
+		if d.AutoSnapshotPolicyId == id {
+			out = append(out, d.DiskId)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// DiskPolicies maps each of disks that exists to the policy it follows now
+// ("" for none).
+func (c *Client) DiskPolicies(ctx context.Context, region string, disks []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(disks) == 0 {
+		return out, nil
+	}
+	for chunk := range slices.Chunk(disks, PageSize) {
+		list, err := c.ListDisks(ctx, region, DiskFilter{IDs: chunk})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range list {
+			out[d.DiskId] = d.AutoSnapshotPolicyId
+		}
+	}
+	return out, nil
+}
+
+// SetPolicyTags moves the policy's user tags from old to new with
+// TagResources/UntagResources (ModifyAutoSnapshotPolicyEx has no tags).
+func (c *Client) SetPolicyTags(ctx context.Context, region, id string, old, new map[string]string) error {
+	var remove []string
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	sort.Strings(remove)
+	if len(remove) > 0 {
+		req := ecs.CreateUntagResourcesRequest()
+		req.ResourceType = "snapshotpolicy"
+		req.ResourceId = &[]string{id}
+		req.TagKey = &remove
+		if err := c.DoECS(ctx, region, req, ecs.CreateUntagResourcesResponse()); err != nil {
+			return err
+		}
+	}
+	var add []ecs.TagResourcesTag
+	for _, k := range policySortedKeys(new) {
+		if v, ok := old[k]; !ok || v != new[k] {
+			add = append(add, ecs.TagResourcesTag{Key: k, Value: new[k]})
+		}
+	}
+	if len(add) > 0 {
+		req := ecs.CreateTagResourcesRequest()
+		req.ResourceType = "snapshotpolicy"
+		req.ResourceId = &[]string{id}
+		req.Tag = &add
+		if err := c.DoECS(ctx, region, req, ecs.CreateTagResourcesResponse()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func policySortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TierSnapshots returns the accomplished automatic snapshots of disks in
+// region as drpolicy snapshots, and the service's current time (its Date
+// header; the local clock when absent) to plan tiers against.
+func (c *Client) TierSnapshots(ctx context.Context, region string, disks []string) ([]drpolicy.Snapshot, time.Time, error) {
+	var out []drpolicy.Snapshot
+	now := time.Time{}
+	for _, d := range disks {
+		var page []ecs.Snapshot
+		err := AllPages(ctx, func(n int) (int, int, error) {
+			req := ecs.CreateDescribeSnapshotsRequest()
+			req.PageNumber = requestsInt(n)
+			req.PageSize = requestsInt(PageSize)
+			req.DiskId = d
+			req.SnapshotType = "auto"
+			req.Status = "accomplished"
+			resp := ecs.CreateDescribeSnapshotsResponse()
+			if err := c.DoECS(ctx, region, req, resp); err != nil {
+				return 0, 0, err
+			}
+			if t := serverTime(resp.GetHttpHeaders()); t.After(now) {
+				now = t
+			}
+			page = append(page, resp.Snapshots.Snapshot...)
+			return len(resp.Snapshots.Snapshot), resp.TotalCount, nil
+		})
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, s := range page {
+			// Copies live in other regions; only this region's own snapshots
+			// of the disk are tiered.
+			if s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
+				continue
+			}
+			out = append(out, drpolicy.Snapshot{
+				ID: s.SnapshotId, DiskID: s.SourceDiskId, Created: ParseTime(s.CreationTime),
+				RetentionDays: s.RetentionDays, Category: strings.ToLower(s.Category),
+			})
+		}
+	}
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	return out, now, nil
+}
+
+func serverTime(h map[string][]string) time.Time {
+	for k, v := range h {
+		if strings.EqualFold(k, "Date") && len(v) > 0 {
+			if t, err := http.ParseTime(v[0]); err == nil {
+				return t.UTC()
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// ApplyTierAction extends and/or archives one snapshot as drpolicy planned.
+// Archiving passes the retention along, so it never becomes shorter (ECS
+// would otherwise keep an archived snapshot forever).
+func (c *Client) ApplyTierAction(ctx context.Context, region string, a drpolicy.Action) error {
+	if a.Extend {
+		if err := c.ExtendSnapshotRetention(ctx, region, a.SnapshotID, a.NewRetentionDays); err != nil {
+			return fmt.Errorf("extending snapshot %s to %d days: %w", a.SnapshotID, a.NewRetentionDays, err)
+		}
+	}
+	if a.Archive {
+		if err := c.ArchiveSnapshot(ctx, region, a.SnapshotID, a.NewRetentionDays); err != nil {
+			return fmt.Errorf("archiving snapshot %s: %w", a.SnapshotID, err)
+		}
+	}
+	return nil
+}
