@@ -542,3 +542,34 @@ func TestNewDisksLagToo(t *testing.T) {
 		t.Fatal("new disk still missing on the second describe")
 	}
 }
+
+// Concurrent calls are serialised by the service; run with -race. Each
+// goroutine has its own SDK client: ecs.Client itself is not safe for
+// concurrent use (DoAction writes the shared http.Client's timeout).
+func TestConcurrentRunAndDescribe(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	const n = 8
+	errs := make(chan error, 2*n)
+	for i := 0; i < n; i++ {
+		runner := ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+		reader := ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+		go func() {
+			_, err := runner.RunInstances(runReq("cn-beijing"))
+			errs <- err
+		}()
+		go func() {
+			_, err := reader.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+			errs <- err
+		}()
+	}
+	for i := 0; i < 2*n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := client.DescribeInstances(ecs.CreateDescribeInstancesRequest())
+	if err != nil || list.TotalCount != n+2 {
+		t.Fatalf("total %d, %v", list.TotalCount, err)
+	}
+}
