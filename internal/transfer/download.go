@@ -89,7 +89,7 @@ func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opt
 		closeAll()
 		return nil, e.objErr("download", err)
 	}
-	if err := e.file.Sync(); err != nil {
+	if err := e.syncData(); err != nil {
 		closeAll()
 		return nil, e.objErr("download", err)
 	}
@@ -97,7 +97,9 @@ func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opt
 	if err := os.Rename(partial, destPath); err != nil {
 		return nil, e.objErr("download", err)
 	}
-	syncDir(filepath.Dir(destPath))
+	if !opts.NoSync {
+		syncDir(filepath.Dir(destPath))
+	}
 	os.Remove(jpath)
 	res.Duration = time.Since(start)
 	return res, nil
@@ -185,7 +187,7 @@ func (e *engine) finish(ctx context.Context, haveFile bool) (*Result, error) {
 			return nil, fmt.Errorf("crc64 mismatch: computed %d, OSS says %d", crc, e.serverCRC)
 		}
 		if haveFile && e.journal != nil && len(res.Repaired) > 0 {
-			if err := e.file.Sync(); err != nil {
+			if err := e.syncData(); err != nil {
 				return nil, err
 			}
 			for _, i := range res.Repaired {
@@ -321,6 +323,13 @@ func openPartial(partial, jpath string, id Identity, parts []Part, noResume bool
 		return nil, nil, nil, err
 	}
 	return f, j, recs, nil
+}
+
+func (e *engine) syncData() error {
+	if e.opts.NoSync {
+		return nil
+	}
+	return e.file.Sync()
 }
 
 func syncDir(dir string) {

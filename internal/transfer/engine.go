@@ -301,7 +301,10 @@ func (e *engine) committer() {
 				break drain
 			}
 		}
-		err := e.file.Sync()
+		var err error
+		if !e.opts.NoSync {
+			err = e.file.Sync()
+		}
 		if err == nil {
 			err = e.journal.Append(batch...)
 		}

@@ -44,6 +44,13 @@ type Options struct {
 	// journal entirely.
 	JournalPath string
 	NoResume    bool
+	// NoSync skips fsync. Records are still appended only after their
+	// part's bytes are written, which a killed process cannot undo (the
+	// page cache survives it); after a power loss a record may be ahead of
+	// its data, which the resume catches because it re-checks every
+	// journaled part's CRC64 from disk. The default syncs before journaling
+	// and before the final rename, bounding throughput by the disk.
+	NoSync bool
 
 	// Progress is called every ProgressInterval (default 1s) and at the end.
 	Progress         func(Progress)

@@ -1,0 +1,171 @@
+package transfer
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// TestBenchDownload compares the engine with the SDK's DownloadFile and
+// with the hashing ceiling on an in-process emulator over loopback.
+//
+//	ALIDR_BENCH=1 [ALIDR_BENCH_MIB=1024] go test -run TestBenchDownload -count=1 -v ./internal/transfer
+//
+// It prints engine_vs_sdk, engine_full_vs_ceiling and peak_rss_mib lines.
+func TestBenchDownload(t *testing.T) {
+	if os.Getenv("ALIDR_BENCH") != "1" {
+		t.Skip("set ALIDR_BENCH=1")
+	}
+	mib := int64(1024)
+	if v := os.Getenv("ALIDR_BENCH_MIB"); v != "" {
+		var err error
+		if mib, err = strconv.ParseInt(v, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := mib << 20
+	_, b := newEmu(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	writeRandomFile(t, src, size)
+	up, err := Upload(context.Background(), b, "bench.img", src, Options{MD5: true, SHA256: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(src)
+	fmt.Printf("# object %d MiB, %d parts of %d MiB, upload %.2fs\n", mib, up.Parts, up.Manifest.PartSize>>20, up.Duration.Seconds())
+	partSize := up.Manifest.PartSize
+
+	sdkRun := func() time.Duration {
+		dst, cp := filepath.Join(dir, "sdk.out"), filepath.Join(dir, "sdk.cp")
+		syscall.Sync() // start each run without the previous run's dirty pages
+		start := time.Now()
+		if err := b.DownloadFile("bench.img", dst, partSize, oss.Routines(8), oss.Checkpoint(true, cp)); err != nil {
+			t.Fatal(err)
+		}
+		d := time.Since(start)
+		os.Remove(dst)
+		return d
+	}
+	noSync := os.Getenv("ALIDR_BENCH_NOSYNC") == "1"
+	if noSync {
+		fmt.Println("# engine runs with NoSync (no fsync; the SDK never syncs)")
+	}
+	engineRun := func(full bool) (time.Duration, *Result) {
+		dst := filepath.Join(dir, "engine.out")
+		syscall.Sync()
+		res, err := Download(context.Background(), b, "bench.img", dst, Options{Workers: 8, PartSize: partSize, MD5: full, SHA256: full, NoSync: noSync})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.CRC64 != up.CRC64 || (full && res.SHA256 != up.SHA256) {
+			t.Fatal("benchmark download does not match the upload")
+		}
+		return res.Duration, res
+	}
+	// Alternate and keep the best of n so page-cache and CPU noise from
+	// other processes hit both sides alike.
+	rounds := 2
+	if v, err := strconv.Atoi(os.Getenv("ALIDR_BENCH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	var sdkBest, engBest time.Duration
+	for range rounds {
+		e, _ := engineRun(false)
+		os.Remove(filepath.Join(dir, "engine.out"))
+		s := sdkRun()
+		engBest, sdkBest = minDur(engBest, e), minDur(sdkBest, s)
+		fmt.Printf("# crc64 only: engine %.2fs (%.0f MiB/s), sdk %.2fs (%.0f MiB/s)\n", e.Seconds(), float64(mib)/e.Seconds(), s.Seconds(), float64(mib)/s.Seconds())
+	}
+
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS(t)
+	full, _ := engineRun(true)
+	peak := peakRSSMiB(t)
+	fmt.Printf("# full (crc64+md5+sha256): engine %.2fs (%.0f MiB/s)\n", full.Seconds(), float64(mib)/full.Seconds())
+
+	data, err := os.ReadFile(filepath.Join(dir, "engine.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "engine.out"))
+	ceiling := hashCeiling(data)
+	fmt.Printf("# ceiling: one goroutine hashing crc64+md5+sha256 from memory %.2fs (%.0f MiB/s)\n", ceiling.Seconds(), float64(mib)/ceiling.Seconds())
+
+	fmt.Printf("engine_vs_sdk=%.2f\n", sdkBest.Seconds()/engBest.Seconds())
+	fmt.Printf("engine_full_vs_ceiling=%.2f\n", ceiling.Seconds()/full.Seconds())
+	fmt.Printf("peak_rss_mib=%d\n", peak)
+}
+
+func minDur(a, b time.Duration) time.Duration {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
+}
+
+func hashCeiling(data []byte) time.Duration {
+	start := time.Now()
+	m, s := md5.New(), sha256.New()
+	var c uint64
+	for off := 0; off < len(data); off += 1 << 20 {
+		chunk := data[off:min(len(data), off+1<<20)]
+		c = crc64.Update(c, crcTable, chunk)
+		m.Write(chunk)
+		s.Write(chunk)
+	}
+	m.Sum(nil)
+	s.Sum(nil)
+	_ = c
+	return time.Since(start)
+}
+
+func writeRandomFile(t testing.TB, path string, size int64) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := rand.NewChaCha8([32]byte{1})
+	if _, err := io.CopyN(f, r, size); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// resetPeakRSS makes VmHWM start again from the current RSS.
+func resetPeakRSS(t testing.TB) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Skipf("cannot reset peak RSS: %v", err)
+	}
+}
+
+func peakRSSMiB(t testing.TB) int64 {
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb >> 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
