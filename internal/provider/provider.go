@@ -200,7 +200,9 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 }
 
 func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewVerificationRunResource,
+	}
 }
 
 func (p *alidrProvider) DataSources(context.Context) []func() datasource.DataSource {
