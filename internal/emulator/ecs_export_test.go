@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -210,5 +212,46 @@ func TestExportImageInjectedFailure(t *testing.T) {
 	e.clock.Advance(e.srv.ecs.durations.ImageExport)
 	if tr := e.task(again.TaskId); tr.TaskStatus != "Failed" {
 		t.Errorf("export into a deleted bucket: %s", tr.TaskStatus)
+	}
+}
+
+// TestExportControlEndpoints drives the feature's control handler
+// (serveControl) the way the control API would.
+func TestExportControlEndpoints(t *testing.T) {
+	e := newSnapEnv(t)
+	st := snapsOf(e.srv.ecs)
+	call := func(method, path, body string) int {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(method, ControlPrefix+"ecs/"+path, strings.NewReader(body))
+		if !st.serveControl(w, r, path) {
+			return 0
+		}
+		return w.Code
+	}
+	if got := call("POST", "fail-next", `{"kind":"ExportImage"}`); got != 204 {
+		t.Errorf("fail-next: %d", got)
+	}
+	if got := call("POST", "fail-next", `{"kind":"Nope"}`); got != 400 {
+		t.Errorf("fail-next with an unknown kind: %d", got)
+	}
+	if got := call("POST", "export-role", `{"authorized":false}`); got != 204 {
+		t.Errorf("export-role: %d", got)
+	}
+	if got := call("POST", "export-scale", `{"bytes_per_gib":123}`); got != 204 {
+		t.Errorf("export-scale: %d", got)
+	}
+	if got := call("GET", "run-schedules", ""); got != 405 {
+		t.Errorf("GET run-schedules: %d", got)
+	}
+	if got := call("POST", "run-schedules", ""); got != 204 {
+		t.Errorf("run-schedules: %d", got)
+	}
+	if got := call("POST", "durations", `{}`); got != 0 {
+		t.Errorf("a core endpoint was claimed: %d", got)
+	}
+	e.srv.ecs.mu.Lock()
+	defer e.srv.ecs.mu.Unlock()
+	if st.failNext[FailExportImage] != 1 || !st.exportRoleMissing || st.exportBytesPerGiB != 123 {
+		t.Errorf("state after control calls: fail %v role missing %v scale %d", st.failNext, st.exportRoleMissing, st.exportBytesPerGiB)
 	}
 }

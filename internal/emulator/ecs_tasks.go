@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -120,15 +121,21 @@ const (
 	FailExportImage    = "ExportImage"
 )
 
+// failKinds are the kinds FailNext knows.
+var failKinds = map[string]bool{FailCreateSnapshot: true, FailCopySnapshot: true, FailCreateImage: true, FailCopyImage: true, FailExportImage: true}
+
 // FailNext makes the next operation of kind fail once it completes: a
 // snapshot ends "failed", an image "CreateFailed", an export task "Failed".
-// Kinds: CreateSnapshot, CopySnapshot, CreateImage, CopyImage, ExportImage.
-// Calls add up.
+// Kinds: CreateSnapshot (manual or automatic), CopySnapshot (also a policy's
+// cross-region copy), CreateImage, CopyImage, ExportImage. Calls add up;
+// unknown kinds are ignored.
 func (s *Server) FailNext(kind string) {
 	st := snapsOf(s.ecs)
 	s.ecs.mu.Lock()
 	defer s.ecs.mu.Unlock()
-	st.failNext[kind]++
+	if failKinds[kind] {
+		st.failNext[kind]++
+	}
 }
 
 // SetExportRoleAuthorized simulates whether the account has authorized ECS
@@ -280,4 +287,60 @@ func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
 	}
 	resp.OperationProgressSet.OperationProgress = []ecs.OperationProgress{}
 	return resp, nil
+}
+
+// serveControl answers this feature's control endpoints under
+// ControlPrefix+"ecs/" (path is what follows it) and reports whether path
+// was one of them:
+//
+//	POST fail-next      body {"kind":"ExportImage"}   -> 204 (FailNext)
+//	POST run-schedules                                -> 204 (RunSchedules)
+//	POST export-role    body {"authorized":false}     -> 204 (SetExportRoleAuthorized)
+//	POST export-scale   body {"bytes_per_gib":4096}   -> 204 (SetExportBytesPerGiB)
+func (st *snapStore) serveControl(w http.ResponseWriter, r *http.Request, path string) bool {
+	s := st.e.s
+	var body struct {
+		Kind        string `json:"kind"`
+		Authorized  *bool  `json:"authorized"`
+		BytesPerGiB *int64 `json:"bytes_per_gib"`
+	}
+	switch path {
+	case "fail-next", "run-schedules", "export-role", "export-scale":
+	default:
+		return false
+	}
+	if r.Method != http.MethodPost {
+		controlFail(w, http.StatusMethodNotAllowed, "use POST on %s", r.URL.Path)
+		return true
+	}
+	if path != "run-schedules" {
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			controlFail(w, http.StatusBadRequest, "bad JSON body: %v", err)
+			return true
+		}
+	}
+	switch path {
+	case "fail-next":
+		if !failKinds[body.Kind] {
+			controlFail(w, http.StatusBadRequest, "unknown kind %q", body.Kind)
+			return true
+		}
+		s.FailNext(body.Kind)
+	case "run-schedules":
+		s.RunSchedules()
+	case "export-role":
+		if body.Authorized == nil {
+			controlFail(w, http.StatusBadRequest, `body must be {"authorized":true|false}`)
+			return true
+		}
+		s.SetExportRoleAuthorized(*body.Authorized)
+	case "export-scale":
+		if body.BytesPerGiB == nil || *body.BytesPerGiB < 0 {
+			controlFail(w, http.StatusBadRequest, `body must be {"bytes_per_gib":n} with n >= 0`)
+			return true
+		}
+		s.SetExportBytesPerGiB(*body.BytesPerGiB)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
