@@ -49,3 +49,9 @@ func (c *ManualClock) Set(t time.Time) {
 // now is the server's time: the clock plus any injected clock skew. Every
 // timestamp the emulator hands out or checks goes through it.
 func (s *Server) now() time.Time { return s.clock.Now().Add(s.skew()) }
+
+// requestNow is the time request timestamps (OSS Date / x-oss-date, presigned
+// expiry) are checked against: the wall clock plus the injected skew. Clients
+// sign with the wall clock, so a ManualClock moved by months must not make
+// every request "too skewed"; only the skew fault shifts this view.
+func (s *Server) requestNow() time.Time { return time.Now().UTC().Add(s.skew()) }

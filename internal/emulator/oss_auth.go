@@ -87,7 +87,8 @@ func (o *ossService) authenticate(r *http.Request, bucket, key string) (ossAuth,
 	return ossAuth{}, denied("AccessDenied", "You have no right to access this object because anonymous access is not allowed.")
 }
 
-// checkDate parses the Date (or x-oss-date) header and rejects skew.
+// checkDate parses the Date (or x-oss-date) header and rejects skew against
+// requestNow (wall clock + injected skew, see there).
 func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
 	var t time.Time
 	var err error
@@ -101,7 +102,7 @@ func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
 	if err != nil {
 		return t, denied("AccessDenied", "OSS authentication requires a valid Date.")
 	}
-	now := o.s.now()
+	now := o.s.requestNow()
 	if d := t.Sub(now); d > maxOSSSkew || d < -maxOSSSkew {
 		return t, denied("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
 	}
@@ -148,7 +149,7 @@ func (o *ossService) authV1Query(r *http.Request, bucket, key string) (ossAuth, 
 	if err != nil {
 		return ossAuth{}, denied("AccessDenied", "Expires is invalid.")
 	}
-	if o.s.now().Unix() > exp {
+	if o.s.requestNow().Unix() > exp {
 		return ossAuth{}, denied("AccessDenied", "Request has expired.")
 	}
 	want := signV1(acc.Secret, v1StringToSign(r, q.Get("Expires"), bucket, key))
@@ -297,7 +298,7 @@ func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, 
 	if err != nil {
 		return ossAuth{}, denied("AccessDenied", "x-oss-expires is invalid.")
 	}
-	if o.s.now().After(signed.Add(time.Duration(exp) * time.Second)) {
+	if o.s.requestNow().After(signed.Add(time.Duration(exp) * time.Second)) {
 		return ossAuth{}, denied("AccessDenied", "Request has expired.")
 	}
 	sig := q.Get("x-oss-signature")

@@ -20,7 +20,7 @@ import (
 // with plain (unescaped-safe) names.
 func rawOSS(t *testing.T, srv *Server, method, path string, h http.Header, body []byte) *http.Response {
 	t.Helper()
-	return rawOSSAt(t, srv, method, path, h, body, srv.now(), DefaultAccessKeyID, DefaultAccessKeySecret)
+	return rawOSSAt(t, srv, method, path, h, body, srv.requestNow(), DefaultAccessKeyID, DefaultAccessKeySecret)
 }
 
 func rawOSSAt(t *testing.T, srv *Server, method, path string, h http.Header, body []byte, date time.Time, ak, sk string) *http.Response {
@@ -135,12 +135,12 @@ func TestOSSSignatures(t *testing.T) {
 		}
 	})
 	t.Run("stale date", func(t *testing.T) {
-		resp := rawOSSAt(t, srv, http.MethodGet, "/sigs/k", nil, nil, srv.now().Add(-16*time.Minute), DefaultAccessKeyID, DefaultAccessKeySecret)
+		resp := rawOSSAt(t, srv, http.MethodGet, "/sigs/k", nil, nil, srv.requestNow().Add(-16*time.Minute), DefaultAccessKeyID, DefaultAccessKeySecret)
 		if resp.StatusCode != 403 || errorCode(t, resp) != "RequestTimeTooSkewed" {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 		// 14 minutes off is still accepted.
-		resp = rawOSSAt(t, srv, http.MethodGet, "/sigs/k", nil, nil, srv.now().Add(14*time.Minute), DefaultAccessKeyID, DefaultAccessKeySecret)
+		resp = rawOSSAt(t, srv, http.MethodGet, "/sigs/k", nil, nil, srv.requestNow().Add(14*time.Minute), DefaultAccessKeyID, DefaultAccessKeySecret)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Fatalf("14m skew: status %d", resp.StatusCode)

@@ -229,10 +229,10 @@ func BenchmarkOSSRangedDownload(b *testing.B) {
 	defer srv.Close()
 	const size = 256 << 20
 	c, _ := oss.New(srv.URL(), DefaultAccessKeyID, DefaultAccessKeySecret)
-	if err := c.CreateBucket("bench"); err != nil {
+	if err := srv.CreateBucket("bench", ""); err != nil {
 		b.Fatal(err)
 	}
-	if err := srv.oss.putObject("bench", "obj", "", partReader(0, size)); err != nil {
+	if err := srv.PutObject("bench", "obj", partReader(0, size)); err != nil {
 		b.Fatal(err)
 	}
 	bk, _ := c.Bucket("bench")

@@ -373,10 +373,10 @@ func TestOSSRanges(t *testing.T) {
 }
 
 func TestOSSConditionalRequests(t *testing.T) {
-	clock := NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	// A manual clock far from the wall clock: requests signed with the wall
+	// clock are accepted, object times come from the manual clock.
+	clock := NewManualClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := newOSSTestServer(t, Options{Clock: clock})
-	// The SDK signs with the wall clock; keep the manual clock near it.
-	clock.Set(time.Now())
 	c := ossClient(t, srv)
 	b := mustBucket(t, c, "cond")
 	if err := b.PutObject("k", strings.NewReader("hello")); err != nil {
@@ -385,6 +385,10 @@ func TestOSSConditionalRequests(t *testing.T) {
 	meta, _ := b.GetObjectDetailedMeta("k")
 	etag := meta.Get("ETag")
 	mod, _ := http.ParseTime(meta.Get("Last-Modified"))
+	if !mod.Equal(clock.Now()) {
+		t.Fatalf("Last-Modified %v, want the manual clock's %v", mod, clock.Now())
+	}
+	clock.Advance(time.Hour)
 
 	if _, err := b.GetObject("k", oss.IfMatch(`"0000"`)); serviceErr(t, err).StatusCode != 412 || serviceErr(t, err).Code != "PreconditionFailed" {
 		t.Fatalf("If-Match mismatch: %v", err)
@@ -414,5 +418,92 @@ func TestOSSConditionalRequests(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 412 {
 		t.Errorf("If-Unmodified-Since earlier: %d", resp.StatusCode)
+	}
+}
+
+func TestOSSServerSeedHelpers(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	if err := srv.CreateBucket("seeded", "cn-shanghai"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.CreateBucket("seeded", ""); err == nil {
+		t.Fatal("duplicate bucket accepted")
+	}
+	if err := srv.PutObject("missing", "k", strings.NewReader("x")); err == nil {
+		t.Fatal("put into a missing bucket accepted")
+	}
+	data := randBytes(1<<20, 11)
+	if err := srv.PutObject("seeded", "k", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	c := ossClient(t, srv)
+	if loc, err := c.GetBucketLocation("seeded"); err != nil || loc != "oss-cn-shanghai" {
+		t.Fatalf("location %q %v", loc, err)
+	}
+	b, _ := c.Bucket("seeded")
+	dst := filepath.Join(t.TempDir(), "k")
+	if err := b.GetObjectToFile("k", dst); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dst); !bytes.Equal(got, data) {
+		t.Fatal("seeded object differs")
+	}
+}
+
+// An object deleted or overwritten while a GET streams it keeps serving the
+// old bytes to that GET; its files go away when the GET ends. Multipart
+// objects open their part files one after the other, so this needs the
+// reference counting, not just an open file descriptor.
+func TestOSSDeleteDuringDownload(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	b := mustBucket(t, ossClient(t, srv), "busy")
+	const ps = 8 << 20
+	data := randBytes(4*ps, 12) // larger than the socket buffers
+	imur, err := b.InitiateMultipartUpload("obj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []oss.UploadPart
+	for i := 0; i < 4; i++ {
+		p, err := b.UploadPart(imur, bytes.NewReader(data[i*ps:(i+1)*ps]), ps, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+	}
+	if _, err := b.CompleteMultipartUpload(imur, parts); err != nil {
+		t.Fatal(err)
+	}
+	resp := rawOSS(t, srv, http.MethodGet, "/busy/obj", nil, nil)
+	defer resp.Body.Close()
+	head := make([]byte, 1024)
+	if _, err := io.ReadFull(resp.Body, head); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutObject("obj", strings.NewReader("replacement")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteObject("obj"); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(head, rest...), data) {
+		t.Fatal("in-flight GET saw different bytes")
+	}
+	resp.Body.Close()
+	// The handler releases its reference right after the last byte.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		files, _ := os.ReadDir(filepath.Join(srv.dataDir, "oss", "data"))
+		if len(files) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d data files remain", len(files))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
