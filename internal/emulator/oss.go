@@ -549,7 +549,7 @@ func (s *Server) CreateBucket(name, location string) error {
 		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available."}
 	}
 	o.buckets[name] = &ossBucket{name: name, owner: DefaultAccountID,
-		location: firstNonEmpty(normalizeLocation(location), DefaultOSSLocation),
+		location:     firstNonEmpty(normalizeLocation(location), DefaultOSSLocation),
 		storageClass: "Standard", created: s.now(), objects: map[string]*ossObject{}}
 	return nil
 }
