@@ -13,8 +13,13 @@ import (
 //	DELETE commands/{instanceId}  back to the default outcome
 //	POST   durations              body {"InstanceCreate":"6s",...}: async durations (Go duration strings)
 //	POST   consistency            body {"describes":n}: eventual consistency lag
+//	POST   fail-next, run-schedules, export-role, export-scale: see snapStore.serveControl
 func (e *ecsService) serveECSControl(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, ControlPrefix+"ecs/")
+	// fail-next, run-schedules, export-role, export-scale (ecs_tasks.go).
+	if st := snapsOf(e); st != nil && st.serveControl(w, r, path) {
+		return
+	}
 	switch {
 	case strings.HasPrefix(path, "commands/"):
 		id := strings.TrimPrefix(path, "commands/")
