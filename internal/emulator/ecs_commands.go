@@ -454,3 +454,66 @@ func (e *ecsService) describeInvocationResults(c *rpcCall) (any, error) {
 	resp.Invocation.InvocationResults.InvocationResult = append([]ecs.InvocationResult{}, results[start:end]...)
 	return resp, nil
 }
+
+// describeCloudAssistantStatus reports the agent online on Running
+// instances only, as a heartbeat-based status would.
+func (e *ecsService) describeCloudAssistantStatus(c *rpcCall) (any, error) {
+	ids, osType := c.list("InstanceId"), c.str("OSType")
+	p := c.pager(10, 50)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	r := c.region()
+	var insts []*ecsInstance
+	if len(ids) > 0 {
+		for _, id := range ids {
+			inst, err := c.instance(id)
+			if err != nil {
+				return nil, err
+			}
+			insts = append(insts, inst)
+		}
+	} else {
+		for _, id := range sortedKeys(r.instances) {
+			insts = append(insts, r.instances[id])
+		}
+	}
+	var rows []ecs.InstanceCloudAssistantStatus
+	for _, inst := range insts {
+		if osType != "" && !strings.EqualFold(osType, inst.OSType) {
+			continue
+		}
+		row := ecs.InstanceCloudAssistantStatus{
+			InstanceId: inst.ID, OSType: inst.OSType, CloudAssistantStatus: "false", CloudAssistantVersion: "2.2.3.857",
+		}
+		if inst.Status.at(c.now) == "Running" {
+			row.CloudAssistantStatus, row.LastHeartbeatTime = "true", isoTimeSec(c.now)
+		}
+		var last time.Time
+		for _, inv := range r.invocations {
+			for _, t := range inv.Targets {
+				if t.InstanceID != inst.ID {
+					continue
+				}
+				row.InvocationCount++
+				if t.status(c.now) == "Running" {
+					row.ActiveTaskCount++
+				}
+				if t.start.After(last) {
+					last = t.start
+				}
+			}
+		}
+		if !last.IsZero() {
+			row.LastInvokedTime = isoTimeSec(last)
+		}
+		rows = append(rows, row)
+	}
+	start, end, next := p.window(len(rows))
+	resp := ecs.DescribeCloudAssistantStatusResponse{RequestId: c.RequestID, TotalCount: int64(len(rows)), PageSize: int64(p.size), NextToken: next}
+	if !p.token {
+		resp.PageNumber = int64(p.number)
+	}
+	resp.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus = append([]ecs.InstanceCloudAssistantStatus{}, rows[start:end]...)
+	return resp, nil
+}

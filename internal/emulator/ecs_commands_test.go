@@ -258,3 +258,28 @@ func TestControlScriptsCommands(t *testing.T) {
 		t.Fatalf("unknown duration accepted: %d", rec.Code)
 	}
 }
+
+func TestCloudAssistantStatus(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{CommandRun: time.Minute, InstanceStop: time.Minute})
+	runCommand(t, client, "uptime", "", SeedInstanceCoreDB)
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = SeedInstanceCoreApp
+	if _, err := client.StopInstance(stop); err != nil {
+		t.Fatal(err)
+	}
+	req := ecs.CreateDescribeCloudAssistantStatusRequest()
+	req.InstanceId = &[]string{SeedInstanceCoreDB, SeedInstanceCoreApp}
+	resp, err := client.DescribeCloudAssistantStatus(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ecs.InstanceCloudAssistantStatus{}
+	for _, s := range resp.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus {
+		got[s.InstanceId] = s
+	}
+	db, app := got[SeedInstanceCoreDB], got[SeedInstanceCoreApp]
+	if db.CloudAssistantStatus != "true" || db.InvocationCount != 1 || db.ActiveTaskCount != 1 || app.CloudAssistantStatus != "false" {
+		t.Fatalf("statuses %+v", got)
+	}
+}
