@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -215,18 +215,22 @@ func TestExportImageInjectedFailure(t *testing.T) {
 	}
 }
 
-// TestExportControlEndpoints drives the feature's control handler
-// (serveControl) the way the control API would.
+// TestExportControlEndpoints drives the feature's endpoints through the
+// control API.
 func TestExportControlEndpoints(t *testing.T) {
 	e := newSnapEnv(t)
 	st := snapsOf(e.srv.ecs)
 	call := func(method, path, body string) int {
-		w := httptest.NewRecorder()
-		r := httptest.NewRequest(method, ControlPrefix+"ecs/"+path, strings.NewReader(body))
-		if !st.serveControl(w, r, path) {
-			return 0
+		req, err := http.NewRequest(method, e.srv.URL()+ControlPrefix+"ecs/"+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
 		}
-		return w.Code
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
 	}
 	if got := call("POST", "fail-next", `{"kind":"ExportImage"}`); got != 204 {
 		t.Errorf("fail-next: %d", got)
@@ -246,8 +250,8 @@ func TestExportControlEndpoints(t *testing.T) {
 	if got := call("POST", "run-schedules", ""); got != 204 {
 		t.Errorf("run-schedules: %d", got)
 	}
-	if got := call("POST", "durations", `{}`); got != 0 {
-		t.Errorf("a core endpoint was claimed: %d", got)
+	if got := call("POST", "durations", `{"ImageExport":"3s"}`); got != 204 {
+		t.Errorf("the core's durations endpoint: %d", got)
 	}
 	e.srv.ecs.mu.Lock()
 	defer e.srv.ecs.mu.Unlock()
