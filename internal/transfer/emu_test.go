@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -201,4 +202,60 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkResult(t, down, data, dst)
+}
+
+func TestEmulatorCopySameAndCrossBucket(t *testing.T) {
+	srv, b := newEmu(t)
+	data := randBytes(1<<20+5, 45)
+	if err := b.PutObject("src", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	var s recSleep
+	opts := Options{Workers: 3, PartSize: 128 << 10, Sleep: s.sleep}
+	res, err := Copy(context.Background(), b, "src", b, "same", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.CRC64Verified || res.CRC64 != CRC64(data) || res.Parts != 9 {
+		t.Fatalf("server-side copy %+v", res)
+	}
+	copies := 0
+	for _, r := range srv.Requests() {
+		if r.Action == "UploadPartCopy" {
+			copies++
+		}
+		if r.Action == "GetObject" {
+			t.Fatal("same-bucket copy read the data through the client")
+		}
+	}
+	if copies != 9 {
+		t.Fatalf("%d UploadPartCopy calls", copies)
+	}
+
+	if err := b.Client.CreateBucket("other"); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := b.Client.Bucket("other")
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: "truncate", Count: 2, Seed: 2})
+	res, err = Copy(context.Background(), b, "src", other, "dst", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.CRC64Verified || res.CRC64 != CRC64(data) || res.Retries != 2 {
+		t.Fatalf("streamed copy %+v", res)
+	}
+	for _, k := range []struct {
+		bk  *oss.Bucket
+		key string
+	}{{b, "same"}, {other, "dst"}} {
+		rc, err := k.bk.GetObject(k.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(got, data) {
+			t.Fatalf("%s/%s differs from the source", k.bk.BucketName, k.key)
+		}
+	}
 }
