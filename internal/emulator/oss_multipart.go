@@ -349,7 +349,7 @@ func (o *ossService) listMultipartUploads(req *ossReq) *ossErr {
 		if ups[i].key != ups[j].key {
 			return ups[i].key < ups[j].key
 		}
-		return ups[i].initiated.Before(ups[j].initiated) || (ups[i].initiated.Equal(ups[j].initiated) && ups[i].id < ups[j].id)
+		return ups[i].id < ups[j].id // the order upload-id-marker pages by
 	})
 	type xmlUpload struct {
 		Key       string `xml:"Key"`

@@ -361,3 +361,47 @@ func TestOSSListObjects(t *testing.T) {
 		t.Fatalf("after deletes: %+v", lr.Objects)
 	}
 }
+
+func TestOSSListMultipartUploads(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+	b := mustBucket(t, c, "uploads")
+	ids := map[string]string{}
+	for _, k := range []string{"a/1", "a/2", "b", "c d"} {
+		imur, err := b.InitiateMultipartUpload(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[k] = imur.UploadID
+	}
+	lr, err := b.ListMultipartUploads(oss.Delimiter("/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(lr.CommonPrefixes) != "[a/]" || len(lr.Uploads) != 2 || lr.Uploads[0].Key != "b" || lr.Uploads[1].Key != "c d" || lr.Uploads[1].UploadID != ids["c d"] {
+		t.Fatalf("delimiter: %+v", lr)
+	}
+	// Paging with key and upload-id markers visits each upload once.
+	var seen []string
+	opts := []oss.Option{oss.MaxUploads(3)}
+	for i := 0; i < 5; i++ {
+		lr, err := b.ListMultipartUploads(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range lr.Uploads {
+			seen = append(seen, u.Key)
+		}
+		if !lr.IsTruncated {
+			break
+		}
+		opts = []oss.Option{oss.MaxUploads(3), oss.KeyMarker(lr.NextKeyMarker), oss.UploadIDMarker(lr.NextUploadIDMarker)}
+	}
+	if strings.Join(seen, ",") != "a/1,a/2,b,c d" {
+		t.Fatalf("paged uploads %q", seen)
+	}
+	// A bucket with uploads in progress cannot be deleted.
+	if se := serviceErr(t, c.DeleteBucket("uploads")); se.Code != "BucketNotEmpty" {
+		t.Fatalf("delete with uploads: %+v", se)
+	}
+}
