@@ -263,6 +263,9 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 			return nil, apiErr(http.StatusForbidden, "IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
 		}
 		im.OSName, im.OSType = inst.OSName, inst.OSType
+		if im.Platform == "" {
+			im.Platform = st.platformOf(inst.ImageID)
+		}
 		for _, did := range inst.DiskIDs {
 			d := r.disks[did]
 			if d == nil {
@@ -281,11 +284,6 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 	im.SizeGiB = im.Mappings[0].SizeGiB
 	if im.Platform == "" {
 		im.Platform = "Others Linux"
-		for _, p := range publicImageSeeds {
-			if inst, ok := r.instances[instID]; ok && inst.ImageID == p.ID {
-				im.Platform = p.Platform
-			}
-		}
 	}
 	if im.OSName == "" {
 		im.OSName = im.Platform
@@ -305,6 +303,19 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 	st.e.created(im.ID)
 	commit(im.ID)
 	return ecs.CreateImageResponse{RequestId: c.RequestID, ImageId: im.ID}, nil
+}
+
+// platformOf is the Platform of a public or custom image, "" if unknown.
+func (st *snapStore) platformOf(imageID string) string {
+	for _, p := range publicImageSeeds {
+		if p.ID == imageID {
+			return p.Platform
+		}
+	}
+	if im, ok := st.images[imageID]; ok {
+		return im.Platform
+	}
+	return ""
 }
 
 // instancesUsing lists instances (of any account) in the region booted from

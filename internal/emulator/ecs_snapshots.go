@@ -41,8 +41,9 @@ type snapshot struct {
 	// Copies name their source.
 	SourceRegionID   string
 	SourceSnapshotID string
-	// ImageID is set on snapshots an image owns (made by CreateImage from an
-	// instance or by CopyImage); they go away with the image.
+	// ImageID is set on snapshots made for an image (CreateImage from an
+	// instance, CopyImage). DeleteImage keeps the former, as the service
+	// does, and removes a copy's.
 	ImageID string
 	Tags    map[string]string
 }
@@ -69,7 +70,7 @@ func newSnapshot(id string, start time.Time, d time.Duration, fail bool) *snapsh
 	return s
 }
 
-// snapshotFromDisk fills the source fields from a disk.
+// fromDisk fills the source fields from a disk.
 func (s *snapshot) fromDisk(d *ecsDisk) {
 	s.SourceDiskID = d.ID
 	s.SourceDiskType = d.Type
