@@ -261,7 +261,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 	amount := c.int("Amount", 1)
 	secondary := c.int("SecondaryPrivateIpAddressCount", 0)
 	sysSize := c.int("SystemDisk.Size", 0)
-	dryRun := c.bool("DryRun")
+	dryRun, uniqueSuffix := c.bool("DryRun"), c.bool("UniqueSuffix")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -429,7 +429,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		}
 		if inst.Name == "" {
 			inst.Name = id
-		} else if amount > 1 {
+		} else if amount > 1 && uniqueSuffix {
 			inst.Name = fmt.Sprintf("%s%03d", inst.Name, n+1)
 		}
 		if inst.HostName == "" {

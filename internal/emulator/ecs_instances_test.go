@@ -231,6 +231,25 @@ func TestRunInstancesClientToken(t *testing.T) {
 	if err != nil || list.TotalCount != 4 { // 2 seeded + 2
 		t.Fatalf("total %d, %v", list.TotalCount, err)
 	}
+	for _, in := range list.Instances.Instance {
+		if in.InstanceId == first.InstanceIdSets.InstanceIdSet[0] && in.InstanceName != "web" {
+			t.Errorf("without UniqueSuffix the name stays %q, got %q", "web", in.InstanceName)
+		}
+	}
+	suffixed := runReq("cn-beijing")
+	suffixed.Amount = "2"
+	suffixed.UniqueSuffix = "true"
+	two, err := client.RunInstances(suffixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, id := range two.InstanceIdSets.InstanceIdSet {
+		names[describeOne(t, client, id).InstanceName] = true
+	}
+	if !names["web001"] || !names["web002"] {
+		t.Errorf("UniqueSuffix names %v", names)
+	}
 
 	changed := runReq("cn-beijing")
 	changed.Amount = "2"
