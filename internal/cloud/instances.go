@@ -23,6 +23,9 @@ const (
 	InstanceStatusStopped  = "Stopped"
 )
 
+// Instance is an instance as DescribeInstances returns it.
+type Instance = ecs.Instance
+
 // FindInstanceByID returns the instance id in region, or a *NotFoundError.
 func (c *Client) FindInstanceByID(ctx context.Context, region, id string) (*ecs.Instance, error) {
 	if id == "" {

@@ -202,6 +202,7 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewVerificationRunResource,
+		NewRestoredInstanceResource,
 	}
 }
 
