@@ -246,7 +246,9 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 				}
 				mp.SizeGiB = n
 			}
-			if mp.SnapshotID == "" && mp.SizeGiB == 0 {
+			// The system disk comes from a snapshot; a data disk may be an
+			// empty one of Size GiB.
+			if mp.SnapshotID == "" && (i == 0 || mp.SizeGiB == 0) {
 				return nil, errMissingParam(fmt.Sprintf("DiskDeviceMapping.%d.SnapshotId", i+1))
 			}
 			if mp.Device == "" {

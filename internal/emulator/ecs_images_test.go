@@ -279,6 +279,14 @@ func TestImageCreateValidationAndClientToken(t *testing.T) {
 		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap, Size: "20"}}
 	})
 	wantAPIError(t, err, 400, "InvalidParameter.Size")
+	_, err = create(func(r *ecs.CreateImageRequest) {
+		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{Size: "40"}}
+	})
+	wantAPIError(t, err, 400, "MissingParameter")
+	_, err = create(func(r *ecs.CreateImageRequest) {
+		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap}, {SnapshotId: snap, DiskType: "system"}}
+	})
+	wantAPIError(t, err, 400, "InvalidParameter.DiskType")
 
 	// ClientToken: the retry answers the first image, not a duplicate name.
 	tok := func(r *ecs.CreateImageRequest) { r.SnapshotId, r.ImageName, r.ClientToken = snap, "tokened", "tok-1" }
