@@ -158,11 +158,24 @@ func splitOSSPath(p string) (bucket, key string) {
 	return bucket, key
 }
 
+// handledSubResources are the signed sub-resources the emulator serves.
+var handledSubResources = map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
+	"location": true, "bucketInfo": true, "delete": true, "continuation-token": true,
+	"objectMeta": true, "security-token": true}
+
 // classifyOSS names the OSS operation of a request from its method and
 // sub-resources (used by fault rules and the request log).
 func classifyOSS(r *http.Request) string {
 	bucket, key := splitOSSPath(r.URL.Path)
 	q := r.URL.Query()
+	for k := range q {
+		// Sub-resources the emulator does not implement (acl, tagging,
+		// lifecycle, append, ...) must not fall through to a plain object
+		// or bucket operation.
+		if ossSignedParams[k] && !handledSubResources[k] && !strings.HasPrefix(k, "response-") {
+			return "Unsupported"
+		}
+	}
 	if bucket == "" {
 		if r.Method == http.MethodGet {
 			return "ListBuckets"

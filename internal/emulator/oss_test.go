@@ -507,3 +507,35 @@ func TestOSSDeleteDuringDownload(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestOSSUnsupportedSubResources(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+	b := mustBucket(t, c, "unsupported")
+	if err := b.PutObject("k", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	// Must not be mistaken for PutBucket / GetObject / PutObject.
+	if se := serviceErr(t, c.SetBucketACL("unsupported", oss.ACLPublicRead)); se.StatusCode != 501 || se.Code != "NotImplemented" {
+		t.Fatalf("SetBucketACL: %+v", se)
+	}
+	if _, err := b.GetObjectACL("k"); serviceErr(t, err).Code != "NotImplemented" {
+		t.Fatalf("GetObjectACL: %v", err)
+	}
+	if _, err := b.AppendObject("k", strings.NewReader("more"), 1); serviceErr(t, err).Code != "NotImplemented" {
+		t.Fatalf("AppendObject: %v", err)
+	}
+	rc, err := b.GetObject("k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "x" {
+		t.Fatalf("object changed to %q", got)
+	}
+	recs := srv.Requests()
+	if recs[len(recs)-2].Action != "Unsupported" {
+		t.Fatalf("log %+v", recs[len(recs)-2])
+	}
+}
