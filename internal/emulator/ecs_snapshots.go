@@ -334,6 +334,8 @@ func (st *snapStore) describeSnapshots(c *rpcCall) (any, error) {
 	status, category, usage := c.str("Status"), c.str("Category"), c.str("Usage")
 	snapType := c.str("SnapshotType")
 	name, diskType := c.str("SnapshotName"), c.str("SourceDiskType")
+	kmsKey, encFilter := c.str("KMSKeyId"), c.str("Encrypted") != ""
+	encrypted := c.bool("Encrypted")
 	wantTags := c.tags()
 	tokenMode := c.has("NextToken") || c.has("MaxResults")
 	number, size := c.page(10, 100)
@@ -374,6 +376,7 @@ func (st *snapStore) describeSnapshots(c *rpcCall) (any, error) {
 			usage != "" && st.usage(s) != usage ||
 			name != "" && s.Name != name ||
 			diskType != "" && !strings.EqualFold(s.SourceDiskType, diskType) ||
+			encFilter && s.Encrypted != encrypted || kmsKey != "" && s.KMSKeyID != kmsKey ||
 			!tagsMatch(s.Tags, wantTags) {
 			continue
 		}

@@ -333,6 +333,17 @@ func TestSnapshotCopyToRegion(t *testing.T) {
 	if cp = e.mustSnapshot(e.sh, resp.SnapshotId); cp.Status != "accomplished" {
 		t.Errorf("copy status after %v: %s", d.SnapshotCopy, cp.Status)
 	}
+	byKey := ecs.CreateDescribeSnapshotsRequest()
+	byKey.Encrypted = requests.NewBoolean(true)
+	byKey.KMSKeyId = "key-123"
+	if r, err := e.sh.DescribeSnapshots(byKey); err != nil || r.TotalCount != 1 {
+		t.Errorf("Encrypted/KMSKeyId filter: %v %v", r, err)
+	}
+	plain := ecs.CreateDescribeSnapshotsRequest()
+	plain.Encrypted = requests.NewBoolean(false)
+	if r, err := e.sh.DescribeSnapshots(plain); err != nil || r.TotalCount != 0 {
+		t.Errorf("Encrypted=false filter: %v %v", r, err)
+	}
 
 	bad := ecs.CreateCopySnapshotRequest()
 	bad.SnapshotId = id
