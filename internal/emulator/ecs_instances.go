@@ -416,7 +416,6 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return nil, errDryRun()
 	}
 
-	acct := c.acct()
 	d := c.durations()
 	ids := make([]string, 0, amount)
 	for n := 0; n < amount; n++ {
@@ -435,13 +434,24 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		if inst.HostName == "" {
 			inst.HostName = "iZ" + id[2:] + "Z"
 		}
-		ip := privateIP
-		if ip == "" {
-			ip = nextFreeIP(acct, r, vsw)
+		// Register the instance first so each allocation sees the last.
+		r.instances[id] = inst
+		if privateIP != "" {
+			inst.PrivateIPs = []string{privateIP}
 		}
-		inst.PrivateIPs = []string{ip}
-		for k := 0; k < secondary; k++ {
-			inst.PrivateIPs = append(inst.PrivateIPs, nextFreeIP(acct, r, vsw))
+		for len(inst.PrivateIPs) < 1+secondary {
+			ip, ok := freePrivateIP(r, vsw)
+			if !ok {
+				// Undo this call's instances: RunInstances is all or nothing.
+				for _, done := range append(ids, id) {
+					for _, did := range r.instances[done].DiskIDs {
+						delete(r.disks, did)
+					}
+					delete(r.instances, done)
+				}
+				return nil, apiErr(http.StatusForbidden, "InvalidVSwitchId.IpNotEnough", "The vSwitch has not enough free private IP addresses.")
+			}
+			inst.PrivateIPs = append(inst.PrivateIPs, ip)
 		}
 		for _, t := range tags {
 			inst.Tags[t.Key] = t.Value
@@ -510,15 +520,6 @@ func ipInUse(r *ecsRegion, ip string) bool {
 		}
 	}
 	return false
-}
-
-func nextFreeIP(a *ecsAccount, r *ecsRegion, vsw *ecsVSwitch) string {
-	for {
-		ip := a.nextPrivateIP(vsw)
-		if !ipInUse(r, ip) {
-			return ip
-		}
-	}
 }
 
 func (e *ecsService) startInstance(c *rpcCall) (any, error) {

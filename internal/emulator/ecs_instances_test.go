@@ -592,3 +592,41 @@ func TestConcurrentRunAndDescribe(t *testing.T) {
 		t.Fatalf("total %d, %v", list.TotalCount, err)
 	}
 }
+
+// A small vSwitch runs out of addresses; the failing call creates nothing.
+func TestRunInstancesIPExhaustion(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	// A /27 has hosts .11 to .30 for automatic addresses: 20.
+	srv.ecs.mu.Lock()
+	srv.ecs.account(DefaultAccountID).regions["cn-beijing"].vswitches[SeedVSwitchBeijing].CIDR = "172.16.0.0/27"
+	srv.ecs.mu.Unlock()
+	req := runReq("cn-beijing")
+	req.Amount = "18" // 2 seeded instances hold two addresses already
+	if _, err := client.RunInstances(req); err != nil {
+		t.Fatal(err)
+	}
+	more := runReq("cn-beijing")
+	more.Amount = "2"
+	_, err := client.RunInstances(more)
+	wantAPIError(t, err, 403, "InvalidVSwitchId.IpNotEnough")
+	lreq := ecs.CreateDescribeInstancesRequest()
+	lreq.PageSize = "100"
+	list, err := client.DescribeInstances(lreq)
+	if err != nil || list.TotalCount != 20 || len(list.Instances.Instance) != 20 {
+		t.Fatalf("total %d after failed call, %v", list.TotalCount, err)
+	}
+	dreq := ecs.CreateDescribeDisksRequest()
+	disks, err := client.DescribeDisks(dreq)
+	if err != nil || disks.TotalCount != 2*2+18 {
+		t.Fatalf("disks %d after failed call, %v", disks.TotalCount, err)
+	}
+	seen := map[string]bool{}
+	for _, in := range list.Instances.Instance {
+		ip := in.VpcAttributes.PrivateIpAddress.IpAddress[0]
+		if seen[ip] || !inCIDR(ip, "172.16.0.0/27") {
+			t.Fatalf("address %s reused or outside the block", ip)
+		}
+		seen[ip] = true
+	}
+}

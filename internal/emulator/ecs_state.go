@@ -2,7 +2,8 @@ package emulator
 
 import (
 	"crypto/rand"
-	"fmt"
+	"encoding/binary"
+	"net"
 	"time"
 )
 
@@ -155,8 +156,6 @@ func (l *lifecycle) progress(now time.Time) int {
 type ecsAccount struct {
 	id      string
 	regions map[string]*ecsRegion
-	// seq numbers private IPs per vSwitch.
-	ipSeq map[string]int
 }
 
 type ecsRegion struct {
@@ -287,11 +286,29 @@ func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04Z") }
 // isoTimeSec formats a time with seconds, as Cloud Assistant does.
 func isoTimeSec(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-// nextPrivateIP hands out the next address of a vSwitch's /24-ish range.
-func (a *ecsAccount) nextPrivateIP(vsw *ecsVSwitch) string {
-	a.ipSeq[vsw.ID]++
-	n := a.ipSeq[vsw.ID] + 10
-	var o1, o2, o3 int
-	_, _ = fmt.Sscanf(vsw.CIDR, "%d.%d.%d.", &o1, &o2, &o3)
-	return fmt.Sprintf("%d.%d.%d.%d", o1, o2, o3+n/250, n%250+1)
+// freePrivateIP returns the lowest free address of a vSwitch's CIDR block,
+// skipping the first ten (reserved by the service and kept for users who
+// pick addresses) and the last; ok is false when the block is full.
+func freePrivateIP(r *ecsRegion, vsw *ecsVSwitch) (string, bool) {
+	_, block, err := net.ParseCIDR(vsw.CIDR)
+	if err != nil || block.IP.To4() == nil {
+		return "", false
+	}
+	used := map[string]bool{}
+	for _, inst := range r.instances {
+		for _, ip := range inst.PrivateIPs {
+			used[ip] = true
+		}
+	}
+	ones, bits := block.Mask.Size()
+	size := uint32(1) << (bits - ones)
+	base := binary.BigEndian.Uint32(block.IP.To4())
+	for host := uint32(11); host+1 < size; host++ {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], base+host)
+		if ip := net.IP(b[:]).String(); !used[ip] {
+			return ip, true
+		}
+	}
+	return "", false
 }

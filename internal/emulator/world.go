@@ -137,7 +137,7 @@ func SeedNetwork(region string) (vpcID, vSwitchID, securityGroupID string, ok bo
 // and security group per region; the default account also gets the two
 // running core instances in cn-beijing.
 func seedAccount(id string, withInstances bool) *ecsAccount {
-	a := &ecsAccount{id: id, regions: map[string]*ecsRegion{}, ipSeq: map[string]int{}}
+	a := &ecsAccount{id: id, regions: map[string]*ecsRegion{}}
 	for _, rs := range regionSeeds {
 		r := &ecsRegion{
 			ID: rs.ID, LocalName: rs.LocalName, code: rs.Code,
@@ -170,23 +170,25 @@ func seedAccount(id string, withInstances bool) *ecsAccount {
 	}
 	if withInstances {
 		bj := a.regions["cn-beijing"]
-		seedInstance(a, bj, SeedInstanceCoreDB, "core-db", "ecs.g7.xlarge", SeedDiskCoreDBSys, SeedDiskCoreDBData, 200)
-		seedInstance(a, bj, SeedInstanceCoreApp, "core-app", "ecs.g7.large", SeedDiskCoreAppSys, SeedDiskCoreAppData, 100)
+		seedInstance(bj, SeedInstanceCoreDB, "core-db", "ecs.g7.xlarge", SeedDiskCoreDBSys, SeedDiskCoreDBData, 200)
+		seedInstance(bj, SeedInstanceCoreApp, "core-app", "ecs.g7.large", SeedDiskCoreAppSys, SeedDiskCoreAppData, 100)
 	}
 	return a
 }
 
-func seedInstance(a *ecsAccount, r *ecsRegion, id, name, typ, sysDisk, dataDisk string, dataGiB int) {
+func seedInstance(r *ecsRegion, id, name, typ, sysDisk, dataDisk string, dataGiB int) {
 	vsw := r.vswitches[SeedVSwitchBeijing]
 	img := publicImageSeeds[0]
 	inst := &ecsInstance{
 		ID: id, Name: name, HostName: name, RegionID: r.ID, ZoneID: vsw.ZoneID, Type: typ,
 		ImageID: img.ID, OSName: img.OSName, OSType: img.OSType,
 		VpcID: vsw.VpcID, VSwitchID: vsw.ID, SecurityGrps: []string{SeedSecurityGroupBJ},
-		PrivateIPs: []string{a.nextPrivateIP(vsw)}, Created: seedEpoch,
+		Created: seedEpoch,
 		DiskIDs: []string{sysDisk, dataDisk},
 		Tags:    map[string]string{"app": "core", "role": name[len("core-"):]},
 	}
+	ip, _ := freePrivateIP(r, vsw)
+	inst.PrivateIPs = []string{ip}
 	inst.Status.settle("Running")
 	r.instances[id] = inst
 	for i, d := range []struct {
