@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
@@ -282,5 +284,32 @@ func TestFaultValidationAndReset(t *testing.T) {
 	}
 	if _, err := b.GetObjectDetailedMeta("obj"); serviceErr(t, err).Code != "NoSuchBucket" {
 		t.Fatalf("reset kept OSS state: %v", err)
+	}
+}
+
+// The ECS SDK parses the injected errors as service errors with the codes
+// the retry classification keys on.
+func TestFaultECSErrorsThroughSDK(t *testing.T) {
+	srv := newOSSTestServer(t, Options{})
+	c, err := ecs.NewClientWithAccessKey("cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = srv.Addr() // the SDK's default scheme is HTTP
+	inject(t, srv, Fault{Service: "ecs", Action: "DescribeRegions", Kind: FaultThrottling, Count: 1})
+	inject(t, srv, Fault{Service: "ecs", Action: "DescribeRegions", Kind: Fault5xx, Count: 1})
+	for _, want := range []struct {
+		status int
+		code   string
+	}{{400, "Throttling.User"}, {503, "ServiceUnavailable"}} {
+		_, err := c.DescribeRegions(ecs.CreateDescribeRegionsRequest())
+		var se *sdkerrors.ServerError
+		if !errors.As(err, &se) || se.HttpStatus() != want.status || se.ErrorCode() != want.code || se.RequestId() == "" {
+			t.Fatalf("want %d %s, got %v", want.status, want.code, err)
+		}
+	}
+	recs := srv.Requests()
+	if len(recs) != 2 || recs[0].Service != "ecs" || recs[0].Action != "DescribeRegions" || recs[0].Fault != FaultThrottling {
+		t.Fatalf("log %+v", recs)
 	}
 }
