@@ -259,3 +259,35 @@ func TestExportControlEndpoints(t *testing.T) {
 		t.Errorf("state after control calls: fail %v role missing %v scale %d", st.failNext, st.exportRoleMissing, st.exportBytesPerGiB)
 	}
 }
+
+// TestExportInstantDurations: with InstantDurations everything completes in
+// the call that starts it, the export's object included.
+func TestExportInstantDurations(t *testing.T) {
+	e := newSnapEnv(t)
+	e.srv.SetDurations(InstantDurations())
+	e.srv.SetExportBytesPerGiB(16)
+	bucket := mustBucket(t, ossClient(t, e.srv), "instant")
+	snap := e.createSnapshot(SeedDiskCoreDBSys, "now")
+	if s := e.mustSnapshot(e.bj, snap); s.Status != "accomplished" || s.Progress != "100%" {
+		t.Fatalf("instant snapshot: %s %s", s.Status, s.Progress)
+	}
+	req := ecs.CreateCreateImageRequest()
+	req.SnapshotId = snap
+	img, err := e.bj.CreateImage(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im := e.mustImage(e.bj, img.ImageId, ""); im.Status != "Available" {
+		t.Fatalf("instant image: %s", im.Status)
+	}
+	if _, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = img.ImageId, "instant" }); err != nil {
+		t.Fatal(err)
+	}
+	props, err := bucket.GetObjectMeta(img.ImageId + "_system.raw")
+	if err != nil {
+		t.Fatalf("object right after ExportImage: %v", err)
+	}
+	if props.Get("Content-Length") != "640" {
+		t.Errorf("Content-Length %s, want 640 (40 GiB x 16 bytes)", props.Get("Content-Length"))
+	}
+}
