@@ -239,13 +239,12 @@ type ecsTask struct {
 	RegionID  string
 	Action    string // ExportImage, ModifySnapshotCategory
 	Created   time.Time
-	state     lifecycle // Waiting, Processing -> Finished | Failed
+	state     lifecycle // Waiting, Processing -> Finished (or Failed when injected)
 	finished  bool      // side effects done (export written)
 	failed    bool      // failed while finishing (e.g. bucket gone)
 
 	// ExportImage.
 	ImageID, Bucket, Prefix, Format string
-	fail                            bool // injected failure
 }
 
 func (t *ecsTask) status(now time.Time) string {
