@@ -20,7 +20,8 @@ import (
 //	POST   /_emulator/faults    -> 201 Fault; body is one Fault or an array of them:
 //	                               {"service":"oss","action":"GetObject","kind":"corrupt","rate":0.5,"count":3,"seed":42}
 //	                               kinds: throttling, 5xx, latency, drop, truncate, corrupt, clock_skew;
-//	                               latency and clock_skew take "duration":"250ms"
+//	                               latency and clock_skew take "duration":"250ms"; "path":"/bucket/key"
+//	                               limits a rule to URL paths with that prefix; rate 0 means 1
 //	DELETE /_emulator/faults    -> 204; removes every rule (and a fault-set clock skew)
 //	DELETE /_emulator/faults/ID -> 204; removes one rule (404 if unknown)
 //	GET    /_emulator/clock     -> 200 {"now":..., "manual_clock":bool, "skew":"..."}

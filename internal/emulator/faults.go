@@ -24,7 +24,10 @@ const (
 	Fault5xx FaultKind = "5xx"
 	// FaultLatency delays the request by Duration, then serves it normally.
 	FaultLatency FaultKind = "latency"
-	// FaultDrop closes the connection without any response.
+	// FaultDrop closes the connection without any response. Go's HTTP
+	// transport silently retries an idempotent request (GET, HEAD) once when
+	// a reused connection drops before any response byte, as it would on a
+	// real network; use Count > 1 (or 0) to make the client see the error.
 	FaultDrop FaultKind = "drop"
 	// FaultTruncate sends the headers (with the full Content-Length) and
 	// half of the body, then closes the connection.
@@ -54,8 +57,11 @@ type Fault struct {
 	Service string `json:"service"`
 	// Action is an ECS Action ("DescribeImages"), an OSS operation
 	// ("GetObject", "UploadPart", ...) or "*"/"" for all.
-	Action string    `json:"action"`
-	Kind   FaultKind `json:"kind"`
+	Action string `json:"action"`
+	// Path, when set, limits the rule to URL paths with this prefix, e.g.
+	// "/bucket/key" for one OSS object.
+	Path string    `json:"path,omitempty"`
+	Kind FaultKind `json:"kind"`
 	// Rate is the probability (0..1] that a matching request is hit; 0
 	// means 1 (always).
 	Rate float64 `json:"rate"`
@@ -130,7 +136,7 @@ type faultRule struct {
 	rng *rand.Rand
 }
 
-func (fr *faultRule) matches(service, action string) bool {
+func (fr *faultRule) matches(service, action, path string) bool {
 	if fr.f.Kind == FaultClockSkew {
 		return false
 	}
@@ -138,6 +144,9 @@ func (fr *faultRule) matches(service, action string) bool {
 		return false
 	}
 	if a := fr.f.Action; a != "" && a != "*" && a != action {
+		return false
+	}
+	if !strings.HasPrefix(path, fr.f.Path) {
 		return false
 	}
 	return fr.f.Count == 0 || fr.f.Fired < fr.f.Count
@@ -200,11 +209,11 @@ type firing struct {
 
 // decide draws for every matching rule in order until one fires. Only rules
 // that match draw, so other traffic does not shift a rule's sequence.
-func (fs *faultSet) decide(service, action string) *firing {
+func (fs *faultSet) decide(service, action, path string) *firing {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, r := range fs.rules {
-		if !r.matches(service, action) {
+		if !r.matches(service, action, path) {
 			continue
 		}
 		rate := r.f.Rate

@@ -79,6 +79,19 @@ func TestFaultThrottlingAnd5xx(t *testing.T) {
 	if st, body := ecsCall(t, srv, "DescribeImages"); st != 503 || body["Code"] != "ServiceUnavailable" {
 		t.Fatalf("ecs 5xx: %d %v", st, body)
 	}
+	// A path prefix limits a rule to one object.
+	if err := b.PutObject("other", strings.NewReader("o")); err != nil {
+		t.Fatal(err)
+	}
+	inject(t, srv, Fault{Service: "oss", Action: "GetObject", Path: "/faults/obj", Kind: Fault5xx})
+	if rc, err := b.GetObject("other"); err != nil {
+		t.Fatalf("other object hit by a path-limited rule: %v", err)
+	} else {
+		rc.Close()
+	}
+	if _, err := b.GetObject("obj"); serviceErr(t, err).Code != "InternalError" {
+		t.Fatalf("path-limited rule did not fire: %v", err)
+	}
 	// Other actions are not matched.
 	inject(t, srv, Fault{Service: "ecs", Action: "DescribeImages", Kind: Fault5xx})
 	if st, body := ecsCall(t, srv, "DescribeRegions"); body["Code"] == "ServiceUnavailable" {
@@ -96,7 +109,7 @@ func TestFaultThrottlingAnd5xx(t *testing.T) {
 		t.Fatalf("request log lacks the throttled call: %+v", srv.Requests())
 	}
 	faults := srv.Faults()
-	if len(faults) != 5 || faults[0].Fired != 1 || faults[4].Fired != 0 {
+	if len(faults) != 6 || faults[0].Fired != 1 || faults[3].Fired != 1 || faults[5].Fired != 0 {
 		t.Fatalf("faults %+v", faults)
 	}
 }

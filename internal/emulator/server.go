@@ -155,7 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	var out http.ResponseWriter = rec
-	if fi := s.faults.decide(service, action); fi != nil {
+	if fi := s.faults.decide(service, action, r.URL.Path); fi != nil {
 		entry.Fault = fi.f.Kind
 		var done bool
 		if out, r, done = s.applyFault(fi, rec, r, service, action); done {
