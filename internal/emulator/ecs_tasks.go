@@ -1,14 +1,10 @@
 package emulator
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 	"weak"
@@ -37,8 +33,6 @@ type snapStore struct {
 	policies  map[string]*autoSnapshotPolicy
 	images    map[string]*image
 	tasks     map[string]*ecsTask
-	// tokens remember ClientToken calls: key -> first call.
-	tokens map[string]idempotentCall
 
 	// lastRun is the time catchUp has processed up to.
 	lastRun time.Time
@@ -96,7 +90,6 @@ func (st *snapStore) reset() {
 	st.policies = map[string]*autoSnapshotPolicy{}
 	st.images = map[string]*image{}
 	st.tasks = map[string]*ecsTask{}
-	st.tokens = map[string]idempotentCall{}
 	st.failNext = map[string]int{}
 	st.lastRun = time.Time{}
 	st.exportRoleMissing = false
@@ -187,49 +180,20 @@ func (st *snapStore) catchUp(now time.Time) {
 	st.finishExports(now)
 }
 
-// idempotentCall is the first call made with a ClientToken.
-type idempotentCall struct {
-	payload string
-	result  string
-}
-
-// idempotent implements ClientToken: a repeated call with the same token and
-// parameters returns the first call's result id; different parameters are
-// IdempotentParameterMismatch. It returns "" when the call must proceed, and
-// commit records the result once it succeeded.
+// idempotent implements ClientToken with the core's replay/remember: a
+// repeated call with the same token and parameters returns the first call's
+// result id; different parameters are IdempotentParameterMismatch. It
+// returns "" when the call must proceed, and commit records the result once
+// it succeeded.
 func (st *snapStore) idempotent(c *rpcCall) (prior string, commit func(id string), err error) {
-	token := c.str("ClientToken")
-	if token == "" {
-		return "", func(string) {}, nil
+	ids, ok, err := c.replay()
+	if err != nil {
+		return "", nil, err
 	}
-	key := strings.Join([]string{c.AccountID, c.Region, c.Action, token}, "\x00")
-	payload := callPayload(c)
-	if prev, ok := st.tokens[key]; ok {
-		if prev.payload != payload {
-			return "", nil, apiErr(http.StatusBadRequest, "IdempotentParameterMismatch",
-				"The specified parameter has changed while using an already used clientToken.")
-		}
-		return prev.result, nil, nil
+	if ok && len(ids) > 0 {
+		return ids[0], nil, nil
 	}
-	return "", func(id string) { st.tokens[key] = idempotentCall{payload: payload, result: id} }, nil
-}
-
-// callPayload digests the call's business parameters (not the signature,
-// nonce and timestamp that differ between retries).
-func callPayload(c *rpcCall) string {
-	skip := map[string]bool{"Signature": true, "SignatureNonce": true, "Timestamp": true, "ClientToken": true, "AccessKeyId": true}
-	keys := make([]string, 0, len(c.params))
-	for k := range c.params {
-		if !skip[k] {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%s\n", k, c.params[k])
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return "", func(id string) { c.remember([]string{id}) }, nil
 }
 
 // ecsTask is an asynchronous task DescribeTaskAttribute reports on.
