@@ -22,6 +22,16 @@ const (
 	ImageStatusDeprecated   = "Deprecated"
 )
 
+// Tags a replicated image writes besides TagOwner and TagManagedBy.
+const (
+	// TagImageSource records what the provider made an image from, e.g.
+	// "instance:i-2ze...", so a resumed apply or an import recognises it.
+	TagImageSource = "alidr:source"
+	// TagKMSKey records the KMS key a copy was encrypted with (DescribeImages
+	// does not report it).
+	TagKMSKey = "alidr:kms-key-id"
+)
+
 // allImageStatuses makes DescribeImages return images in every state: by
 // default it hides everything that is not Available.
 var allImageStatuses = strings.Join([]string{ImageStatusCreating, ImageStatusWaiting, ImageStatusAvailable,
@@ -259,6 +269,15 @@ func (c *Client) DeleteImage(ctx context.Context, region, id string, force bool)
 		return nil
 	}
 	return err
+}
+
+// ModifyImageAttribute renames an image and sets its description.
+func (c *Client) ModifyImageAttribute(ctx context.Context, region, id, name, description string) error {
+	req := ecs.CreateModifyImageAttributeRequest()
+	req.ImageId = id
+	req.ImageName = name
+	req.Description = description
+	return c.DoECS(ctx, region, req, ecs.CreateModifyImageAttributeResponse())
 }
 
 // CopyImageInput describes one CopyImage.

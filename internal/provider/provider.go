@@ -203,6 +203,7 @@ func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewVerificationRunResource,
 		NewRestoredInstanceResource,
+		NewReplicatedImageResource,
 	}
 }
 

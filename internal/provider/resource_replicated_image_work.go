@@ -1,0 +1,490 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/replication"
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
+)
+
+// The cloud side of alidr_replicated_image: copies, shares and the export,
+// run in parallel. It translates the plan into cloud calls; the decisions
+// (which region gets what) come from internal/replication.
+
+var rimgObjectOptions = basetypes.ObjectAsOptions{}
+
+// rimgWork is one apply's view of the resource.
+type rimgWork struct {
+	c                 *cloud.Client
+	region            string // of the source image
+	sourceID          string
+	name, description string
+	// owned is true when this resource created the source image.
+	owned           bool
+	kind            string
+	shares          []string
+	deleteSnapshots bool
+}
+
+func (r *replicatedImageResource) newWork(m replicatedImageModel, sourceID, kind string) *rimgWork {
+	return &rimgWork{
+		c: r.client, region: r.client.RegionOr(m.Region.ValueString()), sourceID: sourceID,
+		name: m.Name.ValueString(), description: m.Description.ValueString(),
+		owned: kind != replication.SourceImage, kind: kind,
+		shares:          rimgAccounts(context.Background(), m.ShareWithAccounts),
+		deleteSnapshots: m.DeleteSnapshotsOnDestroy.ValueBool(),
+	}
+}
+
+type rimgErr struct {
+	summary string
+	err     error
+}
+
+type workResult struct {
+	targets map[string]rimgTargetModel
+	export  *rimgExportModel
+	errs    []rimgErr
+}
+
+// apply brings the copies from current to desired and the export from
+// oldEx to newEx. syncKept renames and re-shares the copies that stay (and
+// the source image when owned). Removals run first, then new copies and the
+// export in parallel.
+func (w *rimgWork) apply(ctx context.Context, current, desired map[string]rimgTargetModel, oldEx, newEx *rimgExportModel, syncKept bool) workResult {
+	out := workResult{targets: map[string]rimgTargetModel{}}
+	var mu sync.Mutex
+	fail := func(summary string, err error) {
+		mu.Lock()
+		out.errs = append(out.errs, rimgErr{summary, err})
+		mu.Unlock()
+	}
+	steps := replication.PlanTargets(rimgDomainTargets(current), rimgDomainTargets(desired))
+	for _, s := range steps {
+		tflog.Debug(ctx, "replicated image target", map[string]any{"target_region": s.Region, "action": s.Action.String()})
+		if s.Action == replication.Keep {
+			t := current[s.Region]
+			t.KMSKeyID = desired[s.Region].KMSKeyID
+			out.targets[s.Region] = t
+		}
+	}
+
+	removals := replication.Regions(steps, replication.Delete, replication.Replace)
+	removeErrs := rimgParallel(removals, func(region string) error {
+		return w.removeCopies(ctx, region, current[region].ImageID.ValueString())
+	})
+	blocked := map[string]bool{}
+	for i, err := range removeErrs {
+		if err != nil {
+			region := removals[i]
+			fail("Failed to delete the copy in "+region, err)
+			out.targets[region] = current[region] // still there
+			blocked[region] = true
+		}
+	}
+
+	var adds []string
+	for _, region := range replication.Regions(steps, replication.Create, replication.Replace) {
+		if !blocked[region] {
+			adds = append(adds, region)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ex, err := w.syncExport(ctx, oldEx, newEx)
+		if err != nil {
+			fail("Failed to export image "+w.sourceID, err)
+		}
+		mu.Lock()
+		out.export = ex
+		mu.Unlock()
+	}()
+	if syncKept {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if w.owned {
+				if err := w.reconcileShares(ctx, w.region, w.sourceID); err != nil {
+					fail("Failed to share image "+w.sourceID, err)
+				}
+			}
+			for _, s := range steps {
+				if s.Action != replication.Keep {
+					continue
+				}
+				id := current[s.Region].ImageID.ValueString()
+				if err := w.c.ModifyImageAttribute(ctx, s.Region, id, w.name, w.description); err != nil {
+					fail("Failed to rename the copy in "+s.Region, err)
+				}
+				if err := w.reconcileShares(ctx, s.Region, id); err != nil {
+					fail("Failed to share the copy in "+s.Region, err)
+				}
+			}
+		}()
+	}
+	results := make([]rimgTargetModel, len(adds))
+	errs := rimgParallel(adds, func(region string) error {
+		t, err := w.ensureCopy(ctx, region, desired[region].KMSKeyID)
+		if err == nil {
+			mu.Lock()
+			for i, a := range adds {
+				if a == region {
+					results[i] = t
+				}
+			}
+			mu.Unlock()
+		}
+		return err
+	})
+	wg.Wait()
+	for i, region := range adds {
+		if errs[i] != nil {
+			fail("Failed to copy image "+w.sourceID+" to "+region, errs[i])
+			continue
+		}
+		out.targets[region] = results[i]
+	}
+	return out
+}
+
+func rimgDomainTargets(m map[string]rimgTargetModel) map[string]replication.Target {
+	out := make(map[string]replication.Target, len(m))
+	for region, t := range m {
+		out[region] = replication.Target{KMSKeyID: t.KMSKeyID.ValueString()}
+	}
+	return out
+}
+
+// copyTags are the tags of every copy of the source image.
+func (w *rimgWork) copyTags() map[string]string {
+	return map[string]string{cloud.TagOwner: w.sourceID, cloud.TagManagedBy: rimgManagedBy}
+}
+
+// ensureCopy makes the copy in region exist and be usable: it adopts a
+// tagged copy an interrupted apply started, discards failed or wrongly
+// keyed ones, copies otherwise, waits (logging progress), and shares it.
+// A copy still running when the wait ends (timeout, cancellation) is
+// cancelled so nothing is left behind.
+func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.String) (rimgTargetModel, error) {
+	ctx = tflog.SetField(ctx, "target_region", region)
+	found, err := w.c.ListImagesByTags(ctx, region, w.copyTags())
+	if err != nil {
+		return rimgTargetModel{}, err
+	}
+	id := ""
+	for _, im := range found {
+		if id == "" && im.Status != cloud.ImageStatusCreateFailed && im.Status != cloud.ImageStatusUnAvailable &&
+			cloud.ImageTags(im)[cloud.TagKMSKey] == kms.ValueString() {
+			id = im.ImageId
+			tflog.Info(ctx, "adopting a copy an earlier apply started", map[string]any{"copy_id": id, "status": im.Status})
+			continue
+		}
+		tflog.Info(ctx, "discarding a stale copy", map[string]any{"copy_id": im.ImageId, "status": im.Status})
+		if err := w.discard(ctx, region, im.ImageId); err != nil {
+			return rimgTargetModel{}, err
+		}
+	}
+	if id == "" {
+		tags := w.copyTags()
+		if kms.ValueString() != "" {
+			tags[cloud.TagKMSKey] = kms.ValueString()
+		}
+		id, err = w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{
+			ImageID: w.sourceID, DestinationRegion: region, Name: w.name, Description: w.description,
+			KMSKeyID: kms.ValueString(), ClientToken: replication.NewClientToken(), Tags: tags,
+		})
+		if err != nil {
+			return rimgTargetModel{}, err
+		}
+		tflog.Info(ctx, "copying image", map[string]any{"copy_id": id})
+	}
+	im, err := w.c.WaitImageAvailable(ctx, region, id, rimgRemaining(ctx))
+	if err != nil {
+		dctx, cancel := rimgDetached(ctx)
+		defer cancel()
+		if im != nil && im.Status == cloud.ImageStatusCreateFailed {
+			if derr := w.deleteImage(dctx, region, id, true); derr != nil {
+				return rimgTargetModel{}, fmt.Errorf("%w (deleting the failed copy %s also failed: %v)", err, id, derr)
+			}
+			return rimgTargetModel{}, fmt.Errorf("%w; the failed copy was deleted, apply again to retry", err)
+		}
+		finished, cerr := w.c.CancelCopyImage(dctx, region, id)
+		if cerr != nil {
+			return rimgTargetModel{}, fmt.Errorf("%w (cancelling copy %s also failed: %v; it is tagged %s=%s and the next apply adopts or removes it)",
+				err, id, cerr, cloud.TagOwner, w.sourceID)
+		}
+		if !finished {
+			tflog.Info(ctx, "cancelled the unfinished copy", map[string]any{"copy_id": id})
+			return rimgTargetModel{}, fmt.Errorf("%w; copy %s was cancelled", err, id)
+		}
+		if im, err = w.c.FindImageByID(dctx, region, id); err != nil {
+			return rimgTargetModel{}, err
+		}
+	}
+	if err := w.reconcileShares(ctx, region, id); err != nil {
+		return rimgTargetModel{}, err
+	}
+	return rimgTargetModel{
+		KMSKeyID: kms, ImageID: types.StringValue(id), Status: types.StringValue(im.Status),
+		Progress: types.Int64Value(int64(cloud.ImageProgress(im))),
+	}, nil
+}
+
+// removeCopies removes the copy id in region and any other copy there
+// tagged as this resource's.
+func (w *rimgWork) removeCopies(ctx context.Context, region, id string) error {
+	ids := []string{}
+	if id != "" {
+		ids = append(ids, id)
+	}
+	found, err := w.c.ListImagesByTags(ctx, region, w.copyTags())
+	if err != nil {
+		return err
+	}
+	for _, im := range found {
+		if im.ImageId != id {
+			ids = append(ids, im.ImageId)
+		}
+	}
+	for _, id := range ids {
+		if err := w.discard(ctx, region, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discard cancels a copy under way or deletes a finished or failed one.
+func (w *rimgWork) discard(ctx context.Context, region, id string) error {
+	im, err := w.c.FindImageByID(ctx, region, id)
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if im.IsCopied && (im.Status == cloud.ImageStatusWaiting || im.Status == cloud.ImageStatusCreating) {
+		finished, err := w.c.CancelCopyImage(ctx, region, id)
+		if err != nil {
+			return err
+		}
+		if !finished {
+			tflog.Info(ctx, "cancelled copy", map[string]any{"copy_id": id, "target_region": region})
+			return nil
+		}
+	}
+	return w.deleteImage(ctx, region, id, w.deleteSnapshots)
+}
+
+// deleteImage deletes an image and, with snapshots, the snapshots it was
+// made of.
+func (w *rimgWork) deleteImage(ctx context.Context, region, id string, snapshots bool) error {
+	var snaps []string
+	if snapshots {
+		im, err := w.c.FindImageByID(ctx, region, id)
+		if cloud.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, m := range im.DiskDeviceMappings.DiskDeviceMapping {
+			if m.SnapshotId != "" {
+				snaps = append(snaps, m.SnapshotId)
+			}
+		}
+	}
+	if err := w.c.DeleteImage(ctx, region, id, false); err != nil {
+		return err
+	}
+	tflog.Info(ctx, "deleted image", map[string]any{"image_id": id, "image_region": region, "snapshots": len(snaps)})
+	return w.c.DeleteSnapshotsOf(ctx, region, snaps)
+}
+
+// reconcileShares makes the image shared with exactly w.shares.
+func (w *rimgWork) reconcileShares(ctx context.Context, region, id string) error {
+	have, err := w.c.ImageSharedAccounts(ctx, region, id)
+	if err != nil {
+		return err
+	}
+	add, remove := replication.DiffAccounts(have, w.shares)
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	tflog.Info(ctx, "updating image share permissions", map[string]any{"image_id": id, "image_region": region, "add": add, "remove": remove})
+	return w.c.ModifyImageShare(ctx, region, id, add, remove)
+}
+
+// syncExport brings the export from oldEx to newEx: nothing to do when the
+// location and checksums are unchanged, checksums only when just they
+// changed, otherwise the old objects go and the image is exported again.
+func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel) (*rimgExportModel, error) {
+	oldDone := oldEx != nil && !oldEx.Object.IsNull() && !oldEx.Object.IsUnknown()
+	if newEx != nil && oldDone && newEx.sameLocation(oldEx) {
+		if newEx.Checksums.Equal(oldEx.Checksums) {
+			return oldEx, nil
+		}
+		return w.checksum(ctx, newEx, oldEx.Object.ValueString())
+	}
+	if oldDone {
+		prefix := replication.ExportObjectsPrefix(oldEx.Prefix.ValueString(), w.sourceID)
+		if err := w.c.DeleteExportObjects(ctx, w.region, oldEx.Bucket.ValueString(), prefix); err != nil {
+			return oldEx, err
+		}
+	}
+	if newEx == nil {
+		return nil, nil
+	}
+	bucket, prefix, format := newEx.Bucket.ValueString(), newEx.Prefix.ValueString(), newEx.Format.ValueString()
+	task, err := w.c.ExportImage(ctx, w.region, w.sourceID, cloud.ExportImageInput{Bucket: bucket, Prefix: prefix, Format: format})
+	if err != nil {
+		return nil, err
+	}
+	object := replication.SystemObjectKey(prefix, w.sourceID, format)
+	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, object)
+	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "object": object})
+	if err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx)); err != nil {
+		return nil, err
+	}
+	return w.checksum(ctx, newEx, object)
+}
+
+// checksum streams the exported object once, computing the requested
+// digests and the manifest, and writes the manifest beside the object.
+func (w *rimgWork) checksum(ctx context.Context, ex *rimgExportModel, object string) (*rimgExportModel, error) {
+	bucket := ex.Bucket.ValueString()
+	want := ex.checksums(ctx)
+	res, err := w.c.ChecksumExport(ctx, w.region, bucket, object, cloud.ExportChecksumOptions{
+		MD5: want[replication.ChecksumMD5], SHA256: want[replication.ChecksumSHA256],
+	})
+	if err != nil {
+		return nil, err
+	}
+	m := res.Manifest
+	if m == nil {
+		return nil, fmt.Errorf("the transfer engine returned no manifest for oss://%s/%s", bucket, object)
+	}
+	if m.Bucket == "" {
+		m.Bucket = bucket
+	}
+	if m.Key == "" {
+		m.Key = object
+	}
+	manifestKey := replication.ManifestKey(object)
+	if err := w.c.PutExportManifest(ctx, w.region, bucket, manifestKey, m); err != nil {
+		return nil, err
+	}
+	tflog.Info(ctx, "exported image checksummed", map[string]any{
+		"object": object, "bytes": res.Size, "parts": len(m.Parts), "manifest": manifestKey,
+	})
+	out := *ex
+	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(manifestKey)
+	out.ETag, out.Size = types.StringValue(strings.Trim(res.ETag, `"`)), types.Int64Value(res.Size)
+	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
+	if want[replication.ChecksumMD5] {
+		out.MD5 = types.StringValue(res.MD5)
+	}
+	if want[replication.ChecksumSHA256] {
+		out.SHA256 = types.StringValue(res.SHA256)
+	}
+	if want[replication.ChecksumCRC64] {
+		out.CRC64 = types.StringValue(transfer.FormatCRC64(res.CRC64))
+	}
+	return &out, nil
+}
+
+// discoverCopies finds, in every region but the source's, the copies
+// tagged as this resource's (import).
+func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegion, sourceID string) (map[string]rimgTargetModel, error) {
+	regions, err := r.client.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]rimgTargetModel{}
+	for _, rg := range regions {
+		if rg.RegionId == sourceRegion {
+			continue
+		}
+		found, err := r.client.ListImagesByTags(ctx, rg.RegionId, map[string]string{cloud.TagOwner: sourceID})
+		if err != nil {
+			return nil, err
+		}
+		for _, im := range found {
+			if im.Status == cloud.ImageStatusCreateFailed {
+				continue
+			}
+			out[rg.RegionId] = rimgTargetModel{
+				KMSKeyID: rimgStringOrNull(cloud.ImageTags(im)[cloud.TagKMSKey]), ImageID: types.StringValue(im.ImageId),
+				Status: types.StringValue(im.Status), Progress: types.Int64Value(int64(cloud.ImageProgress(&im))),
+			}
+			break
+		}
+	}
+	return out, nil
+}
+
+// findCopy returns the copy recorded for region, or a tagged copy with the
+// same key when the recorded one is gone; nil when there is none (or it
+// failed).
+func (r *replicatedImageResource) findCopy(ctx context.Context, region, sourceID string, t rimgTargetModel) (*ecs.Image, error) {
+	if id := t.ImageID.ValueString(); id != "" {
+		im, err := r.client.FindImageByID(ctx, region, id)
+		if err == nil && im.Status != cloud.ImageStatusCreateFailed {
+			return im, nil
+		}
+		if err != nil && !cloud.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	found, err := r.client.ListImagesByTags(ctx, region, map[string]string{cloud.TagOwner: sourceID})
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		im := &found[i]
+		if im.Status == cloud.ImageStatusCreateFailed || im.ImageId == t.ImageID.ValueString() {
+			continue
+		}
+		if t.KMSKeyID.IsNull() || cloud.ImageTags(*im)[cloud.TagKMSKey] == t.KMSKeyID.ValueString() {
+			return im, nil
+		}
+	}
+	return nil, nil
+}
+
+// rimgParallel runs fn for every item at once and returns the errors in
+// item order.
+func rimgParallel(items []string, fn func(string) error) []error {
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(it)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func rimgSortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
