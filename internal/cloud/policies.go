@@ -26,6 +26,16 @@ import (
 // finds the policy it already made instead of making a second one.
 const TagClientToken = "alidr:client-token"
 
+// TagRetentionTiers records an alidr_snapshot_policy's monthly and yearly
+// tiers on the policy ("monthly=3,yearly=1"): ECS has no field for them, and
+// import reads them back from here.
+const TagRetentionTiers = "alidr:retention-tiers"
+
+// PolicyLocation is the time zone ECS evaluates automatic snapshot policy
+// time points in (UTC+8 in every region), and the one calendar months and
+// years of retention tiers are counted in.
+var PolicyLocation = time.FixedZone("UTC+8", 8*60*60)
+
 // PolicySpec is the settable part of an automatic snapshot policy.
 type PolicySpec struct {
 	Name              string
@@ -184,6 +194,9 @@ func PolicyTags(p *ecs.AutoSnapshotPolicy) map[string]string {
 	}
 	return m
 }
+
+// PolicyRawTags returns every tag of a policy, the provider's included.
+func PolicyRawTags(p *ecs.AutoSnapshotPolicy) map[string]string { return tagMap(p.Tags.Tag) }
 
 // PolicySchedule decodes the policy's TimePoints and RepeatWeekdays.
 func PolicySchedule(p *ecs.AutoSnapshotPolicy) (drpolicy.Schedule, error) {

@@ -1,0 +1,231 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+)
+
+var (
+	_ datasource.DataSource                     = &recoveryPointsDataSource{}
+	_ datasource.DataSourceWithConfigure        = &recoveryPointsDataSource{}
+	_ datasource.DataSourceWithConfigValidators = &recoveryPointsDataSource{}
+	_ datasource.DataSourceWithValidateConfig   = &recoveryPointsDataSource{}
+)
+
+// NewRecoveryPointsDataSource lists the snapshots and images a disk or
+// instance can be restored from.
+func NewRecoveryPointsDataSource() datasource.DataSource { return &recoveryPointsDataSource{} }
+
+type recoveryPointsDataSource struct{ client *cloud.Client }
+
+type recoveryPointsModel struct {
+	ID           types.String `tfsdk:"id"`
+	DiskID       types.String `tfsdk:"disk_id"`
+	InstanceID   types.String `tfsdk:"instance_id"`
+	Region       types.String `tfsdk:"region"`
+	Regions      types.List   `tfsdk:"regions"`
+	Before       types.String `tfsdk:"before"`
+	After        types.String `tfsdk:"after"`
+	MaxAge       types.String `tfsdk:"max_age"`
+	Categories   types.List   `tfsdk:"categories"`
+	Kinds        types.List   `tfsdk:"kinds"`
+	OnlyVerified types.Bool   `tfsdk:"only_verified"`
+	RequireMatch types.Bool   `tfsdk:"require_match"`
+	Points       types.List   `tfsdk:"points"`
+	Newest       types.Object `tfsdk:"newest"`
+}
+
+var recoveryPointTypes = map[string]attr.Type{
+	"id": types.StringType, "kind": types.StringType, "region": types.StringType, "disk_id": types.StringType,
+	"created_at": types.StringType, "category": types.StringType, "verified": types.BoolType, "status": types.StringType,
+}
+
+func (d *recoveryPointsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_recovery_points"
+}
+
+func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	pointAttrs := map[string]schema.Attribute{
+		"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "Snapshot id (`s-...`) or image id (`m-...`)."},
+		"kind":       schema.StringAttribute{Computed: true, MarkdownDescription: "`snapshot` or `image`."},
+		"region":     schema.StringAttribute{Computed: true, MarkdownDescription: "Region the point is in (a cross-region copy's target region)."},
+		"disk_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "The disk the point was taken from."},
+		"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC."},
+		"category":   schema.StringAttribute{Computed: true, MarkdownDescription: "Storage tier: `standard`, `flash` or `archive` (images: `standard`)."},
+		"verified":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a verification run restored it successfully (tag `alidr:verified-at`)."},
+		"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "Snapshot or image status (always usable: `accomplished` or `Available`)."},
+	}
+	strList := func(desc string, v ...validator.List) schema.ListAttribute {
+		return schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc, Validators: v}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Recovery points of a disk or an instance: its usable snapshots, their cross-region copies and the custom images built " +
+			"from them, newest first, filtered by time, tier, region, kind and verification status.",
+		Attributes: map[string]schema.Attribute{
+			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "An id for this query."},
+			"disk_id":     schema.StringAttribute{Optional: true, MarkdownDescription: "The disk whose points to list. Exactly one of `disk_id` and `instance_id`."},
+			"instance_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The instance whose disks' points to list. Exactly one of `disk_id` and `instance_id`."},
+			"region":      schema.StringAttribute{Optional: true, MarkdownDescription: "Region of the disk or instance. Default: the provider's region."},
+			"regions": strList("Regions to return points from, e.g. `[\"cn-beijing\", \"cn-shanghai\"]` to include copies in cn-shanghai. "+
+				"Default: only `region`.", listvalidator.SizeAtLeast(1)),
+			"before": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly before this RFC 3339 time, e.g. the start of an incident."},
+			"after":  schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly after this RFC 3339 time."},
+			"max_age": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points at most this old (from the local clock), e.g. `72h` or `3d`."},
+			"categories": strList("Only these tiers: `standard`, `flash`, `archive`.",
+				listvalidator.ValueStringsAre(stringvalidator.OneOf("standard", "flash", "archive"))),
+			"kinds": strList("Only these kinds: `snapshot`, `image`. Default: both.",
+				listvalidator.ValueStringsAre(stringvalidator.OneOf("snapshot", "image"))),
+			"only_verified": schema.BoolAttribute{Optional: true, MarkdownDescription: "Only points a verification run has restored successfully. Default `false`."},
+			"require_match": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Fail when no point matches, with an error saying which filter removed the last candidates and what to change " +
+					"(default `true`: a restore should never silently pick nothing). Set `false` to get an empty `points` and a null `newest` instead.",
+			},
+			"points": schema.ListNestedAttribute{
+				Computed: true, MarkdownDescription: "Matching points, newest first.",
+				NestedObject: schema.NestedAttributeObject{Attributes: pointAttrs},
+			},
+			"newest": schema.SingleNestedAttribute{
+				Computed: true, MarkdownDescription: "The newest matching point (null when none matches and `require_match = false`).",
+				Attributes: pointAttrs,
+			},
+		},
+	}
+}
+
+func (d *recoveryPointsDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("disk_id"), path.MatchRoot("instance_id")),
+	}
+}
+
+func (d *recoveryPointsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m recoveryPointsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, _ = recoveryFilter(ctx, &m, time.Now(), func(p path.Path, msg string) {
+		resp.Diagnostics.AddAttributeError(p, "Invalid recovery point filter", msg)
+	})
+}
+
+// recoveryFilter builds the drpolicy filter from known values; bad values
+// are reported through fail and left out.
+func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, fail func(path.Path, string)) (drpolicy.Filter, bool) {
+	f := drpolicy.Filter{Now: now, OnlyVerified: m.OnlyVerified.ValueBool()}
+	ok := true
+	parseTime := func(v types.String, name string) time.Time {
+		if !spKnown(v) {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, v.ValueString())
+		if err != nil {
+			fail(path.Root(name), fmt.Sprintf("%s = %q is not an RFC 3339 time: write it like \"2026-11-20T08:00:00Z\" or \"2026-11-20T16:00:00+08:00\".", name, v.ValueString()))
+			ok = false
+		}
+		return t
+	}
+	f.Before = parseTime(m.Before, "before")
+	f.After = parseTime(m.After, "after")
+	if !f.Before.IsZero() && !f.After.IsZero() && !f.After.Before(f.Before) {
+		fail(path.Root("after"), fmt.Sprintf("after (%s) is not earlier than before (%s): no point can match; swap them or widen the range.",
+			f.After.Format(time.RFC3339), f.Before.Format(time.RFC3339)))
+		ok = false
+	}
+	if spKnown(m.MaxAge) {
+		d, err := drpolicy.ParseDuration(m.MaxAge.ValueString())
+		if err != nil {
+			fail(path.Root("max_age"), err.Error())
+			ok = false
+		} else if d <= 0 {
+			fail(path.Root("max_age"), "max_age must be longer than 0, e.g. \"72h\".")
+			ok = false
+		}
+		f.MaxAge = d
+	}
+	list := func(v types.List) []string {
+		var out []string
+		if spKnown(v) {
+			_ = v.ElementsAs(ctx, &out, false)
+		}
+		return out
+	}
+	f.Categories, f.Kinds, f.Regions = list(m.Categories), list(m.Kinds), list(m.Regions)
+	return f, ok
+}
+
+func (d *recoveryPointsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m recoveryPointsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	region := d.client.RegionOr(m.Region.ValueString())
+	f, ok := recoveryFilter(ctx, &m, time.Now(), func(p path.Path, msg string) {
+		resp.Diagnostics.AddAttributeError(p, "Invalid recovery point filter", msg)
+	})
+	if !ok {
+		return
+	}
+	if len(f.Regions) == 0 {
+		f.Regions = []string{region}
+	}
+	points, err := d.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{
+		DiskID: m.DiskID.ValueString(), InstanceID: m.InstanceID.ValueString(), Regions: f.Regions,
+	})
+	if err != nil {
+		apiError(&resp.Diagnostics, "list recovery points", err)
+		return
+	}
+	sel := drpolicy.Select(points, f)
+	require := m.RequireMatch.IsNull() || m.RequireMatch.ValueBool()
+	m.Newest = types.ObjectNull(recoveryPointTypes)
+	if len(sel) > 0 {
+		m.Newest = recoveryPointObject(sel[0])
+	} else if require {
+		_, err := drpolicy.Newest(points, f)
+		resp.Diagnostics.AddError("No recovery point matches",
+			fmt.Sprintf("%v.\n\nSet require_match = false to accept an empty result.", err))
+		return
+	}
+	vals := make([]attr.Value, 0, len(sel))
+	for _, p := range sel {
+		vals = append(vals, recoveryPointObject(p))
+	}
+	m.Points = types.ListValueMust(types.ObjectType{AttrTypes: recoveryPointTypes}, vals)
+	m.Region = types.StringValue(region)
+	subject := m.DiskID.ValueString()
+	if subject == "" {
+		subject = m.InstanceID.ValueString()
+	}
+	m.ID = types.StringValue(region + ":" + subject + ":" + strings.Join(f.Regions, ","))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func recoveryPointObject(p drpolicy.Point) types.Object {
+	return types.ObjectValueMust(recoveryPointTypes, map[string]attr.Value{
+		"id": types.StringValue(p.ID), "kind": types.StringValue(p.Kind), "region": types.StringValue(p.Region),
+		"disk_id": types.StringValue(p.DiskID), "created_at": types.StringValue(p.Created.UTC().Format(time.RFC3339)),
+		"category": types.StringValue(p.Category), "verified": types.BoolValue(p.Verified), "status": types.StringValue(p.Status),
+	})
+}
