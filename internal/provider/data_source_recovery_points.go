@@ -83,8 +83,8 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"region":      schema.StringAttribute{Optional: true, MarkdownDescription: "Region of the disk or instance. Default: the provider's region."},
 			"regions": strList("Regions to return points from, e.g. `[\"cn-beijing\", \"cn-shanghai\"]` to include copies in cn-shanghai. "+
 				"Default: only `region`.", listvalidator.SizeAtLeast(1)),
-			"before": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly before this RFC 3339 time, e.g. the start of an incident."},
-			"after":  schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly after this RFC 3339 time."},
+			"before":  schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly before this RFC 3339 time, e.g. the start of an incident."},
+			"after":   schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly after this RFC 3339 time."},
 			"max_age": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points at most this old (from the local clock), e.g. `72h` or `3d`."},
 			"categories": strList("Only these tiers: `standard`, `flash`, `archive`.",
 				listvalidator.ValueStringsAre(stringvalidator.OneOf("standard", "flash", "archive"))),
