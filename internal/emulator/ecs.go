@@ -114,16 +114,18 @@ type tagType struct {
 type ecsService struct {
 	s *Server
 
-	handlers map[string]rpcHandler
-	tagTypes map[string]tagType
-	resets   []func()
-	hooks    ecsHooks
+	handlers    map[string]rpcHandler
+	stsHandlers map[string]rpcHandler
+	tagTypes    map[string]tagType
+	resets      []func()
+	hooks       ecsHooks
 
 	// mu guards everything below and all feature state; ServeHTTP holds it
 	// while a handler runs.
 	mu        sync.Mutex
 	accounts  map[string]*ecsAccount
 	nonces    map[string]time.Time
+	stsKeys   map[string]*stsCredential
 	durations Durations
 	// consistencyLag hides new resources from their first n describes.
 	consistencyLag int
@@ -142,6 +144,7 @@ func newECSService(s *Server) *ecsService {
 		tagTypes: map[string]tagType{},
 		tsWindow: nonceWindow,
 	}
+	e.stsHandlers = map[string]rpcHandler{"AssumeRole": e.assumeRole, "GetCallerIdentity": e.getCallerIdentity}
 	e.hooks.snapshot = func(string, string, string) (int, bool) { return 0, false }
 	e.hooks.image = e.publicImage
 	e.durations = DefaultDurations()
@@ -175,6 +178,7 @@ func (e *ecsService) reset() {
 	defer e.mu.Unlock()
 	e.accounts = map[string]*ecsAccount{}
 	e.nonces = map[string]time.Time{}
+	e.stsKeys = map[string]*stsCredential{}
 	e.lag = map[string]int{}
 	e.scripts = map[string]*CommandOutcome{}
 	e.consistencyLag = 0
@@ -199,6 +203,9 @@ func (e *ecsService) account(id string) *ecsAccount {
 // rpcCall is one authenticated ECS call.
 type rpcCall struct {
 	e         *ecsService
+	api       string // Version: ECS or STS
+	handler   rpcHandler
+	caller    string // the role session ARN for STS credentials, "" for keys
 	Action    string
 	AccountID string
 	Region    string // RegionId parameter
@@ -394,7 +401,7 @@ func (e *ecsService) dispatch(c *rpcCall) (resp any, err error) {
 			resp, err = nil, apiErr(http.StatusInternalServerError, "InternalError", fmt.Sprintf("The request processing has failed due to some unknown error: %v", p))
 		}
 	}()
-	if c.Action != "DescribeRegions" {
+	if c.api == ecsAPIVersion && c.Action != "DescribeRegions" {
 		if c.Region == "" {
 			return nil, errMissingParam("RegionId")
 		}
@@ -402,7 +409,7 @@ func (e *ecsService) dispatch(c *rpcCall) (resp any, err error) {
 			return nil, apiErr(http.StatusNotFound, "InvalidRegionId.NotFound", "The specified RegionId does not exist.")
 		}
 	}
-	resp, err = e.handlers[c.Action](c)
+	resp, err = c.handler(c)
 	if c.paramErr != nil {
 		return nil, c.paramErr
 	}
@@ -427,15 +434,20 @@ func (e *ecsService) authenticate(r *http.Request, now time.Time) (*rpcCall, err
 			return nil, errMissingParam(name)
 		}
 	}
-	if params["Version"] != ecsAPIVersion {
+	handlers := e.handlers
+	switch params["Version"] {
+	case ecsAPIVersion:
+	case stsAPIVersion:
+		handlers = e.stsHandlers
+	default:
 		return nil, apiErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
 	if params["SignatureMethod"] != "HMAC-SHA1" {
 		return nil, apiErr(http.StatusBadRequest, "InvalidSignatureMethod", "Specified signature method is not valid.")
 	}
-	acc, ok := e.s.accounts.lookup(params["AccessKeyId"])
-	if !ok {
-		return nil, apiErr(http.StatusNotFound, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+	acc, caller, err := e.credential(params["AccessKeyId"], params["SecurityToken"], now)
+	if err != nil {
+		return nil, err
 	}
 	ts, err := time.Parse("2006-01-02T15:04:05Z", params["Timestamp"])
 	if err != nil {
@@ -458,11 +470,15 @@ func (e *ecsService) authenticate(r *http.Request, now time.Time) (*rpcCall, err
 		return nil, apiErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 	}
 	action := params["Action"]
-	if _, ok := e.handlers[action]; !ok {
+	h, ok := handlers[action]
+	if !ok {
 		return nil, apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 	}
 	return &rpcCall{
 		e:         e,
+		api:       params["Version"],
+		handler:   h,
+		caller:    caller,
 		Action:    action,
 		AccountID: acc.ID,
 		Region:    params["RegionId"],
