@@ -26,9 +26,11 @@ import (
 //
 // Other files add actions from setup functions listed in ecsFeatures (see
 // registerECSFeature): each runs once per ecsService, so every Server has its
-// own handlers and state.
+// own handlers and state. The same listener also answers STS calls
+// (Version 2015-04-01, ecs_sts.go), whose temporary keys the signature check
+// accepts.
 
-// ecsAPIVersion is the only API version the emulator speaks.
+// ecsAPIVersion is the ECS API version.
 const ecsAPIVersion = "2014-05-26"
 
 // nonceWindow is how long signature nonces are remembered and how far a
