@@ -204,6 +204,7 @@ func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
 		NewVerificationRunResource,
 		NewRestoredInstanceResource,
 		NewReplicatedImageResource,
+		NewSnapshotPolicyResource,
 	}
 }
 
@@ -211,5 +212,6 @@ func (p *alidrProvider) DataSources(context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		NewRegionsDataSource,
 		NewDisksDataSource,
+		NewRecoveryPointsDataSource,
 	}
 }
