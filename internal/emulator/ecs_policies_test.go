@@ -276,6 +276,27 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 		t.Errorf("moved disk policy = %s", got)
 	}
 
+	// Policies are taggable as ResourceType snapshotpolicy.
+	tag := ecs.CreateTagResourcesRequest()
+	tag.ResourceType = "snapshotpolicy"
+	tag.ResourceId = &[]string{other}
+	tag.Tag = &[]ecs.TagResourcesTag{{Key: "tier", Value: "silver"}}
+	if _, err := e.bj.TagResources(tag); err != nil {
+		t.Fatal(err)
+	}
+	byTag := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
+	byTag.Tag = &[]ecs.DescribeAutoSnapshotPolicyExTag{{Key: "tier", Value: "silver"}}
+	if r, err := e.bj.DescribeAutoSnapshotPolicyEx(byTag); err != nil || r.TotalCount != 1 ||
+		r.AutoSnapshotPolicies.AutoSnapshotPolicy[0].AutoSnapshotPolicyId != other {
+		t.Errorf("policies tagged tier=silver: %v %v", r, err)
+	}
+	lt := ecs.CreateListTagResourcesRequest()
+	lt.ResourceType = "snapshotpolicy"
+	lt.Tag = &[]ecs.ListTagResourcesTag{{Key: "tier"}}
+	if r, err := e.bj.ListTagResources(lt); err != nil || len(r.TagResources.TagResource) != 2 {
+		t.Errorf("ListTagResources snapshotpolicy: %v %v", r, err)
+	}
+
 	list := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
 	list.PageSize = requests.NewInteger(1)
 	resp, err := e.bj.DescribeAutoSnapshotPolicyEx(list)
