@@ -109,12 +109,30 @@ func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
 	return t, nil
 }
 
-func (o *ossService) account(keyID string) (account, *ossAuthError) {
-	acc, ok := o.s.accounts.lookup(keyID)
-	if !ok {
-		return acc, denied("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
+// stsResolver is implemented by the ECS side when it issues STS temporary
+// keys (AssumeRole); checked at run time so OSS does not depend on it.
+type stsResolver interface {
+	credential(keyID, token string, now time.Time) (account, string, error)
+}
+
+// account resolves a long-term access key, else temporary STS keys with
+// their security token.
+func (o *ossService) account(keyID, token string) (account, *ossAuthError) {
+	if acc, ok := o.s.accounts.lookup(keyID); ok {
+		return acc, nil
 	}
-	return acc, nil
+	if sts, ok := any(o.s.ecs).(stsResolver); ok {
+		acc, _, err := sts.credential(keyID, token, o.s.now()) // expiry is server state, on the server clock
+		switch {
+		case err == nil:
+			return acc, nil
+		case token != "" && strings.Contains(err.Error(), "Expired"):
+			return acc, denied("SecurityTokenExpired", "The security token you provided has expired.")
+		case token != "" || strings.Contains(err.Error(), "SecurityToken"):
+			return acc, denied("InvalidAccessKeyId", "The security token you provided is invalid.")
+		}
+	}
+	return account{}, denied("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
 }
 
 // v1 --------------------------------------------------------------------
@@ -125,7 +143,7 @@ func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (o
 	if i < 0 {
 		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid."}
 	}
-	acc, aerr := o.account(cred[:i])
+	acc, aerr := o.account(cred[:i], r.Header.Get("x-oss-security-token"))
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
@@ -141,7 +159,7 @@ func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (o
 
 func (o *ossService) authV1Query(r *http.Request, bucket, key string) (ossAuth, *ossAuthError) {
 	q := r.URL.Query()
-	acc, aerr := o.account(q.Get("OSSAccessKeyId"))
+	acc, aerr := o.account(q.Get("OSSAccessKeyId"), q.Get("security-token"))
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
@@ -258,7 +276,7 @@ func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (o
 	if !ok || fields["Signature"] == "" {
 		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid."}
 	}
-	acc, aerr := o.account(scope.keyID)
+	acc, aerr := o.account(scope.keyID, r.Header.Get("x-oss-security-token"))
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
@@ -286,7 +304,7 @@ func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, 
 	if !ok {
 		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "x-oss-credential is invalid."}
 	}
-	acc, aerr := o.account(scope.keyID)
+	acc, aerr := o.account(scope.keyID, q.Get("x-oss-security-token"))
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
