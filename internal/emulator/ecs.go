@@ -572,6 +572,7 @@ func (e *ecsService) setupCore() {
 		"DescribeInvocations":          e.describeInvocations,
 		"DescribeInvocationResults":    e.describeInvocationResults,
 		"DescribeCloudAssistantStatus": e.describeCloudAssistantStatus,
+		"StopInvocation":               e.stopInvocation,
 		"TagResources":                 e.tagResources,
 		"UntagResources":               e.untagResources,
 		"ListTagResources":             e.listTagResources,

@@ -134,9 +134,17 @@ func (inv *ecsInvocation) aggregate(now time.Time) (status, legacy string) {
 			ok++
 		}
 	}
+	stopped := 0
+	for _, t := range inv.Targets {
+		if t.final == "Terminated" && !now.Before(t.end) {
+			stopped++
+		}
+	}
 	switch {
 	case running > 0:
 		return "Running", "Running"
+	case stopped > 0 && ok+stopped == len(inv.Targets):
+		return "Stopped", "Stopped"
 	case ok == len(inv.Targets):
 		return "Success", "Finished"
 	case ok == 0:
@@ -516,4 +524,26 @@ func (e *ecsService) describeCloudAssistantStatus(c *rpcCall) (any, error) {
 	}
 	resp.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus = append([]ecs.InstanceCloudAssistantStatus{}, rows[start:end]...)
 	return resp, nil
+}
+
+// stopInvocation terminates the invocation on the given instances (all when
+// none are named); finished targets keep their result.
+func (e *ecsService) stopInvocation(c *rpcCall) (any, error) {
+	id := c.str("InvokeId")
+	if id == "" {
+		return nil, errMissingParam("InvokeId")
+	}
+	inv, ok := c.region().invocations[id]
+	if !ok {
+		return nil, notFound("InvalidInvokeId.NotFound", "The specified invocation does not exist.")
+	}
+	only := c.list("InstanceId")
+	for _, t := range inv.Targets {
+		if len(only) > 0 && !contains(only, t.InstanceID) || t.status(c.now) != "Running" {
+			continue
+		}
+		t.end, t.final, t.exitCode = c.now, "Terminated", -1
+		t.errorCode, t.errorInfo = "ExecutionInterrupted", "the invocation was stopped by StopInvocation"
+	}
+	return ecs.StopInvocationResponse{RequestId: c.RequestID}, nil
 }

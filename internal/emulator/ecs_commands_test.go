@@ -283,3 +283,33 @@ func TestCloudAssistantStatus(t *testing.T) {
 		t.Fatalf("statuses %+v", got)
 	}
 }
+
+func TestStopInvocation(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{CommandRun: time.Second})
+	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
+	inv := runCommand(t, client, "sleep 999", "600", SeedInstanceCoreDB, SeedInstanceCoreApp)
+	clock.Advance(time.Second) // core-app finishes, core-db hangs
+	stop := ecs.CreateStopInvocationRequest()
+	stop.InvokeId = inv
+	if _, err := client.StopInvocation(stop); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]ecs.InvocationResult{}
+	for _, r := range results(t, client, inv) {
+		byID[r.InstanceId] = r
+	}
+	if byID[SeedInstanceCoreDB].InvocationStatus != "Terminated" || byID[SeedInstanceCoreApp].InvocationStatus != "Success" {
+		t.Fatalf("after stop: %+v", byID)
+	}
+	req := ecs.CreateDescribeInvocationsRequest()
+	req.InvokeId = inv
+	resp, err := client.DescribeInvocations(req)
+	if err != nil || resp.Invocations.Invocation[0].InvocationStatus != "Stopped" {
+		t.Fatalf("aggregate: %v %+v", err, resp)
+	}
+	stop = ecs.CreateStopInvocationRequest()
+	stop.InvokeId = "t-2zenothere0000000000"
+	_, err = client.StopInvocation(stop)
+	wantAPIError(t, err, 404, "InvalidInvokeId.NotFound")
+}
