@@ -1,0 +1,637 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+const (
+	testImageLinux   = "aliyun_3_x64_20G_alibase_20240819.vhd"
+	testImageWindows = "win2022_21H2_x64_dtc_zh-cn_40G_alibase_20240816.vhd" // 40 GiB
+	restoredAddr     = "alidr_restored_instance.test"
+)
+
+// restoredTestClient is an SDK-level client on the test's emulator, for
+// setting up snapshots and counting what the resource left behind.
+func restoredTestClient(t *testing.T, env *acctest.Env) *cloud.Client {
+	t.Helper()
+	c, err := cloud.New(context.Background(), cloud.Config{
+		Region: env.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: cloud.Endpoints{ECS: env.Emulator.URL(), OSS: env.Emulator.URL()}, MaxRetries: 3,
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
+	return c
+}
+
+// takeSnapshot snapshots a disk and waits until it is accomplished.
+func takeSnapshot(t *testing.T, c *cloud.Client, diskID, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	req := ecs.CreateCreateSnapshotRequest()
+	req.DiskId = diskID
+	req.SnapshotName = name
+	resp := ecs.CreateCreateSnapshotResponse()
+	if err := c.DoECS(ctx, "cn-beijing", req, resp); err != nil {
+		t.Fatalf("CreateSnapshot of %s: %v", diskID, err)
+	}
+	err := cloud.Wait(ctx, "snapshot", 30*time.Second, cloud.WaitOptions{Interval: 50 * time.Millisecond}, func(ctx context.Context) (bool, string, error) {
+		s, err := c.FindSnapshotByID(ctx, "cn-beijing", resp.SnapshotId)
+		if err != nil {
+			return false, "", err
+		}
+		return s.Status == "accomplished", s.Status, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.SnapshotId
+}
+
+// managedInstances lists the instances the provider created.
+func managedInstances(t *testing.T, c *cloud.Client) []string {
+	t.Helper()
+	req := ecs.CreateDescribeInstancesRequest()
+	req.PageSize = "100"
+	req.Tag = &[]ecs.DescribeInstancesTag{{Key: cloud.TagManagedBy}}
+	resp := ecs.CreateDescribeInstancesResponse()
+	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, in := range resp.Instances.Instance {
+		ids = append(ids, in.InstanceId)
+	}
+	return ids
+}
+
+func expectManagedInstances(c *cloud.Client, t *testing.T, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := managedInstances(t, c); len(got) != want {
+			return fmt.Errorf("want %d instance(s) created by the provider, found %d: %v", want, len(got), got)
+		}
+		return nil
+	}
+}
+
+// managedImages lists the images the provider created (temporary images).
+func managedImages(t *testing.T, c *cloud.Client) []string {
+	t.Helper()
+	ims, err := c.ListImagesByTags(context.Background(), "cn-beijing", map[string]string{cloud.TagManagedBy: "terraform-provider-alidr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, im := range ims {
+		ids = append(ids, im.ImageId)
+	}
+	return ids
+}
+
+// restoredConfig is a restore into the seeded Beijing network; extra is
+// added inside the resource block.
+func restoredConfig(env *acctest.Env, source, instanceType, extra string) string {
+	return env.Config(`
+resource "alidr_restored_instance" "test" {
+  source             = %s
+  instance_type      = %q
+  vswitch_id         = %q
+  security_group_ids = [%q]
+%s
+}
+`, source, instanceType, emulator.SeedVSwitchBeijing, emulator.SeedSecurityGroupBJ, extra)
+}
+
+// wrapped matches a message regexp whose spaces may have become line
+// breaks in Terraform's output.
+func wrapped(re string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(re, " ", `\s+`))
+}
+
+func TestAccRestoredInstance_validation(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	step := func(cfg, want string) resource.TestStep {
+		return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: wrapped(want)}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(restoredConfig(env, image, "ecs.g7.large", `  private_ips = 11`),
+				`private_ips is 11; an instance's primary network interface holds at most 10`),
+			step(restoredConfig(env, image, "ecs.c7.large", `  private_ips = 8`),
+				`ecs.c7.large holds at most 6 private IPs per network interface; private_ips is 8`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { category = "cloud" }`),
+				`system_disk.category "cloud" cannot hold a system disk; use one of cloud_auto,`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { size = 4096 }`),
+				`A cloud_essd system disk must be 20 to 2048 GiB; system_disk.size is 4096`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  data_disks = [{ category = "cloud_essd", size = 10 }]`),
+				`A cloud_essd data disk must be 20 to 32768 GiB; data_disks\[0\].size is 10`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  data_disks = [{ category = "nvme", size = 100 }]`),
+				`data_disks\[0\].category "nvme" is not a data disk category`),
+			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q, snapshot_id = \"s-1\" }", testImageLinux), "ecs.g7.large", ""),
+				`source sets 2 of image_id, snapshot_id and recovery_point; set exactly one`),
+			step(restoredConfig(env, `{ recovery_point = { disk_id = "d-1", before = "yesterday" } }`, "ecs.g7.large", ""),
+				`before "yesterday" is not an RFC 3339 time`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  rto_target = "soon"`), `Invalid RTO target`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  zone_id = "cn-beijing-k"`),
+				`vSwitch `+emulator.SeedVSwitchBeijing+` is in zone cn-beijing-h, but zone_id is cn-beijing-k`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  region = "cn-shanghai"`),
+				`vSwitch `+emulator.SeedVSwitchBeijing+` does not exist in cn-shanghai`),
+			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageWindows), "ecs.g7.large", `  system_disk = { size = 30 }`),
+				`image `+testImageWindows+` needs a system disk of at least 40 GiB; system_disk.size is 30`),
+			step(restoredConfig(env, image, "ecs.g9.huge", ""), `Instance type "ecs.g9.huge" is not offered in cn-beijing`),
+			step(restoredConfig(env, `{ snapshot_id = "s-2zemissing000000000" }`, "ecs.g7.large", ""),
+				`Snapshot s-2zemissing000000000 does not exist in cn-beijing`),
+			step(restoredConfig(env, `{ image_id = "m-2zemissing000000000" }`, "ecs.g7.large", ""),
+				`Image m-2zemissing000000000 does not exist in cn-beijing`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  desired_status = "Paused"`), `value must be one of`),
+			// Warnings (below the restore baseline) do not block: the plan
+			// goes through.
+			{
+				Config:             restoredConfig(env, image, "ecs.t5-lc1m1.small", `  system_disk = { size = 20 }`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccRestoredInstance_basic(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `
+  instance_name = "core-restore"
+  private_ips   = 2
+  rto_target    = "15m"
+  tags          = { app = "core" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionCreate),
+					// Filled in at plan time from the vSwitch and the provider.
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact("cn-beijing-h")),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("region"), knownvalue.StringExact("cn-beijing")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^i-2ze`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("desired_status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(testImageLinux)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+s$`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("instance_name"), knownvalue.StringExact("core-restore")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip_addresses"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip"), knownvalue.StringRegexp(regexp.MustCompile(`^172\.16\.0\.\d+$`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(40),
+					})),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"app": knownvalue.StringExact("core"),
+					})),
+				},
+				Check: expectManagedInstances(c, t, 1),
+			},
+			// Every updatable argument, in place.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `
+  instance_name      = "core-restore-2"
+  description        = "restored for the drill"
+  private_ips        = 2
+  rto_target         = "1s"
+  on_rto_miss        = "fail"
+  desired_status     = "Stopped"
+  tags               = { app = "core", drill = "2026-11" }
+  timeouts           = { update = "5m" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("instance_name"), knownvalue.StringExact("core-restore-2")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("description"), knownvalue.StringExact("restored for the drill")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"app": knownvalue.StringExact("core"), "drill": knownvalue.StringExact("2026-11"),
+					})),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(testImageLinux)),
+					// The measured duration stays; rto_met follows the new target.
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_target"), knownvalue.StringExact("1s")),
+				},
+				Check: resource.ComposeTestCheckFunc(expectManagedInstances(c, t, 1), func(s *terraform.State) error {
+					in, err := c.FindInstanceByID(context.Background(), "cn-beijing", s.RootModule().Resources[restoredAddr].Primary.ID)
+					if err != nil {
+						return err
+					}
+					if in.Status != "Stopped" || in.InstanceName != "core-restore-2" || cloud.InstanceTags(in)["drill"] != "2026-11" {
+						return fmt.Errorf("instance not updated: %s %s %v", in.Status, in.InstanceName, cloud.InstanceTags(in))
+					}
+					return nil
+				}),
+			},
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `
+  instance_name  = "core-restore-2"
+  description    = "restored for the drill"
+  private_ips    = 2
+  desired_status = "Running"
+  tags           = { drill = "2026-11" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"drill": knownvalue.StringExact("2026-11"),
+					})),
+				},
+			},
+			{
+				ResourceName:      restoredAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Not readable from the instance: how it was restored and measured.
+				ImportStateVerifyIgnore: []string{"source", "restored_from", "restored_from_time", "restore_duration", "rto_met", "rto_target", "timeouts"},
+			},
+			{
+				ResourceName:  restoredAddr,
+				ImportState:   true,
+				ImportStateId: "not-an-instance",
+				ExpectError:   wrapped(`import with the id \(e\.g\. i-2ze\.\.\.\) or region:id`),
+			},
+			// Drift: type changed and instance stopped outside Terraform.
+			{
+				PreConfig: func() {
+					id := managedInstances(t, c)[0]
+					if err := c.StopInstance(context.Background(), "cn-beijing", id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: restoredConfig(env, image, "ecs.g7.large", `
+  instance_name  = "core-restore-2"
+  description    = "restored for the drill"
+  private_ips    = 2
+  tags           = { drill = "2026-11" }`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("desired_status"), knownvalue.StringExact("Running")),
+				}},
+			},
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `
+  instance_name  = "core-restore-2"
+  description    = "restored for the drill"
+  private_ips    = 2
+  tags           = { drill = "2026-11" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+				},
+			},
+			// A type change replaces the instance; the old one is deleted.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.xlarge", `
+  instance_name  = "core-restore-2"
+  description    = "restored for the drill"
+  private_ips    = 2
+  tags           = { drill = "2026-11" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: expectManagedInstances(c, t, 1),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if got := managedInstances(t, c); len(got) != 0 {
+				return fmt.Errorf("instances left after destroy: %v", got)
+			}
+			return nil
+		},
+	})
+}
+
+func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	sys := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys")
+	data := takeSnapshot(t, c, emulator.SeedDiskCoreDBData, "core-db-data")
+	cfg := restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.xlarge", fmt.Sprintf(`
+  system_disk = { category = "cloud_essd", size = 80 }
+  data_disks  = [{ snapshot_id = %q, category = "cloud_essd" }, { category = "cloud_efficiency", size = 50 }]`, data))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.xlarge", fmt.Sprintf(`
+  system_disk = { size = 30 }
+  data_disks  = [{ snapshot_id = %q, size = 100 }]`, data)),
+				PlanOnly:    true,
+				ExpectError: wrapped(`(?s)snapshot ` + sys + ` needs a system disk of at least 40 GiB.*Snapshot ` + data + ` is of a 200 GiB disk; data_disks\[0\].size is 100`),
+			},
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(sys)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(80),
+					})),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"snapshot_id": knownvalue.StringExact(data), "category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(200),
+						}),
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"snapshot_id": knownvalue.Null(), "category": knownvalue.StringExact("cloud_efficiency"), "size": knownvalue.Int64Exact(50),
+						}),
+					})),
+				},
+				Check: func(s *terraform.State) error {
+					// The temporary image is gone once the instance runs.
+					if ims := managedImages(t, c); len(ims) != 0 {
+						return fmt.Errorf("temporary images left: %v", ims)
+					}
+					disks, err := c.ListDisks(context.Background(), "cn-beijing", cloud.DiskFilter{InstanceID: s.RootModule().Resources[restoredAddr].Primary.ID, DiskType: "data"})
+					if err != nil {
+						return err
+					}
+					if len(disks) != 2 {
+						return fmt.Errorf("want 2 data disks, got %d", len(disks))
+					}
+					for _, d := range disks {
+						if d.Size == 200 && d.SourceSnapshotId != data {
+							return fmt.Errorf("data disk %s not restored from %s: %q", d.DiskId, data, d.SourceSnapshotId)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:            restoredAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"source", "restored_from", "restored_from_time", "restore_duration", "rto_met", "timeouts"},
+			},
+			// Re-planning does not move anything.
+			{Config: cfg, PlanOnly: true},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if got := managedInstances(t, c); len(got) != 0 {
+				return fmt.Errorf("instances left after destroy: %v", got)
+			}
+			if ims := managedImages(t, c); len(ims) != 0 {
+				return fmt.Errorf("images left after destroy: %v", ims)
+			}
+			return nil
+		},
+	})
+}
+
+func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
+	t0 := time.Date(2026, 11, 17, 2, 0, 0, 0, time.UTC)
+	clock := emulator.NewManualClock(t0)
+	env := acctest.New(t, emulator.Options{Clock: clock})
+	env.RequireEmulator(t)
+	env.Emulator.SetTimestampWindow(0) // the SDK stamps requests with wall time
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	older := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "before-attack")
+	clock.Advance(72 * time.Hour)
+	newer := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "after-attack")
+	attack := t0.Add(48 * time.Hour).Format(time.RFC3339)
+	// The older point is the verified one.
+	if err := c.TagResources(context.Background(), "cn-beijing", "snapshot", []string{older}, map[string]string{cloud.TagVerifiedAt: t0.Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
+	point := func(extra string) string {
+		return fmt.Sprintf("{ recovery_point = { disk_id = %q%s } }", emulator.SeedDiskCoreDBSys, extra)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      restoredConfig(env, point(fmt.Sprintf(", before = %q", t0.Add(-time.Hour).Format(time.RFC3339))), "ecs.g7.large", ""),
+				ExpectError: wrapped(`(?s)no recovery point for disk ` + emulator.SeedDiskCoreDBSys + ` before .*set a later before`),
+			},
+			{
+				Config: restoredConfig(env, point(fmt.Sprintf(", before = %q", attack)), "ecs.g7.large", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(older)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from_time"), knownvalue.StringExact(t0.Format(time.RFC3339))),
+				},
+			},
+			// A newer point appearing later does not move an existing restore.
+			{
+				PreConfig: func() { clock.Advance(time.Hour); takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "even-newer") },
+				Config:    restoredConfig(env, point(fmt.Sprintf(", before = %q", attack)), "ecs.g7.large", ""),
+				PlanOnly:  true,
+			},
+			{
+				Config: restoredConfig(env, point(fmt.Sprintf(", before = %q", t0.Add(73*time.Hour).Format(time.RFC3339))), "ecs.g7.large", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(newer)),
+				},
+			},
+			{
+				Config: restoredConfig(env, point(", only_verified = true"), "ecs.g7.large", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(older)),
+				},
+				Check: func(*terraform.State) error {
+					if ims := managedImages(t, c); len(ims) != 0 {
+						return fmt.Errorf("temporary images left: %v", ims)
+					}
+					return expectManagedInstances(c, t, 1)(nil)
+				},
+			},
+		},
+	})
+}
+
+func TestAccRestoredInstance_rto(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	// Measurement is wall time: a 3-second start against a 1-second target.
+	env.Emulator.SetDurations(emulator.Durations{InstanceCreate: 3 * time.Second})
+	c := restoredTestClient(t, env)
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      restoredConfig(env, image, "ecs.g7.large", `  rto_target = "1s"`+"\n"+`  on_rto_miss = "fail"`),
+				ExpectError: wrapped(`(?s)RTO missed.*took \d+s \(from the first API call to Running\), longer than rto_target 1s`),
+			},
+			// The failed instance was kept (tainted) and is replaced, not orphaned.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `  rto_target = "1s"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^[3-9]s$`))),
+				},
+				Check: expectManagedInstances(c, t, 1),
+			},
+			// Raising the target re-evaluates rto_met in place.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `  rto_target = "10m"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccRestoredInstance_interruptedApply(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	c := restoredTestClient(t, env)
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	// No retries, so failed RunInstances responses reach Terraform.
+	noRetries := strings.Replace(env.Config(""), "max_retries = 8", "max_retries = 0", 1)
+	body := strings.TrimPrefix(restoredConfig(env, image, "ecs.g7.large", ""), env.Config(""))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The instance is created but the response is lost: nothing is
+			// saved, as after a crash between the call and the state write.
+			{
+				PreConfig: func() {
+					env.Emulator.SetDurations(emulator.InstantDurations())
+					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 1})
+				},
+				Config:      noRetries + body,
+				ExpectError: regexp.MustCompile(`Failed to create the instance`),
+			},
+			// The retried apply reuses the request's token: same instance.
+			{
+				PreConfig: func() {
+					if got := managedInstances(t, c); len(got) != 1 {
+						t.Fatalf("the lost RunInstances should have created one instance, found %v", got)
+					}
+				},
+				Config: noRetries + body,
+				Check: func(s *terraform.State) error {
+					got := managedInstances(t, c)
+					if len(got) != 1 || got[0] != s.RootModule().Resources[restoredAddr].Primary.ID {
+						return fmt.Errorf("want the lost instance adopted, found %v (state %s)", got, s.RootModule().Resources[restoredAddr].Primary.ID)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	c := restoredTestClient(t, env)
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.Emulator.SetDurations(emulator.Durations{InstanceCreate: time.Hour}) },
+				Config:      restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "2s" }`),
+				ExpectError: wrapped(`timed out after 2s waiting for instance i-\w+ in cn-beijing to be Running`),
+			},
+			{
+				PreConfig: func() { env.Emulator.SetDurations(emulator.InstantDurations()) },
+				Config:    restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "2s" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+				},
+				// The slow instance was deleted, not orphaned: one instance.
+				Check: expectManagedInstances(c, t, 1),
+			},
+		},
+	})
+}
+
+func TestAccRestoredInstance_throttling(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: "throttling", Rate: 1, Count: 2})
+	// A lost response is retried with the same token: still one instance.
+	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 1})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+			},
+			Check: func(*terraform.State) error {
+				for _, f := range env.Emulator.Faults() {
+					if f.Action == "RunInstances" && f.Fired != f.Count {
+						return fmt.Errorf("fault %s fired %d of %d times", f.Kind, f.Fired, f.Count)
+					}
+				}
+				return expectManagedInstances(c, t, 1)(nil)
+			},
+		}},
+	})
+}
+
+func TestAccRestoredInstance_disappears(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", ""),
+			Check: func(s *terraform.State) error {
+				return c.DeleteInstance(context.Background(), "cn-beijing", s.RootModule().Resources[restoredAddr].Primary.ID)
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionCreate),
+			}},
+		}},
+	})
+}
