@@ -131,9 +131,10 @@ func TestEmulatorDownloadSurvivesFaults(t *testing.T) {
 					t.Fatalf("%d corruptions, repaired parts %v", fired, res.Repaired)
 				}
 			} else if kind == "drop" {
-				// net/http resends an idempotent GET once by itself when a
-				// reused connection closes before any response.
-				if res.Retries == 0 || res.Retries > fired {
+				// net/http resends an idempotent GET by itself when a reused
+				// connection closes before any response, so some (or all)
+				// drops never reach the engine.
+				if res.Retries > fired {
 					t.Fatalf("%d faults, %d retries", fired, res.Retries)
 				}
 			} else if res.Retries != fired {
