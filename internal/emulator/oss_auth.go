@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -109,27 +110,24 @@ func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
 	return t, nil
 }
 
-// stsResolver is implemented by the ECS side when it issues STS temporary
-// keys (AssumeRole); checked at run time so OSS does not depend on it.
-type stsResolver interface {
-	credential(keyID, token string, now time.Time) (account, string, error)
-}
-
-// account resolves a long-term access key, else temporary STS keys with
-// their security token.
+// account resolves a long-term access key, else temporary STS keys (issued
+// by the emulator's AssumeRole) with their security token.
 func (o *ossService) account(keyID, token string) (account, *ossAuthError) {
 	if acc, ok := o.s.accounts.lookup(keyID); ok {
 		return acc, nil
 	}
-	if sts, ok := any(o.s.ecs).(stsResolver); ok {
-		acc, _, err := sts.credential(keyID, token, o.s.now()) // expiry is server state, on the server clock
-		switch {
-		case err == nil:
-			return acc, nil
-		case token != "" && strings.Contains(err.Error(), "Expired"):
-			return acc, denied("SecurityTokenExpired", "The security token you provided has expired.")
-		case token != "" || strings.Contains(err.Error(), "SecurityToken"):
-			return acc, denied("InvalidAccessKeyId", "The security token you provided is invalid.")
+	// Token expiry is server state, so it runs on the server clock.
+	acc, _, err := o.s.ecs.credential(keyID, token, o.s.now())
+	if err == nil {
+		return acc, nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case "InvalidSecurityToken.Expired":
+			return account{}, denied("SecurityTokenExpired", "The security token you provided has expired.")
+		case "MissingSecurityToken", "InvalidSecurityToken.MismatchWithAccessKey":
+			return account{}, denied("InvalidAccessKeyId", "The security token you provided is invalid.")
 		}
 	}
 	return account{}, denied("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
