@@ -367,13 +367,20 @@ func verifySample(ctx context.Context, bucket *oss.Bucket, key string, m *Manife
 	}
 	buf := make([]byte, m.PartSize)
 	for _, i := range m.SampleParts(percent, rnd) {
-		p := e.parts[i]
-		s, err := e.fetchPart(ctx, p, buf[:p.Length])
-		if err != nil {
-			return e.objErr("verify sample", err)
+		p, mp := e.parts[i], m.Parts[i]
+		// Bytes damaged in transit would look like a damaged object; only a
+		// mismatch that persists over three reads is reported.
+		var mismatch bool
+		for range 3 {
+			s, err := e.fetchPart(ctx, p, buf[:p.Length])
+			if err != nil {
+				return e.objErr("verify sample", err)
+			}
+			if mismatch = FormatCRC64(s.crc) != mp.CRC64 || (mp.SHA256 != "" && s.sha != mp.SHA256); !mismatch {
+				break
+			}
 		}
-		mp := m.Parts[i]
-		if FormatCRC64(s.crc) != mp.CRC64 || (mp.SHA256 != "" && s.sha != mp.SHA256) {
+		if mismatch {
 			return e.objErr("verify sample", fmt.Errorf("%w: part %d (bytes %d-%d)", ErrPartMismatch, i, p.Offset, p.End()-1))
 		}
 	}

@@ -480,3 +480,28 @@ func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
 		t.Fatalf("verify result %+v", res)
 	}
 }
+
+// A part corrupted once in transit is not reported as a damaged object.
+func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
+	f := newFakeOSS(t)
+	data := randBytes(256<<10, 25)
+	f.put("obj", data)
+	m := sampleManifest(t, data, 64<<10)
+	m.ETag = f.objects["obj"].etag
+	var n atomic.Int32
+	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+		if start == 64<<10 && n.Add(1) == 1 {
+			b := append([]byte{}, o.data[start:end+1]...)
+			b[9] ^= 1
+			writeRange(w, o, start, end, b)
+			return true
+		}
+		return false
+	}
+	if err := VerifySample(context.Background(), f.bucket(t), "obj", m, 100); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() < 2 {
+		t.Fatal("corrupted part was not read again")
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"hash"
 	"hash/crc64"
 	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -446,7 +445,7 @@ func (e *engine) startProgress() func() {
 	start := time.Now()
 	report := func() {
 		el := time.Since(start).Seconds()
-		pr := Progress{Done: e.done.Load(), Total: e.id.Size}
+		pr := Progress{Done: min(e.done.Load(), e.id.Size), Total: e.id.Size}
 		if el > 0 {
 			pr.Rate = float64(e.fetched.Load()) / el
 		}
@@ -490,7 +489,12 @@ func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, e.id.PartSize)
+			// The pass is over, so the pool's buffers are free to reuse.
+			buf, err := e.getBuf(ctx)
+			if err != nil {
+				return
+			}
+			defer e.putBuf(buf)
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(e.parts) || ctx.Err() != nil {
@@ -543,14 +547,3 @@ func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 func (e *engine) objErr(op string, err error) error {
 	return &ObjectError{Bucket: e.id.Bucket, Key: e.key, Op: op, Err: err}
 }
-
-// statusOf extracts an HTTP status from an SDK error (0 when none).
-func statusOf(err error) int {
-	var se oss.ServiceError
-	if errors.As(err, &se) {
-		return se.StatusCode
-	}
-	return 0
-}
-
-var _ = http.StatusOK

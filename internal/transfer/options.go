@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"time"
 
@@ -144,10 +143,7 @@ func isFatal(err error) bool {
 		}
 		return false
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return false
-	}
+	// Network errors, short bodies and unexpected range answers are transient.
 	return false
 }
 
