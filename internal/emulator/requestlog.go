@@ -24,30 +24,35 @@ type RequestRecord struct {
 	Fault FaultKind `json:"fault,omitempty"`
 }
 
+// requestLog is a ring of the last maxRequestLog records.
 type requestLog struct {
-	mu   sync.Mutex
-	recs []RequestRecord
+	mu    sync.Mutex
+	recs  []RequestRecord
+	start int // index of the oldest record once the ring is full
 }
 
 func (l *requestLog) add(r RequestRecord) {
 	l.mu.Lock()
-	if len(l.recs) == maxRequestLog {
-		copy(l.recs, l.recs[1:])
-		l.recs = l.recs[:maxRequestLog-1]
+	if len(l.recs) < maxRequestLog {
+		l.recs = append(l.recs, r)
+	} else {
+		l.recs[l.start] = r
+		l.start = (l.start + 1) % maxRequestLog
 	}
-	l.recs = append(l.recs, r)
 	l.mu.Unlock()
 }
 
 func (l *requestLog) list() []RequestRecord {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]RequestRecord(nil), l.recs...)
+	out := make([]RequestRecord, 0, len(l.recs))
+	out = append(out, l.recs[l.start:]...)
+	return append(out, l.recs[:l.start]...)
 }
 
 func (l *requestLog) clear() {
 	l.mu.Lock()
-	l.recs = nil
+	l.recs, l.start = nil, 0
 	l.mu.Unlock()
 }
 
