@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -28,6 +27,26 @@ import (
 // ExportImageDefaultRole is the RAM role ExportImage uses by default.
 const ExportImageDefaultRole = "AliyunECSImageExportDefaultRole"
 
+// Export limits from the ExportImage documentation.
+const (
+	exportMaxDataDisks   = 4
+	exportMaxDataDiskGiB = 500
+)
+
+func errExportDiskLimits() error {
+	return apiErr(http.StatusBadRequest, "InvalidImage.DiskAmountOrSize", "The diskSize or diskAmount of the image exceeds the limitation.")
+}
+
+// errNoExportRole is the service's answer when ECS may not write to the
+// bucket (role missing or not allowed on it).
+func errNoExportRole(role string) error {
+	if role == "" {
+		role = ExportImageDefaultRole
+	}
+	return apiErr(http.StatusForbidden, "NoSetRoletoECSServiceAcount",
+		"ECS service account Have no right to access your OSS.please attach a role of access your oss to ECS service account. (role "+role+")")
+}
+
 var exportFormats = map[string]string{"raw": "raw", "vhd": "vhd", "qcow2": "qcow2", "vmdk": "vmdk", "vdi": "vdi"}
 
 func (st *snapStore) registerExport() {
@@ -47,36 +66,43 @@ func (st *snapStore) exportImage(c *rpcCall) (any, error) {
 	if f := c.str("ImageFormat"); f != "" {
 		var ok bool
 		if format, ok = exportFormats[strings.ToLower(f)]; !ok {
-			return nil, apiErr(http.StatusBadRequest, "InvalidImageFormat.NotSupported", "The specified ImageFormat is not supported.")
+			return nil, apiErr(http.StatusBadRequest, "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.")
 		}
 	}
 	if len(prefix) > 30 || strings.HasPrefix(prefix, "/") {
 		return nil, apiErr(http.StatusBadRequest, "InvalidOSSPrefix.Malformed", "The specified OSSPrefix is not valid.")
 	}
 	if st.exportRoleMissing {
-		role := c.str("RoleName")
-		if role == "" {
-			role = ExportImageDefaultRole
-		}
-		return nil, apiErr(http.StatusForbidden, "NoSetRoletoECSServiceAcount",
-			fmt.Sprintf("The specified account has not authorized ECS to access OSS: RAM role %s is missing.", role))
+		return nil, errNoExportRole(c.str("RoleName"))
 	}
 	im, err := st.ownImage(c, id)
 	if err != nil {
 		return nil, err
 	}
 	if im.status(c.now) != "Available" {
-		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The current status of the image does not support this operation.")
+		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", "The specified Image is not available.")
+	}
+	if im.Encrypted {
+		return nil, apiErr(http.StatusBadRequest, "ImageNotSupported", "The specified Image contains encrypted snapshots, do not support export.")
 	}
 	if im.OSType == "windows" {
-		return nil, apiErr(http.StatusForbidden, "OperationDenied.WindowsImage", "Images of Windows Server cannot be exported.")
+		return nil, apiErr(http.StatusBadRequest, "ImageNotSupported", "Images of Windows Server do not support export.")
+	}
+	if data := len(im.Mappings) - 1; data > exportMaxDataDisks {
+		return nil, errExportDiskLimits()
+	}
+	for _, m := range im.Mappings[1:] {
+		if m.SizeGiB > exportMaxDataDiskGiB {
+			return nil, errExportDiskLimits()
+		}
 	}
 	owner, ok := st.e.s.oss.bucketOwner(bucket)
 	if !ok {
-		return nil, notFound("InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist.")
+		return nil, apiErr(http.StatusBadRequest, "InvalidOSSBucket.NotFound", "The specified OSS bucket does not exist in this region.")
 	}
 	if owner != c.AccountID {
-		return nil, apiErr(http.StatusForbidden, "InvalidOSSBucket.Forbidden", "The specified OSS bucket does not belong to the account.")
+		// The export role only reaches the account's own buckets.
+		return nil, errNoExportRole(c.str("RoleName"))
 	}
 	t := &ecsTask{
 		ID: newID("t", c.region().code), AccountID: c.AccountID, RegionID: c.Region, Action: "ExportImage",

@@ -157,11 +157,12 @@ func TestExportImageErrors(t *testing.T) {
 	}
 	wantAPIError(t, exp("", "mine", ""), 400, "MissingParameter")
 	wantAPIError(t, exp(id, "", ""), 400, "MissingParameter")
-	wantAPIError(t, exp(id, "mine", "iso"), 400, "InvalidImageFormat.NotSupported")
+	wantAPIError(t, exp(id, "mine", "iso"), 400, "InvalidImageFormat.Malformed")
 	wantAPIError(t, exp("m-2zenothere0000000000", "mine", ""), 404, "InvalidImageId.NotFound")
 	wantAPIError(t, exp(publicImageSeeds[0].ID, "mine", ""), 404, "InvalidImageId.NotFound")
-	wantAPIError(t, exp(id, "nobucket", ""), 404, "InvalidOSSBucket.NotFound")
-	wantAPIError(t, exp(id, "theirs", ""), 403, "InvalidOSSBucket.Forbidden")
+	wantAPIError(t, exp(id, "nobucket", ""), 400, "InvalidOSSBucket.NotFound")
+	// ECS's role only reaches the account's own buckets.
+	wantAPIError(t, exp(id, "theirs", ""), 403, "NoSetRoletoECSServiceAcount")
 
 	e.srv.SetExportRoleAuthorized(false)
 	wantAPIError(t, exp(id, "mine", ""), 403, "NoSetRoletoECSServiceAcount")
@@ -176,12 +177,22 @@ func TestExportImageErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAPIError(t, exp(creating.ImageId, "mine", ""), 403, "IncorrectImageStatus")
+	wantAPIError(t, exp(creating.ImageId, "mine", ""), 400, "IncorrectImageStatus")
+
+	// At most 4 data disks of at most 500 GiB each.
+	big := ecs.CreateCreateImageRequest()
+	big.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap}, {Size: "501"}}
+	bigImg, err := e.bj.CreateImage(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageCreate)
+	wantAPIError(t, exp(bigImg.ImageId, "mine", ""), 400, "InvalidImage.DiskAmountOrSize")
 
 	treq := ecs.CreateDescribeTaskAttributeRequest()
 	treq.TaskId = "t-2zenothere0000000000"
 	_, err = e.bj.DescribeTaskAttribute(treq)
-	wantAPIError(t, err, 404, "InvalidTaskId.NotFound")
+	wantAPIError(t, err, 400, "InvalidTaskId.NotFound")
 }
 
 func TestExportImageInjectedFailure(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
@@ -138,13 +140,14 @@ func (st *snapStore) validImageName(accountID, region, name string) error {
 		return nil
 	}
 	lower := strings.ToLower(name)
-	if len(name) < 2 || len(name) > 128 || strings.HasPrefix(lower, "aliyun") || strings.HasPrefix(lower, "acs:") ||
-		strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
-		return apiErr(http.StatusBadRequest, "InvalidImageName.Malformed", "Specified image name is not valid.")
+	first, _ := utf8.DecodeRuneInString(name)
+	if len(name) < 2 || len(name) > 128 || !unicode.IsLetter(first) || strings.HasPrefix(lower, "aliyun") ||
+		strings.HasPrefix(lower, "acs:") || strings.Contains(lower, "http://") || strings.Contains(lower, "https://") {
+		return apiErr(http.StatusBadRequest, "InvalidImageName.Malformed", "The specified Image name is wrongly formed.")
 	}
 	for _, im := range st.images {
 		if im.AccountID == accountID && im.RegionID == region && im.Name == name {
-			return apiErr(http.StatusBadRequest, "InvalidImageName.Duplicated", "The specified Image name has already been used.")
+			return apiErr(http.StatusBadRequest, "InvalidImageName.Duplicated", "The specified Image name has already bean used.")
 		}
 	}
 	return nil
@@ -207,7 +210,7 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 			return nil, apiErr(http.StatusForbidden, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
 		}
 		if s.Category == "archive" {
-			return nil, apiErr(http.StatusForbidden, "OperationDenied.ArchiveSnapshot", "An archive snapshot cannot be used to create an image.")
+			return nil, apiErr(http.StatusForbidden, "OperationDenied.InvalidSnapshotCategory", "An archive snapshot cannot be used to create an image.")
 		}
 		return s, nil
 	}
@@ -227,9 +230,15 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 					mp.Type = "system"
 				}
 			}
-			if mp.Type != "system" && mp.Type != "data" || (mp.Type == "system") != (i == 0) {
-				return nil, apiErr(http.StatusBadRequest, "InvalidParameter.DiskType",
-					"The first DiskDeviceMapping must be the system disk and the others data disks.")
+			switch {
+			case mp.Type != "system" && mp.Type != "data":
+				return nil, apiErr(http.StatusBadRequest, "InvalidDiskType.ValueNotSupported", "The specified disk type is not supported.")
+			case i == 0 && mp.Type != "system":
+				return nil, apiErr(http.StatusBadRequest, "OperationDenied",
+					"The specified parameter DiskDeviceMapping.n.SnapshotId does not contain system disk snapshot.")
+			case i > 0 && mp.Type == "system":
+				return nil, apiErr(http.StatusBadRequest, "OperationDenied",
+					"The specified parameter DiskDeviceMapping.n.SnapshotId contains two or more system disk snapshots.")
 			}
 			if mp.SnapshotID != "" {
 				s, err := usable(mp.SnapshotID)
@@ -241,8 +250,8 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 			if sz := m["Size"]; sz != "" {
 				n, err := strconv.Atoi(sz)
 				if err != nil || n < 1 || n < mp.SizeGiB {
-					return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Size",
-						"The specified DiskDeviceMapping.N.Size is not valid or smaller than its snapshot.")
+					return nil, apiErr(http.StatusBadRequest, "InvalidSize.ValueNotSupported",
+						"The specified parameter DiskDeviceMapping.n.Size beyond the permitted range.")
 				}
 				mp.SizeGiB = n
 			}
@@ -262,7 +271,7 @@ func (st *snapStore) createImage(c *rpcCall) (any, error) {
 			return nil, notFound("InvalidInstanceId.NotFound", "The specified instance does not exist.")
 		}
 		if s := inst.Status.at(c.now); s != "Running" && s != "Stopped" {
-			return nil, apiErr(http.StatusForbidden, "IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
+			return nil, apiErr(http.StatusBadRequest, "IncorrectInstanceStatus", "The current status of the instance does not support this operation.")
 		}
 		im.OSName, im.OSType = inst.OSName, inst.OSType
 		if im.Platform == "" {
@@ -522,11 +531,15 @@ func (st *snapStore) copyImage(c *rpcCall) (any, error) {
 		return nil, err
 	}
 	if src.status(c.now) != "Available" {
-		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The current status of the image does not support this operation.")
+		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", "The image not available.")
 	}
 	dr, ok := c.acct().regions[dest]
 	if !ok {
-		return nil, notFound("DestinationRegion.NotFound", "The specified DestinationRegionId does not exist.")
+		return nil, apiErr(http.StatusBadRequest, "DestinationRegion.NotFound", "The destination region not found")
+	}
+	if c.str("KMSKeyId") != "" && !encrypted {
+		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.EncryptedIllegal",
+			"The specified parameter Encrypted must be true when kmsKeyId is not empty.")
 	}
 	if err := st.validImageName(c.AccountID, dest, name); err != nil {
 		return nil, err
@@ -602,8 +615,11 @@ func (st *snapStore) cancelCopyImage(c *rpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !im.IsCopied {
+		return nil, apiErr(http.StatusBadRequest, "ImageCreatedNotFromCopy", "The specified image is not the target image of a copy action.")
+	}
 	if !im.copying(c.now) {
-		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The image is not being copied.")
+		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", "The image has completed copy.")
 	}
 	st.dropImage(im)
 	return ecs.CancelCopyImageResponse{RequestId: c.RequestID}, nil
@@ -691,18 +707,24 @@ func (st *snapStore) modifyImageSharePermission(c *rpcCall) (any, error) {
 		return nil, err
 	}
 	if len(add) > 10 || len(remove) > 10 {
-		return nil, apiErr(http.StatusBadRequest, "InvalidAccount.Malformed", "At most 10 accounts can be added or removed at a time.")
+		return nil, apiErr(http.StatusForbidden, "QuotaExceed.ShareImageUser", "At most 10 accounts can be added or removed at a time.")
 	}
 	im, err := st.ownImage(c, id)
 	if err != nil {
 		return nil, err
 	}
 	if im.status(c.now) != "Available" {
-		return nil, apiErr(http.StatusForbidden, "IncorrectImageStatus", "The current status of the image does not support this operation.")
+		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", "The image not available.")
+	}
+	if im.Encrypted && len(add) > 0 {
+		return nil, apiErr(http.StatusForbidden, "OperationDeined.EncryptedSnapshot", "The image contains encrypted snapshots, which do not support share.")
 	}
 	for _, a := range append(append([]string{}, add...), remove...) {
-		if _, err := strconv.ParseUint(a, 10, 64); err != nil || a == c.AccountID {
-			return nil, apiErr(http.StatusBadRequest, "InvalidAccount.Malformed", fmt.Sprintf("The specified account %q is not valid.", a))
+		if a == c.AccountID {
+			return nil, apiErr(http.StatusNotFound, "InvalidAccount.Forbbiden", "The specified Account does not yourself.")
+		}
+		if _, err := strconv.ParseUint(a, 10, 64); err != nil {
+			return nil, apiErr(http.StatusNotFound, "InvalidAccount.NotFound", `The specified parameter "AddAccount.n" or "RemoveAccount.n" does not exist.`)
 		}
 	}
 	for _, a := range remove {

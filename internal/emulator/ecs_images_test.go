@@ -278,7 +278,7 @@ func TestImageCreateValidationAndClientToken(t *testing.T) {
 	_, err = create(func(r *ecs.CreateImageRequest) {
 		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap, Size: "20"}}
 	})
-	wantAPIError(t, err, 400, "InvalidParameter.Size")
+	wantAPIError(t, err, 400, "InvalidSize.ValueNotSupported")
 	_, err = create(func(r *ecs.CreateImageRequest) {
 		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{Size: "40"}}
 	})
@@ -286,7 +286,13 @@ func TestImageCreateValidationAndClientToken(t *testing.T) {
 	_, err = create(func(r *ecs.CreateImageRequest) {
 		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap}, {SnapshotId: snap, DiskType: "system"}}
 	})
-	wantAPIError(t, err, 400, "InvalidParameter.DiskType")
+	wantAPIError(t, err, 400, "OperationDenied")
+	_, err = create(func(r *ecs.CreateImageRequest) {
+		r.DiskDeviceMapping = &[]ecs.CreateImageDiskDeviceMapping{{SnapshotId: snap, DiskType: "data"}}
+	})
+	wantAPIError(t, err, 400, "OperationDenied")
+	_, err = create(func(r *ecs.CreateImageRequest) { r.SnapshotId, r.ImageName = snap, "9lives" })
+	wantAPIError(t, err, 400, "InvalidImageName.Malformed")
 
 	// ClientToken: the retry answers the first image, not a duplicate name.
 	tok := func(r *ecs.CreateImageRequest) { r.SnapshotId, r.ImageName, r.ClientToken = snap, "tokened", "tok-1" }
@@ -314,7 +320,9 @@ func TestImageCopyAndCancel(t *testing.T) {
 		return e.bj.CopyImage(req)
 	}
 	_, err := cp(func(r *ecs.CopyImageRequest) { r.DestinationRegionId = "mars-1" })
-	wantAPIError(t, err, 404, "DestinationRegion.NotFound")
+	wantAPIError(t, err, 400, "DestinationRegion.NotFound")
+	_, err = cp(func(r *ecs.CopyImageRequest) { r.KMSKeyId = "kms-without-encryption" })
+	wantAPIError(t, err, 400, "InvalidParameter.EncryptedIllegal")
 	_, err = cp(func(r *ecs.CopyImageRequest) { r.ImageId = "m-2zenothere0000000000" })
 	wantAPIError(t, err, 404, "InvalidImageId.NotFound")
 
@@ -369,7 +377,9 @@ func TestImageCopyAndCancel(t *testing.T) {
 		t.Errorf("finished copy: %+v", c)
 	}
 	_, err = e.sh.CancelCopyImage(ecsCancel(second.ImageId))
-	wantAPIError(t, err, 403, "IncorrectImageStatus")
+	wantAPIError(t, err, 400, "IncorrectImageStatus")
+	_, err = e.bj.CancelCopyImage(ecsCancel(src))
+	wantAPIError(t, err, 400, "ImageCreatedNotFromCopy")
 	_, err = cp(func(r *ecs.CopyImageRequest) { r.DestinationImageName = "dr-copy" })
 	wantAPIError(t, err, 400, "InvalidImageName.Duplicated")
 
@@ -442,7 +452,12 @@ func TestImageSharing(t *testing.T) {
 	bad.ImageId = id
 	bad.AddAccount = &[]string{"not-an-account"}
 	_, err = e.bj.ModifyImageSharePermission(bad)
-	wantAPIError(t, err, 400, "InvalidAccount.Malformed")
+	wantAPIError(t, err, 404, "InvalidAccount.NotFound")
+	self := ecs.CreateModifyImageSharePermissionRequest()
+	self.ImageId = id
+	self.AddAccount = &[]string{DefaultAccountID}
+	_, err = e.bj.ModifyImageSharePermission(self)
+	wantAPIError(t, err, 404, "InvalidAccount.Forbbiden")
 
 	unshare := ecs.CreateModifyImageSharePermissionRequest()
 	unshare.ImageId = id

@@ -70,7 +70,8 @@ func (st *snapStore) registerPolicies() {
 func (st *snapStore) policyOf(c *rpcCall, id string) (*autoSnapshotPolicy, error) {
 	p, ok := st.policies[id]
 	if !ok || p.AccountID != c.AccountID || p.RegionID != c.Region {
-		return nil, notFound("InvalidAutoSnapshotPolicyId.NotFound", "Specified parameter AutoSnapshotPolicyId not found.")
+		// The service's code for a missing policy is ParameterInvalid (404).
+		return nil, apiErr(http.StatusNotFound, "ParameterInvalid", "The specified automatic snapshot policy does not exist.")
 	}
 	return p, nil
 }
@@ -81,7 +82,7 @@ func (st *snapStore) policyParams(c *rpcCall, p *autoSnapshotPolicy) error {
 	if c.has("autoSnapshotPolicyName") {
 		name := c.str("autoSnapshotPolicyName")
 		if name != "" && (len(name) < 2 || len(name) > 128 || strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://")) {
-			return apiErr(http.StatusBadRequest, "InvalidAutoSnapshotPolicyName.Malformed", "Specified auto snapshot policy name is not valid.")
+			return apiErr(http.StatusBadRequest, "InvalidAutoSnapshotPolicyName.Malformed", "The specified auto snapshot policy name is wrongly formed.")
 		}
 		p.Name = name
 	}
@@ -96,9 +97,9 @@ func (st *snapStore) policyParams(c *rpcCall, p *autoSnapshotPolicy) error {
 		sc, err := parseSchedule(tp, wd)
 		if err != nil {
 			if err.Error() == "timePoints" {
-				return apiErr(http.StatusBadRequest, "InvalidTimePoints.Malformed", "The specified parameter timePoints is not valid.")
+				return apiErr(http.StatusForbidden, "ParameterInvalid", "The specified TimePoints parameter is invalid.")
 			}
-			return apiErr(http.StatusBadRequest, "InvalidRepeatWeekdays.Malformed", "The specified parameter repeatWeekdays is not valid.")
+			return apiErr(http.StatusForbidden, "ParameterInvalid", "The specified RepeatWeekDays parameter is invalid.")
 		}
 		p.sched = sc
 	}
@@ -108,7 +109,7 @@ func (st *snapStore) policyParams(c *rpcCall, p *autoSnapshotPolicy) error {
 			return err
 		}
 		if n != -1 && (n < 1 || n > 65536) {
-			return apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed", "The specified parameter retentionDays is not valid.")
+			return apiErr(http.StatusForbidden, "ParameterInvalid", "The specified RetentionDays parameter is invalid.")
 		}
 		p.RetentionDays = n
 	}
@@ -220,13 +221,13 @@ func policyDisks(c *rpcCall) ([]*ecsDisk, error) {
 	}
 	var ids []string
 	if err := json.Unmarshal([]byte(raw), &ids); err != nil || len(ids) == 0 {
-		return nil, apiErr(http.StatusBadRequest, "InvalidDiskIds.Malformed", "The specified parameter diskIds is not valid.")
+		return nil, apiErr(http.StatusForbidden, "ParameterInvalid", "The specified DiskIds are invalid.")
 	}
 	disks := make([]*ecsDisk, 0, len(ids))
 	for _, id := range ids {
 		d, ok := c.region().disks[id]
 		if !ok {
-			return nil, notFound("InvalidDiskId.NotFound", fmt.Sprintf("The specified disk %s does not exist.", id))
+			return nil, notFound("InvalidDiskId.NotFound", fmt.Sprintf("The specified disk %s does not exist in the region.", id))
 		}
 		disks = append(disks, d)
 	}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,8 +317,9 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 	if got := e.diskPolicy(SeedDiskCoreDBData); got != "" {
 		t.Errorf("disk keeps deleted policy %s", got)
 	}
+	// The service's code for a missing policy is ParameterInvalid with 404.
 	_, err = e.bj.DeleteAutoSnapshotPolicy(del)
-	wantAPIError(t, err, 404, "InvalidAutoSnapshotPolicyId.NotFound")
+	wantAPIError(t, err, 404, "ParameterInvalid")
 
 	apply := ecs.CreateApplyAutoSnapshotPolicyRequest()
 	apply.AutoSnapshotPolicyId = other
@@ -330,20 +332,27 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 	shApply.AutoSnapshotPolicyId = other
 	shApply.DiskIds = jsonList(SeedDiskCoreDBData)
 	_, err = e.sh.ApplyAutoSnapshotPolicy(shApply)
-	wantAPIError(t, err, 404, "InvalidAutoSnapshotPolicyId.NotFound")
+	wantAPIError(t, err, 404, "ParameterInvalid")
+	badIDs := ecs.CreateApplyAutoSnapshotPolicyRequest()
+	badIDs.AutoSnapshotPolicyId = other
+	badIDs.DiskIds = "not-json"
+	_, err = e.bj.ApplyAutoSnapshotPolicy(badIDs)
+	wantAPIError(t, err, 403, "ParameterInvalid")
 
 	for _, tc := range []struct {
-		mod  func(*ecs.CreateAutoSnapshotPolicyRequest)
-		code string
+		mod    func(*ecs.CreateAutoSnapshotPolicyRequest)
+		status int
+		code   string
+		msg    string
 	}{
-		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.TimePoints = `["24"]` }, "InvalidTimePoints.Malformed"},
-		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.RepeatWeekdays = `["0"]` }, "InvalidRepeatWeekdays.Malformed"},
-		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.RetentionDays = requests.NewInteger(0) }, "InvalidRetentionDays.Malformed"},
-		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.TimePoints = "" }, "MissingParameter"},
+		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.TimePoints = `["24"]` }, 403, "ParameterInvalid", "TimePoints"},
+		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.RepeatWeekdays = `["0"]` }, 403, "ParameterInvalid", "RepeatWeekDays"},
+		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.RetentionDays = requests.NewInteger(0) }, 403, "ParameterInvalid", "RetentionDays"},
+		{func(r *ecs.CreateAutoSnapshotPolicyRequest) { r.TimePoints = "" }, 400, "MissingParameter", "timePoints"},
 		{func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 			r.EnableCrossRegionCopy = requests.NewBoolean(true)
 			r.TargetCopyRegions = `["mars-1"]`
-		}, "InvalidTargetCopyRegions.Malformed"},
+		}, 400, "InvalidTargetCopyRegions.Malformed", "mars-1"},
 	} {
 		req := ecs.CreateCreateAutoSnapshotPolicyRequest()
 		req.TimePoints = `["2"]`
@@ -351,7 +360,10 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 		req.RetentionDays = requests.NewInteger(3)
 		tc.mod(req)
 		_, err := e.bj.CreateAutoSnapshotPolicy(req)
-		wantAPIError(t, err, 400, tc.code)
+		wantAPIError(t, err, tc.status, tc.code)
+		if !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s error does not name %s: %v", tc.code, tc.msg, err)
+		}
 	}
 	// A bad modification changes nothing.
 	mod := ecs.CreateModifyAutoSnapshotPolicyExRequest()
@@ -359,7 +371,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 	mod.AutoSnapshotPolicyName = "renamed"
 	mod.TimePoints = `["99"]`
 	_, err = e.bj.ModifyAutoSnapshotPolicyEx(mod)
-	wantAPIError(t, err, 400, "InvalidTimePoints.Malformed")
+	wantAPIError(t, err, 403, "ParameterInvalid")
 	if p := e.describePolicy(other); p.AutoSnapshotPolicyName != "other" {
 		t.Errorf("failed modify renamed the policy to %s", p.AutoSnapshotPolicyName)
 	}

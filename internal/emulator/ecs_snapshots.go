@@ -438,8 +438,7 @@ func (st *snapStore) deleteSnapshot(c *rpcCall) (any, error) {
 			"The snapshot has been used to create user defined image(s).")
 	}
 	if !force && st.usedByDisk(s) != "" {
-		return nil, apiErr(http.StatusForbidden, "SnapshotCreatedDisk",
-			"The snapshot has been used to create disk(s); set Force to delete it.")
+		return nil, apiErr(http.StatusForbidden, "SnapshotCreatedDisk", "The snapshot has been used to create disk(s).")
 	}
 	delete(st.snapshots, id)
 	return resp, nil
@@ -475,12 +474,13 @@ func (st *snapStore) copySnapshot(c *rpcCall) (any, error) {
 	if prior != "" {
 		return ecs.CopySnapshotResponse{RequestId: c.RequestID, SnapshotId: prior}, nil
 	}
-	src, err := st.snapshotOf(c, id)
-	if err != nil {
-		return nil, err
+	// CopySnapshot answers 403 for a missing source, unlike other actions.
+	src, ok := st.snapshots[id]
+	if !ok || src.AccountID != c.AccountID || src.RegionID != c.Region {
+		return nil, apiErr(http.StatusForbidden, "InvalidSnapshotId.NotFound", "The specified snapshot is not exists.")
 	}
 	if src.status(c.now) != "accomplished" {
-		return nil, apiErr(http.StatusForbidden, "IncorrectSnapshotStatus", "The current status of the snapshot does not support this operation.")
+		return nil, apiErr(http.StatusForbidden, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
 	}
 	if src.Category == "archive" {
 		return nil, apiErr(http.StatusForbidden, "OperationDenied.ArchiveSnapshot", "An archive snapshot cannot be copied.")

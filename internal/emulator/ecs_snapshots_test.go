@@ -305,7 +305,12 @@ func TestSnapshotCopyToRegion(t *testing.T) {
 	req.SnapshotId = id
 	req.DestinationRegionId = "cn-shanghai"
 	_, err := e.bj.CopySnapshot(req)
-	wantAPIError(t, err, 403, "IncorrectSnapshotStatus")
+	wantAPIError(t, err, 403, "InvalidSnapshotId.NotReady")
+	missing := ecs.CreateCopySnapshotRequest()
+	missing.SnapshotId = "s-2zenothere0000000000"
+	missing.DestinationRegionId = "cn-shanghai"
+	_, err = e.bj.CopySnapshot(missing)
+	wantAPIError(t, err, 403, "InvalidSnapshotId.NotFound")
 
 	e.clock.Advance(d.SnapshotCreate)
 	req.DestinationSnapshotName = "dr-copy"

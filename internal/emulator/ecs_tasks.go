@@ -226,7 +226,7 @@ func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
 	}
 	t, ok := st.tasks[id]
 	if !ok || t.AccountID != c.AccountID || t.RegionID != c.Region {
-		return nil, notFound("InvalidTaskId.NotFound", "The specified task id is not found.")
+		return nil, apiErr(http.StatusBadRequest, "InvalidTaskId.NotFound", `The specified "TaskId" is not found.`)
 	}
 	status := t.status(c.now)
 	resp := ecs.DescribeTaskAttributeResponse{
