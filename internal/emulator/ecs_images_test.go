@@ -305,7 +305,7 @@ func TestImageCreateValidationAndClientToken(t *testing.T) {
 		t.Fatalf("retry: %v %v, first %s", again, err, first.ImageId)
 	}
 	_, err = create(func(r *ecs.CreateImageRequest) { tok(r); r.Description = "changed" })
-	wantAPIError(t, err, 400, "IdempotentParameterMismatch")
+	wantAPIError(t, err, 400, "IdempotenceParamNotMatch")
 }
 
 func TestImageCopyAndCancel(t *testing.T) {

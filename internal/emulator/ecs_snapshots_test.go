@@ -164,7 +164,7 @@ func TestSnapshotClientToken(t *testing.T) {
 	}
 	req.SnapshotName = "different"
 	_, err = e.bj.CreateSnapshot(req)
-	wantAPIError(t, err, 400, "IdempotentParameterMismatch")
+	wantAPIError(t, err, 403, "IdempotentParameterMismatch")
 
 	list := ecs.CreateDescribeSnapshotsRequest()
 	list.DiskId = SeedDiskCoreDBSys

@@ -188,6 +188,14 @@ func (st *snapStore) catchUp(now time.Time) {
 func (st *snapStore) idempotent(c *rpcCall) (prior string, commit func(id string), err error) {
 	ids, ok, err := c.replay()
 	if err != nil {
+		// The mismatch answer differs between actions (their error tables).
+		switch c.Action {
+		case "CreateSnapshot":
+			err = apiErr(http.StatusForbidden, "IdempotentParameterMismatch", "The specified clientToken is used.")
+		case "CreateImage":
+			err = apiErr(http.StatusBadRequest, "IdempotenceParamNotMatch",
+				"Request uses a client token in a previous request but is not identical to that request.")
+		}
 		return "", nil, err
 	}
 	if ok && len(ids) > 0 {
