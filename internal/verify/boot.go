@@ -58,7 +58,10 @@ func runBoot(ctx context.Context, b Backend, clk Clock, region string, s BootSpe
 	res := &BootResult{InstanceID: s.InstanceID}
 	start := clk.Now()
 	for n := 0; ; n++ {
-		at := clk.Now()
+		at := start
+		if n > 0 {
+			at = clk.Now()
+		}
 		cr, err := b.RunCommand(ctx, region, CommandRequest{
 			InstanceID: s.InstanceID, Command: s.Command, CommandType: s.CommandType, Timeout: s.CommandTimeout,
 		})

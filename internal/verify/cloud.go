@@ -2,6 +2,10 @@ package verify
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
@@ -77,7 +81,7 @@ func (c *CloudBackend) RunCommand(ctx context.Context, region string, req Comman
 		Name: "alidr-verification-boot-test",
 	}, c.CommandPoll)
 	if err != nil {
-		return CommandResult{}, err
+		return CommandResult{}, compactAPIError(err)
 	}
 	return CommandResult{InvokeID: out.InvokeID, Status: out.Status, ExitCode: out.ExitCode, Output: out.Output,
 		ErrorCode: out.ErrorCode, ErrorInfo: out.ErrorInfo}, nil
@@ -85,5 +89,29 @@ func (c *CloudBackend) RunCommand(ctx context.Context, region string, req Comman
 
 // TagResources implements Backend.
 func (c *CloudBackend) TagResources(ctx context.Context, region, resourceType string, ids []string, tags map[string]string) error {
-	return c.Client.TagResources(ctx, c.Client.RegionOr(region), resourceType, ids, tags)
+	return compactAPIError(c.Client.TagResources(ctx, c.Client.RegionOr(region), resourceType, ids, tags))
+}
+
+// shortError keeps the error chain but a one-line message for checks.
+type shortError struct {
+	msg string
+	err error
+}
+
+func (e *shortError) Error() string { return e.msg }
+func (e *shortError) Unwrap() error { return e.err }
+
+// compactAPIError replaces the SDK's multi-line ServerError text with
+// "Code: Message (RequestId ...)", keeping what the caller prefixed.
+func compactAPIError(err error) error {
+	var se *sdkerrors.ServerError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	full, inner := err.Error(), se.Error()
+	prefix := ""
+	if i := len(full) - len(inner); i >= 0 && full[i:] == inner {
+		prefix = full[:i]
+	}
+	return &shortError{msg: fmt.Sprintf("%s%s: %s (RequestId %s)", prefix, se.ErrorCode(), se.Message(), se.RequestId()), err: err}
 }

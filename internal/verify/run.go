@@ -179,7 +179,7 @@ func tagPoints(ctx context.Context, b Backend, region string, points []string, r
 		}
 	}
 	c.Status = StatusPassed
-	c.Detail = fmt.Sprintf("tagged %s with %s=%s and %s=%s", strings.Join(done, ", "),
+	c.Detail = fmt.Sprintf("tagged %s with %s=%s and %s=%s", strings.Join(points, ", "),
 		tagVerifiedAt, tags[tagVerifiedAt], tagVerificationRun, runID)
 	return c
 }

@@ -1,0 +1,781 @@
+package provider_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
+)
+
+const vrBucket = "dr-images"
+
+// vrEnv is an emulator with instant ECS durations, a bucket and SDK clients.
+type vrEnv struct {
+	*acctest.Env
+	bucket *oss.Bucket
+	cloud  *cloud.Client
+}
+
+func newVREnv(t *testing.T, opts emulator.Options) *vrEnv {
+	t.Helper()
+	env := acctest.New(t, opts)
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	oc, err := oss.New(env.Emulator.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := oc.CreateBucket(vrBucket); err != nil {
+		t.Fatal(err)
+	}
+	b, err := oc.Bucket(vrBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cloud.New(context.Background(), cloud.Config{
+		Region: env.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: cloud.Endpoints{ECS: env.Emulator.URL(), OSS: env.Emulator.URL()},
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &vrEnv{Env: env, bucket: b, cloud: c}
+}
+
+func (e *vrEnv) put(t *testing.T, key string, data []byte) {
+	t.Helper()
+	if err := e.bucket.PutObject(key, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// image uploads data and its manifest, produced by the transfer engine.
+func (e *vrEnv) image(t *testing.T, key string, data []byte) *transfer.Result {
+	t.Helper()
+	e.put(t, key, data)
+	res, err := transfer.Verify(context.Background(), e.bucket, key, transfer.Options{PartSize: 256 << 10, MD5: true, SHA256: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mj, err := res.Manifest.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.put(t, key+".manifest.json", mj)
+	return res
+}
+
+func randData(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func checkIs(name, status string, detail *regexp.Regexp) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(status), "detail": knownvalue.StringRegexp(detail),
+	})
+}
+
+// wrappedRE matches the fragments in order in a CLI error, whatever the
+// CLI's line wrapping did to their spaces.
+func wrappedRE(fragments ...string) *regexp.Regexp {
+	var parts []string
+	for _, f := range fragments {
+		var words []string
+		for _, w := range strings.Fields(f) {
+			words = append(words, regexp.QuoteMeta(w))
+		}
+		parts = append(parts, strings.Join(words, `\s+`))
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
+}
+
+func state(addr, attr string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v)
+}
+
+func TestAccVerificationRun_checksumModes(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	data := randData(1<<20+4321, 1) // 5 parts of 256 KiB
+	ref := env.image(t, "golden.raw", data)
+	// A second manifest without the ETag pin: a changed object then shows
+	// as a part mismatch rather than as a replaced object.
+	unpinned := *ref.Manifest
+	unpinned.ETag = ""
+	mj, _ := unpinned.Marshal()
+	env.put(t, "golden.raw.unpinned.json", mj)
+	crc := transfer.FormatCRC64(ref.CRC64)
+
+	config := func(round string) string {
+		var modes strings.Builder
+		for _, m := range []struct{ name, mode, extra string }{
+			{"metadata", "metadata", ""},
+			{"sample", "sample", "sample_percent = 40"},
+			{"full", "full", ""},
+		} {
+			fmt.Fprintf(&modes, `
+resource "alidr_verification_run" %[1]q {
+  name = %[1]q
+  checksum = {
+    bucket   = %[3]q
+    object   = "golden.raw"
+    manifest = "golden.raw.manifest.json"
+    mode     = %[2]q
+    %[4]s
+  }
+  on_failure = "record"
+  triggers   = { round = %[5]q }
+}
+`, m.name, m.mode, vrBucket, m.extra, round)
+		}
+		return env.Config("%s", modes.String()) + fmt.Sprintf(`
+resource "alidr_verification_run" "digests" {
+  checksum = {
+    bucket          = %[1]q
+    object          = "golden.raw"
+    expected_md5    = %[3]q
+    expected_sha256 = %[4]q
+    expected_crc64  = %[5]q
+  }
+  on_failure = "record"
+  triggers   = { round = %[2]q }
+}
+resource "alidr_verification_run" "crc_only" {
+  checksum = {
+    bucket         = %[1]q
+    object         = "golden.raw"
+    mode           = "metadata"
+    expected_crc64 = %[5]q
+  }
+  on_failure = "record"
+  triggers   = { round = %[2]q }
+}
+`, vrBucket, round, ref.MD5, strings.ToUpper(ref.SHA256), crc)
+	}
+	all := []string{"alidr_verification_run.metadata", "alidr_verification_run.sample", "alidr_verification_run.full",
+		"alidr_verification_run.digests", "alidr_verification_run.crc_only"}
+	statusAll := func(s string) []statecheck.StateCheck {
+		var out []statecheck.StateCheck
+		for _, a := range all {
+			out = append(out, state(a, "status", knownvalue.StringExact(s)))
+		}
+		return out
+	}
+	other := bytes.Clone(data)
+	other[300<<10] ^= 0xff // part 1 differs; same size
+	otherCRC := transfer.FormatCRC64(transfer.CRC64(other))
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				ConfigStateChecks: append(statusAll("passed"),
+					state("alidr_verification_run.metadata", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "passed", regexp.MustCompile(`^metadata: OSS CRC64 `+crc+` of oss://dr-images/golden.raw \(1052897 bytes\) matches manifest; no data was read$`)),
+					})),
+					state("alidr_verification_run.metadata", "crc64", knownvalue.StringExact(crc)),
+					state("alidr_verification_run.metadata", "bytes_verified", knownvalue.Int64Exact(0)),
+					state("alidr_verification_run.metadata", "md5", knownvalue.Null()),
+					state("alidr_verification_run.sample", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "passed", regexp.MustCompile(`^sample: 2 of 5 parts \(40%\) of oss://dr-images/golden.raw match the manifest \(CRC64 and SHA-256\)$`)),
+					})),
+					state("alidr_verification_run.sample", "bytes_verified", knownvalue.Null()),
+					state("alidr_verification_run.full", "md5", knownvalue.StringExact(ref.MD5)),
+					state("alidr_verification_run.full", "sha256", knownvalue.StringExact(ref.SHA256)),
+					state("alidr_verification_run.full", "crc64", knownvalue.StringExact(crc)),
+					state("alidr_verification_run.full", "bytes_verified", knownvalue.Int64Exact(int64(len(data)))),
+					state("alidr_verification_run.full", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "passed", regexp.MustCompile(`^full: read all 1052897 bytes of oss://dr-images/golden.raw; CRC64, MD5, SHA-256 match the manifest$`)),
+					})),
+					state("alidr_verification_run.digests", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "passed", regexp.MustCompile(`CRC64, MD5, SHA-256 match expected_crc64$`)),
+					})),
+					state("alidr_verification_run.digests", "id", knownvalue.StringRegexp(regexp.MustCompile(`^vr-\d{8}T\d{6}Z-[0-9a-f]{6}$`))),
+				),
+			},
+			{
+				// Same bytes count, one part changed: every mode must notice.
+				PreConfig: func() { env.put(t, "golden.raw", other) },
+				Config:    config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: func() []plancheck.PlanCheck {
+					var out []plancheck.PlanCheck
+					for _, a := range all {
+						out = append(out, plancheck.ExpectResourceAction(a, plancheck.ResourceActionDestroyBeforeCreate))
+					}
+					return out
+				}()},
+				ConfigStateChecks: append(statusAll("failed"),
+					state("alidr_verification_run.metadata", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`^metadata: CRC64 mismatch for oss://dr-images/golden.raw: OSS has `+otherCRC+`, manifest says `+crc+`$`)),
+					})),
+					state("alidr_verification_run.metadata", "crc64", knownvalue.StringExact(otherCRC)),
+					state("alidr_verification_run.sample", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw was replaced since the manifest was written \(its ETag no longer matches\)`)),
+					})),
+					state("alidr_verification_run.full", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`^full: oss://dr-images/golden.raw does not match: CRC64 `+otherCRC+`, manifest says `+crc+`; MD5 [0-9a-f]{32}, manifest says `+ref.MD5+`; SHA-256 [0-9a-f]{64}, manifest says `+ref.SHA256+`; differing parts: 1 \(bytes 262144-524287\)$`)),
+					})),
+					state("alidr_verification_run.full", "crc64", knownvalue.StringExact(otherCRC)),
+					state("alidr_verification_run.digests", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`CRC64 `+otherCRC+`, expected_crc64 says `+crc+`; MD5 [0-9a-f]{32}, expected_md5 says `+ref.MD5)),
+					})),
+					state("alidr_verification_run.crc_only", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`CRC64 mismatch .* expected_crc64 says `+crc)),
+					})),
+				),
+			},
+			{
+				// The unpinned sample reads the parts; at 100% it must hit part 1.
+				Config: env.Config(`
+resource "alidr_verification_run" "sample_all" {
+  checksum = {
+    bucket         = %q
+    object         = "golden.raw"
+    manifest       = "golden.raw.unpinned.json"
+    mode           = "sample"
+    sample_percent = 100
+  }
+  on_failure = "record"
+}`, vrBucket),
+				ConfigStateChecks: []statecheck.StateCheck{
+					state("alidr_verification_run.sample_all", "status", knownvalue.StringExact("failed")),
+					state("alidr_verification_run.sample_all", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw differs from the manifest: .*part does not match the manifest: part 1 \(bytes 262144-524287\)`)),
+					})),
+				},
+			},
+			{
+				// on_failure = "fail": the apply fails and spells the check out.
+				Config: env.Config(`
+resource "alidr_verification_run" "strict" {
+  checksum = {
+    bucket         = %q
+    object         = "golden.raw"
+    mode           = "metadata"
+    expected_crc64 = %q
+  }
+}`, vrBucket, crc),
+				ExpectError: wrappedRE("Verification run vr-", "failed", "- checksum: metadata: CRC64 mismatch for oss://dr-images/golden.raw", "saved (tainted)"),
+			},
+		},
+	})
+}
+
+func TestAccVerificationRun_checksumSurvivesCorruptReads(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	data := randData(600<<10, 2)
+	ref := env.image(t, "img.raw", data)
+	// Transient corruption on the wire: the engine re-reads the parts, so
+	// the run still passes with the right digests.
+	env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Count: 2})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_verification_run" "r" {
+  checksum = {
+    bucket       = %q
+    object       = "img.raw"
+    expected_md5 = %q
+  }
+}`, vrBucket, ref.MD5),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
+				state("alidr_verification_run.r", "md5", knownvalue.StringExact(ref.MD5)),
+				state("alidr_verification_run.r", "sha256", knownvalue.StringExact(ref.SHA256)),
+			},
+			Check: func(*terraform.State) error {
+				for _, f := range env.Emulator.Faults() {
+					if f.Fired != 2 {
+						return fmt.Errorf("corrupt fault fired %d times, want 2", f.Fired)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccVerificationRun_badInputs(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	env.put(t, "img.raw", []byte("some bytes"))
+	env.put(t, "broken.json", []byte(`{"version": 1, "size": 10, "part_size": 0, "crc64": "x"}`))
+	// Stop the second seeded instance.
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = emulator.SeedInstanceCoreApp
+	stop.ForceStop = requests.NewBoolean(true)
+	if err := env.cloud.DoECS(context.Background(), env.Region, stop, ecs.CreateStopInstanceResponse()); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_verification_run" "missing_object" {
+  checksum   = { bucket = %[1]q, object = "nope.raw", expected_crc64 = "1", mode = "metadata" }
+  on_failure = "record"
+}
+resource "alidr_verification_run" "missing_manifest" {
+  checksum   = { bucket = %[1]q, object = "img.raw", manifest = "nope.json", mode = "sample" }
+  on_failure = "record"
+}
+resource "alidr_verification_run" "broken_manifest" {
+  checksum   = { bucket = %[1]q, object = "img.raw", manifest = "broken.json" }
+  on_failure = "record"
+}
+resource "alidr_verification_run" "stopped" {
+  boot_test  = { instance_id = %[2]q, command = "true", duration = "1h", interval = "1m" }
+  on_failure = "record"
+}
+resource "alidr_verification_run" "no_instance" {
+  boot_test  = { instance_id = "i-2zenosuchinstance000", command = "true" }
+  on_failure = "record"
+}`, vrBucket, emulator.SeedInstanceCoreApp),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("alidr_verification_run.missing_object", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("checksum", "failed", regexp.MustCompile(`^metadata: oss://dr-images/nope.raw does not exist: OSS object oss://dr-images/nope.raw not found in cn-beijing`)),
+				})),
+				state("alidr_verification_run.missing_manifest", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("checksum", "failed", regexp.MustCompile(`^sample: manifest oss://dr-images/nope.json does not exist`)),
+				})),
+				state("alidr_verification_run.broken_manifest", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("checksum", "failed", regexp.MustCompile(`^full: manifest oss://dr-images/broken.json does not parse: manifest: `)),
+				})),
+				// Not running is fatal: one attempt, not an hour of them.
+				state("alidr_verification_run.stopped", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+emulator.SeedInstanceCoreApp+`: 1 attempt\(s\) over 1h0m0s, none exited 0; first failure: attempt 1 at \+0s: exit code -1, want 0; InstanceNotRunning: .*\(stopped after a fatal error\)$`)),
+				})),
+				state("alidr_verification_run.stopped", "boot_test_result", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"attempts": knownvalue.Int64Exact(1), "healthy": knownvalue.Bool(false), "time_to_healthy": knownvalue.Null(),
+				})),
+				state("alidr_verification_run.no_instance", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on i-2zenosuchinstance000: 1 attempt\(s\), none exited 0; first failure: attempt 1 at \+0s: ECS RunCommand in cn-beijing: InvalidInstanceId.NotFound: The specified InstanceId "i-2zenosuchinstance000" does not exist. \(RequestId \S+\) \(stopped after a fatal error\)$`)),
+				})),
+			},
+		}},
+	})
+}
+
+func TestAccVerificationRun_bootTest(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	db, app := emulator.SeedInstanceCoreDB, emulator.SeedInstanceCoreApp
+	// core-db: fails twice while "starting", then healthy for good.
+	env.Emulator.ScriptCommand(db, emulator.CommandOutcome{ExitCode: 0, Output: "running\nhealthy\n",
+		Sequence: []emulator.CommandOutcome{{ExitCode: 7, Output: "curl: (7) Failed to connect"}, {ExitCode: 7, Output: "still starting"}}})
+	// core-app: always unhealthy.
+	env.Emulator.ScriptCommand(app, emulator.CommandOutcome{ExitCode: 3, Output: "degraded\n"})
+	dir := t.TempDir()
+	jsonPath, junitPath := filepath.Join(dir, "dr-report.json"), filepath.Join(dir, "dr-report.xml")
+	cmd := "systemctl is-system-running && curl -fsS localhost:8080/health"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_verification_run" "db" {
+  name = "nightly-db"
+  boot_test = {
+    instance_id = %[1]q
+    command     = %[3]q
+    duration    = "1s"
+    interval    = "250ms"
+  }
+  restore_duration = "10m"
+  rto_target       = "15m"
+  report           = { path = %[4]q, format = "json", bucket = %[6]q, object = "reports/db.json" }
+}
+resource "alidr_verification_run" "app" {
+  name = "nightly-app"
+  boot_test = {
+    instance_id = %[2]q
+    command     = %[3]q
+    duration    = "500ms"
+    interval    = "250ms"
+  }
+  rto_target = "15m"
+  on_failure = "record"
+  report     = { path = %[5]q, format = "junit" }
+}`, db, app, cmd, jsonPath, junitPath, vrBucket),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("alidr_verification_run.db", "status", knownvalue.StringExact("passed")),
+				state("alidr_verification_run.db", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("boot_test", "passed", regexp.MustCompile(`^healthy on `+db+` after \S+ and stayed healthy: 3 of 5 attempt\(s\) exited 0 over 1s \(2 start-up failure\(s\) before; first: attempt 1 at \+0s: exit code 7, want 0; output: curl: \(7\) Failed to connect\)$`)),
+					checkIs("rto", "passed", regexp.MustCompile(`^measured RTO 10m\S* \(restore 10m0s \+ healthy after \S+\) is within the target 15m0s$`)),
+				})),
+				state("alidr_verification_run.db", "boot_test_result", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"attempts": knownvalue.Int64Exact(5), "passes": knownvalue.Int64Exact(3), "failures": knownvalue.Int64Exact(2),
+					"healthy": knownvalue.Bool(true), "time_to_healthy": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9.]+m?s$`)),
+					"first_failure": knownvalue.StringExact("attempt 1 at +0s: exit code 7, want 0; output: curl: (7) Failed to connect"),
+					"output_tail":   knownvalue.StringExact("running\nhealthy\n"),
+				})),
+				state("alidr_verification_run.db", "measured_rto", knownvalue.StringRegexp(regexp.MustCompile(`^10m[01]s$`))),
+				state("alidr_verification_run.app", "status", knownvalue.StringExact("failed")),
+				state("alidr_verification_run.app", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+app+`: 3 attempt\(s\) over 500ms, none exited 0; first failure: attempt 1 at \+0s: exit code 3, want 0; output: degraded$`)),
+					checkIs("rto", "failed", regexp.MustCompile(`never became healthy during the boot test, so the RTO target 15m0s is not met`)),
+				})),
+				state("alidr_verification_run.app", "measured_rto", knownvalue.Null()),
+			},
+			Check: func(*terraform.State) error {
+				runs := env.Emulator.CommandsRun(db)
+				if len(runs) != 5 || runs[0].Content != cmd || runs[0].Type != "RunShellScript" {
+					return fmt.Errorf("commands run on %s: %+v", db, runs)
+				}
+				// The JSON report, locally and in OSS.
+				raw, err := os.ReadFile(jsonPath)
+				if err != nil {
+					return err
+				}
+				if st, _ := os.Stat(jsonPath); st.Mode().Perm() != 0o644 {
+					return fmt.Errorf("report mode %v", st.Mode())
+				}
+				var rep struct {
+					Status string
+					Name   string
+					Checks []struct{ Name, Status string }
+					Boot   struct {
+						Attempts int
+						Results  []struct {
+							Healthy  bool
+							ExitCode int `json:"exit_code"`
+							Output   string
+						}
+					} `json:"boot_test"`
+					RTO struct{ Target, RestoreDuration string } `json:"rto"`
+				}
+				if err := json.Unmarshal(raw, &rep); err != nil {
+					return fmt.Errorf("JSON report: %v\n%s", err, raw)
+				}
+				if rep.Status != "passed" || rep.Name != "nightly-db" || len(rep.Checks) != 2 || rep.Boot.Attempts != 5 || len(rep.Boot.Results) != 5 ||
+					rep.Boot.Results[0].Healthy || rep.Boot.Results[0].ExitCode != 7 || rep.Boot.Results[1].Output != "still starting" ||
+					!rep.Boot.Results[4].Healthy || rep.RTO.Target != "15m0s" {
+					return fmt.Errorf("JSON report content:\n%s", raw)
+				}
+				body, err := env.bucket.GetObject("reports/db.json")
+				if err != nil {
+					return err
+				}
+				defer body.Close()
+				var uploaded bytes.Buffer
+				if _, err := uploaded.ReadFrom(body); err != nil {
+					return err
+				}
+				if !bytes.Equal(uploaded.Bytes(), raw) {
+					return fmt.Errorf("uploaded report differs from the local one")
+				}
+				// The JUnit report of the failed run.
+				x, err := os.ReadFile(junitPath)
+				if err != nil {
+					return err
+				}
+				var ju struct {
+					Tests    int `xml:"tests,attr"`
+					Failures int `xml:"failures,attr"`
+					Suite    struct {
+						Name  string `xml:"name,attr"`
+						Cases []struct {
+							Name    string `xml:"name,attr"`
+							Failure struct {
+								Message string `xml:"message,attr"`
+							} `xml:"failure"`
+						} `xml:"testcase"`
+					} `xml:"testsuite"`
+				}
+				if err := xml.Unmarshal(x, &ju); err != nil {
+					return fmt.Errorf("JUnit report: %v\n%s", err, x)
+				}
+				if ju.Tests != 2 || ju.Failures != 2 || ju.Suite.Name != "alidr_verification_run.nightly-app" || len(ju.Suite.Cases) != 2 ||
+					ju.Suite.Cases[0].Name != "boot_test" || !strings.Contains(ju.Suite.Cases[0].Failure.Message, "exit code 3, want 0") ||
+					ju.Suite.Cases[1].Name != "rto" || !strings.Contains(ju.Suite.Cases[1].Failure.Message, "never became healthy") {
+					return fmt.Errorf("JUnit report content:\n%s", x)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccVerificationRun_bootTestHang(t *testing.T) {
+	clk := emulator.NewManualClock(time.Now())
+	env := newVREnv(t, emulator.Options{Clock: clk})
+	db := emulator.SeedInstanceCoreDB
+	env.Emulator.ScriptCommand(db, emulator.CommandOutcome{Hang: true, Output: "waiting for db lock"})
+	// The emulator reports the hang once its clock passes the command
+	// timeout: move it as soon as the command was started.
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if len(env.Emulator.CommandsRun(db)) > 0 {
+					clk.Advance(11 * time.Second)
+					return
+				}
+			}
+		}
+	}()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_verification_run" "hang" {
+  boot_test = {
+    instance_id     = %q
+    command         = "curl -fsS localhost:8080/health"
+    command_timeout = "10s"
+  }
+}`, db),
+			ExpectError: wrappedRE(`Verification run vr-`, `failed`, `- boot_test: never healthy on `+db+`: 1 attempt(s), none exited 0; first failure: attempt 1 at +0s: the command hung until its timeout (status Timeout); ExecutionTimeout: the command execution has timed out; output: waiting for db lock`),
+		}},
+	})
+}
+
+func TestAccVerificationRun_verifiedTagsAndTriggers(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	ctx := context.Background()
+	snapReq := ecs.CreateCreateSnapshotRequest()
+	snapReq.DiskId = emulator.SeedDiskCoreDBData
+	snapResp := ecs.CreateCreateSnapshotResponse()
+	if err := env.cloud.DoECS(ctx, env.Region, snapReq, snapResp); err != nil {
+		t.Fatal(err)
+	}
+	imgReq := ecs.CreateCreateImageRequest()
+	imgReq.InstanceId = emulator.SeedInstanceCoreDB
+	imgReq.ImageName = "golden"
+	imgResp := ecs.CreateCreateImageResponse()
+	if err := env.cloud.DoECS(ctx, env.Region, imgReq, imgResp); err != nil {
+		t.Fatal(err)
+	}
+	snap, img := snapResp.SnapshotId, imgResp.ImageId
+	env.Emulator.ScriptCommand(emulator.SeedInstanceCoreDB, emulator.CommandOutcome{ExitCode: 0, Output: "ok\n"})
+
+	config := func(trigger string) string {
+		return env.Config(`
+resource "alidr_verification_run" "r" {
+  boot_test       = { instance_id = %q, command = "true" }
+  verified_points = [%q, %q]
+  triggers        = { nightly = %q }
+}`, emulator.SeedInstanceCoreDB, snap, img, trigger)
+	}
+	// readTags reads the verified tags back through the SDK.
+	readTags := func() (snapTags, imgTags map[string]string, err error) {
+		ds := ecs.CreateDescribeSnapshotsRequest()
+		ds.SnapshotIds = fmt.Sprintf("[%q]", snap)
+		dsr := ecs.CreateDescribeSnapshotsResponse()
+		if err := env.cloud.DoECS(ctx, env.Region, ds, dsr); err != nil {
+			return nil, nil, err
+		}
+		if len(dsr.Snapshots.Snapshot) != 1 {
+			return nil, nil, fmt.Errorf("snapshot %s not found", snap)
+		}
+		snapTags = map[string]string{}
+		for _, tg := range dsr.Snapshots.Snapshot[0].Tags.Tag {
+			snapTags[tg.TagKey] = tg.TagValue
+		}
+		lt := ecs.CreateListTagResourcesRequest()
+		lt.ResourceType = "image"
+		lt.ResourceId = &[]string{img}
+		ltr := ecs.CreateListTagResourcesResponse()
+		if err := env.cloud.DoECS(ctx, env.Region, lt, ltr); err != nil {
+			return nil, nil, err
+		}
+		imgTags = map[string]string{}
+		for _, tg := range ltr.TagResources.TagResource {
+			imgTags[tg.TagKey] = tg.TagValue
+		}
+		return snapTags, imgTags, nil
+	}
+	tagsName := func(s *terraform.State) error {
+		rs := s.RootModule().Resources["alidr_verification_run.r"]
+		st, it, err := readTags()
+		if err != nil {
+			return err
+		}
+		for what, tags := range map[string]map[string]string{snap: st, img: it} {
+			if tags[cloud.TagVerificationRun] != rs.Primary.ID || tags[cloud.TagVerifiedAt] != rs.Primary.Attributes["finished_at"] {
+				return fmt.Errorf("%s tags %v, want run %s at %s", what, tags, rs.Primary.ID, rs.Primary.Attributes["finished_at"])
+			}
+		}
+		return nil
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	diffID := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
+					diffID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
+					state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
+					state("alidr_verification_run.r", "tagged_points", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(snap), knownvalue.StringExact(img)})),
+					state("alidr_verification_run.r", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("boot_test", "passed", regexp.MustCompile(`^healthy on `)),
+						checkIs("tag_verified_points", "passed", regexp.MustCompile(`^tagged `+snap+`, `+img+` with alidr:verified-at=\S+ and alidr:verification-run=vr-`)),
+					})),
+				},
+				Check: tagsName,
+			},
+			{
+				// Nothing changed: Read keeps the results, nothing re-runs.
+				Config:           config("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 1 {
+						return fmt.Errorf("%d boot-test commands ran, want 1: Read must not re-run the checks", n)
+					}
+					return nil
+				},
+			},
+			{
+				// A new trigger value replaces the run: new id, new tags.
+				Config: config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("alidr_verification_run.r", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					diffID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
+					state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
+				},
+				Check: resource.ComposeTestCheckFunc(tagsName, func(*terraform.State) error {
+					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 2 {
+						return fmt.Errorf("%d boot-test commands ran, want 2", n)
+					}
+					return nil
+				}),
+			},
+			{
+				// A failed run leaves the tags of the last passed one alone.
+				PreConfig: func() {
+					env.Emulator.ScriptCommand(emulator.SeedInstanceCoreDB, emulator.CommandOutcome{ExitCode: 1})
+				},
+				Config: strings.Replace(config("3"), `triggers`, "on_failure = \"record\"\n  triggers", 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					state("alidr_verification_run.r", "status", knownvalue.StringExact("failed")),
+					state("alidr_verification_run.r", "tagged_points", knownvalue.ListSizeExact(0)),
+					state("alidr_verification_run.r", "checks", knownvalue.ListExact([]knownvalue.Check{
+						checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy`)),
+						checkIs("tag_verified_points", "skipped", regexp.MustCompile(`^not tagged: the run failed, so `+snap+`, `+img+` stay unverified$`)),
+					})),
+				},
+				Check: func(s *terraform.State) error {
+					st, _, err := readTags()
+					if err != nil {
+						return err
+					}
+					if st[cloud.TagVerificationRun] == s.RootModule().Resources["alidr_verification_run.r"].Primary.ID || st[cloud.TagVerificationRun] == "" {
+						return fmt.Errorf("snapshot tags %v after a failed run", st)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccVerificationRun_validation(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	steps := []struct{ hcl, err string }{
+		{`{}`, `Nothing to verify`},
+		{`{ checksum = { bucket = "b", object = "o", mode = "sample", expected_md5 = "` + strings.Repeat("a", 32) + `" } }`, `Sample mode needs a manifest`},
+		{`{ checksum = { bucket = "b", object = "o", mode = "metadata", expected_md5 = "` + strings.Repeat("a", 32) + `" } }`, `set expected_crc64 or manifest`},
+		{`{ checksum = { bucket = "b", object = "o" } }`, `Nothing to compare`},
+		{`{ checksum = { bucket = "b", object = "o", manifest = "m", sample_percent = 5 } }`, `sample_percent only applies with mode = "sample"`},
+		{`{ checksum = { bucket = "b", object = "o", expected_md5 = "xyz" } }`, `must be 32 hexadecimal digits`},
+		{`{ checksum = { bucket = "b", object = "o", expected_crc64 = "0xdeadbeef" } }`, `not a decimal CRC64`},
+		{`{ boot_test = { instance_id = "i-1", command = "true", duration = "1m", interval = "5m" } }`, `interval 5m is longer than duration 1m`},
+		{`{ boot_test = { instance_id = "i-1", command = "true", duration = "soon" } }`, `Invalid duration`},
+		{`{ boot_test = { instance_id = "i-1", command = "true", command_timeout = "5s" } }`, `Cloud Assistant accepts timeouts from 10s to 24h`},
+		{`{ boot_test = { instance_id = "i-1", command = "true", duration = "3h" } }`, `default create timeout is 2h0m0s`},
+		{`{
+  boot_test = { instance_id = "i-1", command = "true", duration = "1h" }
+  timeouts  = { create = "30m" }
+}`, `raise timeouts.create`},
+		{`{
+  checksum   = { bucket = "b", object = "o", expected_crc64 = "1" }
+  rto_target = "15m"
+}`, `Nothing measures the RTO`},
+		{`{
+  checksum        = { bucket = "b", object = "o", expected_crc64 = "1" }
+  verified_points = ["s-1", "i-2zecoredb"]
+}`, `neither a snapshot id (s-...) nor an image id`},
+		{`{
+  checksum = { bucket = "b", object = "o", expected_crc64 = "1" }
+  report   = { format = "junit" }
+}`, `Report has no destination`},
+		{`{
+  checksum = { bucket = "b", object = "o", expected_crc64 = "1" }
+  report   = { bucket = "b" }
+}`, `Set both report.bucket and report.object`},
+		{`{
+  checksum   = { bucket = "b", object = "o", expected_crc64 = "1" }
+  on_failure = "ignore"
+}`, `value must be one of`},
+	}
+	var ts []resource.TestStep
+	for _, s := range steps {
+		ts = append(ts, resource.TestStep{
+			Config:      env.Config("%s", `resource "alidr_verification_run" "r" `+s.hcl),
+			PlanOnly:    true,
+			ExpectError: wrappedRE(s.err),
+		})
+	}
+	// A report directory that does not exist fails before anything runs.
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "report.json")
+	ts = append(ts, resource.TestStep{
+		Config: env.Config(`
+resource "alidr_verification_run" "r" {
+  boot_test = { instance_id = %q, command = "true" }
+  report    = { path = %q }
+}`, emulator.SeedInstanceCoreDB, missing),
+		ExpectError: wrappedRE("Report directory missing", "does not exist: create it first"),
+	}, resource.TestStep{
+		Config: env.Config(`resource "alidr_verification_run" "r" {
+  boot_test = { instance_id = %q, command = "true" }
+}`, emulator.SeedInstanceCoreDB),
+		PreConfig: func() {
+			if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 0 {
+				t.Errorf("%d commands ran although the report directory was missing", n)
+			}
+		},
+		ConfigStateChecks: []statecheck.StateCheck{state("alidr_verification_run.r", "status", knownvalue.StringExact("passed"))},
+	})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: ts})
+}
