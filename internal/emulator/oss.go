@@ -264,9 +264,37 @@ func (o *ossService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.auth = auth
-	if err := o.dispatch(req, classifyOSS(r)); err != nil {
+	op := classifyOSS(r)
+	if err := o.checkSigningRegion(req, op); err != nil {
+		writeOSSError(w, r, err.status, err.code, err.message)
+		return
+	}
+	if err := o.dispatch(req, op); err != nil {
 		writeOSSError(w, r, err.status, err.code, err.message)
 	}
+}
+
+// checkSigningRegion enforces what the service checks for v4 signatures:
+// the credential scope names a region id ("cn-beijing", not
+// "oss-cn-beijing") and it is the bucket's region.
+func (o *ossService) checkSigningRegion(req *ossReq, op string) *ossErr {
+	region := req.auth.region
+	if region == "" {
+		return nil
+	}
+	if strings.HasPrefix(region, "oss-") {
+		return errInvalidArgument("The signing region in credential is invalid: use the region id (" + strings.TrimPrefix(region, "oss-") + "), not the OSS location.")
+	}
+	if req.bucket == "" || op == "PutBucket" {
+		return nil
+	}
+	o.mu.RLock()
+	b := o.buckets[req.bucket]
+	o.mu.RUnlock()
+	if b != nil && b.location != "oss-"+region {
+		return errInvalidArgument("The signing region in credential is invalid: the bucket is in " + strings.TrimPrefix(b.location, "oss-") + ", the request was signed for " + region + ".")
+	}
+	return nil
 }
 
 func (o *ossService) dispatch(req *ossReq, op string) *ossErr {

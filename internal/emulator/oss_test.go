@@ -181,6 +181,17 @@ func TestOSSBucketLocationFromV4RegionAndBody(t *testing.T) {
 	if loc, _ := c.GetBucketLocation("gz-bucket"); loc != "oss-cn-guangzhou" {
 		t.Fatalf("body location %q", loc)
 	}
+	// v4 signatures are bound to the bucket's region.
+	if _, err := c4.GetBucketInfo("gz-bucket"); serviceErr(t, err).Code != "InvalidArgument" {
+		t.Fatalf("wrong signing region: %v", err)
+	}
+	bad := ossClient(t, srv, oss.AuthVersion(oss.AuthV4), oss.Region("oss-cn-shanghai"))
+	if _, err := bad.GetBucketInfo("v4-bucket"); serviceErr(t, err).Code != "InvalidArgument" {
+		t.Fatalf("oss- prefixed signing region: %v", err)
+	}
+	if _, err := c4.GetBucketInfo("v4-bucket"); err != nil {
+		t.Fatalf("right region: %v", err)
+	}
 }
 
 func TestOSSObjectPutGetHeadCRC(t *testing.T) {
