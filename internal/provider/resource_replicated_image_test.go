@@ -2,12 +2,22 @@ package provider_test
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"hash/crc64"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -19,6 +29,7 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
 const rimgAddr = "alidr_replicated_image.test"
@@ -291,5 +302,517 @@ resource "alidr_replicated_image" "test" {
 				},
 			},
 		},
+	})
+}
+
+// rimgSnapshotsExist returns which of ids still exist in cn-beijing.
+func rimgSnapshotsExist(t *testing.T, c *cloud.Client, ids []string) []string {
+	t.Helper()
+	if len(ids) == 0 {
+		return nil
+	}
+	req := ecs.CreateDescribeSnapshotsRequest()
+	raw, _ := json.Marshal(ids)
+	req.SnapshotIds = string(raw)
+	req.PageSize = "100"
+	resp := ecs.CreateDescribeSnapshotsResponse()
+	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range resp.Snapshots.Snapshot {
+		out = append(out, s.SnapshotId)
+	}
+	return out
+}
+
+func rimgShared(c *cloud.Client, region, id string, want ...string) error {
+	have, err := c.ImageSharedAccounts(context.Background(), region, id)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(have, want) {
+		return fmt.Errorf("image %s in %s shared with %v, want %v", id, region, have, want)
+	}
+	return nil
+}
+
+// TestAccReplicatedImage_update creates from an instance and updates every
+// updatable argument: name, description, targets (add, remove, rekey),
+// share_with_accounts and delete_snapshots_on_destroy.
+func TestAccReplicatedImage_update(t *testing.T) {
+	env, c := rimgEnv(t)
+	var sourceID, copySH, copyGZ string
+	var sourceSnaps []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c), func(*terraform.State) error {
+			if left := rimgSnapshotsExist(t, c, sourceSnaps); len(left) > 0 {
+				return fmt.Errorf("snapshots of the source image left after destroy: %v", left)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source      = { instance_id = %q }
+  name        = "app-golden"
+  description = "v1"
+  targets = {
+    "cn-shanghai"  = { kms_key_id = "key-a" }
+    "cn-guangzhou" = {}
+  }
+  share_with_accounts = ["1234567890"]
+}`, emulator.SeedInstanceCoreApp),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("source").AtMapKey("instance_id"), knownvalue.StringExact(emulator.SeedInstanceCoreApp)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets"), knownvalue.MapSizeExact(2)),
+				},
+				Check: func(s *terraform.State) error {
+					sourceID = rimgStateValue(s, "id")
+					copySH = rimgStateValue(s, "targets.cn-shanghai.image_id")
+					copyGZ = rimgStateValue(s, "targets.cn-guangzhou.image_id")
+					src, err := c.FindImageByID(context.Background(), "cn-beijing", sourceID)
+					if err != nil {
+						return err
+					}
+					if len(src.DiskDeviceMappings.DiskDeviceMapping) != 2 || src.Description != "v1" {
+						return fmt.Errorf("source image from the instance: %d disks, description %q", len(src.DiskDeviceMappings.DiskDeviceMapping), src.Description)
+					}
+					sourceSnaps = nil
+					for _, m := range src.DiskDeviceMappings.DiskDeviceMapping {
+						sourceSnaps = append(sourceSnaps, m.SnapshotId)
+					}
+					if got := cloud.ImageTags(rimgCopies(t, c, "cn-shanghai", sourceID)[0])[cloud.TagKMSKey]; got != "key-a" {
+						return fmt.Errorf("shanghai copy tagged with key %q", got)
+					}
+					return rimgShared(c, "cn-beijing", sourceID, "1234567890")
+				},
+			},
+			{
+				Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source      = { instance_id = %q }
+  name        = "app-golden-2"
+  description = "v2"
+  targets = {
+    "cn-shanghai" = { kms_key_id = "key-b" }
+    "cn-hangzhou" = {}
+  }
+  share_with_accounts         = ["3234567890", "2234567890"]
+  delete_snapshots_on_destroy = true
+}`, emulator.SeedInstanceCoreApp),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("image_id")),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-hangzhou").AtMapKey("image_id")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("name"), knownvalue.StringExact("app-golden-2")),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"cn-shanghai": knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.StringExact("key-b"), "status": knownvalue.StringExact("Available")}),
+						"cn-hangzhou": knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.Null(), "status": knownvalue.StringExact("Available")}),
+					})),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("share_with_accounts"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("delete_snapshots_on_destroy"), knownvalue.Bool(true)),
+				},
+				Check: func(s *terraform.State) error {
+					if id := rimgStateValue(s, "id"); id != sourceID {
+						return fmt.Errorf("source image changed from %s to %s: the update replaced it", sourceID, id)
+					}
+					if n := len(rimgImages(t, c, "cn-guangzhou")); n != 0 {
+						return fmt.Errorf("%d images left in cn-guangzhou after removing the target (copy was %s)", n, copyGZ)
+					}
+					sh := rimgCopies(t, c, "cn-shanghai", sourceID)
+					if len(sh) != 1 || sh[0].ImageId == copySH || cloud.ImageTags(sh[0])[cloud.TagKMSKey] != "key-b" {
+						return fmt.Errorf("shanghai after rekey: %d copies, first %+v (old %s)", len(sh), sh, copySH)
+					}
+					if _, err := c.FindImageByID(context.Background(), "cn-shanghai", copySH); !cloud.IsNotFound(err) {
+						return fmt.Errorf("old shanghai copy %s still there: %v", copySH, err)
+					}
+					hz := rimgCopies(t, c, "cn-hangzhou", sourceID)
+					if len(hz) != 1 {
+						return fmt.Errorf("%d copies in cn-hangzhou", len(hz))
+					}
+					src, err := c.FindImageByID(context.Background(), "cn-beijing", sourceID)
+					if err != nil {
+						return err
+					}
+					if src.ImageName != "app-golden-2" || src.Description != "v2" || sh[0].ImageName != "app-golden-2" || hz[0].ImageName != "app-golden-2" {
+						return fmt.Errorf("names after rename: source %q/%q, shanghai %q, hangzhou %q", src.ImageName, src.Description, sh[0].ImageName, hz[0].ImageName)
+					}
+					for _, im := range []struct{ region, id string }{{"cn-beijing", sourceID}, {"cn-shanghai", sh[0].ImageId}, {"cn-hangzhou", hz[0].ImageId}} {
+						if err := rimgShared(c, im.region, im.id, "2234567890", "3234567890"); err != nil {
+							return err
+						}
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:            rimgAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "delete_snapshots_on_destroy"},
+			},
+		},
+	})
+}
+
+// rimgObject downloads an object with the OSS SDK and hashes it
+// independently of the transfer engine.
+func rimgObject(t *testing.T, b *oss.Bucket, key string) (size int64, md5hex, sha256hex, crc string) {
+	t.Helper()
+	r, err := b.GetObject(key)
+	if err != nil {
+		t.Fatalf("GET %s: %v", key, err)
+	}
+	defer r.Close()
+	m, s, c := md5.New(), sha256.New(), crc64.New(crc64.MakeTable(crc64.ECMA))
+	n, err := io.Copy(io.MultiWriter(m, s, c), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, hex.EncodeToString(m.Sum(nil)), hex.EncodeToString(s.Sum(nil)), strconv.FormatUint(c.Sum64(), 10)
+}
+
+func TestAccReplicatedImage_export(t *testing.T) {
+	env, c := rimgEnv(t)
+	source := rimgImage(t, c, "export-source")
+	ossc, err := oss.New(env.Emulator.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ossc.CreateBucket("dr-images"); err != nil {
+		t.Fatal(err)
+	}
+	bucket, _ := ossc.Bucket("dr-images")
+	object := "core/" + source + "_system.qcow2"
+	cfg := func(export string) string {
+		return env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { image_id = %q }
+  name    = "core-golden"
+  targets = { "cn-shanghai" = {} }
+  %s
+}`, source, export)
+	}
+	full := cfg(`export = {
+    bucket    = "dr-images"
+    prefix    = "core/"
+    format    = "qcow2"
+    checksums = ["crc64", "md5", "sha256"]
+  }`)
+	var firstMD5 string
+	checkExport := func(s *terraform.State) error {
+		size, m, sh, crc := rimgObject(t, bucket, object)
+		got := map[string]string{
+			"export.object": object, "export.manifest_object": object + ".manifest.json",
+			"export.md5": m, "export.sha256": sh, "export.crc64": crc, "export.size": strconv.FormatInt(size, 10),
+		}
+		for k, want := range got {
+			if v := rimgStateValue(s, k); v != want {
+				return fmt.Errorf("%s = %q, independent computation says %q", k, v, want)
+			}
+		}
+		if firstMD5 != "" && m != firstMD5 {
+			return fmt.Errorf("exported object md5 %s, first export was %s", m, firstMD5)
+		}
+		firstMD5 = m
+		r, err := bucket.GetObject(object + ".manifest.json")
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		raw, _ := io.ReadAll(r)
+		man, err := transfer.ParseManifest(raw)
+		if err != nil {
+			return err
+		}
+		if man.Size != size || man.CRC64 != crc || man.MD5 != m || man.SHA256 != sh || len(man.Parts) < 2 {
+			return fmt.Errorf("manifest %+v does not describe the object (size %d crc %s)", man, size, crc)
+		}
+		for _, p := range man.Parts {
+			if p.SHA256 == "" || p.CRC64 == "" {
+				return fmt.Errorf("manifest part %d lacks checksums", p.Index)
+			}
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c, source), func(*terraform.State) error {
+			lr, err := bucket.ListObjects()
+			if err != nil {
+				return err
+			}
+			if len(lr.Objects) != 0 {
+				return fmt.Errorf("%d objects left in the bucket after destroy, first %s", len(lr.Objects), lr.Objects[0].Key)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{
+			{
+				Config: full,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("source").AtMapKey("image_id"), knownvalue.StringExact(source)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("id"), knownvalue.StringExact(source)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("etag"), knownvalue.NotNull()),
+				},
+				Check: checkExport,
+			},
+			{
+				// The exported object is deleted: refresh notices, apply exports again.
+				PreConfig: func() {
+					if err := bucket.DeleteObject(object); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: full,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("md5")),
+						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("status"), knownvalue.StringExact("Available")),
+					},
+				},
+				Check: checkExport,
+			},
+			{
+				// The exported object is overwritten: its ETag changes.
+				PreConfig: func() {
+					if err := bucket.PutObject(object, strings.NewReader("tampered")); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: full,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkExport,
+			},
+			{
+				// Fewer checksums: recomputed, not exported again.
+				Config: cfg(`export = {
+    bucket    = "dr-images"
+    prefix    = "core/"
+    format    = "qcow2"
+    checksums = ["md5"]
+  }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("object"), knownvalue.StringExact(object)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("sha256"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("crc64"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					if v := rimgStateValue(s, "export.md5"); v != firstMD5 {
+						return fmt.Errorf("md5 %q, want %q", v, firstMD5)
+					}
+					return nil
+				},
+			},
+			{
+				// A new prefix exports again and removes the old objects.
+				Config: cfg(`export = {
+    bucket = "dr-images"
+    prefix = "v2/"
+  }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("object"), knownvalue.StringExact("v2/"+source+"_system.raw")),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("checksums"), knownvalue.SetSizeExact(3)),
+				},
+				Check: func(s *terraform.State) error {
+					lr, err := bucket.ListObjects(oss.Prefix("core/"))
+					if err != nil {
+						return err
+					}
+					if len(lr.Objects) != 0 {
+						return fmt.Errorf("old export objects left: %v", lr.Objects)
+					}
+					_, m, _, _ := rimgObject(t, bucket, "v2/"+source+"_system.raw")
+					if v := rimgStateValue(s, "export.md5"); v != m {
+						return fmt.Errorf("md5 %s, object has %s", v, m)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccReplicatedImage_resume: a copy an interrupted apply started (tagged,
+// not in state) is adopted instead of copied twice; a failed stale copy is
+// discarded; injected throttling on CopyImage is retried.
+func TestAccReplicatedImage_resume(t *testing.T) {
+	env, c := rimgEnv(t)
+	source := rimgImage(t, c, "resume-source")
+	ctx := context.Background()
+	tags := map[string]string{cloud.TagOwner: source, cloud.TagManagedBy: "terraform-provider-alidr"}
+	adopted, err := c.CopyImage(ctx, "cn-beijing", cloud.CopyImageInput{ImageID: source, DestinationRegion: "cn-shanghai", Name: "core-golden", Tags: tags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Emulator.FailNext(emulator.FailCopyImage)
+	failed, err := c.CopyImage(ctx, "cn-beijing", cloud.CopyImageInput{ImageID: source, DestinationRegion: "cn-guangzhou", Name: "core-golden", Tags: tags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "CopyImage", Kind: "throttling", Rate: 1, Count: 2})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { image_id = %q }
+  name    = "core-golden"
+  targets = {
+    "cn-shanghai"  = {}
+    "cn-guangzhou" = {}
+    "cn-hangzhou"  = {}
+  }
+}`, source),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("image_id"), knownvalue.StringExact(adopted)),
+			},
+			Check: func(s *terraform.State) error {
+				for _, region := range []string{"cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+					if n := len(rimgImages(t, c, region)); n != 1 {
+						return fmt.Errorf("%d images in %s, want exactly 1", n, region)
+					}
+				}
+				if gz := rimgStateValue(s, "targets.cn-guangzhou.image_id"); gz == failed || gz == "" {
+					return fmt.Errorf("guangzhou copy %q: the failed copy %s was adopted", gz, failed)
+				}
+				for _, f := range env.Emulator.Faults() {
+					if f.Action == "CopyImage" && f.Fired != 2 {
+						return fmt.Errorf("throttling fired %d times, want 2", f.Fired)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccReplicatedImage_failedCopy: a copy that ends CreateFailed fails the
+// apply without leaving the failed copy behind; the next apply replaces the
+// tainted resource and ends with exactly one copy per region.
+func TestAccReplicatedImage_failedCopy(t *testing.T) {
+	env, c := rimgEnv(t)
+	source := rimgImage(t, c, "failed-source")
+	config := env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { image_id = %q }
+  name    = "core-golden"
+  targets = {
+    "cn-shanghai"  = {}
+    "cn-guangzhou" = {}
+  }
+}`, source)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.Emulator.FailNext(emulator.FailCopyImage) },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`CreateFailed`),
+			},
+			{
+				PreConfig: func() {
+					n := len(rimgImages(t, c, "cn-shanghai")) + len(rimgImages(t, c, "cn-guangzhou"))
+					if n != 1 {
+						t.Errorf("after the failed apply %d copies exist, want 1 (the failed one must be deleted)", n)
+					}
+				},
+				Config: config,
+				Check: func(s *terraform.State) error {
+					for _, region := range []string{"cn-shanghai", "cn-guangzhou"} {
+						ims := rimgImages(t, c, region)
+						if len(ims) != 1 || ims[0].Status != "Available" {
+							return fmt.Errorf("%s holds %d images, want one available copy", region, len(ims))
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccReplicatedImage_timeout: a create timeout during a long copy fails
+// and cancels the copy in the target region.
+func TestAccReplicatedImage_timeout(t *testing.T) {
+	env, c := rimgEnv(t)
+	source := rimgImage(t, c, "slow-source")
+	slow := emulator.InstantDurations()
+	slow.ImageCopy = time.Hour
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { env.Emulator.SetDurations(slow) },
+				Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source   = { image_id = %q }
+  name     = "core-golden"
+  targets  = { "cn-shanghai" = {} }
+  timeouts = { create = "5s" }
+}`, source),
+				ExpectError: regexp.MustCompile(`(?s)timed out.*was\s+cancelled`),
+			},
+			{
+				PreConfig: func() {
+					if ims := rimgImages(t, c, "cn-shanghai"); len(ims) != 0 {
+						t.Errorf("after the timeout %d images are in cn-shanghai (status %s), want the copy cancelled", len(ims), ims[0].Status)
+					}
+					env.Emulator.SetDurations(emulator.InstantDurations())
+				},
+				Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source   = { image_id = %q }
+  name     = "core-golden"
+  targets  = { "cn-shanghai" = {} }
+  timeouts = { create = "5m" }
+}`, source),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("status"), knownvalue.StringExact("Available")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccReplicatedImage_disappears: the source image deleted outside
+// Terraform removes the resource from state; the next plan creates it.
+func TestAccReplicatedImage_disappears(t *testing.T) {
+	env, c := rimgEnv(t)
+	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source = { snapshot_id = %q }
+  name   = "gone-golden"
+}`, snap),
+			Check: func(s *terraform.State) error {
+				return c.DeleteImage(context.Background(), "cn-beijing", rimgStateValue(s, "id"), true)
+			},
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionCreate)},
+			},
+		}},
 	})
 }
