@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"hash/crc64"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"regexp"
 	"testing"
 	"time"
 
