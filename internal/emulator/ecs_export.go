@@ -112,6 +112,7 @@ func (st *snapStore) exportImage(c *rpcCall) (any, error) {
 	if st.takeFailure(FailExportImage) {
 		final = "Failed"
 	}
+	t.objects = exportObjects(im, t)
 	t.state.begin(c.now, c.durations().ImageExport, final, "Waiting", "Processing")
 	st.tasks[t.ID] = t
 	st.finishExports(c.now) // with a zero duration the object is there at once
@@ -119,7 +120,7 @@ func (st *snapStore) exportImage(c *rpcCall) (any, error) {
 }
 
 // finishExports writes the objects of export tasks that are due. A task
-// whose image or bucket went away meanwhile fails.
+// whose bucket went away meanwhile fails.
 func (st *snapStore) finishExports(now time.Time) {
 	for _, id := range sortedKeys(st.tasks) {
 		t := st.tasks[id]
@@ -130,14 +131,9 @@ func (st *snapStore) finishExports(now time.Time) {
 		if t.state.at(now) == "Failed" {
 			continue
 		}
-		im, ok := st.images[t.ImageID]
-		if !ok {
-			t.failed = true
-			continue
-		}
-		for _, obj := range exportObjects(im, t) {
+		for _, obj := range t.objects {
 			if err := st.e.s.oss.putObject(t.Bucket, obj.key, "application/octet-stream",
-				exportContent(im.ID, obj.device, int64(obj.sizeGiB)*st.exportBytesPerGiB)); err != nil {
+				exportContent(t.ImageID, obj.device, int64(obj.sizeGiB)*st.exportBytesPerGiB)); err != nil {
 				t.failed = true
 				break
 			}

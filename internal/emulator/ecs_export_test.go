@@ -77,6 +77,18 @@ func TestExportImageWritesObjects(t *testing.T) {
 	if tr.TaskStatus != "Finished" || tr.TaskProcess != "100%" || tr.SuccessCount != 1 || tr.FinishedTime == "" {
 		t.Errorf("finished task: %+v", tr)
 	}
+	// The task names its object, as the service's OperationProgressSet does.
+	ops := tr.OperationProgressSet.OperationProgress
+	if len(ops) != 1 || ops[0].OperationStatus != "Success" {
+		t.Fatalf("OperationProgressSet: %+v", ops)
+	}
+	items := map[string]string{}
+	for _, it := range ops[0].RelatedItemSet.RelatedItem {
+		items[it.Name] = it.Value
+	}
+	if items["OSSBucket"] != "dr-exports" || items["OSSObject"] != key || items["ImageFormat"] != "qcow2" {
+		t.Errorf("related items: %v", items)
+	}
 	body, err := bucket.GetObject(key)
 	if err != nil {
 		t.Fatalf("GetObject(%s): %v", key, err)
@@ -206,7 +218,8 @@ func TestExportImageInjectedFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(e.srv.ecs.durations.ImageExport)
-	if tr := e.task(resp.TaskId); tr.TaskStatus != "Failed" || tr.FailedCount != 1 {
+	if tr := e.task(resp.TaskId); tr.TaskStatus != "Failed" || tr.FailedCount != 1 ||
+		len(tr.OperationProgressSet.OperationProgress) != 1 || tr.OperationProgressSet.OperationProgress[0].OperationStatus != "Failed" {
 		t.Errorf("failed export: %+v", tr)
 	}
 	if ok, _ := bucket.IsObjectExist(id + "_system.raw"); ok {

@@ -217,6 +217,7 @@ type ecsTask struct {
 
 	// ExportImage.
 	ImageID, Bucket, Prefix, Format string
+	objects                         []exportObject
 }
 
 func (t *ecsTask) status(now time.Time) string {
@@ -256,7 +257,23 @@ func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
 		resp.FailedCount = 1
 		resp.FinishedTime = isoTime(t.state.end)
 	}
+	// One entry per exported file, naming its object as the service does.
 	resp.OperationProgressSet.OperationProgress = []ecs.OperationProgress{}
+	for _, obj := range t.objects {
+		op := ecs.OperationProgress{}
+		switch status {
+		case "Finished":
+			op.OperationStatus = "Success"
+		case "Failed":
+			op.OperationStatus, op.ErrorCode, op.ErrorMsg = "Failed", "ExportImageFailed", "Exporting image is failed, Please contact the administrator."
+		}
+		op.RelatedItemSet.RelatedItem = []ecs.RelatedItem{
+			{Name: "OSSBucket", Value: t.Bucket},
+			{Name: "OSSObject", Value: obj.key},
+			{Name: "ImageFormat", Value: t.Format},
+		}
+		resp.OperationProgressSet.OperationProgress = append(resp.OperationProgressSet.OperationProgress, op)
+	}
 	return resp, nil
 }
 
