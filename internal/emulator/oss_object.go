@@ -326,7 +326,7 @@ func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
 		h.Set("Content-Type", v)
 	}
 	status, start, n := http.StatusOK, int64(0), obj.size
-	if v := req.r.Header.Get("Range"); v != "" && req.q.Get("objectMeta") == "" {
+	if v := req.r.Header.Get("Range"); v != "" && !req.q.Has("objectMeta") {
 		standard := strings.EqualFold(req.r.Header.Get("x-oss-range-behavior"), "standard")
 		rng, ok, bad := parseRange(v, obj.size, standard)
 		if bad {
