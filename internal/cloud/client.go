@@ -32,7 +32,6 @@ type Client struct {
 	userAgent string
 
 	mu  sync.Mutex
-	ecs map[string]*ecs.Client
 	oss map[string]*oss.Client
 }
 
@@ -44,10 +43,9 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 	}
 	c := &Client{
 		region:    cfg.Region,
-		httpc:     &http.Client{Transport: newTransport()},
+		httpc:     &http.Client{Transport: sharedTransport{newTransport()}},
 		Backoff:   DefaultBackoff(cfg.MaxRetries + 1),
 		userAgent: userAgent,
-		ecs:       map[string]*ecs.Client{},
 		oss:       map[string]*oss.Client{},
 	}
 	var err error
@@ -94,6 +92,15 @@ func optionalEndpoint(service, raw string) (*Endpoint, error) {
 	return &ep, nil
 }
 
+var sdkInit sync.Mutex
+
+// sharedTransport hides the *http.Transport from the ECS SDK, which would
+// otherwise replace its DialContext on every call: a data race when the
+// transport is shared.
+type sharedTransport struct{ t *http.Transport }
+
+func (s sharedTransport) RoundTrip(r *http.Request) (*http.Response, error) { return s.t.RoundTrip(r) }
+
 // newTransport is the default transport with TLS 1.2 as the floor.
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -113,13 +120,10 @@ func (c *Client) RegionOr(r string) string {
 	return c.region
 }
 
-// ECS returns the SDK client for region.
+// ECS returns a new SDK client for region. The SDK's client is not safe for
+// concurrent use (every call rewrites its timeout), so each call gets its
+// own; they share one transport and so one connection pool.
 func (c *Client) ECS(region string) (*ecs.Client, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.ecs[region]; ok {
-		return cl, nil
-	}
 	conf := sdk.NewConfig()
 	conf.Scheme = "HTTPS"
 	conf.Transport = c.httpc.Transport
@@ -128,7 +132,10 @@ func (c *Client) ECS(region string) (*ecs.Client, error) {
 	if c.ecsEP != nil && c.ecsEP.Scheme == "http" {
 		conf.Scheme = "HTTP"
 	}
+	// The SDK fills a package-level endpoint table lazily without locking.
+	sdkInit.Lock()
 	cl, err := ecs.NewClientWithOptions(region, conf, c.creds)
+	sdkInit.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("building the ECS client for %s: %w", region, err)
 	}
@@ -136,7 +143,6 @@ func (c *Client) ECS(region string) (*ecs.Client, error) {
 		cl.Domain = c.ecsEP.Host
 	}
 	cl.AppendUserAgent("alidr", c.userAgent)
-	c.ecs[region] = cl
 	return cl, nil
 }
 
@@ -214,7 +220,9 @@ func (c *Client) RetryOSS(ctx context.Context, what string, fn func() error) err
 }
 
 // ossCredentials adapts the SDK credentials provider to the OSS SDK.
-type ossCredentials struct{ p credentials.CredentialsProvider }
+type ossCredentials struct {
+	p credentials.CredentialsProvider
+}
 
 func (o ossCredentials) GetCredentials() oss.Credentials {
 	cc, err := o.p.GetCredentials()

@@ -1,0 +1,116 @@
+package cloud
+
+import (
+	"context"
+	"sync"
+	"time"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func newEmulatorClient(t *testing.T, secret string) (*Client, *emulator.Server) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c, err := New(context.Background(), Config{
+		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: secret, MaxRetries: 3,
+		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), STS: srv.URL()},
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+// Resources poll several regions at once; the shared client must be safe
+// for that (run with -race).
+func TestConcurrentECSCalls(t *testing.T) {
+	c, _ := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(region string) {
+			defer wg.Done()
+			_, err := c.ListDisks(context.Background(), region, DiskFilter{})
+			errs <- err
+		}([]string{"cn-beijing", "cn-shanghai"}[i%2])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRetriesThrottlingThenSucceeds(t *testing.T) {
+	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeDisks", Kind: "throttling", Rate: 1, Count: 2})
+	disks, err := c.ListDisks(context.Background(), "cn-beijing", DiskFilter{InstanceID: emulator.SeedInstanceCoreDB})
+	if err != nil || len(disks) != 2 {
+		t.Fatalf("got %d disks, %v", len(disks), err)
+	}
+	throttled := 0
+	for _, r := range srv.Requests() {
+		if r.Action == "DescribeDisks" && r.Status != 200 {
+			throttled++
+		}
+	}
+	if throttled != 2 {
+		t.Fatalf("expected 2 throttled attempts before success, saw %d", throttled)
+	}
+}
+
+func TestWrongSecretIsNotRetried(t *testing.T) {
+	c, srv := newEmulatorClient(t, "wrong")
+	_, err := c.Regions(context.Background())
+	if ErrorCode(err) != "SignatureDoesNotMatch" {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Fatalf("a signature error must not be retried: %d requests", n)
+	}
+}
+
+func TestAssumeRoleThroughSTS(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c, err := New(context.Background(), Config{
+		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"},
+		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := c.creds.GetCredentials()
+	if err != nil || cc.SecurityToken == "" || cc.AccessKeyId == emulator.DefaultAccessKeyID {
+		t.Fatalf("expected temporary credentials, got %+v %v", cc, err)
+	}
+	req := ecs.CreateDescribeInstancesRequest()
+	resp := ecs.CreateDescribeInstancesResponse()
+	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+		t.Fatalf("calling ECS with the role's credentials: %v", err)
+	}
+	if resp.TotalCount != 2 {
+		t.Fatalf("the role works in the same account: want 2 instances, got %d", resp.TotalCount)
+	}
+}
