@@ -20,7 +20,10 @@ import (
 //	<OSSPrefix><ImageId>_data_<device>.<format> each data disk, e.g. _data_xvdb
 //
 // following the service's rule that file names contain "system" or "data"
-// and the data disk's mount point. The bytes are deterministic pseudo-random
+// and the data disk's mount point (an old DescribeTaskAttribute example shows
+// <prefix>_<ImageId>_<TaskId>.vhd instead; clients should read the names from
+// the task's OperationProgressSet, which lists OSSBucket/OSSObject/ImageFormat
+// per file as the service does). The bytes are deterministic pseudo-random
 // data seeded by the image id and device, SizeGiB * exportBytesPerGiB long
 // (1 MiB per GiB by default), streamed into OSS without being held in memory.
 
