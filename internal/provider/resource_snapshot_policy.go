@@ -530,10 +530,13 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 
 	if regions := cloud.PolicyCopyRegions(p); len(regions) > 0 {
 		slices.Sort(regions)
-		m.CrossRegionCopy = spCopyObject(spCopySpec{
-			Regions: regions, RetentionDays: p.CopiedSnapshotsRetentionDays,
-			Encrypted: p.CopyEncryptionConfiguration.Encrypted, KMSKeyID: p.CopyEncryptionConfiguration.KMSKeyId,
-		})
+		cp := spCopySpec{Regions: regions, RetentionDays: p.CopiedSnapshotsRetentionDays, Encrypted: p.CopyEncryptionConfiguration.Encrypted}
+		if cp.Encrypted {
+			// ECS keeps the last key after encryption is turned off; it no
+			// longer applies, so it is not reported.
+			cp.KMSKeyID = p.CopyEncryptionConfiguration.KMSKeyId
+		}
+		m.CrossRegionCopy = spCopyObject(cp)
 	} else {
 		m.CrossRegionCopy = types.ObjectNull(policyCopyTypes)
 	}
