@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
@@ -55,4 +58,45 @@ endpoints {
 			},
 		},
 	})
+}
+
+func TestAccProviderAssumeRole(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	url := env.Emulator.URL()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "alidr" {
+  region     = "cn-beijing"
+  access_key = %q
+  secret_key = %q
+  assume_role {
+    role_arn     = "acs:ram::%s:role/dr-operator"
+    session_name = "alidr-acceptance"
+  }
+  endpoints {
+    ecs = %q
+    sts = %q
+  }
+}
+data "alidr_disks" "core" {
+  tags = { app = "core" }
+}
+`, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, emulator.DefaultAccountID, url, url),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.alidr_disks.core", tfjsonpath.New("ids"), knownvalue.ListSizeExact(4)),
+			},
+		}},
+	})
+	var assumed bool
+	for _, r := range env.Emulator.Requests() {
+		if r.Action == "AssumeRole" && r.Status == 200 {
+			assumed = true
+		}
+	}
+	if !assumed {
+		t.Fatal("the provider never called STS AssumeRole")
+	}
 }
