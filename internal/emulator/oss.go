@@ -23,7 +23,27 @@ const ossTimeFormat = "2006-01-02T15:04:05.000Z"
 
 // ossService is OSS over REST with path-style addressing (/bucket/key), the
 // form the SDK uses for an IP endpoint. Metadata is in memory; object data
-// is on disk under the server's data directory.
+// is on disk under the server's data directory (<data-dir>/oss, wiped at
+// start), streamed in and out, never held in memory.
+//
+// Authentication: v1 ("OSS ak:sig") and v4 ("OSS4-HMAC-SHA256") headers and
+// both presigned URL forms, computed as aliyun-oss-go-sdk does; long-term
+// keys of registered accounts and STS temporary keys with their security
+// token. Date must be within 15 minutes of the wall clock plus injected
+// skew. v4 requests must be signed for the bucket's region.
+//
+// Operations: ListBuckets, PutBucket (region from LocationConstraint, else
+// the v4 signing region, else DefaultOSSLocation), GetBucketInfo,
+// GetBucketLocation, DeleteBucket; PutObject (Content-MD5, x-oss-meta-*,
+// x-oss-forbid-overwrite), GetObject/HeadObject/GetObjectMeta (Range incl.
+// x-oss-range-behavior: standard, If-Match/-None-Match/-Modified-Since/
+// -Unmodified-Since), DeleteObject, DeleteObjects, CopyObject (COPY/REPLACE,
+// copy-source conditions), ListObjects v1 and v2; InitiateMultipartUpload,
+// UploadPart, UploadPartCopy, CompleteMultipartUpload (incl.
+// x-oss-complete-all), AbortMultipartUpload, ListParts,
+// ListMultipartUploads. Other sub-resources (acl, tagging, append, ...)
+// answer 501 NotImplemented. Every object and part response carries
+// x-oss-hash-crc64ecma (multipart: combined from the parts' CRCs).
 type ossService struct {
 	s     *Server
 	store *store
