@@ -245,9 +245,9 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 				}},
 			},
 			"vswitch_id": schema.StringAttribute{
-				Required: true,
+				Required:            true,
 				MarkdownDescription: "vSwitch of the instance; it must be in `region` (and in `zone_id` when set). Changing it replaces the instance.",
-				PlanModifiers: []planmodifier.String{replace()},
+				PlanModifiers:       []planmodifier.String{replace()},
 			},
 			"zone_id": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -814,7 +814,10 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 		}
 		gen := 0
 		id, _, err := cloud.CreateIdempotent(ctx, "temporary image",
-			func(g int) (string, error) { gen = g; return restore.ClientToken("image", []string{owner, snapshotID}, g) },
+			func(g int) (string, error) {
+				gen = g
+				return restore.ClientToken("image", []string{owner, snapshotID}, g)
+			},
 			func(token string) (string, error) {
 				return r.client.CreateImage(ctx, region, cloud.CreateImageInput{
 					SnapshotID: snapshotID, Name: fmt.Sprintf("alidr-restore-%.12s-%d", digest, gen),
@@ -822,7 +825,10 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 					ClientToken: token, Tags: map[string]string{cloud.TagManagedBy: managedByValue, cloud.TagOwner: owner},
 				})
 			},
-			func(ctx context.Context, id string) error { _, err := r.client.FindImageByID(ctx, region, id); return err })
+			func(ctx context.Context, id string) error {
+				_, err := r.client.FindImageByID(ctx, region, id)
+				return err
+			})
 		if err != nil {
 			apiError(&resp.Diagnostics, "create the temporary image from snapshot "+snapshotID, err)
 			return
@@ -845,7 +851,10 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	id, _, err := cloud.CreateIdempotent(ctx, "instance",
 		func(g int) (string, error) { return restore.ClientToken("instance", in, g) },
 		func(token string) (string, error) { return r.client.RunInstance(ctx, region, in, token) },
-		func(ctx context.Context, id string) error { _, err := r.client.FindInstanceByID(ctx, region, id); return err })
+		func(ctx context.Context, id string) error {
+			_, err := r.client.FindInstanceByID(ctx, region, id)
+			return err
+		})
 	if err != nil {
 		apiError(&resp.Diagnostics, "create the instance", err)
 		return
@@ -1025,8 +1034,21 @@ func (r *restoredInstanceResource) refresh(ctx context.Context, m *restoredInsta
 			data = append(data, dataDiskModel{SnapshotID: sid, Category: types.StringValue(d.Category), Size: types.Int64Value(int64(d.Size))})
 		}
 	}
-	if importing && len(data) > 0 {
+	switch {
+	case importing && len(data) > 0:
 		m.DataDisks, _ = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: dataDiskAttrTypes}, data)
+	case !importing && !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown():
+		// The configured disks come after any the image brings, in order:
+		// fill in (and refresh) their category and size.
+		var cfg []dataDiskModel
+		diags.Append(m.DataDisks.ElementsAs(ctx, &cfg, false)...)
+		if len(data) >= len(cfg) {
+			tail := data[len(data)-len(cfg):]
+			for i := range cfg {
+				cfg[i].Category, cfg[i].Size = tail[i].Category, tail[i].Size
+			}
+			m.DataDisks, _ = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: dataDiskAttrTypes}, cfg)
+		}
 	}
 	if importing {
 		if m.OnRTOMiss.IsNull() {

@@ -524,8 +524,9 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 	env.RequireEmulator(t)
 	c := restoredTestClient(t, env)
 	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
-	// No retries, so failed RunInstances responses reach Terraform.
-	noRetries := strings.Replace(env.Config(""), "max_retries = 8", "max_retries = 0", 1)
+	// One retry (max_retries = 0 means the default), so two lost
+	// RunInstances responses reach Terraform.
+	noRetries := strings.Replace(env.Config(""), "max_retries = 8", "max_retries = 1", 1)
 	body := strings.TrimPrefix(restoredConfig(env, image, "ecs.g7.large", ""), env.Config(""))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -535,10 +536,10 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 			{
 				PreConfig: func() {
 					env.Emulator.SetDurations(emulator.InstantDurations())
-					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 1})
+					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 2})
 				},
 				Config:      noRetries + body,
-				ExpectError: regexp.MustCompile(`Failed to create the instance`),
+				ExpectError: wrapped(`Failed to create the instance(?s).*unexpected EOF`),
 			},
 			// The retried apply reuses the request's token: same instance.
 			{
@@ -571,11 +572,13 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 			{
 				PreConfig:   func() { env.Emulator.SetDurations(emulator.Durations{InstanceCreate: time.Hour}) },
 				Config:      restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "2s" }`),
-				ExpectError: wrapped(`timed out after 2s waiting for instance i-\w+ in cn-beijing to be Running`),
+				ExpectError: wrapped(`timed out after [\d.]+m?s waiting for instance i-\w+ in cn-beijing to be Running`),
 			},
 			{
 				PreConfig: func() { env.Emulator.SetDurations(emulator.InstantDurations()) },
-				Config:    restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "2s" }`),
+				// The replacement's first token still names the deleted
+				// instance; skipping it takes a few seconds.
+				Config: restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "1m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
