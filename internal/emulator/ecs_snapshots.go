@@ -187,7 +187,7 @@ func validRetention(c *rpcCall, name string) (int, error) {
 	}
 	if n < 1 || n > 65536 {
 		return 0, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed",
-			fmt.Sprintf("The specified parameter %q is not valid: it must be within 1 to 65536.", name))
+			fmt.Sprintf("The specified %s is not valid: it must be within 1 to 65536.", name))
 	}
 	return n, nil
 }
@@ -543,20 +543,25 @@ func (st *snapStore) modifySnapshotAttribute(c *rpcCall) (any, error) {
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	if !c.has("SnapshotName") && !c.has("Description") && retention == 0 {
+		return nil, apiErr(http.StatusBadRequest, "NoAttributeToModify", "No attribute to be modified in this request.")
+	}
 	s, err := st.snapshotOf(c, id)
 	if err != nil {
 		return nil, err
 	}
 	if retention > 0 {
-		// The retention period can be extended, never shortened, and must
-		// leave the snapshot alive.
-		if s.RetentionDays > 0 && retention < s.RetentionDays ||
-			!s.Created.Add(time.Duration(retention)*24*time.Hour).After(c.now) {
-			return nil, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed",
-				"The retention period of a snapshot can only be extended.")
+		if s.status(c.now) != "accomplished" {
+			return nil, apiErr(http.StatusBadRequest, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
 		}
-		if s.Category == "archive" && retention < s.RetentionDays {
-			return nil, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed", "The retention period of an archive snapshot can only be extended.")
+		// The retention period can be extended, never shortened (a
+		// permanent one included), and must leave the snapshot alive.
+		if s.RetentionDays > 0 && retention < s.RetentionDays || s.RetentionDays == -1 {
+			return nil, apiErr(http.StatusBadRequest, "InvalidOperation.DecreaseRetentionDaysUnsupported",
+				"The requested operation to decrease retention days for the snapshot is not supported.")
+		}
+		if !s.Created.Add(time.Duration(retention) * 24 * time.Hour).After(c.now) {
+			return nil, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.")
 		}
 		s.RetentionDays = retention
 	}
@@ -588,8 +593,7 @@ func (st *snapStore) modifySnapshotCategory(c *rpcCall) (any, error) {
 	}
 	category := c.str("Category")
 	if !strings.EqualFold(category, "archive") {
-		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Category",
-			"The specified Category is not valid; only Archive is supported.")
+		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.SnapshotCategory", "The specified parameter category is invalid.")
 	}
 	retention := 0
 	if c.str("RetentionDays") != "" {
@@ -599,7 +603,7 @@ func (st *snapStore) modifySnapshotCategory(c *rpcCall) (any, error) {
 		}
 		if retention < archiveMinAgeDays+archiveMinPeriodDays || retention > 65536 {
 			return nil, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed",
-				"The retention period of an archive snapshot must be within 74 to 65536 days.")
+				"The specified RetentionDays is not valid: archive snapshots take 74 to 65536 days.")
 		}
 	}
 	s, err := st.snapshotOf(c, id)
@@ -607,22 +611,26 @@ func (st *snapStore) modifySnapshotCategory(c *rpcCall) (any, error) {
 		return nil, err
 	}
 	if s.status(c.now) != "accomplished" {
-		return nil, apiErr(http.StatusForbidden, "IncorrectSnapshotStatus", "The current status of the snapshot does not support this operation.")
+		return nil, apiErr(http.StatusBadRequest, "InvalidStatus.SnapshotUnfinished", "The specified unfinished snapshot is not support archive.")
 	}
 	if s.Category == "archive" {
-		return nil, apiErr(http.StatusForbidden, "OperationDenied.SnapshotArchived", "The snapshot is already an archive snapshot.")
+		// Archiving is immediate here, so "being archived" means "archived".
+		return nil, apiErr(http.StatusBadRequest, "InvalidStatus.SnapshotInArchive", "The specified snapshot is currently being archived.")
 	}
 	if s.Encrypted {
-		return nil, apiErr(http.StatusForbidden, "OperationDenied.EncryptedSnapshot", "Encrypted snapshots cannot be archived.")
+		return nil, apiErr(http.StatusForbidden, "InvalidOperation.EncryptedSnapshotUnsupport", "Archiving encrypted snapshots is not currently supported.")
 	}
 	age := c.now.Sub(s.Created)
 	if age < archiveMinAgeDays*24*time.Hour {
-		return nil, apiErr(http.StatusForbidden, "OperationDenied.SnapshotRetainedTooShort",
-			"A snapshot can be archived only after it has been retained for at least 14 days.")
+		return nil, apiErr(http.StatusBadRequest, "InvalidStatus.SnapshotAgeLimit", "The specified snapshot created within 14 days is not support archive.")
+	}
+	if retention > 0 && s.RetentionDays > retention {
+		return nil, apiErr(http.StatusBadRequest, "InvalidOperation.DecreaseRetentionDaysUnsupported",
+			"The requested operation to decrease retention days for the snapshot is not supported.")
 	}
 	if retention > 0 && s.Created.Add(time.Duration(retention)*24*time.Hour).Before(c.now.Add(archiveMinPeriodDays*24*time.Hour)) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidRetentionDays.Malformed",
-			"An archive snapshot must be retained for at least 60 days after archiving.")
+			"The specified RetentionDays is not valid: an archive snapshot is kept at least 60 days after archiving.")
 	}
 	if st.usedByImage(s.ID) != "" {
 		return nil, apiErr(http.StatusForbidden, "SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).")

@@ -371,6 +371,9 @@ func TestSnapshotModifyAttribute(t *testing.T) {
 	mod.SnapshotName = "renamed"
 	mod.Description = "new description"
 	mod.RetentionDays = requests.NewInteger(20)
+	_, err = e.bj.ModifySnapshotAttribute(mod)
+	wantAPIError(t, err, 400, "InvalidSnapshotId.NotReady")
+	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
 	if _, err := e.bj.ModifySnapshotAttribute(mod); err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +383,11 @@ func TestSnapshotModifyAttribute(t *testing.T) {
 	}
 	mod.RetentionDays = requests.NewInteger(5)
 	_, err = e.bj.ModifySnapshotAttribute(mod)
-	wantAPIError(t, err, 400, "InvalidRetentionDays.Malformed")
+	wantAPIError(t, err, 400, "InvalidOperation.DecreaseRetentionDaysUnsupported")
+	nothing := ecs.CreateModifySnapshotAttributeRequest()
+	nothing.SnapshotId = resp.SnapshotId
+	_, err = e.bj.ModifySnapshotAttribute(nothing)
+	wantAPIError(t, err, 400, "NoAttributeToModify")
 
 	missing := ecs.CreateModifySnapshotAttributeRequest()
 	missing.SnapshotId = "s-2zenothere0000000000"
@@ -406,17 +413,17 @@ func TestSnapshotArchiveRules(t *testing.T) {
 	}
 	id := e.createSnapshot(SeedDiskCoreDBData, "to-archive")
 	_, err := archive(id, "Archive", "")
-	wantAPIError(t, err, 403, "IncorrectSnapshotStatus")
+	wantAPIError(t, err, 400, "InvalidStatus.SnapshotUnfinished")
 
 	e.clock.Advance(13 * 24 * time.Hour)
 	_, err = archive(id, "Archive", "")
-	wantAPIError(t, err, 403, "OperationDenied.SnapshotRetainedTooShort")
+	wantAPIError(t, err, 400, "InvalidStatus.SnapshotAgeLimit")
 
 	e.clock.Advance(24 * time.Hour) // 14 days old
 	_, err = archive(id, "Archive", "73")
 	wantAPIError(t, err, 400, "InvalidRetentionDays.Malformed")
 	_, err = archive(id, "standard", "")
-	wantAPIError(t, err, 400, "InvalidParameter.Category")
+	wantAPIError(t, err, 400, "InvalidParameter.SnapshotCategory")
 
 	resp, err := archive(id, "Archive", "74") // exactly 60 days after archiving
 	if err != nil {
@@ -436,7 +443,7 @@ func TestSnapshotArchiveRules(t *testing.T) {
 		t.Errorf("archived snapshot: category %s retention %d", s.Category, s.RetentionDays)
 	}
 	_, err = archive(id, "Archive", "")
-	wantAPIError(t, err, 403, "OperationDenied.SnapshotArchived")
+	wantAPIError(t, err, 400, "InvalidStatus.SnapshotInArchive")
 	list := ecs.CreateDescribeSnapshotsRequest()
 	list.Category = "archive"
 	if lr, err := e.bj.DescribeSnapshots(list); err != nil || lr.TotalCount != 1 {
@@ -474,7 +481,7 @@ func TestSnapshotArchiveRules(t *testing.T) {
 	}
 	e.clock.Advance(15 * 24 * time.Hour)
 	_, err = archive(enc.SnapshotId, "Archive", "")
-	wantAPIError(t, err, 403, "OperationDenied.EncryptedSnapshot")
+	wantAPIError(t, err, 403, "InvalidOperation.EncryptedSnapshotUnsupport")
 }
 
 func TestSnapshotFailNext(t *testing.T) {
