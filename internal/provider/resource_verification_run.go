@@ -317,6 +317,7 @@ func (r *verificationRunResource) Create(ctx context.Context, req resource.Creat
 			"percent": fmt.Sprintf("%.0f", pct), "bytes": p.Done, "total": p.Total, "rate_bytes_per_s": int64(p.Rate),
 		})
 	}}
+	spec.Log = func(msg string, fields map[string]any) { tflog.Info(ctx, msg, fields) }
 	tflog.Info(ctx, "verification run starting", map[string]any{"run_id": spec.RunID, "region": spec.Region})
 	res := verify.Run(ctx, backend, r.clock, spec)
 	tflog.Info(ctx, "verification run finished", map[string]any{"run_id": res.RunID, "status": res.Status})

@@ -54,7 +54,7 @@ var fatalErrorCodes = map[string]bool{
 // start is within duration. A failure before the first healthy result is
 // start-up time; a failure after it (flapping) or a fatal error ends the
 // test as failed. It passes when the service became healthy and stayed so.
-func runBoot(ctx context.Context, b Backend, clk Clock, region string, s BootSpec) (Check, *BootResult) {
+func runBoot(ctx context.Context, b Backend, clk Clock, region string, s BootSpec, log func(string, map[string]any)) (Check, *BootResult) {
 	res := &BootResult{InstanceID: s.InstanceID}
 	start := clk.Now()
 	for n := 0; ; n++ {
@@ -81,6 +81,8 @@ func runBoot(ctx context.Context, b Backend, clk Clock, region string, s BootSpe
 			}
 		}
 		res.Attempts = append(res.Attempts, a)
+		log("boot test attempt", map[string]any{"instance_id": s.InstanceID, "attempt": a.N, "at": FormatDuration(a.At),
+			"healthy": a.Healthy, "status": a.Status, "exit_code": a.ExitCode, "error": a.Error})
 		res.OutputTail = a.Output
 		if a.Healthy {
 			res.Passes++

@@ -41,7 +41,7 @@ func Run(ctx context.Context, b Backend, clk Clock, s Spec) *Result {
 		go func() {
 			defer wg.Done()
 			t0 := clk.Now()
-			bootCk, r.Boot = runBoot(ctx, b, clk, s.Region, *s.BootTest)
+			bootCk, r.Boot = runBoot(ctx, b, clk, s.Region, *s.BootTest, s.log)
 			bootCk.Duration = clk.Now().Sub(t0)
 		}()
 	}
@@ -82,6 +82,9 @@ func Run(ctx context.Context, b Backend, clk Clock, s Spec) *Result {
 	r.Status = StatusPassed
 	if r.Failed() {
 		r.Status = StatusFailed
+	}
+	for _, c := range r.Checks {
+		s.log("verification check "+c.Status, map[string]any{"run_id": r.RunID, "check": c.Name, "detail": c.Detail})
 	}
 	return r
 }

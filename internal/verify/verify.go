@@ -63,6 +63,15 @@ type Spec struct {
 	// VerifiedPoints are snapshot (s-...) and image (m-...) ids tagged
 	// when the run passes.
 	VerifiedPoints []string
+	// Log, when set, receives progress (each boot-test attempt, each
+	// finished check) for the operator's log.
+	Log func(msg string, fields map[string]any)
+}
+
+func (s Spec) log(msg string, fields map[string]any) {
+	if s.Log != nil {
+		s.Log(msg, fields)
+	}
 }
 
 // ChecksumSpec checks one OSS object.

@@ -626,3 +626,17 @@ func TestPointTypeAndRunID(t *testing.T) {
 		t.Fatal("sample count")
 	}
 }
+
+func TestRunLogsProgress(t *testing.T) {
+	clk := newFakeClock()
+	f := newFake(clk)
+	f.results, f.cmdTook = []CommandResult{bad, ok}, time.Second
+	var msgs []string
+	r := Run(context.Background(), f, clk, Spec{BootTest: boot(2*time.Minute, time.Minute), Log: func(msg string, fields map[string]any) {
+		msgs = append(msgs, fmt.Sprintf("%s %v/%v", msg, fields["attempt"], fields["check"]))
+	}})
+	want := "boot test attempt 1/<nil>|boot test attempt 2/<nil>|boot test attempt 3/<nil>|verification check passed <nil>/boot_test"
+	if got := strings.Join(msgs, "|"); got != want || r.Status != StatusPassed {
+		t.Fatalf("logged %q, want %q", got, want)
+	}
+}
