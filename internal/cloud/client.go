@@ -192,6 +192,7 @@ func (c *Client) OSS(region string) (*oss.Client, error) {
 		oss.SetCredentialsProvider(ossCredentials{c.creds}),
 		oss.HTTPClient(c.httpc),
 		oss.Region(region),
+		oss.AuthVersion(oss.AuthV4), // v4 binds each request to its region
 		oss.UserAgent("alidr/"+c.userAgent),
 	)
 	if err != nil {
