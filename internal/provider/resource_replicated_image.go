@@ -893,7 +893,7 @@ func (r *replicatedImageResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	if w.owned {
-		if err := w.deleteImage(ctx, w.region, id, kind == replication.SourceInstance); err != nil {
+		if err := w.deleteImage(ctx, w.region, id, kind == replication.SourceInstance && w.deleteSnapshots); err != nil {
 			apiError(&resp.Diagnostics, "delete image "+id, err)
 		}
 	}

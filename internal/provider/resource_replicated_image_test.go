@@ -816,3 +816,50 @@ resource "alidr_replicated_image" "test" {
 		}},
 	})
 }
+
+// TestAccReplicatedImage_resumeSource: the source image an interrupted
+// apply created from a snapshot (tagged, not in state) is adopted instead of
+// created twice.
+func TestAccReplicatedImage_resumeSource(t *testing.T) {
+	env, c := rimgEnv(t)
+	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
+	prior, err := c.CreateImage(context.Background(), "cn-beijing", cloud.CreateImageInput{
+		SnapshotID: snap, Name: "adopt-golden",
+		Tags: map[string]string{cloud.TagManagedBy: "terraform-provider-alidr", cloud.TagImageSource: "snapshot:" + snap},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c), func(*terraform.State) error {
+			// A snapshot given as the source is the user's: never deleted.
+			if snaps := rimgSnapshotsExist(t, c, []string{snap}); len(snaps) != 1 {
+				return fmt.Errorf("destroy deleted the source snapshot %s", snap)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { snapshot_id = %q }
+  name    = "adopt-golden"
+  targets = { "cn-shanghai" = {} }
+
+  delete_snapshots_on_destroy = true
+}`, snap),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("id"), knownvalue.StringExact(prior)),
+			},
+			Check: func(*terraform.State) error {
+				if n := len(rimgImages(t, c, "cn-beijing")); n != 1 {
+					return fmt.Errorf("%d images in cn-beijing, want the adopted one only", n)
+				}
+				if snaps := rimgSnapshotsExist(t, c, []string{snap}); len(snaps) != 1 {
+					return fmt.Errorf("the source snapshot %s is gone", snap)
+				}
+				return nil
+			},
+		}},
+	})
+}
