@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -125,11 +126,15 @@ func (st *snapStore) exportImage(c *rpcCall) (any, error) {
 // finishExports writes the objects of export tasks that are due. A task
 // whose bucket went away meanwhile fails.
 func (st *snapStore) finishExports(now time.Time) {
-	for _, id := range sortedKeys(st.tasks) {
-		t := st.tasks[id]
-		if t.Action != "ExportImage" || t.finished || !t.state.done(now) {
-			continue
+	var due []*ecsTask
+	for _, t := range st.tasks {
+		if t.Action == "ExportImage" && !t.finished && t.state.done(now) {
+			due = append(due, t)
 		}
+	}
+	// In start order, so OSS sees the writes as the service would make them.
+	sort.Slice(due, func(i, j int) bool { return due[i].state.end.Before(due[j].state.end) })
+	for _, t := range due {
 		t.finished = true
 		if t.state.at(now) == "Failed" {
 			continue
