@@ -132,7 +132,7 @@ func (st *snapStore) finishExports(now time.Time) {
 			due = append(due, t)
 		}
 	}
-	// In start order, so OSS sees the writes as the service would make them.
+	// In finishing order, as the service would write them.
 	sort.Slice(due, func(i, j int) bool { return due[i].state.end.Before(due[j].state.end) })
 	for _, t := range due {
 		t.finished = true
