@@ -643,3 +643,45 @@ func TestSnapshotHookForDisks(t *testing.T) {
 		t.Error("snapshot usable from another account")
 	}
 }
+
+// TestSnapshotEventualConsistency: with SetEventualConsistency(n) a new
+// snapshot, image or policy is missing from its first n describes, as the
+// service's propagation delay makes it.
+func TestSnapshotEventualConsistency(t *testing.T) {
+	e := newSnapEnv(t)
+	e.srv.SetDurations(InstantDurations())
+	e.srv.SetEventualConsistency(2)
+	snap := e.createSnapshot(SeedDiskCoreDBSys, "lagging")
+	for i := range 2 {
+		if _, ok := e.snapshot(e.bj, snap); ok {
+			t.Fatalf("snapshot listed on describe %d", i+1)
+		}
+	}
+	e.mustSnapshot(e.bj, snap)
+
+	req := ecs.CreateCreateImageRequest()
+	req.SnapshotId = snap
+	img, err := e.bj.CreateImage(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if _, ok := e.image(e.bj, img.ImageId, ""); ok {
+			t.Fatalf("image listed on describe %d", i+1)
+		}
+	}
+	e.mustImage(e.bj, img.ImageId, "")
+
+	policy := e.createPolicy(nil)
+	list := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
+	list.AutoSnapshotPolicyId = policy
+	for i := range 3 {
+		r, err := e.bj.DescribeAutoSnapshotPolicyEx(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.TotalCount, map[bool]int{true: 1, false: 0}[i == 2]; got != want {
+			t.Fatalf("describe %d listed %d policies, want %d", i+1, got, want)
+		}
+	}
+}
