@@ -1,0 +1,153 @@
+package provider_test
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func TestAccRecoveryPointsDataSource(t *testing.T) {
+	// Three snapshots of the database disk, 10h, 8h and 6h before now (the
+	// local clock is what max_age counts from), one of them verified, one
+	// copied to cn-shanghai, and an image built from the newest.
+	start := time.Now().UTC().Add(-10 * time.Hour).Truncate(time.Second)
+	clock := emulator.NewManualClock(start)
+	env := spEnv(t, emulator.Options{Clock: clock})
+	env.Emulator.SetTimestampWindow(0)
+	sdk := spSDK(t, env, "cn-beijing")
+	snap := func() string {
+		req := ecs.CreateCreateSnapshotRequest()
+		req.DiskId = emulator.SeedDiskCoreDBData
+		resp, err := sdk.CreateSnapshot(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.SnapshotId
+	}
+	s1 := snap()
+	clock.Advance(2 * time.Hour)
+	s2 := snap()
+	clock.Advance(2 * time.Hour)
+	s3 := snap()
+	clock.Advance(time.Hour)
+	tag := ecs.CreateTagResourcesRequest()
+	tag.ResourceType, tag.ResourceId = "snapshot", &[]string{s1}
+	tag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerifiedAt, Value: start.Format(time.RFC3339)}}
+	if _, err := sdk.TagResources(tag); err != nil {
+		t.Fatal(err)
+	}
+	cp := ecs.CreateCopySnapshotRequest()
+	cp.SnapshotId, cp.DestinationRegionId = s2, "cn-shanghai"
+	cpResp, err := sdk.CopySnapshot(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := ecs.CreateCreateImageRequest()
+	im.SnapshotId, im.ImageName = s3, "core-db-data"
+	imResp, err := sdk.CreateImage(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	beforeS2 := start.Add(time.Hour).Format(time.RFC3339)
+
+	point := func(id, kind, region string, verified bool) knownvalue.Check {
+		return knownvalue.ObjectPartial(map[string]knownvalue.Check{
+			"id": knownvalue.StringExact(id), "kind": knownvalue.StringExact(kind), "region": knownvalue.StringExact(region),
+			"disk_id": knownvalue.StringExact(emulator.SeedDiskCoreDBData), "verified": knownvalue.Bool(verified),
+		})
+	}
+	ds := func(name string) string { return "data.alidr_recovery_points." + name }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.Config(`data "alidr_recovery_points" "x" {}`),
+				ExpectError: regexp.MustCompile(`Exactly one of these attributes must be configured: \[disk_id,instance_id\]`),
+			},
+			{
+				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id = \"d-1\"\n  before  = \"yesterday\"\n}"),
+				ExpectError: spWrapped(`before = "yesterday" is not an RFC 3339 time`),
+			},
+			{
+				// Nothing verified on the system disk: the error says which filter emptied the list.
+				PreConfig: func() {
+					req := ecs.CreateCreateSnapshotRequest()
+					req.DiskId = emulator.SeedDiskCoreDBSys
+					if _, err := sdk.CreateSnapshot(req); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id       = %q\n  only_verified = true\n}", emulator.SeedDiskCoreDBSys),
+				ExpectError: spWrapped(`1 point exists, 0 are verified; run alidr_verification_run or set only_verified = false`),
+			},
+			{
+				Config: env.Config(`
+data "alidr_recovery_points" "all" {
+  disk_id = %[1]q
+  regions = ["cn-beijing", "cn-shanghai"]
+}
+data "alidr_recovery_points" "before_incident" {
+  disk_id = %[1]q
+  before  = %[2]q
+}
+data "alidr_recovery_points" "verified" {
+  disk_id       = %[1]q
+  only_verified = true
+}
+data "alidr_recovery_points" "recent" {
+  disk_id = %[1]q
+  max_age = "9h"
+  kinds   = ["snapshot"]
+}
+data "alidr_recovery_points" "copies" {
+  disk_id = %[1]q
+  regions = ["cn-shanghai"]
+}
+data "alidr_recovery_points" "instance_images" {
+  instance_id = %[3]q
+  kinds       = ["image"]
+}
+data "alidr_recovery_points" "none" {
+  disk_id       = %[1]q
+  categories    = ["archive"]
+  require_match = false
+}`, emulator.SeedDiskCoreDBData, beforeS2, emulator.SeedInstanceCoreDB),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
+						point(imResp.ImageId, "image", "cn-beijing", false),        // 1h after s3; ties sort by id
+						point(cpResp.SnapshotId, "snapshot", "cn-shanghai", false), // copied with the image
+						point(s3, "snapshot", "cn-beijing", false),
+						point(s2, "snapshot", "cn-beijing", false),
+						point(s1, "snapshot", "cn-beijing", true),
+					})),
+					statecheck.ExpectKnownValue(ds("before_incident"), tfjsonpath.New("newest"), point(s1, "snapshot", "cn-beijing", true)),
+					statecheck.ExpectKnownValue(ds("before_incident"), tfjsonpath.New("points"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue(ds("verified"), tfjsonpath.New("newest"), point(s1, "snapshot", "cn-beijing", true)),
+					statecheck.ExpectKnownValue(ds("recent"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
+						point(s3, "snapshot", "cn-beijing", false),
+						point(s2, "snapshot", "cn-beijing", false),
+					})),
+					statecheck.ExpectKnownValue(ds("recent"), tfjsonpath.New("newest").AtMapKey("created_at"),
+						knownvalue.StringExact(start.Add(4*time.Hour).Format(time.RFC3339))),
+					statecheck.ExpectKnownValue(ds("copies"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
+						point(cpResp.SnapshotId, "snapshot", "cn-shanghai", false),
+					})),
+					statecheck.ExpectKnownValue(ds("instance_images"), tfjsonpath.New("newest"), point(imResp.ImageId, "image", "cn-beijing", false)),
+					statecheck.ExpectKnownValue(ds("none"), tfjsonpath.New("points"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(ds("none"), tfjsonpath.New("newest"), knownvalue.Null()),
+				},
+			},
+		},
+	})
+}
