@@ -1,0 +1,36 @@
+# Two regions, three centres: production in cn-beijing, every snapshot copied
+# to cn-shanghai (the same-city-pair standby) and cn-guangzhou (the remote
+# centre), an hourly schedule in business hours and a 4h RPO target.
+provider "alidr" {
+  region = "cn-beijing"
+}
+
+data "alidr_disks" "prod" {
+  tags = { env = "prod" }
+}
+
+resource "alidr_snapshot_policy" "prod" {
+  name = "prod-3dc"
+  schedule = {
+    hours    = [0, 4, 8, 12, 16, 20]
+    weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+  }
+  retention = {
+    daily_days     = 14
+    monthly_months = 12
+    yearly_years   = 7
+  }
+  cross_region_copy = {
+    regions        = ["cn-shanghai", "cn-guangzhou"]
+    retention_days = 14
+  }
+  disk_ids   = data.alidr_disks.prod.ids
+  rpo_target = "4h"
+}
+
+# The newest copy in the remote centre, to restore from when cn-beijing is lost.
+data "alidr_recovery_points" "guangzhou" {
+  disk_id = data.alidr_disks.prod.ids[0]
+  regions = ["cn-guangzhou"]
+  max_age = "8h"
+}
