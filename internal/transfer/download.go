@@ -329,7 +329,7 @@ func (e *engine) syncData() error {
 	if e.opts.NoSync {
 		return nil
 	}
-	return e.file.Sync()
+	return syncData(e.file)
 }
 
 func syncDir(dir string) {

@@ -253,6 +253,9 @@ func (e *engine) runPart(ctx context.Context, i int, buf []byte) {
 			e.releaseSlot()
 			return
 		}
+		if !e.opts.NoSync {
+			startWriteback(e.file, p.Offset, p.Length)
+		}
 	}
 	e.sums[i] = s
 	e.deliver(i, b)
@@ -302,7 +305,7 @@ func (e *engine) committer() {
 		}
 		var err error
 		if !e.opts.NoSync {
-			err = e.file.Sync()
+			err = syncData(e.file)
 		}
 		if err == nil {
 			err = e.journal.Append(batch...)
