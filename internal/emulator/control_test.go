@@ -89,14 +89,14 @@ func TestControlHealthFaultsRequests(t *testing.T) {
 		t.Fatalf("clear %d", st)
 	}
 
-	// Reset drops OSS state and the log.
+	// Reset drops OSS state and the log, back to the seeded bucket.
 	if err := c.CreateBucket("gone-soon"); err != nil {
 		t.Fatal(err)
 	}
 	if st := control(t, srv, "POST", "reset", "", nil); st != 200 {
 		t.Fatalf("reset %d", st)
 	}
-	if lr, err := c.ListBuckets(); err != nil || len(lr.Buckets) != 0 {
+	if lr, err := c.ListBuckets(); err != nil || len(lr.Buckets) != 1 || lr.Buckets[0].Name != SeedBucket {
 		t.Fatalf("after reset %+v %v", lr, err)
 	}
 	// /_emulator/ecs/... belongs to the ECS service (which answers this

@@ -81,7 +81,9 @@ func newOSSService(s *Server) (*ossService, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ossService{s: s, store: st, buckets: map[string]*ossBucket{}, uploads: map[string]*ossUpload{}}, nil
+	o := &ossService{s: s, store: st, buckets: map[string]*ossBucket{}, uploads: map[string]*ossUpload{}}
+	o.seed()
+	return o, nil
 }
 
 // bucketOwner returns the account id owning bucket, if it exists.
@@ -126,6 +128,7 @@ func (o *ossService) reset() {
 	}
 	o.buckets = map[string]*ossBucket{}
 	o.uploads = map[string]*ossUpload{}
+	o.seedLocked()
 	o.mu.Unlock()
 	for _, b := range blobs {
 		b.release()

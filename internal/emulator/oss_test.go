@@ -78,6 +78,10 @@ func TestOSSBucketLifecycle(t *testing.T) {
 	srv := newOSSTestServer(t, Options{})
 	c := ossClient(t, srv)
 
+	// Start from an account without buckets: drop the seeded one.
+	if err := c.DeleteBucket(SeedBucket); err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range []string{"b-two", "a-one", "c-three"} {
 		mustBucket(t, c, n)
 	}
