@@ -1,0 +1,52 @@
+package cloud_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+func TestVerificationObjects(t *testing.T) {
+	srv, c := cmdEmulator(t, emulator.Options{})
+	ctx := context.Background()
+	oc, err := oss.New(srv.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := oc.CreateBucket("dr-reports"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.HeadCheckedObject(ctx, "cn-beijing", "dr-reports", "missing")
+	var nf *cloud.NotFoundError
+	if !errors.As(err, &nf) || !cloud.IsObjectNotFound(err) || !strings.Contains(err.Error(), "OSS object oss://dr-reports/missing not found in cn-beijing") {
+		t.Fatalf("missing object: %v", err)
+	}
+	if _, err := c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "missing", 10); !cloud.IsObjectNotFound(err) {
+		t.Fatalf("missing object read: %v", err)
+	}
+	if _, err := c.HeadCheckedObject(ctx, "cn-beijing", "no-such-bucket", "x"); !cloud.IsObjectNotFound(err) {
+		t.Fatalf("missing bucket: %v", err)
+	}
+	data := []byte(`{"report": true}`)
+	if err := c.PutSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", data, "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.HeadCheckedObject(ctx, "cn-beijing", "dr-reports", "r/report.json")
+	if err != nil || h.Size != int64(len(data)) || h.CRC64 == "" || h.ETag == "" {
+		t.Fatalf("%+v %v", h, err)
+	}
+	got, err := c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", int64(len(data)))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("%q %v", got, err)
+	}
+	if _, err := c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", 4); err == nil || !strings.Contains(err.Error(), "larger than 4 bytes") {
+		t.Fatalf("limit: %v", err)
+	}
+}
