@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+)
+
+// spConfig builds a snapshot policy configuration from HCL-like values:
+// attributes not given are null.
+func spConfig(t *testing.T, set map[string]tftypes.Value) tfsdk.Config {
+	t.Helper()
+	ctx := context.Background()
+	var sr resource.SchemaResponse
+	NewSnapshotPolicyResource().Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := set[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}
+}
+
+func spSchedule(hours []int, days ...string) tftypes.Value {
+	var hs, ds []tftypes.Value
+	for _, h := range hours {
+		hs = append(hs, tftypes.NewValue(tftypes.Number, h))
+	}
+	for _, d := range days {
+		ds = append(ds, tftypes.NewValue(tftypes.String, d))
+	}
+	return tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"hours": tftypes.Set{ElementType: tftypes.Number}, "weekdays": tftypes.Set{ElementType: tftypes.String},
+	}}, map[string]tftypes.Value{
+		"hours":    tftypes.NewValue(tftypes.Set{ElementType: tftypes.Number}, hs),
+		"weekdays": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, ds),
+	})
+}
+
+func spStrList(vs ...string) tftypes.Value {
+	var out []tftypes.Value
+	for _, v := range vs {
+		out = append(out, tftypes.NewValue(tftypes.String, v))
+	}
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, out)
+}
+
+func spValidate(t *testing.T, set map[string]tftypes.Value) diag.Diagnostics {
+	t.Helper()
+	var resp resource.ValidateConfigResponse
+	(&snapshotPolicyResource{}).ValidateConfig(context.Background(), resource.ValidateConfigRequest{Config: spConfig(t, set)}, &resp)
+	return resp.Diagnostics
+}
+
+func TestSnapshotPolicyAvoidWarnings(t *testing.T) {
+	every := []string{"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"}
+	cases := []struct {
+		name  string
+		hours []int
+		avoid []string
+		want  []string
+	}{
+		{"no window", []int{2, 14}, nil, nil},
+		{"outside the window", []int{2, 14}, []string{"MON 08:00-12:00"}, nil},
+		{"weekday window", []int{2, 9}, []string{"MON 08:00-12:00"}, []string{"time point MON 09:00 falls inside avoid window MON 08:00-12:00"}},
+		{"daily window, two points", []int{9, 10, 14}, []string{"DAILY 09:00-11:00"}, []string{
+			"time point 09:00 on every day falls inside avoid window DAILY 09:00-11:00",
+			"time point 10:00 on every day falls inside avoid window DAILY 09:00-11:00",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			set := map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "p"), "schedule": spSchedule(c.hours, every...)}
+			if c.avoid != nil {
+				set["avoid"] = spStrList(c.avoid...)
+			}
+			diags := spValidate(t, set)
+			if diags.HasError() {
+				t.Fatalf("errors: %v", diags)
+			}
+			warnings := diags.Warnings()
+			if len(warnings) != len(c.want) {
+				t.Fatalf("%d warnings %v, want %d", len(warnings), warnings, len(c.want))
+			}
+			for i, w := range warnings {
+				if !strings.HasPrefix(w.Detail(), c.want[i]+":") || w.Summary() != "Snapshot scheduled in an avoid window" {
+					t.Errorf("warning %d: %q / %q, want detail starting %q", i, w.Summary(), w.Detail(), c.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSnapshotPolicyValidateErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		set  map[string]tftypes.Value
+		want string
+	}{
+		{"rpo", map[string]tftypes.Value{
+			"schedule": spSchedule([]int{2, 14}, "MON", "TUE", "WED", "THU", "FRI"), "rpo_target": tftypes.NewValue(tftypes.String, "12h"),
+		}, "Fri 14:00 -> Mon 02:00 is 60h"},
+		{"rpo unparsable", map[string]tftypes.Value{
+			"schedule": spSchedule([]int{2}, "MON"), "rpo_target": tftypes.NewValue(tftypes.String, "half a day"),
+		}, "invalid duration"},
+		{"window", map[string]tftypes.Value{
+			"schedule": spSchedule([]int{2}, "MON"), "avoid": spStrList("MON 8-12", "SOMEDAY 8-9"),
+		}, `day "SOMEDAY" is not one of`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			diags := spValidate(t, c.set)
+			if !diags.HasError() || !strings.Contains(fmt.Sprint(diags.Errors()), c.want) {
+				t.Fatalf("want an error containing %q, got %v", c.want, diags)
+			}
+		})
+	}
+	// The RPO target met: no diagnostics at all.
+	diags := spValidate(t, map[string]tftypes.Value{
+		"schedule": spSchedule([]int{2, 14}, "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"), "rpo_target": tftypes.NewValue(tftypes.String, "12h"),
+	})
+	if len(diags) != 0 {
+		t.Fatalf("12h schedule with a 12h target: %v", diags)
+	}
+}
+
+func TestSnapshotPolicyHelpers(t *testing.T) {
+	r := drpolicy.Retention{DailyDays: 7, MonthlyMonths: 3, YearlyYears: 1}
+	var back drpolicy.Retention
+	spParseTiersTag(spTiersTag(r), &back)
+	if back.MonthlyMonths != 3 || back.YearlyYears != 1 {
+		t.Fatalf("tiers tag round trip: %q -> %+v", spTiersTag(r), back)
+	}
+	if spTiersTag(drpolicy.Retention{DailyDays: 7}) != "" {
+		t.Fatal("no tiers must give no tag")
+	}
+	if got := spDesiredTags(map[string]string{"team": "core"}, r); len(got) != 2 || got["alidr:retention-tiers"] != "monthly=3,yearly=1" {
+		t.Fatalf("desired tags %v", got)
+	}
+	if got := spManagedTags(map[string]string{"team": "core", "alidr:client-token": "x", "alidr:retention-tiers": "monthly=1,yearly=0"}); len(got) != 2 || got["alidr:client-token"] != "" {
+		t.Fatalf("managed tags %v: the client token is not managed", got)
+	}
+	for in, want := range map[string][2]string{"sp-1": {"", "sp-1"}, "cn-shanghai:sp-2": {"cn-shanghai", "sp-2"}} {
+		if r, id := spSplitPolicyID(in); r != want[0] || id != want[1] {
+			t.Errorf("spSplitPolicyID(%q) = %q, %q", in, r, id)
+		}
+	}
+	var actions []drpolicy.Action
+	for i := range 12 {
+		actions = append(actions, drpolicy.Action{SnapshotID: fmt.Sprintf("s-%d", i), DiskID: "d-1", Extend: true, Reason: "first snapshot"})
+	}
+	w := tierWarning(r, actions)
+	if !strings.HasPrefix(w, "Retention 7+3+1: 12 snapshots to extend.") || !strings.Contains(w, "s-9 (disk d-1): first snapshot") ||
+		strings.Contains(w, "s-10 ") || !strings.HasSuffix(w, "... and 2 more") {
+		t.Fatalf("tier warning:\n%s", w)
+	}
+}
