@@ -432,11 +432,11 @@ resource "alidr_verification_run" "app" {
 				})),
 				state("alidr_verification_run.db", "boot_test_result", knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"attempts": knownvalue.Int64Exact(5), "passes": knownvalue.Int64Exact(3), "failures": knownvalue.Int64Exact(2),
-					"healthy": knownvalue.Bool(true), "time_to_healthy": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9.]+m?s$`)),
+					"healthy": knownvalue.Bool(true), "time_to_healthy": knownvalue.StringRegexp(regexp.MustCompile(`^([0-9]+ms|[0-9]+(\.[0-9]{1,3})?s)$`)),
 					"first_failure": knownvalue.StringExact("attempt 1 at +0s: exit code 7, want 0; output: curl: (7) Failed to connect"),
 					"output_tail":   knownvalue.StringExact("running\nhealthy\n"),
 				})),
-				state("alidr_verification_run.db", "measured_rto", knownvalue.StringRegexp(regexp.MustCompile(`^10m[01]s$`))),
+				state("alidr_verification_run.db", "measured_rto", knownvalue.StringRegexp(regexp.MustCompile(`^10m[0-9]s$`))),
 				state("alidr_verification_run.app", "status", knownvalue.StringExact("failed")),
 				state("alidr_verification_run.app", "checks", knownvalue.ListExact([]knownvalue.Check{
 					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+app+`: 3 attempt\(s\) over 500ms, none exited 0; first failure: attempt 1 at \+0s: exit code 3, want 0; output: degraded$`)),
@@ -767,14 +767,26 @@ resource "alidr_verification_run" "r" {
 }`, emulator.SeedInstanceCoreDB, missing),
 		ExpectError: wrappedRE("Report directory missing", "does not exist: create it first"),
 	}, resource.TestStep{
-		Config: env.Config(`resource "alidr_verification_run" "r" {
-  boot_test = { instance_id = %q, command = "true" }
-}`, emulator.SeedInstanceCoreDB),
 		PreConfig: func() {
 			if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 0 {
 				t.Errorf("%d commands ran although the report directory was missing", n)
 			}
 		},
+		// An upload that fails after the run: the apply fails, the run is kept (tainted).
+		Config: env.Config(`
+resource "alidr_verification_run" "r" {
+  boot_test = { instance_id = %q, command = "true" }
+  report    = { bucket = "no-such-bucket", object = "r.json" }
+}`, emulator.SeedInstanceCoreDB),
+		ExpectError: wrappedRE("Failed to write the verification report", "finished with status passed, but its report could not be written", "NoSuchBucket", "saved as tainted"),
+	}, resource.TestStep{
+		Config: env.Config(`resource "alidr_verification_run" "r" {
+  boot_test = { instance_id = %q, command = "true" }
+}`, emulator.SeedInstanceCoreDB),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			// The run with the failed upload was kept, tainted: it is replaced.
+			plancheck.ExpectResourceAction("alidr_verification_run.r", plancheck.ResourceActionReplace),
+		}},
 		ConfigStateChecks: []statecheck.StateCheck{state("alidr_verification_run.r", "status", knownvalue.StringExact("passed"))},
 	})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: ts})

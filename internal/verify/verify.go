@@ -248,11 +248,11 @@ func tail(s string, n int) string {
 
 // FormatDuration renders d compactly ("1m5s", "0s", "250ms").
 func FormatDuration(d time.Duration) string {
-	if d >= time.Second {
+	switch {
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Millisecond:
 		d = d.Round(time.Millisecond)
-		if d >= time.Minute {
-			d = d.Round(time.Second)
-		}
 	}
 	return d.String()
 }
