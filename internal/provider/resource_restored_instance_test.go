@@ -463,9 +463,11 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 				},
 			},
 			{
-				Config: restoredConfig(env, point(", only_verified = true"), "ecs.g7.large", ""),
+				Config: restoredConfig(env, point(", only_verified = true"), "ecs.g7.large", `  desired_status = "Stopped"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(older)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+s$`))),
 				},
 				Check: func(*terraform.State) error {
 					if ims := managedImages(t, c); len(ims) != 0 {
@@ -616,6 +618,55 @@ func TestAccRestoredInstance_throttling(t *testing.T) {
 				return expectManagedInstances(c, t, 1)(nil)
 			},
 		}},
+	})
+}
+
+// An instance restored by hand is adopted with import: the configuration's
+// source is recorded in place, without a replacement.
+func TestAccRestoredInstance_importAdopts(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	id, err := c.RunInstance(context.Background(), "cn-beijing", cloud.RunInstanceInput{
+		ImageID: testImageLinux, InstanceType: "ecs.g7.large", VSwitchID: emulator.SeedVSwitchBeijing,
+		SecurityGroupIDs: []string{emulator.SeedSecurityGroupBJ}, Name: "by-hand", PrivateIPs: 1,
+		SystemDisk: cloud.InstanceDiskInput{Category: "cloud_essd"},
+		DataDisks:  []cloud.InstanceDiskInput{{Category: "cloud_essd", Size: 100}},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", `
+  instance_name = "by-hand"
+  data_disks    = [{ size = 100 }]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ResourceName:       restoredAddr,
+				ImportState:        true,
+				ImportStateId:      "cn-beijing:" + id,
+				ImportStatePersist: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("source").AtMapKey("image_id"), knownvalue.StringExact(testImageLinux)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"snapshot_id": knownvalue.Null(), "category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(100),
+						}),
+					})),
+				},
+			},
+			{Config: cfg, PlanOnly: true},
+		},
 	})
 }
 
