@@ -36,7 +36,7 @@ func Copy(ctx context.Context, src *oss.Bucket, srcKey string, dst *oss.Bucket, 
 		return nil, e0(src, srcKey, fmt.Errorf("part size %d is below the OSS minimum of %d", opts.PartSize, MinUploadPartSize))
 	}
 	source := func(ctx context.Context, p Part, b []byte) error {
-		_, err := e.fetchPart(ctx, p, b)
+		_, err := e.fetchPart(ctx, p, b, nil, nil)
 		return err
 	}
 	res, err := multipartPut(ctx, dst, dstKey, id.Size, source, opts, "copy")

@@ -372,7 +372,7 @@ func verifySample(ctx context.Context, bucket *oss.Bucket, key string, m *Manife
 		// mismatch that persists over three reads is reported.
 		var mismatch bool
 		for range 3 {
-			s, err := e.fetchPart(ctx, p, buf[:p.Length])
+			s, err := e.fetchPart(ctx, p, buf[:p.Length], nil, nil)
 			if err != nil {
 				return e.objErr("verify sample", err)
 			}

@@ -124,13 +124,13 @@ func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
 	data := randBytes(256<<10, 11)
 	f.put("obj", data)
 	var cut atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && cut.Add(1) == 1 {
 			writeRange(w, o, start, end, o.data[start:start+1000]) // declares 64 KiB, sends 1000
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
@@ -156,7 +156,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 	data := randBytes(256<<10, 12)
 	f.put("obj", data)
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start != 128<<10 {
 			return false
 		}
@@ -171,7 +171,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 			return false
 		}
 		return true
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	opts := smallOpts(&s)
@@ -200,7 +200,7 @@ func TestDownloadCorruptionRepaired(t *testing.T) {
 	data := randBytes(512<<10, 13)
 	f.put("obj", data)
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 192<<10 && n.Add(1) == 1 {
 			bad := append([]byte{}, o.data[start:end+1]...)
 			bad[100] ^= 0x40
@@ -208,7 +208,7 @@ func TestDownloadCorruptionRepaired(t *testing.T) {
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
@@ -228,7 +228,7 @@ func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 	f.put("obj", data)
 	m := sampleManifest(t, data, 64<<10)
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 0 && n.Add(1) == 1 {
 			bad := append([]byte{}, o.data[start:end+1]...)
 			bad[0] ^= 1
@@ -236,7 +236,7 @@ func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 			return true
 		}
 		return false
-	}
+	})
 	var s recSleep
 	opts := smallOpts(&s)
 	opts.Expected = m
@@ -259,13 +259,13 @@ func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
 	f.put("obj", data)
 	var broken atomic.Bool
 	broken.Store(true)
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 0 && broken.Load() {
 			ossError(w, http.StatusInternalServerError, "InternalError")
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	_, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
@@ -291,10 +291,10 @@ func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
 func TestDownloadFatalErrors(t *testing.T) {
 	f := newFakeOSS(t)
 	f.put("obj", randBytes(256<<10, 16))
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		ossError(w, http.StatusForbidden, "AccessDenied")
 		return true
-	}
+	})
 	var s recSleep
 	dir := t.TempDir()
 	_, err := Download(context.Background(), f.bucket(t), "obj", filepath.Join(dir, "a"), smallOpts(&s))
@@ -315,14 +315,14 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 	f.put("obj", data)
 	newData := randBytes(512<<10, 18)
 	var once sync.Once
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start >= 256<<10 {
 			once.Do(func() { f.put("obj", newData) })
 			ossError(w, http.StatusPreconditionFailed, "PreconditionFailed")
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	_, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
@@ -332,7 +332,7 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {
 		t.Fatal("destination written for a changed object")
 	}
-	f.hook = nil
+	f.setHook(nil)
 	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
 	if err != nil {
 		t.Fatal(err)
@@ -350,13 +350,13 @@ func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
 	f.put("obj", data)
 	var broken atomic.Bool
 	broken.Store(true)
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 0 && broken.Load() {
 			ossError(w, http.StatusInternalServerError, "InternalError")
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	if _, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s)); err == nil {
@@ -383,13 +383,13 @@ func TestDownloadResumeRechecksLocalData(t *testing.T) {
 	f.put("obj", data)
 	var broken atomic.Bool
 	broken.Store(true)
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 0 && broken.Load() {
 			ossError(w, http.StatusInternalServerError, "InternalError")
 			return true
 		}
 		return false
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
@@ -412,14 +412,14 @@ func TestDownloadContextCancel(t *testing.T) {
 	f.put("obj", randBytes(512<<10, 22))
 	ctx, cancel := context.WithCancel(context.Background())
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if n.Add(1) == 2 {
 			cancel()
 			<-r.Context().Done() // hold until the client gives up
 			return true
 		}
 		return false
-	}
+	})
 	var s recSleep
 	_, err := Download(ctx, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s))
 	if !errors.Is(err, context.Canceled) {
@@ -461,7 +461,7 @@ func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
 	data := randBytes(300<<10, 24)
 	f.put("obj", data)
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && n.Add(1) == 1 {
 			b := append([]byte{}, o.data[start:end+1]...)
 			b[7] ^= 2
@@ -469,7 +469,7 @@ func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
 			return true
 		}
 		return false
-	}
+	})
 	var s recSleep
 	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
 	if err != nil {
@@ -489,7 +489,7 @@ func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
 	m := sampleManifest(t, data, 64<<10)
 	m.ETag = f.objects["obj"].etag
 	var n atomic.Int32
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && n.Add(1) == 1 {
 			b := append([]byte{}, o.data[start:end+1]...)
 			b[9] ^= 1
@@ -497,7 +497,7 @@ func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
 			return true
 		}
 		return false
-	}
+	})
 	if err := VerifySample(context.Background(), f.bucket(t), "obj", m, 100); err != nil {
 		t.Fatal(err)
 	}

@@ -193,72 +193,77 @@ func (e *engine) run(ctx context.Context) {
 }
 
 func (e *engine) worker(ctx context.Context) {
+	// Bytes go to the file chunk by chunk while still in cache. A whole-part
+	// buffer from the pool is only needed when in-order hashes read the
+	// part later.
+	scratch := make([]byte, readChunk)
 	for {
 		select {
 		case e.slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
-		buf, err := e.getBuf(ctx)
-		if err != nil {
-			e.releaseSlot()
-			return
-		}
-		i := int(e.next.Add(1) - 1)
-		if i >= len(e.parts) || ctx.Err() != nil {
-			e.putBuf(buf)
-			e.releaseSlot()
-			return
-		}
-		e.runPart(ctx, i, buf)
-	}
-}
-
-func (e *engine) runPart(ctx context.Context, i int, buf []byte) {
-	p := e.parts[i]
-	b := buf[:p.Length]
-	if rec, ok := e.resumed[i]; ok && e.file != nil {
-		// Read back what the journal vouches for: it also feeds the
-		// in-order hashes and catches a damaged local copy.
-		if _, err := e.file.ReadAt(b, p.Offset); err == nil {
-			s := e.sum(b)
-			if s.crc == rec.CRC64 && (rec.SHA256 == "" || s.sha == "" || s.sha == rec.SHA256) {
-				e.sums[i] = s
-				e.fromLocal.Add(1)
-				e.done.Add(p.Length)
-				e.deliver(i, b)
+		var buf []byte
+		if e.hasher != nil {
+			var err error
+			if buf, err = e.getBuf(ctx); err != nil {
 				e.releaseSlot()
 				return
 			}
 		}
+		i := int(e.next.Add(1) - 1)
+		if i >= len(e.parts) || ctx.Err() != nil {
+			if buf != nil {
+				e.putBuf(buf)
+			}
+			e.releaseSlot()
+			return
+		}
+		e.runPart(ctx, i, buf, scratch)
 	}
-	s, err := e.fetchPart(ctx, p, b)
+}
+
+// runPart resumes or fetches part i. buf is a part-sized buffer when the
+// bytes must be kept for in-order hashing, else nil.
+func (e *engine) runPart(ctx context.Context, i int, buf, scratch []byte) {
+	p := e.parts[i]
+	var keep []byte
+	if buf != nil {
+		keep = buf[:p.Length]
+	}
+	if rec, ok := e.resumed[i]; ok && e.file != nil {
+		// Read back what the journal vouches for: it also feeds the
+		// in-order hashes and catches a damaged local copy.
+		if s, err := e.readLocal(p, keep, scratch); err == nil &&
+			s.crc == rec.CRC64 && (rec.SHA256 == "" || s.sha == "" || s.sha == rec.SHA256) {
+			e.sums[i] = s
+			e.fromLocal.Add(1)
+			e.done.Add(p.Length)
+			e.deliver(i, keep)
+			e.releaseSlot()
+			return
+		}
+	}
+	s, err := e.fetchPart(ctx, p, keep, scratch, e.file)
 	if err != nil {
 		e.failed[i] = err
 		if e.hasher != nil {
 			e.hasher.fail()
 		}
-		e.putBuf(buf)
+		if buf != nil {
+			e.putBuf(buf)
+		}
 		e.releaseSlot()
 		if isFatal(err) {
 			e.setFatal(err)
 		}
 		return
 	}
-	if e.file != nil {
-		if _, err := e.file.WriteAt(b, p.Offset); err != nil {
-			e.failed[i] = err
-			e.setFatal(fmt.Errorf("write part %d: %w", i, err))
-			e.putBuf(buf)
-			e.releaseSlot()
-			return
-		}
-		if !e.opts.NoSync {
-			startWriteback(e.file, p.Offset, p.Length)
-		}
+	if e.file != nil && !e.opts.NoSync {
+		startWriteback(e.file, p.Offset, p.Length)
 	}
 	e.sums[i] = s
-	e.deliver(i, b)
+	e.deliver(i, keep)
 	if e.commits != nil {
 		// The committer releases the slot once the record is durable.
 		e.commits <- Record{Index: i, Offset: p.Offset, Length: p.Length, CRC64: s.crc, SHA256: s.sha}
@@ -267,13 +272,42 @@ func (e *engine) runPart(ctx context.Context, i int, buf []byte) {
 	e.releaseSlot()
 }
 
-// deliver hands a finished part to the in-order hashes, or frees its buffer.
+// readLocal checksums part p from the partial file, into keep when given.
+func (e *engine) readLocal(p Part, keep, scratch []byte) (partSum, error) {
+	if keep != nil {
+		if _, err := e.file.ReadAt(keep, p.Offset); err != nil {
+			return partSum{}, err
+		}
+		return e.sum(keep), nil
+	}
+	var sh hash.Hash
+	if e.partSHA {
+		sh = sha256.New()
+	}
+	var crc uint64
+	for off := int64(0); off < p.Length; {
+		c := scratch[:min(int64(len(scratch)), p.Length-off)]
+		if _, err := e.file.ReadAt(c, p.Offset+off); err != nil {
+			return partSum{}, err
+		}
+		crc = crc64.Update(crc, crcTable, c)
+		if sh != nil {
+			sh.Write(c)
+		}
+		off += int64(len(c))
+	}
+	s := partSum{crc: crc}
+	if sh != nil {
+		s.sha = hex.EncodeToString(sh.Sum(nil))
+	}
+	return s, nil
+}
+
+// deliver hands a finished part to the in-order hashes.
 func (e *engine) deliver(i int, b []byte) {
 	if e.hasher != nil {
 		e.hasher.submit(i, b)
-		return
 	}
-	e.putBuf(b)
 }
 
 func (e *engine) sum(b []byte) partSum {
@@ -319,9 +353,11 @@ func (e *engine) committer() {
 	}
 }
 
-// fetchPart downloads part p into b with retries; a retry resumes after the
-// last byte received. Hashes are updated while reading.
-func (e *engine) fetchPart(ctx context.Context, p Part, b []byte) (partSum, error) {
+// fetchPart downloads part p with retries; a retry resumes after the last
+// byte received. Each chunk is hashed as it arrives, kept in keep (when not
+// nil, else read through scratch) and written to w at its offset (when not
+// nil).
+func (e *engine) fetchPart(ctx context.Context, p Part, keep, scratch []byte, w *os.File) (partSum, error) {
 	if e.opts.partHook != nil {
 		e.opts.partHook(p)
 	}
@@ -335,7 +371,7 @@ func (e *engine) fetchPart(ctx context.Context, p Part, b []byte) (partSum, erro
 		sh = sha256.New()
 	}
 	for attempt := 1; ; attempt++ {
-		n, err := e.getRange(ctx, p.Offset+got, b[got:], &crc, sh)
+		n, err := e.getRange(ctx, p, got, keep, scratch, w, &crc, sh)
 		got += n
 		if err == nil {
 			s := partSum{crc: crc}
@@ -370,15 +406,17 @@ func (e *engine) fetchPart(ctx context.Context, p Part, b []byte) (partSum, erro
 	}
 }
 
-// getRange GETs len(dst) bytes at off, pinned to the ETag, and returns how
-// many valid bytes it read before any error.
-func (e *engine) getRange(ctx context.Context, off int64, dst []byte, crc *uint64, sh hash.Hash) (int64, error) {
-	if len(dst) == 0 {
+// getRange GETs part p from byte from on, pinned to the ETag, and returns
+// how many valid bytes it read before any error.
+func (e *engine) getRange(ctx context.Context, p Part, from int64, keep, scratch []byte, w *os.File, crc *uint64, sh hash.Hash) (int64, error) {
+	need := p.Length - from
+	if need <= 0 {
 		return 0, nil
 	}
+	off := p.Offset + from
 	res, err := e.bucket.DoGetObject(&oss.GetObjectRequest{ObjectKey: e.key}, []oss.Option{
 		oss.WithContext(ctx),
-		oss.Range(off, off+int64(len(dst))-1),
+		oss.Range(off, off+need-1),
 		oss.RangeBehavior("standard"),
 		oss.IfMatch(e.id.ETag),
 	})
@@ -387,36 +425,54 @@ func (e *engine) getRange(ctx context.Context, off int64, dst []byte, crc *uint6
 	}
 	resp := res.Response
 	defer resp.Body.Close()
-	if err := CheckRangeResponse(resp.StatusCode, resp.Headers, off, int64(len(dst)), e.id.Size); err != nil {
+	if err := CheckRangeResponse(resp.StatusCode, resp.Headers, off, need, e.id.Size); err != nil {
 		return 0, err
 	}
 	if et := resp.Headers.Get("ETag"); et != "" && et != e.id.ETag {
 		return 0, fmt.Errorf("%w: ETag %s, pinned %s", ErrObjectChanged, et, e.id.ETag)
 	}
-	var got int
-	for got < len(dst) {
-		n, err := resp.Body.Read(dst[got:min(len(dst), got+readChunk)])
+	var got int64
+	for got < need {
+		var dst []byte
+		if keep != nil {
+			dst = keep[from+got : from+min(need, got+readChunk)]
+		} else {
+			dst = scratch[:min(int64(len(scratch)), need-got)]
+		}
+		n, err := resp.Body.Read(dst)
 		if n > 0 {
-			*crc = crc64.Update(*crc, crcTable, dst[got:got+n])
+			c := dst[:n]
+			*crc = crc64.Update(*crc, crcTable, c)
 			if sh != nil {
-				sh.Write(dst[got : got+n])
+				sh.Write(c)
 			}
-			got += n
+			if w != nil {
+				if _, werr := w.WriteAt(c, off+got); werr != nil {
+					return got, &localError{werr}
+				}
+			}
+			got += int64(n)
 			e.done.Add(int64(n))
 			e.fetched.Add(int64(n))
 		}
 		if err == io.EOF {
-			if got < len(dst) {
-				return int64(got), fmt.Errorf("body ended after %d of %d bytes: %w", got, len(dst), io.ErrUnexpectedEOF)
+			if got < need {
+				return got, fmt.Errorf("body ended after %d of %d bytes: %w", got, need, io.ErrUnexpectedEOF)
 			}
 			break
 		}
 		if err != nil {
-			return int64(got), err
+			return got, err
 		}
 	}
-	return int64(got), nil
+	return got, nil
 }
+
+// localError is a failure of the local disk: retrying the network cannot fix it.
+type localError struct{ err error }
+
+func (l *localError) Error() string { return "local write: " + l.err.Error() }
+func (l *localError) Unwrap() error { return l.err }
 
 // combined is the CRC64 of the whole object from the part CRCs.
 func (e *engine) combined() uint64 {
@@ -509,7 +565,7 @@ func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 				var err error
 				for try := 0; ; try++ {
 					var s partSum
-					if s, err = e.fetchPart(ctx, p, b); err != nil {
+					if s, err = e.fetchPart(ctx, p, b, nil, nil); err != nil {
 						break
 					}
 					if s.crc == prev.crc {

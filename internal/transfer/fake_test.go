@@ -65,6 +65,14 @@ func (f *fakeOSS) bucket(t testing.TB) *oss.Bucket {
 	return b
 }
 
+// setHook installs a hook; under the lock because requests may come from
+// a child process, which gives the race detector no ordering to see.
+func (f *fakeOSS) setHook(h func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool) {
+	f.mu.Lock()
+	f.hook = h
+	f.mu.Unlock()
+}
+
 func (f *fakeOSS) getLog() []fakeGet {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -114,7 +122,10 @@ func (f *fakeOSS) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		if f.hook != nil && f.hook(w, r, o, start, end) {
+		f.mu.Lock()
+		hook := f.hook
+		f.mu.Unlock()
+		if hook != nil && hook(w, r, o, start, end) {
 			return
 		}
 		h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))

@@ -41,7 +41,7 @@ func TestKill9Resume(t *testing.T) {
 	f.put("obj", data)
 	const served = 10
 	release := make(chan struct{})
-	f.hook = func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start < served*(64<<10) {
 			return false
 		}
@@ -51,7 +51,7 @@ func TestKill9Resume(t *testing.T) {
 		case <-r.Context().Done():
 			return true
 		}
-	}
+	})
 	dst := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9ResumeChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_URL="+f.srv.URL, childEnv+"_DST="+dst)

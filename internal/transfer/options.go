@@ -131,7 +131,8 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // isFatal reports errors that retrying cannot fix: access denied, missing
 // object or bucket, a changed object, a bad request.
 func isFatal(err error) bool {
-	if errors.Is(err, ErrObjectChanged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var le *localError
+	if errors.Is(err, ErrObjectChanged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &le) {
 		return true
 	}
 	var se oss.ServiceError
