@@ -352,7 +352,8 @@ func verifySample(ctx context.Context, bucket *oss.Bucket, key string, m *Manife
 	}
 	opts = opts.withDefaults()
 	opts.PartSize = m.PartSize
-	opts.MD5, opts.SHA256, opts.PartSHA256 = false, false, true
+	opts.MD5, opts.SHA256 = false, false
+	opts.PartSHA256 = len(m.Parts) > 0 && m.Parts[0].SHA256 != ""
 	id := Identity{Bucket: bucket.BucketName, Key: key, Size: m.Size, ETag: m.ETag, PartSize: m.PartSize}
 	if id.ETag == "" {
 		h, _, _, err := head(ctx, bucket, key)

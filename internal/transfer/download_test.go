@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -31,7 +32,7 @@ func (s *recSleep) sleep(ctx context.Context, d time.Duration) error {
 }
 
 func smallOpts(s *recSleep) Options {
-	return Options{Workers: 4, PartSize: 64 << 10, MD5: true, SHA256: true, Sleep: s.sleep}
+	return Options{Workers: 4, PartSize: 64 << 10, MD5: true, SHA256: true, PartSHA256: true, Sleep: s.sleep}
 }
 
 func checkResult(t *testing.T, res *Result, data []byte, path string) {
@@ -378,6 +379,12 @@ func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
 // Local data damaged after it was journaled is detected on resume and
 // fetched again instead of being trusted.
 func TestDownloadResumeRechecksLocalData(t *testing.T) {
+	for _, crcOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("crcOnly=%v", crcOnly), func(t *testing.T) { testResumeRechecksLocalData(t, crcOnly) })
+	}
+}
+
+func testResumeRechecksLocalData(t *testing.T, crcOnly bool) {
 	f := newFakeOSS(t)
 	data := randBytes(512<<10, 21)
 	f.put("obj", data)
@@ -392,16 +399,22 @@ func TestDownloadResumeRechecksLocalData(t *testing.T) {
 	})
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
+	opts := smallOpts(&s)
+	if crcOnly { // no part buffers: resumed parts are checked through scratch
+		opts.MD5, opts.SHA256, opts.PartSHA256 = false, false, false
+	}
+	Download(context.Background(), f.bucket(t), "obj", dst, opts)
 	broken.Store(false)
 	pf, _ := os.OpenFile(dst+PartialSuffix, os.O_RDWR, 0)
 	pf.WriteAt([]byte{0xff, 0xee}, 300<<10) // inside part 4
 	pf.Close()
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
+	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkResult(t, res, data, dst)
+	if got, _ := os.ReadFile(dst); !bytes.Equal(got, data) || res.CRC64 != CRC64(data) {
+		t.Fatal("resumed download differs")
+	}
 	if res.PartsFetched != 2 || res.PartsResumed != 6 {
 		t.Fatalf("fetched %d resumed %d", res.PartsFetched, res.PartsResumed)
 	}

@@ -62,7 +62,7 @@ func writeTemp(t testing.TB, data []byte) string {
 }
 
 func emuOpts(s *recSleep) Options {
-	return Options{Workers: 4, PartSize: 128 << 10, MD5: true, SHA256: true, Sleep: s.sleep}
+	return Options{Workers: 4, PartSize: 128 << 10, MD5: true, SHA256: true, PartSHA256: true, Sleep: s.sleep}
 }
 
 func TestEmulatorUploadDownloadVerify(t *testing.T) {

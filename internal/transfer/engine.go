@@ -105,7 +105,7 @@ func newEngine(bucket *oss.Bucket, key string, opts Options, id Identity, server
 	}
 	e := &engine{
 		bucket: bucket, key: key, opts: opts, id: id, serverCRC: serverCRC, hasCRC: hasCRC,
-		parts: parts, partSHA: opts.SHA256 || opts.PartSHA256,
+		parts: parts, partSHA: opts.PartSHA256,
 		sums: make([]partSum, len(parts)), failed: make([]error, len(parts)),
 		maxBufs: int32(opts.Workers + 4),
 		slots:   make(chan struct{}, opts.Workers),

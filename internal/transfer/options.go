@@ -28,11 +28,11 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 
 	// MD5 and SHA256 request whole-object digests computed in order while
-	// parts arrive. SHA256 also fills per-part SHA-256 in the manifest.
+	// parts arrive, each on its own goroutine.
 	MD5    bool
 	SHA256 bool
-	// PartSHA256 computes per-part SHA-256 (manifest, journal) without the
-	// whole-object SHA-256.
+	// PartSHA256 adds a SHA-256 per part to the manifest and journal (for
+	// VerifySample); it costs a second SHA-256 pass in the workers.
 	PartSHA256 bool
 
 	// Expected, when set, is checked part by part as data arrives (same part

@@ -69,7 +69,7 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 		return nil, oerr(err)
 	}
 	u := &uploader{bucket: bucket, imur: imur, opts: opts, parts: parts, existing: existing, src: src,
-		sums: make([]partSum, len(parts)), etags: make([]string, len(parts)), partSHA: opts.SHA256 || opts.PartSHA256}
+		sums: make([]partSum, len(parts)), etags: make([]string, len(parts)), partSHA: opts.PartSHA256}
 	var hs []hash.Hash
 	if opts.MD5 {
 		hs = append(hs, md5.New())
