@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
@@ -56,30 +57,49 @@ func (c *Client) HeadCheckedObject(ctx context.Context, region, bucket, key stri
 	return CheckedObject{Size: size, ETag: h.Get("ETag"), CRC64: h.Get("X-Oss-Hash-Crc64ecma")}, nil
 }
 
-// ReadSmallObject reads a whole object of at most limit bytes.
+// smallObjectCRCAttempts bounds re-reads of an object whose bytes did not
+// match the CRC64 OSS keeps for it (corrupted in transit).
+const smallObjectCRCAttempts = 3
+
+// ReadSmallObject reads a whole object of at most limit bytes, checking it
+// against the CRC64 OSS keeps for it and reading again when they differ.
 func (c *Client) ReadSmallObject(ctx context.Context, region, bucket, key string, limit int64) ([]byte, error) {
 	b, err := c.Bucket(region, bucket)
 	if err != nil {
 		return nil, err
 	}
 	var data []byte
-	err = c.RetryOSS(ctx, "GetObject oss://"+bucket+"/"+key, func() error {
-		body, err := b.GetObject(key, oss.WithContext(ctx))
-		if err != nil {
+	what := "oss://" + bucket + "/" + key
+	for attempt := 1; ; attempt++ {
+		var server string
+		var got uint64
+		err = c.RetryOSS(ctx, "GetObject "+what, func() error {
+			res, err := b.DoGetObject(&oss.GetObjectRequest{ObjectKey: key}, []oss.Option{oss.WithContext(ctx)})
+			if err != nil {
+				return err
+			}
+			defer res.Response.Close()
+			data, err = io.ReadAll(io.LimitReader(res.Response.Body, limit+1))
+			server = res.Response.Headers.Get("X-Oss-Hash-Crc64ecma")
+			got = crc64.Checksum(data, crcECMA)
 			return err
+		})
+		if err != nil {
+			return nil, objectNotFound(region, bucket, key, err)
 		}
-		defer body.Close()
-		data, err = io.ReadAll(io.LimitReader(body, limit+1))
-		return err
-	})
-	if err != nil {
-		return nil, objectNotFound(region, bucket, key, err)
+		if int64(len(data)) > limit {
+			return nil, fmt.Errorf("%s is larger than %d bytes", what, limit)
+		}
+		if server == "" || server == strconv.FormatUint(got, 10) {
+			return data, nil
+		}
+		if attempt >= smallObjectCRCAttempts {
+			return nil, fmt.Errorf("%s: the bytes read have CRC64 %d but OSS keeps %s, %d times in a row", what, got, server, attempt)
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("oss://%s/%s is larger than %d bytes", bucket, key, limit)
-	}
-	return data, nil
 }
+
+var crcECMA = crc64.MakeTable(crc64.ECMA)
 
 // PutSmallObject uploads data as one object.
 func (c *Client) PutSmallObject(ctx context.Context, region, bucket, key string, data []byte, contentType string) error {

@@ -46,6 +46,18 @@ func TestVerificationObjects(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("%q %v", got, err)
 	}
+	// Bytes damaged in transit are read again.
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Count: 2})
+	got, err = c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", int64(len(data)))
+	if err != nil || !bytes.Equal(got, data) || srv.Faults()[0].Fired != 2 {
+		t.Fatalf("after corruption: %q %v %+v", got, err, srv.Faults())
+	}
+	srv.ClearFaults()
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt})
+	if _, err := c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", 100); err == nil || !strings.Contains(err.Error(), "but OSS keeps") {
+		t.Fatalf("persistent corruption: %v", err)
+	}
+	srv.ClearFaults()
 	if _, err := c.ReadSmallObject(ctx, "cn-beijing", "dr-reports", "r/report.json", 4); err == nil || !strings.Contains(err.Error(), "larger than 4 bytes") {
 		t.Fatalf("limit: %v", err)
 	}

@@ -269,7 +269,7 @@ resource "alidr_verification_run" "sample_all" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					state("alidr_verification_run.sample_all", "status", knownvalue.StringExact("failed")),
 					state("alidr_verification_run.sample_all", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw differs from the manifest: .*part does not match the manifest: part 1 \(bytes 262144-524287\)`)),
+						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw differs from the manifest: .*part does not match the manifest: part 1 \(bytes 262144-524287\); a full re-read confirmed differing parts: 1 \(bytes 262144-524287\)$`)),
 					})),
 				},
 			},
@@ -318,6 +318,31 @@ resource "alidr_verification_run" "r" {
 					if f.Fired != 2 {
 						return fmt.Errorf("corrupt fault fired %d times, want 2", f.Fired)
 					}
+				}
+				return nil
+			},
+		}, {
+			// The manifest itself damaged on the way: read again, not misparsed.
+			PreConfig: func() {
+				env.Emulator.ClearFaults()
+				env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Count: 1})
+			},
+			Config: env.Config(`
+resource "alidr_verification_run" "m" {
+  checksum = {
+    bucket   = %q
+    object   = "img.raw"
+    manifest = "img.raw.manifest.json"
+    mode     = "metadata"
+  }
+}`, vrBucket),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("alidr_verification_run.m", "status", knownvalue.StringExact("passed")),
+				state("alidr_verification_run.m", "crc64", knownvalue.StringExact(transfer.FormatCRC64(ref.CRC64))),
+			},
+			Check: func(*terraform.State) error {
+				if f := env.Emulator.Faults(); len(f) != 1 || f[0].Fired != 1 {
+					return fmt.Errorf("faults %+v", f)
 				}
 				return nil
 			},

@@ -112,7 +112,7 @@ func runChecksum(ctx context.Context, b Backend, s ChecksumSpec) (Check, *Checks
 		if err := b.VerifySample(ctx, s.Region, s.Bucket, s.Object, m, s.SamplePercent); err != nil {
 			switch {
 			case errors.Is(err, transfer.ErrPartMismatch):
-				return fail("%s differs from the manifest: %v", url, err)
+				return confirmSampleMismatch(ctx, b, s, m, res, url, err)
 			case errors.Is(err, transfer.ErrObjectChanged):
 				return fail("%s was replaced since the manifest was written (its ETag no longer matches): %v", url, err)
 			}
@@ -174,6 +174,31 @@ func runChecksum(ctx context.Context, b Backend, s ChecksumSpec) (Check, *Checks
 			Detail: fmt.Sprintf("full: read all %d bytes of %s; %s match %s", r.Size, url, strings.Join(what, ", "), src)}, res
 	}
 	return fail("unknown mode %q", s.Mode)
+}
+
+// confirmSampleMismatch re-reads the whole object when a sampled part
+// disagreed with the manifest: a part read once can be corrupted in
+// transit (the sampler does not re-read), while the full read re-fetches
+// damaged parts until they agree with the CRC64 OSS keeps. Only parts that
+// still differ fail the check.
+func confirmSampleMismatch(ctx context.Context, b Backend, s ChecksumSpec, m *transfer.Manifest, res *ChecksumResult, url string, sampleErr error) (Check, *ChecksumResult) {
+	fail := func(format string, args ...any) (Check, *ChecksumResult) {
+		return Check{Name: CheckChecksum, Status: StatusFailed, Detail: s.Mode + ": " + fmt.Sprintf(format, args...)}, res
+	}
+	r, err := b.VerifyObject(ctx, s.Region, s.Bucket, s.Object, m.PartSize)
+	if err != nil {
+		return fail("%s differs from the manifest: %v; the full re-read to confirm failed too: %v", url, sampleErr, err)
+	}
+	res.BytesVerified, res.CRC64, res.MD5, res.SHA256 = r.Size, transfer.FormatCRC64(r.CRC64), r.MD5, r.SHA256
+	if parts := diffParts(m, r.Manifest); parts != "" {
+		return fail("%s differs from the manifest: %v; a full re-read confirmed differing parts: %s", url, sampleErr, parts)
+	}
+	if res.CRC64 != m.CRC64 {
+		return fail("%s differs from the manifest: %v; a full re-read gives CRC64 %s, the manifest says %s", url, sampleErr, res.CRC64, m.CRC64)
+	}
+	return Check{Name: CheckChecksum, Status: StatusPassed, Detail: fmt.Sprintf(
+		"sample: a sampled part of %s read back damaged (%v), but a full re-read of all %d bytes matches the manifest: the damage was in transit, not in storage",
+		url, sampleErr, r.Size)}, res
 }
 
 func objectErr(fail func(string, ...any) (Check, *ChecksumResult), url string, err error) (Check, *ChecksumResult) {

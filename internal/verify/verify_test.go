@@ -322,9 +322,26 @@ func TestChecksum(t *testing.T) {
 					t.Fatalf("%+v", r)
 				}
 			}},
-		{name: "sample mismatch", setup: func(f *fakeBackend) { f.put("img", other) },
+		{name: "sample mismatch confirmed by a full read", setup: func(f *fakeBackend) { f.put("img", other) },
 			spec: ChecksumSpec{Mode: ModeSample, Manifest: "img.manifest", SamplePercent: 100}, status: StatusFailed,
-			detail: "oss://b/img differs from the manifest: part does not match the manifest: part 0 crc64"},
+			detail: "oss://b/img differs from the manifest: part does not match the manifest: part 0 crc64",
+			check: func(t *testing.T, r *ChecksumResult) {
+				if r.BytesVerified != 41 || r.CRC64 != transfer.FormatCRC64(transfer.CRC64(other)) {
+					t.Fatalf("%+v", r)
+				}
+			}},
+		{name: "sample mismatch confirmed names parts", setup: func(f *fakeBackend) {
+			d := bytes.Clone(data)
+			d[17] = '#'
+			f.put("img", d)
+		}, spec: ChecksumSpec{Mode: ModeSample, Manifest: "img.manifest", SamplePercent: 100}, status: StatusFailed,
+			detail: "; a full re-read confirmed differing parts: 2 (bytes 16-23)"},
+		{name: "sample mismatch in transit only", setup: func(f *fakeBackend) {
+			f.sampleFn = func(*transfer.Manifest, []byte) error {
+				return fmt.Errorf("verify sample: %w: part 3 (bytes 24-31)", transfer.ErrPartMismatch)
+			}
+		}, spec: ChecksumSpec{Mode: ModeSample, Manifest: "img.manifest", SamplePercent: 10}, status: StatusPassed,
+			detail: "sample: a sampled part of oss://b/img read back damaged (verify sample: part does not match the manifest: part 3 (bytes 24-31)), but a full re-read of all 41 bytes matches the manifest: the damage was in transit, not in storage"},
 		{name: "sample object replaced", setup: func(f *fakeBackend) {
 			f.sampleFn = func(*transfer.Manifest, []byte) error {
 				return fmt.Errorf("verify sample: %w", transfer.ErrObjectChanged)
