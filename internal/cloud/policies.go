@@ -162,6 +162,21 @@ func (c *Client) findPolicyByTag(ctx context.Context, region, key, value string)
 	return "", nil
 }
 
+// policyMissing reports the errors ECS gives for a policy that does not
+// exist: the documented code is ParameterInvalid with HTTP 404, older
+// answers use InvalidAutoSnapshotPolicyId.NotFound.
+func policyMissing(err error) bool {
+	return err != nil && (IsNotFound(err) || ErrorCode(err) == "ParameterInvalid" && httpStatus(err) == http.StatusNotFound)
+}
+
+// policyErr turns a missing-policy error into a *NotFoundError.
+func policyErr(err error, id, region string) error {
+	if policyMissing(err) {
+		return &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
+	}
+	return err
+}
+
 // FindAutoSnapshotPolicyByID returns the policy id in region, or a
 // *NotFoundError.
 func (c *Client) FindAutoSnapshotPolicyByID(ctx context.Context, region, id string) (*ecs.AutoSnapshotPolicy, error) {
@@ -170,10 +185,7 @@ func (c *Client) FindAutoSnapshotPolicyByID(ctx context.Context, region, id stri
 	req.PageSize = requestsInt(PageSize)
 	resp := ecs.CreateDescribeAutoSnapshotPolicyExResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
-		}
-		return nil, err
+		return nil, policyErr(err, id, region)
 	}
 	for i, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
 		if p.AutoSnapshotPolicyId == id {
@@ -265,7 +277,7 @@ func (c *Client) ModifyAutoSnapshotPolicy(ctx context.Context, region, id string
 		req.CopyEncryptionConfiguration.Encrypted = strconv.FormatBool(s.CopyEncrypted)
 		req.CopyEncryptionConfiguration.KMSKeyId = s.CopyKMSKeyID
 	}
-	return c.doECSRetryingConflicts(ctx, region, req, ecs.CreateModifyAutoSnapshotPolicyExResponse())
+	return policyErr(c.doECSRetryingConflicts(ctx, region, req, ecs.CreateModifyAutoSnapshotPolicyExResponse()), id, region)
 }
 
 // DeleteAutoSnapshotPolicy cancels the policy on every disk that follows it,
@@ -284,7 +296,7 @@ func (c *Client) DeleteAutoSnapshotPolicy(ctx context.Context, region, id string
 	req := ecs.CreateDeleteAutoSnapshotPolicyRequest()
 	req.AutoSnapshotPolicyId = id
 	err = c.doECSRetryingConflicts(ctx, region, req, ecs.CreateDeleteAutoSnapshotPolicyResponse())
-	if IsNotFound(err) {
+	if policyMissing(err) {
 		return nil
 	}
 	return err
@@ -299,7 +311,7 @@ func (c *Client) ApplyAutoSnapshotPolicy(ctx context.Context, region, id string,
 	req := ecs.CreateApplyAutoSnapshotPolicyRequest()
 	req.AutoSnapshotPolicyId = id
 	req.DiskIds = jsonStrings(disks)
-	return c.doECSRetryingConflicts(ctx, region, req, ecs.CreateApplyAutoSnapshotPolicyResponse())
+	return policyErr(c.doECSRetryingConflicts(ctx, region, req, ecs.CreateApplyAutoSnapshotPolicyResponse()), id, region)
 }
 
 // CancelAutoSnapshotPolicy stops automatic snapshots on disks.

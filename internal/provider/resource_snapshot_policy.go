@@ -279,6 +279,9 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 	ret, retOK := spRetentionOf(ctx, plan.Retention, &scratch)
 	disksKnown := plan.DiskIDs.IsNull() || spFullyKnown(plan.DiskIDs)
+	if disksKnown && !plan.DiskIDs.IsNull() {
+		r.warnDisksOnOtherPolicies(ctx, region, plan.ID.ValueString(), spStringsOf(ctx, plan.DiskIDs, &scratch), &resp.Diagnostics)
+	}
 	switch {
 	case !retOK || !disksKnown:
 		plan.TieredSnapshots, plan.LastTierActions = types.Int64Unknown(), types.StringUnknown()
@@ -311,6 +314,32 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// warnDisksOnOtherPolicies warns, at plan time, about each disk the apply
+// will take from another policy, and errors on disks that do not exist.
+func (r *snapshotPolicyResource) warnDisksOnOtherPolicies(ctx context.Context, region, id string, disks []string, diags *diag.Diagnostics) {
+	if len(disks) == 0 {
+		return
+	}
+	owners, err := r.client.DiskPolicies(ctx, region, disks)
+	if err != nil {
+		apiError(diags, "look up the disks' current snapshot policies", err)
+		return
+	}
+	slices.Sort(disks)
+	for _, d := range disks {
+		owner, exists := owners[d]
+		switch {
+		case !exists:
+			diags.AddAttributeError(path.Root("disk_ids"), "Disk not found",
+				fmt.Sprintf("Disk %s does not exist in %s: remove it from disk_ids, or set region to the disk's region.", d, region))
+		case owner != "" && owner != id:
+			diags.AddAttributeWarning(path.Root("disk_ids"), "Disk will move from another snapshot policy",
+				fmt.Sprintf("Disk %s follows auto snapshot policy %s; applying moves it to this policy (a disk follows one policy at a time). "+
+					"Remove %s from the other policy's configuration, or from disk_ids here, so the two do not fight over it.", d, owner, d))
+		}
+	}
 }
 
 // tierWarning lists what the apply will do to which snapshot.

@@ -434,3 +434,72 @@ resource "alidr_snapshot_policy" "core" {
 		},
 	})
 }
+
+func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
+	env := spEnv(t, emulator.Options{})
+	sdk := spSDK(t, env, "cn-beijing")
+	// Another policy, made outside Terraform, holds the disk.
+	create := ecs.CreateCreateAutoSnapshotPolicyRequest()
+	create.AutoSnapshotPolicyName, create.TimePoints, create.RepeatWeekdays, create.RetentionDays = "legacy", `["3"]`, `["1"]`, "3"
+	created, err := sdk.CreateAutoSnapshotPolicy(create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := created.AutoSnapshotPolicyId
+	apply := ecs.CreateApplyAutoSnapshotPolicyRequest()
+	apply.AutoSnapshotPolicyId, apply.DiskIds = legacy, fmt.Sprintf("[%q]", emulator.SeedDiskCoreDBData)
+	if _, err := sdk.ApplyAutoSnapshotPolicy(apply); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if p := spPolicy(t, sdk, id); p != nil {
+				return fmt.Errorf("policy %s still exists", id)
+			}
+			if d := spDisksOf(t, sdk, legacy); len(d) != 0 {
+				return fmt.Errorf("destroy must not touch the legacy policy's disks: %v", d)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  name      = "core"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = ["d-doesnotexist000000"]
+}`),
+				ExpectError: spWrapped(`Disk d-doesnotexist000000 does not exist in cn-beijing`),
+			},
+			{
+				// The disk moves with a warning (not assertable here); the apply succeeds.
+				Config: env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  name      = "core"
+  region    = "cn-beijing"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = [%q]
+  timeouts  = { create = "5m", update = "5m", delete = "5m" }
+}`, emulator.SeedDiskCoreDBData),
+				Check: func(s *terraform.State) error {
+					id = spID(s)
+					if d := spDisksOf(t, sdk, id); len(d) != 1 || d[0] != emulator.SeedDiskCoreDBData {
+						return fmt.Errorf("disks of the new policy: %v", d)
+					}
+					if d := spDisksOf(t, sdk, legacy); len(d) != 0 {
+						return fmt.Errorf("disks left on the legacy policy: %v", d)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	// Destroy cancelled the policy on the disk before deleting it.
+	if d := spDisksOf(t, sdk, ""); !slices.Contains(d, emulator.SeedDiskCoreDBData) {
+		t.Fatalf("disk %s still follows a policy after destroy", emulator.SeedDiskCoreDBData)
+	}
+}
