@@ -169,7 +169,7 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 						stringvalidator.RegexMatches(hexRE(64), "must be 64 hexadecimal digits (a SHA-256 digest)")),
 					"expected_crc64": in("Expected CRC64-ECMA as OSS writes it in `x-oss-hash-crc64ecma`: a decimal number.", crc64Validator{}),
 					"mode": in("`metadata`: compare the CRC64 OSS keeps for the object (HEAD, no download) with `expected_crc64` or the manifest's. "+
-						"`sample`: download `sample_percent` of the manifest's parts, chosen at random, and check each part's CRC64 (and SHA-256). "+
+						"`sample`: download `sample_percent` of the manifest's parts, chosen at random, and check each part's CRC64 (and SHA-256); a mismatch is confirmed by a full re-read. "+
 						"`full` (default): stream the whole object through the transfer engine (parallel ranged reads, bounded memory, nothing written to disk) "+
 						"computing CRC64, MD5 and SHA-256, and compare every expected digest.",
 						stringvalidator.OneOf(verify.ModeMetadata, verify.ModeSample, verify.ModeFull)),
@@ -249,7 +249,7 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 			"crc64":  out("CRC64-ECMA of the object (decimal): computed in `full` mode, as stored by OSS in `metadata` mode; null in `sample` mode."),
 			"bytes_verified": schema.Int64Attribute{
 				Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-				MarkdownDescription: "Object bytes read and checked: the size in `full` mode, 0 in `metadata` mode, null in `sample` mode (the engine draws the parts; `checks` names how many).",
+				MarkdownDescription: "Object bytes read and checked: the size in `full` mode, 0 in `metadata` mode, null in `sample` mode (the engine draws the parts; `checks` names how many) unless a mismatching part made the run re-read the whole object.",
 			},
 			"measured_rto": out("`restore_duration` plus the boot test's time to first healthy result (from its first attempt), e.g. `12m5s`. " +
 				"The gap between the restore finishing and the boot test starting is not counted: depend on the restored instance so the run starts right after it. " +
