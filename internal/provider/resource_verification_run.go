@@ -244,9 +244,9 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 					"detail": schema.StringAttribute{Computed: true, MarkdownDescription: "What was compared or measured, and why a check failed."},
 				}},
 			},
-			"md5":    out("MD5 of the object (hex), computed in `full` mode; null otherwise."),
-			"sha256": out("SHA-256 of the object (hex), computed in `full` mode; null otherwise."),
-			"crc64":  out("CRC64-ECMA of the object (decimal): computed in `full` mode, as stored by OSS in `metadata` mode; null in `sample` mode."),
+			"md5":    out("MD5 of the object (hex), computed when the whole object was read (`full` mode, or a `sample` mismatch re-read); null otherwise."),
+			"sha256": out("SHA-256 of the object (hex), computed when the whole object was read (`full` mode, or a `sample` mismatch re-read); null otherwise."),
+			"crc64":  out("CRC64-ECMA of the object (decimal): computed in `full` mode, as stored by OSS in `metadata` mode; null in `sample` mode unless a mismatch made the run re-read the whole object."),
 			"bytes_verified": schema.Int64Attribute{
 				Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Object bytes read and checked: the size in `full` mode, 0 in `metadata` mode, null in `sample` mode (the engine draws the parts; `checks` names how many) unless a mismatching part made the run re-read the whole object.",

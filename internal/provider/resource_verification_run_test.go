@@ -690,6 +690,24 @@ resource "alidr_verification_run" "r" {
 				},
 			},
 			{
+				// Only timeouts change: an in-place update that runs nothing.
+				Config: strings.Replace(config("1"), `triggers`, "timeouts = { create = \"30m\" }\n  triggers", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("alidr_verification_run.r", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
+					state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
+					state("alidr_verification_run.r", "timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{"create": knownvalue.StringExact("30m")})),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 1 {
+						return fmt.Errorf("%d boot-test commands ran, want 1: a timeouts change must not re-run the checks", n)
+					}
+					return nil
+				},
+			},
+			{
 				// A new trigger value replaces the run: new id, new tags.
 				Config: config("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
