@@ -566,30 +566,53 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
 	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
 	c := restoredTestClient(t, env)
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	// From a snapshot, so there is a temporary image to clean up too.
+	source := fmt.Sprintf("{ snapshot_id = %q }", takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig:   func() { env.Emulator.SetDurations(emulator.Durations{InstanceCreate: time.Hour}) },
-				Config:      restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "2s" }`),
+				Config:      restoredConfig(env, source, "ecs.g7.large", `  timeouts = { create = "2s" }`),
 				ExpectError: wrapped(`timed out after [\d.]+m?s waiting for instance i-\w+ in cn-beijing to be Running`),
 			},
 			{
-				PreConfig: func() { env.Emulator.SetDurations(emulator.InstantDurations()) },
-				// The replacement's first token still names the deleted
-				// instance; skipping it takes a few seconds.
-				Config: restoredConfig(env, image, "ecs.g7.large", `  timeouts = { create = "1m" }`),
+				PreConfig: func() {
+					// The failed create kept its instance (in state, tainted)
+					// and its temporary image (in private state).
+					if got := managedInstances(t, c); len(got) != 1 {
+						t.Fatalf("want the slow instance, found %v", got)
+					}
+					if got := managedImages(t, c); len(got) != 1 {
+						t.Fatalf("want the temporary image, found %v", got)
+					}
+					env.Emulator.SetDurations(emulator.InstantDurations())
+				},
+				// The replacement's first tokens still name the deleted image
+				// and instance; skipping them takes a few seconds.
+				Config: restoredConfig(env, source, "ecs.g7.large", `  timeouts = { create = "1m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 				},
-				// The slow instance was deleted, not orphaned: one instance.
-				Check: expectManagedInstances(c, t, 1),
+				// The slow instance and its image were deleted, not orphaned.
+				Check: func(*terraform.State) error {
+					if ims := managedImages(t, c); len(ims) != 0 {
+						return fmt.Errorf("temporary images left: %v", ims)
+					}
+					return expectManagedInstances(c, t, 1)(nil)
+				},
 			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if got := managedInstances(t, c); len(got) != 0 {
+				return fmt.Errorf("instances left after destroy: %v", got)
+			}
+			return nil
 		},
 	})
 }
