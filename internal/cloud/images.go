@@ -183,6 +183,20 @@ func ImageUsable(im *ecs.Image) bool {
 	return true
 }
 
+// ImageEncrypted reports whether any disk of the image is encrypted. ECS
+// does not share such images (OperationDeined.EncryptedSnapshot).
+func ImageEncrypted(im *ecs.Image) bool {
+	if im == nil {
+		return false
+	}
+	for _, m := range im.DiskDeviceMappings.DiskDeviceMapping {
+		if m.Encrypted {
+			return true
+		}
+	}
+	return false
+}
+
 // parsePercent reads "42%" (or "42"); ok is false for an empty value.
 func parsePercent(s string) (int, bool) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))

@@ -482,6 +482,19 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 			newRegions = append(newRegions, region)
 		}
 	}
+	if shares := rimgAccounts(ctx, plan.ShareWithAccounts); len(shares) > 0 {
+		var enc []string
+		for _, region := range rimgSortedKeys(planTargets) {
+			if k := planTargets[region].KMSKeyID; !k.IsNull() && k.ValueString() != "" {
+				enc = append(enc, region)
+			}
+		}
+		if len(enc) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("share_with_accounts"), "Encrypted copies are not shared",
+				fmt.Sprintf("ECS does not share images with encrypted disks: the copies in %s (kms_key_id set) will not be shared "+
+					"with share_with_accounts. Drop kms_key_id there if those copies must be shared.", strings.Join(enc, ", ")))
+		}
+	}
 	if len(newRegions) > 0 && r.client != nil {
 		if err := r.client.CheckRegions(ctx, newRegions...); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("targets"), "Unknown target region", err.Error()+": fix or remove the target.")
@@ -702,6 +715,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 		}
 	}
 	var firstCopy *rimgTargetModel
+	encrypted := map[string]bool{}
 	for _, region := range rimgSortedKeys(targets) {
 		t := targets[region]
 		cp, err := r.findCopy(ctx, region, id, t)
@@ -721,6 +735,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 			t.KMSKeyID = rimgStringOrNull(cloud.ImageTags(*cp)[cloud.TagKMSKey])
 		}
 		targets[region] = t
+		encrypted[region] = cloud.ImageEncrypted(cp)
 		if firstCopy == nil {
 			firstCopy = &t
 			if !owned {
@@ -739,11 +754,11 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	want := rimgAccounts(ctx, state.ShareWithAccounts)
 	type img struct{ region, id string }
 	var check []img
-	if owned {
+	if owned && !cloud.ImageEncrypted(src) {
 		check = append(check, img{region, id})
 	}
-	if firstCopy != nil {
-		for _, rg := range rimgSortedKeys(targets) {
+	for _, rg := range rimgSortedKeys(targets) {
+		if !encrypted[rg] {
 			check = append(check, img{rg, targets[rg].ImageID.ValueString()})
 		}
 	}
@@ -930,6 +945,11 @@ func (r *replicatedImageResource) finish(ctx context.Context, m *replicatedImage
 	diags.Append(d...)
 	for _, e := range out.errs {
 		diags.AddError(e.summary, e.err.Error())
+	}
+	if len(out.unshared) > 0 {
+		diags.AddWarning("Encrypted images not shared",
+			"ECS does not share images with encrypted disks, so these images are not shared with share_with_accounts: "+
+				strings.Join(out.unshared, ", ")+". Share the KMS key and copy the image in the other account, or drop kms_key_id for regions that must be shared.")
 	}
 }
 

@@ -55,6 +55,8 @@ type workResult struct {
 	targets map[string]rimgTargetModel
 	export  *rimgExportModel
 	errs    []rimgErr
+	// unshared lists encrypted images left out of share_with_accounts.
+	unshared []string
 }
 
 // apply brings the copies from current to desired and the export from
@@ -68,6 +70,15 @@ func (w *rimgWork) apply(ctx context.Context, current, desired map[string]rimgTa
 		mu.Lock()
 		out.errs = append(out.errs, rimgErr{summary, err})
 		mu.Unlock()
+	}
+	share := func(region, id string) error {
+		skipped, err := w.reconcileShares(ctx, region, id)
+		if skipped {
+			mu.Lock()
+			out.unshared = append(out.unshared, id+" ("+region+")")
+			mu.Unlock()
+		}
+		return err
 	}
 	steps := replication.PlanTargets(rimgDomainTargets(current), rimgDomainTargets(desired))
 	for _, s := range steps {
@@ -116,7 +127,7 @@ func (w *rimgWork) apply(ctx context.Context, current, desired map[string]rimgTa
 		go func() {
 			defer wg.Done()
 			if w.owned {
-				if err := w.reconcileShares(ctx, w.region, w.sourceID); err != nil {
+				if err := share(w.region, w.sourceID); err != nil {
 					fail("Failed to share image "+w.sourceID, err)
 				}
 			}
@@ -128,7 +139,7 @@ func (w *rimgWork) apply(ctx context.Context, current, desired map[string]rimgTa
 				if err := w.c.ModifyImageAttribute(ctx, s.Region, id, w.name, w.description); err != nil {
 					fail("Failed to rename the copy in "+s.Region, err)
 				}
-				if err := w.reconcileShares(ctx, s.Region, id); err != nil {
+				if err := share(s.Region, id); err != nil {
 					fail("Failed to share the copy in "+s.Region, err)
 				}
 			}
@@ -136,26 +147,28 @@ func (w *rimgWork) apply(ctx context.Context, current, desired map[string]rimgTa
 	}
 	results := make([]rimgTargetModel, len(adds))
 	errs := rimgParallel(adds, func(region string) error {
-		t, err := w.ensureCopy(ctx, region, desired[region].KMSKeyID)
-		if err == nil {
-			mu.Lock()
-			for i, a := range adds {
-				if a == region {
-					results[i] = t
-				}
+		t, err := w.ensureCopy(ctx, region, desired[region].KMSKeyID, share)
+		mu.Lock()
+		for i, a := range adds {
+			if a == region {
+				results[i] = t
 			}
-			mu.Unlock()
 		}
+		mu.Unlock()
 		return err
 	})
 	wg.Wait()
 	for i, region := range adds {
 		if errs[i] != nil {
 			fail("Failed to copy image "+w.sourceID+" to "+region, errs[i])
-			continue
 		}
-		out.targets[region] = results[i]
+		// A copy that exists is recorded even when a later step failed, so
+		// it is in state (and deleted with the resource), never orphaned.
+		if id := results[i].ImageID.ValueString(); id != "" {
+			out.targets[region] = results[i]
+		}
 	}
+	sort.Strings(out.unshared)
 	return out
 }
 
@@ -177,7 +190,10 @@ func (w *rimgWork) copyTags() map[string]string {
 // keyed ones, copies otherwise, waits (logging progress), and shares it.
 // A copy still running when the wait ends (timeout, cancellation) is
 // cancelled so nothing is left behind.
-func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.String) (rimgTargetModel, error) {
+//
+// When the copy exists but a later step failed, the returned target holds
+// its id along with the error.
+func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.String, share func(region, id string) error) (rimgTargetModel, error) {
 	ctx = tflog.SetField(ctx, "target_region", region)
 	found, err := w.c.ListImagesByTags(ctx, region, w.copyTags())
 	if err != nil {
@@ -233,13 +249,14 @@ func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.Stri
 			return rimgTargetModel{}, err
 		}
 	}
-	if err := w.reconcileShares(ctx, region, id); err != nil {
-		return rimgTargetModel{}, err
-	}
-	return rimgTargetModel{
+	t := rimgTargetModel{
 		KMSKeyID: kms, ImageID: types.StringValue(id), Status: types.StringValue(im.Status),
 		Progress: types.Int64Value(int64(cloud.ImageProgress(im))),
-	}, nil
+	}
+	if share == nil {
+		share = func(region, id string) error { _, err := w.reconcileShares(ctx, region, id); return err }
+	}
+	return t, share(region, id)
 }
 
 // removeCopies removes the copy id in region and any other copy there
@@ -313,18 +330,30 @@ func (w *rimgWork) deleteImage(ctx context.Context, region, id string, snapshots
 	return w.c.DeleteSnapshotsOf(ctx, region, snaps)
 }
 
-// reconcileShares makes the image shared with exactly w.shares.
-func (w *rimgWork) reconcileShares(ctx context.Context, region, id string) error {
+// reconcileShares makes the image shared with exactly w.shares. ECS does
+// not share encrypted images: for those nothing is added and skipped is
+// true when there was something to add.
+func (w *rimgWork) reconcileShares(ctx context.Context, region, id string) (skipped bool, err error) {
 	have, err := w.c.ImageSharedAccounts(ctx, region, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	add, remove := replication.DiffAccounts(have, w.shares)
+	if len(add) > 0 {
+		im, err := w.c.FindImageByID(ctx, region, id)
+		if err != nil {
+			return false, err
+		}
+		if cloud.ImageEncrypted(im) {
+			tflog.Warn(ctx, "not sharing an encrypted image", map[string]any{"image_id": id, "image_region": region})
+			skipped, add = true, nil
+		}
+	}
 	if len(add) == 0 && len(remove) == 0 {
-		return nil
+		return skipped, nil
 	}
 	tflog.Info(ctx, "updating image share permissions", map[string]any{"image_id": id, "image_region": region, "add": add, "remove": remove})
-	return w.c.ModifyImageShare(ctx, region, id, add, remove)
+	return skipped, w.c.ModifyImageShare(ctx, region, id, add, remove)
 }
 
 // syncExport brings the export from oldEx to newEx: nothing to do when the

@@ -82,7 +82,7 @@ func TestReplicatedImageEnsureCopyCancelsOnContextEnd(t *testing.T) {
 	w, _ := rimgTestWork(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := w.ensureCopy(ctx, "cn-guangzhou", types.StringNull())
+	_, err := w.ensureCopy(ctx, "cn-guangzhou", types.StringNull(), nil)
 	if err == nil || !strings.Contains(err.Error(), "was cancelled") {
 		t.Fatalf("ensureCopy = %v, want a cancelled copy", err)
 	}
@@ -103,7 +103,7 @@ func TestReplicatedImageEnsureCopyDiscardsWrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"))
+	got, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestReplicatedImageEnsureCopyDiscardsWrongKey(t *testing.T) {
 		t.Fatalf("copies in cn-hangzhou: %+v", left)
 	}
 	// Same key again: adopted, not copied.
-	again, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"))
+	again, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"), nil)
 	if err != nil || again.ImageID != got.ImageID {
 		t.Fatalf("second ensureCopy = %+v, %v; want the same copy %s", again, err, got.ImageID)
 	}
