@@ -45,6 +45,9 @@ var finalInvocationStatus = map[string]bool{
 	"Error": true, "Invalid": true, "Aborted": true, "Stopped": true,
 }
 
+// finalRecordStatus are the InvokeRecordStatus values of an ended record.
+var finalRecordStatus = map[string]bool{"Finished": true, "Failed": true, "Stopped": true}
+
 // RunCommand starts a script on an instance and returns the invocation id.
 func (c *Client) RunCommand(ctx context.Context, region string, in CommandInput) (string, error) {
 	typ := in.Type
@@ -92,7 +95,11 @@ func (c *Client) InvocationResult(ctx context.Context, region, invokeID, instanc
 			InvokeID: invokeID, Status: r.InvocationStatus, ExitCode: int(r.ExitCode),
 			Output: decodeOutput(r.Output), ErrorCode: r.ErrorCode, ErrorInfo: r.ErrorInfo,
 		}
-		return out, finalInvocationStatus[r.InvocationStatus], nil
+		// InvokeRecordStatus is the record's own verdict; it ends too when a
+		// per-instance status unknown to us does.
+		done := finalInvocationStatus[r.InvocationStatus] || (r.InvocationStatus != "Running" && r.InvocationStatus != "Pending" &&
+			r.InvocationStatus != "Scheduled" && r.InvocationStatus != "Stopping" && finalRecordStatus[r.InvokeRecordStatus])
+		return out, done, nil
 	}
 	// Not listed yet (eventual consistency): keep polling.
 	return CommandOutput{InvokeID: invokeID, Status: "Pending"}, false, nil

@@ -42,12 +42,12 @@ type BootResult struct {
 	Stop string
 }
 
-// fatalErrorCodes are invocation errors no retry fixes during a drill.
+// fatalErrorCodes are invocation errors no retry fixes during a drill. A
+// Cloud Assistant agent not online yet (ClientNotOnline, ...) is not one:
+// on a freshly restored instance that is start-up time.
 var fatalErrorCodes = map[string]bool{
 	"InstanceNotRunning":       true,
 	"InvalidInstance.NotFound": true,
-	"ClientNotRunning":         true,
-	"ClientNotOnline":          true,
 }
 
 // runBoot runs the command at start, start+interval, ... while the next

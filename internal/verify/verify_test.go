@@ -175,10 +175,11 @@ func mustJSON(t *testing.T, m *transfer.Manifest) []byte {
 }
 
 var (
-	ok   = CommandResult{Status: "Success", ExitCode: 0, Output: "running\nok\n"}
-	bad  = CommandResult{Status: "Failed", ExitCode: 7, Output: "curl: (7) Failed to connect to localhost port 8080", ErrorCode: "ExitCodeNonzero"}
-	hang = CommandResult{Status: "Timeout", ExitCode: -1, ErrorCode: "ExecutionTimeout", ErrorInfo: "the command execution has timed out"}
-	down = CommandResult{Status: "Failed", ExitCode: -1, ErrorCode: "InstanceNotRunning", ErrorInfo: "the instance is Stopped"}
+	ok      = CommandResult{Status: "Success", ExitCode: 0, Output: "running\nok\n"}
+	bad     = CommandResult{Status: "Failed", ExitCode: 7, Output: "curl: (7) Failed to connect to localhost port 8080", ErrorCode: "ExitCodeNonzero"}
+	hang    = CommandResult{Status: "Timeout", ExitCode: -1, ErrorCode: "ExecutionTimeout", ErrorInfo: "the command execution has timed out"}
+	offline = CommandResult{Status: "Error", ExitCode: -1, ErrorCode: "ClientNotOnline", ErrorInfo: "the Cloud Assistant agent is not online"}
+	down    = CommandResult{Status: "Failed", ExitCode: -1, ErrorCode: "InstanceNotRunning", ErrorInfo: "the instance is Stopped"}
 )
 
 func boot(d, iv time.Duration) *BootSpec {
@@ -223,6 +224,9 @@ func TestBootTest(t *testing.T) {
 			status: StatusFailed, attempts: 1, tth: -1, firstFail: "hung until its timeout (status Timeout); ExecutionTimeout"},
 		{name: "instance not running stops at once", results: []CommandResult{down}, d: time.Hour, iv: time.Minute,
 			status: StatusFailed, attempts: 1, tth: -1, detail: "stopped after a fatal error", firstFail: "InstanceNotRunning: the instance is Stopped"},
+		{name: "agent not online yet is start-up time", results: []CommandResult{offline, ok}, d: time.Minute, iv: time.Minute,
+			status: StatusPassed, attempts: 2, passes: 1, tth: time.Minute + 10*time.Second,
+			firstFail: "attempt 1 at +0s: status Error; ClientNotOnline: the Cloud Assistant agent is not online"},
 		{name: "api error stops at once", cmdErr: errors.New("ECS RunCommand in cn-beijing: InvalidInstanceId.NotFound"), d: time.Hour, iv: time.Minute,
 			status: StatusFailed, attempts: 1, tth: -1, firstFail: "InvalidInstanceId.NotFound"},
 	}
