@@ -439,9 +439,15 @@ func (c *Client) TierSnapshots(ctx context.Context, region string, disks []strin
 			if s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
 				continue
 			}
+			cat := strings.ToLower(s.Category)
+			if s.Encrypted {
+				// ECS cannot archive encrypted snapshots: present them as
+				// archived so the tiers only ever extend them.
+				cat = "archive"
+			}
 			out = append(out, drpolicy.Snapshot{
 				ID: s.SnapshotId, DiskID: s.SourceDiskId, Created: ParseTime(s.CreationTime),
-				RetentionDays: s.RetentionDays, Category: strings.ToLower(s.Category),
+				RetentionDays: s.RetentionDays, Category: cat,
 			})
 		}
 	}

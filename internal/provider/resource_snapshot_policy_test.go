@@ -414,8 +414,14 @@ resource "alidr_snapshot_policy" "core" {
 			},
 			{
 				// May 1 08:00: Apr 5 is old enough to archive (keeping its year);
-				// May 1 is the first of May, kept 3 months (92 days).
-				PreConfig: func() { clock.Advance(20 * 24 * time.Hour) },
+				// May 1 is the first of May, kept 3 months (92 days). Throttled
+				// snapshot changes are retried.
+				PreConfig: func() {
+					clock.Advance(20 * 24 * time.Hour)
+					for _, a := range []string{"ModifySnapshotAttribute", "ModifySnapshotCategory"} {
+						env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: a, Kind: emulator.FaultThrottling, Rate: 1, Count: 1})
+					}
+				},
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
@@ -502,4 +508,60 @@ resource "alidr_snapshot_policy" "core" {
 	if d := spDisksOf(t, sdk, ""); !slices.Contains(d, emulator.SeedDiskCoreDBData) {
 		t.Fatalf("disk %s still follows a policy after destroy", emulator.SeedDiskCoreDBData)
 	}
+}
+
+// A create that fails after the policy exists keeps its id: Terraform taints
+// it and replaces it, instead of leaving an orphan behind.
+func TestAccSnapshotPolicy_createFailureTaints(t *testing.T) {
+	env := spEnv(t, emulator.Options{})
+	sdk := spSDK(t, env, "cn-beijing")
+	cfg := env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  name      = "core"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = [%q]
+}`, emulator.SeedDiskCoreDBData)
+	policies := func() int {
+		resp, err := sdk.DescribeAutoSnapshotPolicyEx(ecs.CreateDescribeAutoSnapshotPolicyExRequest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.TotalCount
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Attaching the disk outlasts timeouts.create: the policy exists
+				// by then, so its id must be saved.
+				PreConfig: func() {
+					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "ApplyAutoSnapshotPolicy", Kind: emulator.FaultLatency, Duration: 1200 * time.Millisecond, Count: 1})
+				},
+				Config:      strings.Replace(cfg, "disk_ids", `timeouts  = { create = "1s" }
+  disk_ids`, 1),
+				ExpectError: spWrapped("context deadline exceeded"),
+			},
+			{
+				PreConfig: func() {
+					if n := policies(); n != 1 {
+						t.Fatalf("%d policies after the failed create, want 1", n)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					if n := policies(); n != 1 {
+						return fmt.Errorf("%d policies after the replacement, want 1 (the tainted one deleted)", n)
+					}
+					if d := spDisksOf(t, sdk, spID(s)); len(d) != 1 {
+						return fmt.Errorf("disks of the replacement: %v", d)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
