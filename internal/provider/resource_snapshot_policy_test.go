@@ -422,7 +422,7 @@ resource "alidr_snapshot_policy" "core" {
 						env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: a, Kind: emulator.FaultThrottling, Rate: 1, Count: 1})
 					}
 				},
-				Config:    cfg,
+				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("last_tier_actions"), knownvalue.StringExact("1 snapshot to extend, 1 to archive")),
@@ -538,7 +538,7 @@ resource "alidr_snapshot_policy" "core" {
 				PreConfig: func() {
 					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "ApplyAutoSnapshotPolicy", Kind: emulator.FaultLatency, Duration: 1200 * time.Millisecond, Count: 1})
 				},
-				Config:      strings.Replace(cfg, "disk_ids", `timeouts  = { create = "1s" }
+				Config: strings.Replace(cfg, "disk_ids", `timeouts  = { create = "1s" }
   disk_ids`, 1),
 				ExpectError: spWrapped("context deadline exceeded"),
 			},
