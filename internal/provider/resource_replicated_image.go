@@ -182,7 +182,7 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Account ids (numeric UIDs) every copy (and the source image, when this resource created it) " +
-					"is shared with. Updated in place.",
+					"is shared with. Updated in place. Encrypted images cannot be shared: copies with `kms_key_id` stay unshared (with a warning).",
 			},
 			"export": schema.SingleNestedAttribute{
 				Optional: true,
