@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
@@ -140,8 +141,22 @@ func (c *Client) RunInstance(ctx context.Context, region string, in RunInstanceI
 // AppearWindow is how long a resource returned for an idempotency token may
 // stay invisible to Describe calls before the token counts as spent (its
 // resource was deleted since). The API is eventually consistent, so a fresh
-// resource can be missing for a moment.
-var AppearWindow = 4 * time.Second
+// resource can be missing for a while; taking it for deleted would create a
+// duplicate, so the window is generous. Resources this process deleted
+// (RememberDeleted) are known spent at once.
+var AppearWindow = 15 * time.Second
+
+// deletedIDs holds the ids of resources this process deleted. Resource ids
+// are unique across regions and accounts, so one set serves every client.
+var deletedIDs sync.Map
+
+// RememberDeleted records that id was deleted by this process, so a token
+// that hands it back is known to be spent without waiting (a tainted
+// resource is deleted and re-created within one apply).
+func RememberDeleted(id string) { deletedIDs.Store(id, true) }
+
+// WasDeleted reports whether this process deleted id.
+func WasDeleted(id string) bool { _, ok := deletedIDs.Load(id); return ok }
 
 // maxTokenGenerations bounds how many spent tokens CreateIdempotent skips.
 const maxTokenGenerations = 20
@@ -161,6 +176,10 @@ func CreateIdempotent(ctx context.Context, what string, token func(gen int) (str
 		id, err = create(tok)
 		if err != nil {
 			return "", gen, err
+		}
+		if WasDeleted(id) {
+			tflog.Info(ctx, what+": the idempotency token's resource was deleted; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
+			continue
 		}
 		seen := false
 		werr := Wait(ctx, what+" "+id+" to appear", AppearWindow, WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
@@ -254,7 +273,10 @@ func (c *Client) DeleteInstance(ctx context.Context, region, id string) error {
 	req.Force = requests.NewBoolean(true)
 	err := c.DoECS(ctx, region, req, ecs.CreateDeleteInstanceResponse())
 	if err != nil && IsNotFound(err) {
-		return nil
+		err = nil
+	}
+	if err == nil {
+		RememberDeleted(id)
 	}
 	return err
 }

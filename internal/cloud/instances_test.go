@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -142,16 +144,34 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	if again, gen := run(); again != first || gen != 0 {
 		t.Errorf("retry: %q gen %d, want %q gen 0", again, gen, first)
 	}
-	// Replaced: the first instance is gone, the next generation creates anew.
+	// Replaced within this process: the first instance is known deleted,
+	// the next generation creates anew without waiting.
 	if err := c.DeleteInstance(ctx, "cn-beijing", first); err != nil {
 		t.Fatal(err)
 	}
+	if !WasDeleted(first) {
+		t.Fatal("DeleteInstance did not remember the deletion")
+	}
+	AppearWindow = time.Hour
+	start := time.Now()
 	second, gen := run()
-	if second == first || gen != 1 {
-		t.Errorf("after delete: %q gen %d", second, gen)
+	if second == first || gen != 1 || time.Since(start) > 10*time.Second {
+		t.Errorf("after delete: %q gen %d after %s", second, gen, time.Since(start))
 	}
 	if _, err := c.FindInstanceByID(ctx, "cn-beijing", second); err != nil {
 		t.Errorf("new instance: %v", err)
+	}
+	// Deleted by someone else (or an earlier process): the token's
+	// instance stays invisible for the appear window, then counts as spent.
+	AppearWindow = 300 * time.Millisecond
+	req := ecs.CreateDeleteInstanceRequest()
+	req.InstanceId, req.Force = second, "true"
+	if err := c.DoECS(ctx, "cn-beijing", req, ecs.CreateDeleteInstanceResponse()); err != nil {
+		t.Fatal(err)
+	}
+	third, gen := run()
+	if third == second || third == first || gen != 2 {
+		t.Errorf("after an outside delete: %q gen %d", third, gen)
 	}
 }
 

@@ -888,6 +888,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			resp.Diagnostics.AddWarning("Temporary image kept",
 				fmt.Sprintf("Deleting temporary image %s failed: %v. It is deleted with the instance; delete it by hand sooner if you like.", priv.TemporaryImageID, err))
 		} else {
+			cloud.RememberDeleted(priv.TemporaryImageID)
 			priv.TemporaryImageID = ""
 		}
 		savePrivate()
@@ -1251,6 +1252,7 @@ func (r *restoredInstanceResource) Delete(ctx context.Context, req resource.Dele
 			apiError(&resp.Diagnostics, "delete temporary image "+imageID, err)
 			return
 		}
+		cloud.RememberDeleted(imageID)
 	}
 }
 

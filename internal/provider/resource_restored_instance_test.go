@@ -590,8 +590,8 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 					}
 					env.Emulator.SetDurations(emulator.InstantDurations())
 				},
-				// The replacement's first tokens still name the deleted image
-				// and instance; skipping them takes a few seconds.
+				// The replacement's first tokens still name the image and
+				// instance deleted just before: they are skipped.
 				Config: restoredConfig(env, source, "ecs.g7.large", `  timeouts = { create = "1m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
