@@ -69,9 +69,15 @@ func TestEmulatorUploadDownloadVerify(t *testing.T) {
 	_, b := newEmu(t)
 	data := randBytes(3<<20+777, 40)
 	var s recSleep
-	up, err := Upload(context.Background(), b, "disk.img", writeTemp(t, data), emuOpts(&s))
+	var last Progress
+	opts := emuOpts(&s)
+	opts.Progress = func(p Progress) { last = p } // the final call comes after all workers
+	up, err := Upload(context.Background(), b, "disk.img", writeTemp(t, data), opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last.Done != int64(len(data)) || last.Total != int64(len(data)) || last.Rate <= 0 {
+		t.Fatalf("final upload progress %+v", last)
 	}
 	if !up.CRC64Verified || up.CRC64 != CRC64(data) || up.Parts != 25 || up.PartsFetched != 25 {
 		t.Fatalf("upload %+v", up)
@@ -259,4 +265,22 @@ func TestEmulatorCopySameAndCrossBucket(t *testing.T) {
 			t.Fatalf("%s/%s differs from the source", k.bk.BucketName, k.key)
 		}
 	}
+}
+
+func TestEmulatorEmptyObjectRoundTrip(t *testing.T) {
+	_, b := newEmu(t)
+	var s recSleep
+	up, err := Upload(context.Background(), b, "empty", writeTemp(t, nil), emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Size != 0 || up.CRC64 != 0 {
+		t.Fatalf("upload %+v", up)
+	}
+	dst := filepath.Join(t.TempDir(), "out")
+	down, err := Download(context.Background(), b, "empty", dst, emuOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, down, nil, dst)
 }

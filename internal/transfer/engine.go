@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
@@ -498,39 +497,7 @@ func (e *engine) firstFailure() (int, error) {
 }
 
 func (e *engine) startProgress() func() {
-	if e.opts.Progress == nil {
-		return func() {}
-	}
-	start := time.Now()
-	report := func() {
-		el := time.Since(start).Seconds()
-		pr := Progress{Done: min(e.done.Load(), e.id.Size), Total: e.id.Size}
-		if el > 0 {
-			pr.Rate = float64(e.fetched.Load()) / el
-		}
-		if pr.Rate > 0 {
-			pr.ETA = time.Duration(float64(pr.Total-pr.Done) / pr.Rate * float64(time.Second))
-		}
-		e.opts.Progress(pr)
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(e.opts.ProgressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				report()
-				return
-			case <-t.C:
-				report()
-			}
-		}
-	}()
-	return func() { close(stop); wg.Wait() }
+	return startProgress(e.opts, e.id.Size, &e.done, &e.fetched)
 }
 
 // settle re-fetches every part after a whole-object CRC mismatch and keeps,

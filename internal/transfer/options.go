@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -155,4 +157,43 @@ func wrapServiceError(err error) error {
 		return fmt.Errorf("%w (ETag no longer matches): %v", ErrObjectChanged, err)
 	}
 	return err
+}
+
+// startProgress calls opts.Progress every ProgressInterval and once when
+// the returned stop function runs. done counts bytes present, moved the
+// bytes transferred in this run (for the rate).
+func startProgress(opts Options, total int64, done, moved *atomic.Int64) func() {
+	if opts.Progress == nil {
+		return func() {}
+	}
+	start := time.Now()
+	report := func() {
+		el := time.Since(start).Seconds()
+		pr := Progress{Done: min(done.Load(), total), Total: total}
+		if el > 0 {
+			pr.Rate = float64(moved.Load()) / el
+		}
+		if pr.Rate > 0 {
+			pr.ETA = time.Duration(float64(pr.Total-pr.Done) / pr.Rate * float64(time.Second))
+		}
+		opts.Progress(pr)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(opts.ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				report()
+				return
+			case <-t.C:
+				report()
+			}
+		}
+	}()
+	return func() { close(stop); wg.Wait() }
 }

@@ -91,12 +91,14 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	u.cancel = cancel
+	stopProgress := startProgress(opts, size, &u.done, &u.moved)
 	var wg sync.WaitGroup
 	for range min(opts.Workers, len(parts)) {
 		wg.Add(1)
 		go func() { defer wg.Done(); u.worker(ctx, ps) }()
 	}
 	wg.Wait()
+	stopProgress()
 	if u.hasher != nil {
 		u.hasher.finish(len(parts))
 	}
@@ -217,6 +219,8 @@ type uploader struct {
 	sent     atomic.Int64
 	reused   atomic.Int64
 	retries  atomic.Int64
+	done     atomic.Int64 // bytes in place (sent or reused)
+	moved    atomic.Int64 // bytes sent in this run
 	errOnce  sync.Once
 	err      error
 	cancel   context.CancelFunc
@@ -265,7 +269,10 @@ func (u *uploader) worker(ctx context.Context, ps int64) {
 			u.bufs <- b
 			u.fail(err)
 			return
+		} else {
+			u.moved.Add(p.Length)
 		}
+		u.done.Add(p.Length)
 		u.sums[i], u.etags[i] = s, etag
 		if u.hasher != nil {
 			u.hasher.submit(i, data)
