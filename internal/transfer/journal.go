@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -32,6 +34,9 @@ type Record struct {
 
 const journalVersion = 1
 
+// ErrBusy means another transfer holds the journal for the same destination.
+var ErrBusy = errors.New("another transfer to this destination is running")
+
 type journalHeader struct {
 	Version int      `json:"v"`
 	ID      Identity `json:"id"`
@@ -53,6 +58,10 @@ func OpenJournal(path string, id Identity, parts []Part) (*Journal, map[int]Reco
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	// An existing file keeps its mode on open; the journal must stay private.
 	if err := f.Chmod(0o600); err != nil {

@@ -26,3 +26,13 @@ func startWriteback(f *os.File, off, n int64) {
 
 // syncData flushes the file's data and the metadata needed to read it back.
 func syncData(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+// lockFile takes an exclusive advisory lock so two transfers cannot share
+// one journal and partial file; the lock dies with the process (kill -9).
+func lockFile(f *os.File) error {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err == syscall.EWOULDBLOCK {
+		return ErrBusy
+	}
+	return err
+}

@@ -248,7 +248,8 @@ func TestJournalCorruptTailTruncated(t *testing.T) {
 			// New records must follow the good prefix, not the garbage.
 			j.Append(Record{Index: 2, Offset: 20, Length: 5, CRC64: 3})
 			j.Close()
-			_, recs, _ = OpenJournal(path, testIdentity(), parts)
+			j, recs, _ = OpenJournal(path, testIdentity(), parts)
+			j.Close()
 			if len(recs) != 2 || recs[2].CRC64 != 3 {
 				t.Fatalf("after append: %+v", recs)
 			}
@@ -439,4 +440,22 @@ func TestOrderedHasherOutOfOrder(t *testing.T) {
 
 func equalSum(h hash.Hash, want []byte) bool {
 	return hex.EncodeToString(h.Sum(nil)) == hex.EncodeToString(want)
+}
+
+func TestJournalExclusive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	parts, _ := PlanParts(25, 10)
+	j, _, err := OpenJournal(path, testIdentity(), parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenJournal(path, testIdentity(), parts); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second open: %v", err)
+	}
+	j.Close()
+	j, _, err = OpenJournal(path, testIdentity(), parts)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	j.Close()
 }
