@@ -77,7 +77,7 @@ func (e *vrEnv) put(t *testing.T, key string, data []byte) {
 func (e *vrEnv) image(t *testing.T, key string, data []byte) *transfer.Result {
 	t.Helper()
 	e.put(t, key, data)
-	res, err := transfer.Verify(context.Background(), e.bucket, key, transfer.Options{PartSize: 256 << 10, MD5: true, SHA256: true})
+	res, err := transfer.Verify(context.Background(), e.bucket, key, transfer.Options{PartSize: 256 << 10, MD5: true, SHA256: true, PartSHA256: true})
 	if err != nil {
 		t.Fatal(err)
 	}
