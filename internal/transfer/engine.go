@@ -111,6 +111,9 @@ func newEngine(bucket *oss.Bucket, key string, opts Options, id Identity, server
 	}
 	e.bufs = make(chan []byte, e.maxBufs)
 	if m := opts.Expected; m != nil {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
 		if m.Size != id.Size || m.PartSize != ps {
 			return nil, fmt.Errorf("expected manifest has size %d part size %d, object has %d/%d", m.Size, m.PartSize, id.Size, ps)
 		}
@@ -159,14 +162,11 @@ func (e *engine) run(ctx context.Context) {
 	ctx, e.cancel = context.WithCancel(ctx)
 	defer e.cancel()
 	var hs []hash.Hash
-	var md5h, shah hash.Hash
 	if e.opts.MD5 {
-		md5h = newMD5()
-		hs = append(hs, md5h)
+		hs = append(hs, newMD5())
 	}
 	if e.opts.SHA256 {
-		shah = sha256.New()
-		hs = append(hs, shah)
+		hs = append(hs, sha256.New())
 	}
 	if len(hs) > 0 {
 		e.hasher = newOrderedHasher(int(e.maxBufs), e.putBuf, hs...)
