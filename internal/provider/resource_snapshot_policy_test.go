@@ -565,3 +565,60 @@ resource "alidr_snapshot_policy" "core" {
 		},
 	})
 }
+
+// Changes made outside Terraform show up on refresh and are undone by apply.
+func TestAccSnapshotPolicy_drift(t *testing.T) {
+	env := spEnv(t, emulator.Options{})
+	sdk := spSDK(t, env, "cn-beijing")
+	cfg := env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  name              = "core"
+  schedule          = { hours = [2, 14], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
+  retention         = { daily_days = 7, monthly_months = 3 }
+  cross_region_copy = { regions = ["cn-shanghai"], retention_days = 7 }
+  disk_ids          = [%q, %q]
+  tags              = { team = "core" }
+}`, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreDBSys)
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: func(s *terraform.State) error { id = spID(s); return nil }},
+			{
+				PreConfig: func() {
+					mod := ecs.CreateModifyAutoSnapshotPolicyExRequest()
+					mod.AutoSnapshotPolicyId, mod.TimePoints, mod.RetentionDays = id, `["5"]`, "30"
+					mod.EnableCrossRegionCopy = "false"
+					if _, err := sdk.ModifyAutoSnapshotPolicyEx(mod); err != nil {
+						t.Fatal(err)
+					}
+					cancel := ecs.CreateCancelAutoSnapshotPolicyRequest()
+					cancel.DiskIds = fmt.Sprintf("[%q]", emulator.SeedDiskCoreDBSys)
+					if _, err := sdk.CancelAutoSnapshotPolicy(cancel); err != nil {
+						t.Fatal(err)
+					}
+					untag := ecs.CreateUntagResourcesRequest()
+					untag.ResourceType, untag.ResourceId, untag.TagKey = "snapshotpolicy", &[]string{id}, &[]string{"team", "alidr:retention-tiers"}
+					if _, err := sdk.UntagResources(untag); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
+					tags := map[string]string{}
+					for _, tg := range p.Tags.Tag {
+						tags[tg.TagKey] = tg.TagValue
+					}
+					if p.TimePoints != `["2","14"]` || p.RetentionDays != 7 || p.TargetCopyRegions != `["cn-shanghai"]` || len(disks) != 2 ||
+						tags["team"] != "core" || tags["alidr:retention-tiers"] != "monthly=3,yearly=0" {
+						return fmt.Errorf("drift not undone: %+v, tags %v, disks %v", p, tags, disks)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
