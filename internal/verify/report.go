@@ -221,8 +221,17 @@ func RenderJUnit(r *Result) ([]byte, error) {
 		default:
 			tc.SystemOut = c.Detail
 		}
-		if c.Name == CheckBootTest && r.Boot != nil && r.Boot.OutputTail != "" {
-			tc.SystemOut = joinLines(tc.SystemOut, "output tail of the last attempt:\n"+r.Boot.OutputTail)
+		if c.Name == CheckBootTest && r.Boot != nil {
+			for _, a := range r.Boot.Attempts {
+				line := fmt.Sprintf("attempt %d at +%s: %s, exit code %d", a.N, FormatDuration(a.At), map[bool]string{true: "healthy", false: "unhealthy"}[a.Healthy], a.ExitCode)
+				if a.Error != "" {
+					line += " (" + a.Error + ")"
+				}
+				tc.SystemOut = joinLines(tc.SystemOut, line)
+			}
+			if r.Boot.OutputTail != "" {
+				tc.SystemOut = joinLines(tc.SystemOut, "output tail of the last attempt:\n"+r.Boot.OutputTail)
+			}
 		}
 		s.Cases = append(s.Cases, tc)
 	}

@@ -587,7 +587,7 @@ func TestRenderJUnit(t *testing.T) {
 	if c := su.Cases[0]; c.Name != "checksum" || c.Failure == nil || !strings.Contains(c.Failure.Message, "expected_md5 says bbbb") || c.Failure.Text != c.Failure.Message {
 		t.Fatalf("checksum case %+v", c)
 	}
-	if c := su.Cases[1]; c.Name != "boot_test" || c.Failure != nil || !strings.Contains(c.SystemOut, "output tail of the last attempt:\nrunning\nok") {
+	if c := su.Cases[1]; c.Name != "boot_test" || c.Failure != nil || !strings.Contains(c.SystemOut, "attempt 1 at +0s: unhealthy, exit code 7 (exit code 7, want 0)\nattempt 2 at +30s: healthy, exit code 0\nattempt 3 at +1m0s: healthy, exit code 0\noutput tail of the last attempt:\nrunning\nok") {
 		t.Fatalf("boot case %+v", c)
 	}
 	if c := su.Cases[3]; c.Name != "tag_verified_points" || c.Skipped == nil {
