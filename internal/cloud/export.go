@@ -3,6 +3,7 @@ package cloud
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -178,7 +179,43 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 		}
 		return nil, err
 	}
-	return transfer.ParseManifest(data)
+	m, err := transfer.ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("oss://%s/%s: %w: %v", bucket, key, ErrBadManifest, err)
+	}
+	return m, nil
+}
+
+// ErrBadManifest marks a manifest object that does not parse or is not
+// consistent.
+var ErrBadManifest = errors.New("invalid manifest")
+
+// ListExportObjects lists the keys of bucket starting with prefix, sorted.
+func (c *Client) ListExportObjects(ctx context.Context, region, bucket, prefix string) ([]string, error) {
+	b, err := c.Bucket(region, bucket)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	marker := ""
+	for {
+		var res oss.ListObjectsResult
+		err := c.RetryOSS(ctx, "ListObjects "+prefix, func() error {
+			var err error
+			res, err = b.ListObjects(oss.Prefix(prefix), oss.Marker(marker), oss.MaxKeys(1000), oss.WithContext(ctx))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range res.Objects {
+			keys = append(keys, o.Key)
+		}
+		if !res.IsTruncated {
+			return keys, nil
+		}
+		marker = res.NextMarker
+	}
 }
 
 // DeleteExportObjects deletes every object of bucket whose key starts

@@ -47,6 +47,10 @@ func TestExportImageAndChecksums(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := "core/" + id + "_system.qcow2"
+	keys, err := c.ListExportObjects(ctx, region, "dr-export", "core/"+id+"_")
+	if err != nil || len(keys) != 2 || keys[0] != "core/"+id+"_data_xvdb.qcow2" || keys[1] != key {
+		t.Fatalf("ListExportObjects = %v, %v; want the data and system disk objects", keys, err)
+	}
 	head, err := c.HeadExportObject(ctx, region, "dr-export", key)
 	if err != nil {
 		t.Fatal(err)

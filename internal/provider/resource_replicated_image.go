@@ -82,6 +82,7 @@ type rimgExportModel struct {
 	Checksums      types.Set    `tfsdk:"checksums"`
 	Object         types.String `tfsdk:"object"`
 	ManifestObject types.String `tfsdk:"manifest_object"`
+	DataObjects    types.List   `tfsdk:"data_objects"`
 	ETag           types.String `tfsdk:"etag"`
 	Size           types.Int64  `tfsdk:"size"`
 	MD5            types.String `tfsdk:"md5"`
@@ -100,7 +101,8 @@ var (
 		"bucket": types.StringType, "prefix": types.StringType, "format": types.StringType,
 		"checksums": types.SetType{ElemType: types.StringType},
 		"object":    types.StringType, "manifest_object": types.StringType, "etag": types.StringType,
-		"size": types.Int64Type, "md5": types.StringType, "sha256": types.StringType, "crc64": types.StringType,
+		"data_objects": types.ListType{ElemType: types.StringType},
+		"size":         types.Int64Type, "md5": types.StringType, "sha256": types.StringType, "crc64": types.StringType,
 	}
 )
 
@@ -210,11 +212,17 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 					},
 					"object":          computedString("Key of the exported system disk object: `<prefix><image_id>_system.<format>`."),
 					"manifest_object": computedString("Key of the manifest (JSON: size, part size, per-part CRC64 and SHA-256, whole-object digests) beside the object."),
-					"etag":            computedString("ETag of the exported object when it was checksummed; a different ETag on refresh means drift."),
-					"size":            schema.Int64Attribute{Computed: true, MarkdownDescription: "Size of the exported object in bytes."},
-					"md5":             computedString("Hex MD5 of the exported object, when requested."),
-					"sha256":          computedString("Hex SHA-256 of the exported object, when requested."),
-					"crc64":           computedString("CRC64-ECMA of the exported object (decimal, as OSS reports it), when requested."),
+					"data_objects": schema.ListAttribute{
+						Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "Keys of the exported data disk objects (one per data disk of the image, e.g. " +
+							"`<prefix><image_id>_data_xvdb.<format>`), sorted. Each is checksummed like the system disk and has " +
+							"its manifest beside it (`<key>.manifest.json`); drift of any of them exports again.",
+					},
+					"etag":   computedString("ETag of the exported object when it was checksummed; a different ETag on refresh means drift."),
+					"size":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Size of the exported object in bytes."},
+					"md5":    computedString("Hex MD5 of the exported object, when requested."),
+					"sha256": computedString("Hex SHA-256 of the exported object, when requested."),
+					"crc64":  computedString("CRC64-ECMA of the exported object (decimal, as OSS reports it), when requested."),
 				},
 			},
 			"delete_snapshots_on_destroy": schema.BoolAttribute{
@@ -331,6 +339,7 @@ func (m *rimgExportModel) sameLocation(o *rimgExportModel) bool {
 
 func (m *rimgExportModel) setComputedUnknown() {
 	m.Object, m.ManifestObject, m.ETag = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	m.DataObjects = types.ListUnknown(types.StringType)
 	m.Size = types.Int64Unknown()
 	m.MD5, m.SHA256, m.CRC64 = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 }
@@ -525,7 +534,7 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 	resp.Diagnostics.Append(d...)
 	if pe != nil {
 		if se != nil && !se.Object.IsNull() && pe.sameLocation(se) {
-			pe.Object, pe.ManifestObject, pe.ETag, pe.Size = se.Object, se.ManifestObject, se.ETag, se.Size
+			pe.Object, pe.ManifestObject, pe.ETag, pe.Size, pe.DataObjects = se.Object, se.ManifestObject, se.ETag, se.Size, se.DataObjects
 			if pe.Checksums.Equal(se.Checksums) {
 				pe.MD5, pe.SHA256, pe.CRC64 = se.MD5, se.SHA256, se.CRC64
 			} else {
@@ -791,9 +800,17 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 			apiError(&resp.Diagnostics, "check the exported object oss://"+ex.Bucket.ValueString()+"/"+ex.Object.ValueString(), err)
 			return
 		}
-		if why := replication.ExportDrift(recorded, now); why != "" {
+		object, why := ex.Object.ValueString(), replication.ExportDrift(recorded, now)
+		if why == "" {
+			object, why, err = r.dataObjectsDrift(ctx, region, ex)
+			if err != nil {
+				apiError(&resp.Diagnostics, "check the exported data disk objects in oss://"+ex.Bucket.ValueString(), err)
+				return
+			}
+		}
+		if why != "" {
 			resp.Diagnostics.AddWarning("Exported image drifted",
-				fmt.Sprintf("oss://%s/%s: %s. Terraform will export the image again on the next apply.", ex.Bucket.ValueString(), ex.Object.ValueString(), why))
+				fmt.Sprintf("oss://%s/%s: %s. Terraform will export the image again on the next apply.", ex.Bucket.ValueString(), object, why))
 			state.Export = types.ObjectNull(rimgExportAttrTypes)
 		}
 	}

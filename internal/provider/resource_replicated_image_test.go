@@ -500,6 +500,8 @@ func TestAccReplicatedImage_export(t *testing.T) {
 	}
 	bucket, _ := ossc.Bucket("dr-images")
 	object := "core/" + source + "_system.qcow2"
+	dataObject := "core/" + source + "_data_xvdb.qcow2" // the core-db instance's data disk
+	var firstDataMD5 string
 	cfg := func(export string) string {
 		return env.Config(`
 resource "alidr_replicated_image" "test" {
@@ -548,6 +550,28 @@ resource "alidr_replicated_image" "test" {
 			if p.SHA256 == "" || p.CRC64 == "" {
 				return fmt.Errorf("manifest part %d lacks checksums", p.Index)
 			}
+		}
+		// The data disk's object has its own manifest.
+		if n, d := rimgStateValue(s, "export.data_objects.#"), rimgStateValue(s, "export.data_objects.0"); n != "1" || d != dataObject {
+			return fmt.Errorf("data_objects = %s items, first %q; want [%s]", n, d, dataObject)
+		}
+		dsize, dmd5, dsha, dcrc := rimgObject(t, bucket, dataObject)
+		if firstDataMD5 != "" && dmd5 != firstDataMD5 {
+			return fmt.Errorf("data object md5 %s, first export was %s", dmd5, firstDataMD5)
+		}
+		firstDataMD5 = dmd5
+		dr, err := bucket.GetObject(dataObject + ".manifest.json")
+		if err != nil {
+			return err
+		}
+		defer dr.Close()
+		raw, _ = io.ReadAll(dr)
+		dman, err := transfer.ParseManifest(raw)
+		if err != nil {
+			return err
+		}
+		if dman.Size != dsize || dman.MD5 != dmd5 || dman.SHA256 != dsha || dman.CRC64 != dcrc {
+			return fmt.Errorf("data manifest %+v does not describe %s", dman, dataObject)
 		}
 		return nil
 	}
@@ -600,6 +624,22 @@ resource "alidr_replicated_image" "test" {
 				Config: full,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkExport,
+			},
+			{
+				// A data disk object is overwritten: checked against its manifest.
+				PreConfig: func() {
+					if err := bucket.PutObject(dataObject, strings.NewReader("tampered")); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: full,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("data_objects")),
+					},
 				},
 				Check: checkExport,
 			},

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -365,7 +367,9 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		if newEx.Checksums.Equal(oldEx.Checksums) {
 			return oldEx, nil
 		}
-		return w.checksum(ctx, newEx, oldEx.Object.ValueString())
+		var data []string
+		oldEx.DataObjects.ElementsAs(ctx, &data, false)
+		return w.checksum(ctx, newEx, oldEx.Object.ValueString(), data)
 	}
 	if oldDone {
 		prefix := replication.ExportObjectsPrefix(oldEx.Prefix.ValueString(), w.sourceID)
@@ -382,19 +386,57 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		return nil, err
 	}
 	object := replication.SystemObjectKey(prefix, w.sourceID, format)
-	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, object)
+	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, prefix)
 	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "object": object})
 	if err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx)); err != nil {
 		return nil, err
 	}
-	return w.checksum(ctx, newEx, object)
+	// The export writes one object per disk; list them rather than guess
+	// the service's naming of data disks.
+	keys, err := w.c.ListExportObjects(ctx, w.region, bucket, replication.ExportObjectsPrefix(prefix, w.sourceID))
+	if err != nil {
+		return nil, err
+	}
+	system, data := replication.SplitExportObjects(keys)
+	if system == "" {
+		return nil, fmt.Errorf("export task %s finished but oss://%s/%s was not written; found %v", task, bucket, object, keys)
+	}
+	return w.checksum(ctx, newEx, system, data)
 }
 
-// checksum streams the exported object once, computing the requested
-// digests and the manifest, and writes the manifest beside the object.
-func (w *rimgWork) checksum(ctx context.Context, ex *rimgExportModel, object string) (*rimgExportModel, error) {
-	bucket := ex.Bucket.ValueString()
+// checksum streams each exported object (system disk, then data disks)
+// once, computing the requested digests and a manifest, and writes the
+// manifest beside the object. The model carries the system disk's digests.
+func (w *rimgWork) checksum(ctx context.Context, ex *rimgExportModel, object string, data []string) (*rimgExportModel, error) {
 	want := ex.checksums(ctx)
+	res, err := w.checksumOne(ctx, ex.Bucket.ValueString(), object, want)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range data {
+		if _, err := w.checksumOne(ctx, ex.Bucket.ValueString(), key, want); err != nil {
+			return nil, err
+		}
+	}
+	manifestKey := replication.ManifestKey(object)
+	out := *ex
+	out.DataObjects = types.ListValueMust(types.StringType, rimgStringValues(data))
+	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(manifestKey)
+	out.ETag, out.Size = types.StringValue(strings.Trim(res.ETag, `"`)), types.Int64Value(res.Size)
+	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
+	if want[replication.ChecksumMD5] {
+		out.MD5 = types.StringValue(res.MD5)
+	}
+	if want[replication.ChecksumSHA256] {
+		out.SHA256 = types.StringValue(res.SHA256)
+	}
+	if want[replication.ChecksumCRC64] {
+		out.CRC64 = types.StringValue(transfer.FormatCRC64(res.CRC64))
+	}
+	return &out, nil
+}
+
+func (w *rimgWork) checksumOne(ctx context.Context, bucket, object string, want map[string]bool) (*transfer.Result, error) {
 	res, err := w.c.ChecksumExport(ctx, w.region, bucket, object, cloud.ExportChecksumOptions{
 		MD5: want[replication.ChecksumMD5], SHA256: want[replication.ChecksumSHA256],
 	})
@@ -418,20 +460,47 @@ func (w *rimgWork) checksum(ctx context.Context, ex *rimgExportModel, object str
 	tflog.Info(ctx, "exported image checksummed", map[string]any{
 		"object": object, "bytes": res.Size, "parts": len(m.Parts), "manifest": manifestKey,
 	})
-	out := *ex
-	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(manifestKey)
-	out.ETag, out.Size = types.StringValue(strings.Trim(res.ETag, `"`)), types.Int64Value(res.Size)
-	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
-	if want[replication.ChecksumMD5] {
-		out.MD5 = types.StringValue(res.MD5)
+	return res, nil
+}
+
+func rimgStringValues(xs []string) []attr.Value {
+	out := make([]attr.Value, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, types.StringValue(x))
 	}
-	if want[replication.ChecksumSHA256] {
-		out.SHA256 = types.StringValue(res.SHA256)
+	return out
+}
+
+// dataObjectsDrift checks the exported data disk objects against their
+// manifests: the first one deleted or changed, and why.
+func (r *replicatedImageResource) dataObjectsDrift(ctx context.Context, region string, ex *rimgExportModel) (string, string, error) {
+	var data []string
+	ex.DataObjects.ElementsAs(ctx, &data, false)
+	bucket := ex.Bucket.ValueString()
+	for _, key := range data {
+		h, err := r.client.HeadExportObject(ctx, region, bucket, key)
+		if cloud.IsNotFound(err) {
+			return key, "the exported object was deleted", nil
+		}
+		if err != nil {
+			return "", "", err
+		}
+		m, err := r.client.GetExportManifest(ctx, region, bucket, replication.ManifestKey(key))
+		if cloud.IsNotFound(err) {
+			return key, "its manifest was deleted", nil
+		}
+		if errors.Is(err, cloud.ErrBadManifest) {
+			return key, "its manifest is not valid any more", nil
+		}
+		if err != nil {
+			return "", "", err
+		}
+		recorded := replication.ObjectState{Exists: true, ETag: m.ETag, CRC64: m.CRC64, Size: m.Size}
+		if why := replication.ExportDrift(recorded, replication.ObjectState{Exists: true, ETag: h.ETag, CRC64: h.CRC64, Size: h.Size}); why != "" {
+			return key, why, nil
+		}
 	}
-	if want[replication.ChecksumCRC64] {
-		out.CRC64 = types.StringValue(transfer.FormatCRC64(res.CRC64))
-	}
-	return &out, nil
+	return "", "", nil
 }
 
 // discoverCopies finds, in every region but the source's, the copies

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -57,7 +58,29 @@ func DataObjectKey(prefix, imageID, device, format string) string {
 func ExportObjectsPrefix(prefix, imageID string) string { return prefix + imageID + "_" }
 
 // ManifestKey is the manifest object written beside an exported object.
-func ManifestKey(object string) string { return object + ".manifest.json" }
+func ManifestKey(object string) string { return object + ManifestSuffix }
+
+// ManifestSuffix ends every manifest key.
+const ManifestSuffix = ".manifest.json"
+
+// SplitExportObjects sorts the keys an export wrote (listed under
+// ExportObjectsPrefix) into the system disk object and the data disk
+// objects; manifests and anything else are left out.
+func SplitExportObjects(keys []string) (system string, data []string) {
+	for _, k := range keys {
+		switch {
+		case strings.HasSuffix(k, ManifestSuffix):
+		case strings.Contains(k, "_system."):
+			if system == "" {
+				system = k
+			}
+		case strings.Contains(k, "_data_"):
+			data = append(data, k)
+		}
+	}
+	sort.Strings(data)
+	return system, data
+}
 
 // ObjectState is what a HEAD says about an exported object.
 type ObjectState struct {

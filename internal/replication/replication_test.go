@@ -160,3 +160,16 @@ func TestExportDrift(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitExportObjects(t *testing.T) {
+	system, data := SplitExportObjects([]string{
+		"core/m-1_data_xvdc.raw", "core/m-1_system.raw.manifest.json", "core/m-1_system.raw",
+		"core/m-1_data_xvdb.raw", "core/m-1_data_xvdb.raw.manifest.json", "core/m-1_notes.txt",
+	})
+	if system != "core/m-1_system.raw" || !reflect.DeepEqual(data, []string{"core/m-1_data_xvdb.raw", "core/m-1_data_xvdc.raw"}) {
+		t.Fatalf("SplitExportObjects = %q, %q", system, data)
+	}
+	if system, data := SplitExportObjects(nil); system != "" || data != nil {
+		t.Fatalf("empty: %q %v", system, data)
+	}
+}
