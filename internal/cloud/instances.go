@@ -251,6 +251,23 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 		})
 }
 
+// WaitInstanceDisks waits until DescribeDisks shows at least want disks
+// attached to the instance (new disks can be invisible for a moment) and
+// returns them.
+func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want int, timeout time.Duration) ([]ecs.Disk, error) {
+	var disks []ecs.Disk
+	err := Wait(ctx, fmt.Sprintf("disks of instance %s in %s", id, region), timeout, WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: 5 * time.Second},
+		func(ctx context.Context) (bool, string, error) {
+			var err error
+			disks, err = c.ListDisks(ctx, region, DiskFilter{InstanceID: id})
+			if err != nil {
+				return false, "", err
+			}
+			return len(disks) >= want, fmt.Sprintf("%d of %d visible", len(disks), want), nil
+		})
+	return disks, err
+}
+
 // StartInstance starts a Stopped instance.
 func (c *Client) StartInstance(ctx context.Context, region, id string) error {
 	req := ecs.CreateStartInstanceRequest()

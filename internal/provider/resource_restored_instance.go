@@ -901,6 +901,13 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			return
 		}
 	}
+	// New disks may lag behind in DescribeDisks: wait for the system disk and
+	// the configured data disks before reading them back.
+	if dds, ok := m.dataDisks(ctx, &resp.Diagnostics); ok {
+		if _, err := r.client.WaitInstanceDisks(ctx, region, id, 1+len(dds), time.Until(deadline)); err != nil {
+			resp.Diagnostics.AddWarning("Disks not visible yet", fmt.Sprintf("The disks of instance %s are not listed yet (%v); the next refresh fills them in.", id, err))
+		}
+	}
 	r.refresh(ctx, &m, &resp.Diagnostics)
 	save()
 

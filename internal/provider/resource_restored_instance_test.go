@@ -712,3 +712,33 @@ func TestAccRestoredInstance_disappears(t *testing.T) {
 		}},
 	})
 }
+
+// Eventual consistency: new instances, images and disks stay invisible to
+// their first Describe calls. The restore waits for them and creates
+// nothing twice.
+func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	c := restoredTestClient(t, env)
+	sys := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys")
+	env.Emulator.SetEventualConsistency(3)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.large", `  data_disks = [{ size = 50 }]`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(sys)),
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk").AtMapKey("size"), knownvalue.Int64Exact(40)),
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks").AtSliceIndex(0).AtMapKey("category"), knownvalue.StringExact("cloud_essd")),
+			},
+			Check: func(*terraform.State) error {
+				if ims := managedImages(t, c); len(ims) != 0 {
+					return fmt.Errorf("temporary images left: %v", ims)
+				}
+				return expectManagedInstances(c, t, 1)(nil)
+			},
+		}},
+	})
+}
