@@ -130,7 +130,12 @@ func TestBenchDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(dir, "engine.out"))
+	// Best of three: the strictest ceiling the machine allows right now.
 	ceiling, md5hex, shahex := hashCeiling(data)
+	for range 2 {
+		c, _, _ := hashCeiling(data)
+		ceiling = minDur(ceiling, c)
+	}
 	if md5hex != fullRes.MD5 || shahex != fullRes.SHA256 {
 		t.Fatal("engine digests differ from hashing the downloaded bytes")
 	}
