@@ -262,6 +262,14 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	var cfgRegion types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &cfgRegion)...)
+	if cfgRegion.IsUnknown() {
+		// Known only at apply: nothing region-bound can be checked or planned.
+		plan.TieredSnapshots, plan.LastTierActions = types.Int64Unknown(), types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
 	if plan.Region.IsUnknown() || plan.Region.IsNull() {
 		plan.Region = types.StringValue(r.client.Region())
 	}
