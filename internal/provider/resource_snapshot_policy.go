@@ -595,6 +595,9 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 	if len(disks) == 0 && (m.DiskIDs.IsNull() || m.DiskIDs.IsUnknown()) {
 		m.DiskIDs = types.SetNull(types.StringType)
 	} else {
+		if disks == nil {
+			disks = []string{} // an empty set, not null: disk_ids = [] is kept as written
+		}
 		v, d := types.SetValueFrom(ctx, types.StringType, disks)
 		diags.Append(d...)
 		m.DiskIDs = v

@@ -502,6 +502,25 @@ resource "alidr_snapshot_policy" "core" {
 					return nil
 				},
 			},
+			{
+				// An explicitly empty set releases the disk and stays empty.
+				Config: env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  name      = "core"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = []
+}`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("disk_ids"), knownvalue.SetSizeExact(0)),
+				},
+				Check: func(s *terraform.State) error {
+					if d := spDisksOf(t, sdk, spID(s)); len(d) != 0 {
+						return fmt.Errorf("disks still following the policy: %v", d)
+					}
+					return nil
+				},
+			},
 		},
 	})
 	// Destroy cancelled the policy on the disk before deleting it.
