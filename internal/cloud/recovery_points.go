@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
@@ -30,12 +31,24 @@ const imageStatuses = "Creating,Waiting,Available,UnAvailable,CreateFailed,Depre
 // drpolicy points (unsorted; drpolicy.Select orders them). Verified is set
 // from the TagVerifiedAt tag.
 func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPointQuery) ([]drpolicy.Point, error) {
+	points, _, err := c.RecoveryPointsNow(ctx, region, q)
+	return points, err
+}
+
+// RecoveryPointsNow is RecoveryPoints that also returns the service's
+// current time (from its Date header; the local clock when absent), to
+// measure ages such as max_age against the same clock the points were
+// stamped with.
+func (c *Client) RecoveryPointsNow(ctx context.Context, region string, q RecoveryPointQuery) ([]drpolicy.Point, time.Time, error) {
 	if q.DiskID == "" && q.InstanceID == "" {
-		return nil, fmt.Errorf("recovery points need a disk id or an instance id")
+		return nil, time.Time{}, fmt.Errorf("recovery points need a disk id or an instance id")
 	}
-	primary, err := c.ListSnapshots(ctx, region, SnapshotFilter{DiskID: q.DiskID, InstanceID: q.InstanceID})
+	primary, now, err := c.listSnapshots(ctx, region, SnapshotFilter{DiskID: q.DiskID, InstanceID: q.InstanceID})
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
+	}
+	if now.IsZero() {
+		now = time.Now().UTC()
 	}
 	disks := map[string]bool{}
 	if q.DiskID != "" {
@@ -44,7 +57,7 @@ func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPo
 	if q.InstanceID != "" && q.DiskID == "" {
 		ds, err := c.ListDisks(ctx, region, DiskFilter{InstanceID: q.InstanceID})
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		for _, d := range ds {
 			disks[d.DiskId] = true
@@ -83,7 +96,7 @@ func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPo
 		return nil
 	}
 	if err := add(region, primary); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	seen := map[string]bool{region: true}
 	for _, r := range q.Regions {
@@ -94,16 +107,16 @@ func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPo
 		seen[r] = true
 		all, err := c.ListSnapshots(ctx, r, SnapshotFilter{})
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		copies := slices.DeleteFunc(all, func(s ecs.Snapshot) bool {
 			return !sources[s.SourceSnapshotId] && !disks[s.SourceDiskId]
 		})
 		if err := add(r, copies); err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 	}
-	return points, nil
+	return points, now, nil
 }
 
 func snapshotPoint(region string, s ecs.Snapshot) drpolicy.Point {

@@ -40,7 +40,15 @@ func (c *Client) FindSnapshotByID(ctx context.Context, region, id string) (*ecs.
 // ListSnapshots returns every snapshot in region matching f, newest first
 // (as ECS lists them).
 func (c *Client) ListSnapshots(ctx context.Context, region string, f SnapshotFilter) ([]ecs.Snapshot, error) {
+	out, _, err := c.listSnapshots(ctx, region, f)
+	return out, err
+}
+
+// listSnapshots is ListSnapshots that also returns the service's time (the
+// Date of its answers; zero when absent).
+func (c *Client) listSnapshots(ctx context.Context, region string, f SnapshotFilter) ([]ecs.Snapshot, time.Time, error) {
 	var out []ecs.Snapshot
+	var now time.Time
 	err := AllPages(ctx, func(page int) (int, int, error) {
 		req := ecs.CreateDescribeSnapshotsRequest()
 		req.PageNumber = requestsInt(page)
@@ -68,10 +76,13 @@ func (c *Client) ListSnapshots(ctx context.Context, region string, f SnapshotFil
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
 			return 0, 0, err
 		}
+		if t := serverTime(resp.GetHttpHeaders()); t.After(now) {
+			now = t
+		}
 		out = append(out, resp.Snapshots.Snapshot...)
 		return len(resp.Snapshots.Snapshot), resp.TotalCount, nil
 	})
-	return out, err
+	return out, now, err
 }
 
 // SnapshotTags turns the API's tag list into a map.

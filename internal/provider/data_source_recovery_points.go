@@ -85,7 +85,7 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 				"Default: only `region`.", listvalidator.SizeAtLeast(1)),
 			"before":  schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly before this RFC 3339 time, e.g. the start of an incident."},
 			"after":   schema.StringAttribute{Optional: true, MarkdownDescription: "Only points created strictly after this RFC 3339 time."},
-			"max_age": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points at most this old (from the local clock), e.g. `72h` or `3d`."},
+			"max_age": schema.StringAttribute{Optional: true, MarkdownDescription: "Only points at most this old, by the service's clock, e.g. `72h` or `3d`."},
 			"categories": strList("Only these tiers: `standard`, `flash`, `archive`.",
 				listvalidator.ValueStringsAre(stringvalidator.OneOf("standard", "flash", "archive"))),
 			"kinds": strList("Only these kinds: `snapshot`, `image`. Default: both.",
@@ -190,13 +190,14 @@ func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.Read
 	if len(f.Regions) == 0 {
 		f.Regions = []string{region}
 	}
-	points, err := d.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{
+	points, now, err := d.client.RecoveryPointsNow(ctx, region, cloud.RecoveryPointQuery{
 		DiskID: m.DiskID.ValueString(), InstanceID: m.InstanceID.ValueString(), Regions: f.Regions,
 	})
 	if err != nil {
 		apiError(&resp.Diagnostics, "list recovery points", err)
 		return
 	}
+	f.Now = now // max_age counts on the clock that stamped the points
 	sel := drpolicy.Select(points, f)
 	require := m.RequireMatch.IsNull() || m.RequireMatch.ValueBool()
 	m.Newest = types.ObjectNull(recoveryPointTypes)

@@ -17,10 +17,11 @@ import (
 )
 
 func TestAccRecoveryPointsDataSource(t *testing.T) {
-	// Three snapshots of the database disk, 10h, 8h and 6h before now (the
-	// local clock is what max_age counts from), one of them verified, one
-	// copied to cn-shanghai, and an image built from the newest.
-	start := time.Now().UTC().Add(-10 * time.Hour).Truncate(time.Second)
+	// On an emulated clock far from the wall clock (max_age counts on the
+	// service's clock): three snapshots of the database disk, 10h, 8h and 6h
+	// before the reads, one of them verified, one copied to cn-shanghai, and
+	// an image built from the newest.
+	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	clock := emulator.NewManualClock(start)
 	env := spEnv(t, emulator.Options{Clock: clock})
 	env.Emulator.SetTimestampWindow(0)
@@ -58,7 +59,7 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(time.Hour)
+	clock.Advance(5 * time.Hour) // reads happen 10h after s1
 	beforeS2 := start.Add(time.Hour).Format(time.RFC3339)
 
 	point := func(id, kind, region string, verified bool) knownvalue.Check {
