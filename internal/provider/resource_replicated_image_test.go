@@ -916,3 +916,60 @@ resource "alidr_replicated_image" "test" {
 		}},
 	})
 }
+
+// TestAccReplicatedImage_updateResumed: an update adding two regions where
+// one copy fails keeps the copy that succeeded (an update failure does not
+// taint); the next apply copies only the missing region.
+func TestAccReplicatedImage_updateResumed(t *testing.T) {
+	env, c := rimgEnv(t)
+	source := rimgImage(t, c, "resumed-source")
+	cfg := func(targets string) string {
+		return env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { image_id = %q }
+  name    = "core-golden"
+  targets = { %s }
+}`, source, targets)
+	}
+	three := `"cn-shanghai" = {}, "cn-guangzhou" = {}, "cn-hangzhou" = {}`
+	var survivor, survivorRegion string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		Steps: []resource.TestStep{
+			{Config: cfg(`"cn-shanghai" = {}`)},
+			{
+				PreConfig:   func() { env.Emulator.FailNext(emulator.FailCopyImage) },
+				Config:      cfg(three),
+				ExpectError: regexp.MustCompile(`CreateFailed`),
+			},
+			{
+				PreConfig: func() {
+					gz, hz := rimgCopies(t, c, "cn-guangzhou", source), rimgCopies(t, c, "cn-hangzhou", source)
+					if len(gz)+len(hz) != 1 {
+						t.Fatalf("after the failed update: %d copies in cn-guangzhou, %d in cn-hangzhou; want one in total", len(gz), len(hz))
+					}
+					survivor, survivorRegion = append(gz, hz...)[0].ImageId, "cn-guangzhou"
+					if len(hz) == 1 {
+						survivorRegion = "cn-hangzhou"
+					}
+				},
+				Config: cfg(three),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: func(s *terraform.State) error {
+					if got := rimgStateValue(s, "targets."+survivorRegion+".image_id"); got != survivor {
+						return fmt.Errorf("copy in %s is %q, want the one the failed update made (%s)", survivorRegion, got, survivor)
+					}
+					for _, region := range []string{"cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+						if n := len(rimgImages(t, c, region)); n != 1 {
+							return fmt.Errorf("%d images in %s, want 1", n, region)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
