@@ -84,9 +84,6 @@ func (c *Config) ApplyEnvironment(getenv func(string) string) {
 			c.AssumeRole = &AssumeRole{RoleARN: arn, SessionName: session}
 		}
 	}
-	if c.MaxRetries == 0 {
-		c.MaxRetries = DefaultMaxRetries
-	}
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)

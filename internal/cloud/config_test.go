@@ -16,7 +16,7 @@ func TestApplyEnvironmentPrefersCurrentNames(t *testing.T) {
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": "new", "ALICLOUD_ACCESS_KEY": "old",
 		"ALICLOUD_SECRET_KEY": "old-secret", "ALICLOUD_REGION": "cn-shanghai",
 	}))
-	if c.AccessKey != "new" || c.SecretKey != "old-secret" || c.Region != "cn-shanghai" || c.MaxRetries != DefaultMaxRetries {
+	if c.AccessKey != "new" || c.SecretKey != "old-secret" || c.Region != "cn-shanghai" {
 		t.Fatalf("got %+v", c)
 	}
 	explicit := Config{AccessKey: "hcl", MaxRetries: 2}
