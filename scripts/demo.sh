@@ -38,17 +38,22 @@ TFRC
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 unset TF_CLI_CONFIG_FILE_PATH
 export TF_IN_AUTOMATION=1
-cp -r "$root/examples/quickstart" "$work/quickstart"
+cp -r "$root/examples" "$work/examples"
 export TF_VAR_endpoint="$url"
-tf() { "$TF_CLI" -chdir="$work/quickstart" "$@"; }
+tf() { "$TF_CLI" -chdir="$work/examples/quickstart" "$@"; }
 
+# Modules are local; `get` installs them without contacting a registry (the
+# provider itself comes from dev_overrides, so no `init` is needed).
+tf get -no-color >/dev/null
 echo "==> $(basename "$TF_CLI") apply examples/quickstart"
 tf apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 || { cat "$work/apply.log"; exit 1; }
 grep -E '^(Apply complete|Warning:)' "$work/apply.log" || true
 echo
-echo "================ disaster recovery quickstart ================"
-tf output -no-color
-echo "=============================================================="
+echo "==================== disaster recovery drill ===================="
+tf output -raw drill_report
+echo "================================================================="
+tf output -no-color golden_images
+tf output -no-color effective_rpo
 echo
 echo "==> destroy"
 tf destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log"; exit 1; }
