@@ -284,6 +284,9 @@ func (c *Client) ModifyAutoSnapshotPolicy(ctx context.Context, region, id string
 // then deletes it. A policy already gone is not an error.
 func (c *Client) DeleteAutoSnapshotPolicy(ctx context.Context, region, id string) error {
 	disks, err := c.PolicyDisks(ctx, region, id)
+	if policyMissing(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -326,15 +329,25 @@ func (c *Client) CancelAutoSnapshotPolicy(ctx context.Context, region string, di
 
 // PolicyDisks lists the disks in region that follow policy id, sorted.
 func (c *Client) PolicyDisks(ctx context.Context, region, id string) ([]string, error) {
-	all, err := c.ListDisks(ctx, region, DiskFilter{})
+	var out []string
+	err := AllPages(ctx, func(page int) (int, int, error) {
+		req := ecs.CreateDescribeDisksRequest()
+		req.PageNumber = requestsInt(page)
+		req.PageSize = requestsInt(PageSize)
+		req.AutoSnapshotPolicyId = id
+		resp := ecs.CreateDescribeDisksResponse()
+		if err := c.DoECS(ctx, region, req, resp); err != nil {
+			return 0, 0, err
+		}
+		for _, d := range resp.Disks.Disk {
+			if d.AutoSnapshotPolicyId == id { // the filter, checked again
+				out = append(out, d.DiskId)
+			}
+		}
+		return len(resp.Disks.Disk), resp.TotalCount, nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	var out []string
-	for _, d := range all {
-		if d.AutoSnapshotPolicyId == id {
-			out = append(out, d.DiskId)
-		}
 	}
 	sort.Strings(out)
 	return out, nil
