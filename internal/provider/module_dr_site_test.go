@@ -1,0 +1,100 @@
+package provider_test
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+// The dr-site module applied as a user would: every resource together, in
+// the emulator's seeded world, ending with a passed drill and its report.
+func TestAccModuleDRSite(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t) // uses the seeded instance, network and bucket
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	module, err := filepath.Abs("../../examples/modules/dr-site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(t.TempDir(), "dr-report.xml")
+	_, vsw, sg, _ := emulator.SeedNetwork("cn-shanghai")
+
+	// The harness runs `init` (which installs modules) only on a configuration
+	// directory, not on an inline configuration.
+	dir := t.TempDir()
+	hcl := env.Config(`
+module "dr" {
+  source             = %q
+  name               = "core"
+  dr_regions         = ["cn-shanghai", "cn-guangzhou"]
+  protected_disk_ids = [%q, %q]
+  golden_instance_id = %q
+  export_bucket      = %q
+  restore = {
+    instance_type      = "ecs.g7.large"
+    vswitch_id         = %q
+    security_group_ids = [%q]
+  }
+  boot_test   = { command = "systemctl is-system-running", duration = "0s" }
+  report_path = %q
+}
+output "drill" { value = module.dr.drill }
+output "golden_images" { value = module.dr.golden_images }
+`, module, emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket, vsw, sg, report)
+	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	resource.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("status"), knownvalue.StringExact("passed")),
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("restored_in"), knownvalue.StringExact("cn-shanghai")),
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("checks"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"checksum":            knownvalue.StringExact("passed"),
+					"boot_test":           knownvalue.StringExact("passed"),
+					"rto":                 knownvalue.StringExact("passed"),
+					"tag_verified_points": knownvalue.StringExact("passed"),
+				})),
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+				statecheck.ExpectKnownOutputValue("golden_images", knownvalue.MapSizeExact(3)),
+			},
+		}, {
+			// Destroy explicitly: the harness's own post-test destroy reads
+			// state through a shim that does not support modules.
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			Destroy:                  true,
+		}},
+	})
+
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("the drill's JUnit report: %v", err)
+	}
+	var suite struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(raw, &suite); err != nil {
+		t.Fatalf("report is not JUnit XML: %v\n%s", err, raw)
+	}
+	if suite.Tests != 4 || suite.Failures != 0 {
+		t.Fatalf("report: %d tests, %d failures\n%s", suite.Tests, suite.Failures, raw)
+	}
+}
