@@ -460,6 +460,11 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 			return
 		}
 	}
+	if state != nil && state.ImageID.IsNull() && !state.ID.IsNull() {
+		// The source image is gone (see readSourceGone): replace.
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("image_id"))
+		plan.ID, plan.ImageID = types.StringUnknown(), types.StringUnknown()
+	}
 	if plan.Region.IsUnknown() && r.client != nil {
 		var cfgRegion types.String
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &cfgRegion)...)
@@ -678,9 +683,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	id := state.ID.ValueString()
 	src, err := r.client.FindImageByID(ctx, region, id)
 	if cloud.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Replicated image removed from state",
-			fmt.Sprintf("The source image %s no longer exists in %s; Terraform will create it again on the next apply.", id, region))
-		resp.State.RemoveResource(ctx)
+		r.readSourceGone(ctx, &state, region, resp)
 		return
 	}
 	if err != nil {
@@ -818,6 +821,42 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readSourceGone handles a source image deleted outside Terraform. Without
+// copies left the resource leaves the state. With copies left it stays, with
+// image_id null, so the next plan replaces it: the destroy half deletes the
+// copies (and the export) instead of orphaning them.
+func (r *replicatedImageResource) readSourceGone(ctx context.Context, state *replicatedImageModel, region string, resp *resource.ReadResponse) {
+	id := state.ID.ValueString()
+	targets, d := rimgTargets(ctx, state.Targets)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, rg := range rimgSortedKeys(targets) {
+		cp, err := r.findCopy(ctx, rg, id, targets[rg])
+		if err != nil {
+			apiError(&resp.Diagnostics, "read the copy of image "+id+" in "+rg, err)
+			return
+		}
+		if cp == nil {
+			delete(targets, rg)
+		}
+	}
+	if len(targets) == 0 {
+		resp.Diagnostics.AddWarning("Replicated image removed from state",
+			fmt.Sprintf("The source image %s no longer exists in %s; Terraform will create it again on the next apply.", id, region))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.AddWarning("Source image deleted outside Terraform",
+		fmt.Sprintf("The source image %s no longer exists in %s but its copies in %s do. The next apply replaces the resource: "+
+			"it deletes those copies and creates the image and its copies again.", id, region, strings.Join(rimgSortedKeys(targets), ", ")))
+	state.ImageID = types.StringNull()
+	state.Targets, d = rimgTargetsValue(ctx, targets, false)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 func rimgKeepOrNull(prev types.String, now string) types.String {

@@ -973,3 +973,54 @@ resource "alidr_replicated_image" "test" {
 		},
 	})
 }
+
+// TestAccReplicatedImage_sourceGone: the source image deleted outside
+// Terraform while copies remain replaces the resource, deleting the old
+// copies instead of orphaning them.
+func TestAccReplicatedImage_sourceGone(t *testing.T) {
+	env, c := rimgEnv(t)
+	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
+	config := env.Config(`
+resource "alidr_replicated_image" "test" {
+  source  = { snapshot_id = %q }
+  name    = "gone-golden"
+  targets = { "cn-shanghai" = {} }
+}`, snap)
+	var oldSource, oldCopy string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             rimgNoImagesLeft(t, c),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					oldSource, oldCopy = rimgStateValue(s, "id"), rimgStateValue(s, "targets.cn-shanghai.image_id")
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := c.DeleteImage(context.Background(), "cn-beijing", oldSource, true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionReplace)},
+				},
+				Check: func(s *terraform.State) error {
+					if id := rimgStateValue(s, "id"); id == oldSource || id == "" {
+						return fmt.Errorf("id %q after replacing the deleted source %s", id, oldSource)
+					}
+					if _, err := c.FindImageByID(context.Background(), "cn-shanghai", oldCopy); !cloud.IsNotFound(err) {
+						return fmt.Errorf("the old copy %s was orphaned: %v", oldCopy, err)
+					}
+					if n := len(rimgImages(t, c, "cn-shanghai")); n != 1 {
+						return fmt.Errorf("%d images in cn-shanghai, want 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
