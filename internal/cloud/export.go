@@ -74,6 +74,18 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 	})
 }
 
+// CancelExportTask cancels an export task still running (CancelTask); a
+// task that is gone or already finished is success.
+func (c *Client) CancelExportTask(ctx context.Context, region, taskID string) error {
+	req := ecs.CreateCancelTaskRequest()
+	req.TaskId = taskID
+	err := c.DoECS(ctx, region, req, ecs.CreateCancelTaskResponse())
+	if err == nil || IsNotFound(err) || strings.HasPrefix(ErrorCode(err), "IncorrectTaskStatus") {
+		return nil
+	}
+	return err
+}
+
 // ExportObjectHead is what a HEAD of an OSS object says.
 type ExportObjectHead struct {
 	ETag  string

@@ -389,6 +389,15 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, prefix)
 	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "object": object})
 	if err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx)); err != nil {
+		if ctx.Err() != nil || strings.Contains(err.Error(), "timed out") {
+			// Best effort: a timed-out or interrupted export should not keep
+			// writing into the bucket (and blocks deleting the image).
+			dctx, cancel := rimgDetached(ctx)
+			defer cancel()
+			if cerr := w.c.CancelExportTask(dctx, w.region, task); cerr != nil {
+				tflog.Warn(ctx, "could not cancel the export task", map[string]any{"task_id": task, "error": cerr.Error()})
+			}
+		}
 		return nil, err
 	}
 	// The export writes one object per disk; list them rather than guess
