@@ -64,11 +64,6 @@ func setupCLI() error {
 		return fmt.Errorf("no Terraform or OpenTofu CLI found: run `make tools` (builds bin/tofu) or set TF_ACC_TERRAFORM_PATH")
 	}
 	os.Setenv("TF_ACC_TERRAFORM_PATH", cli)
-	// The provider's own address, so configurations that declare
-	// source = "alidr/alidr" (the examples and modules) use the test server.
-	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
-		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "alidr")
-	}
 	if strings.Contains(filepath.Base(cli), "tofu") && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
 		os.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
 	}

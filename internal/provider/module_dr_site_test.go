@@ -20,6 +20,8 @@ import (
 // The dr-site module applied as a user would: every resource together, in
 // the emulator's seeded world, ending with a passed drill and its report.
 func TestAccModuleDRSite(t *testing.T) {
+	// The module declares source = "alidr/alidr": serve the provider there.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "alidr")
 	env := acctest.New(t, emulator.Options{})
 	env.RequireEmulator(t) // uses the seeded instance, network and bucket
 	env.Emulator.SetDurations(emulator.InstantDurations())
