@@ -22,16 +22,16 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
-// TestBenchDownload compares the engine with the SDK's DownloadFile and
-// with the hashing ceiling on an in-process emulator over loopback.
+// BenchmarkDownload compares the engine with the SDK's DownloadFile and
+// with the hashing ceiling on an in-process emulator over loopback, all
+// measured in the same run (make bench):
 //
-//	ALIDR_BENCH=1 [ALIDR_BENCH_MIB=1024] go test -run TestBenchDownload -count=1 -v ./internal/transfer
+//	[ALIDR_BENCH_MIB=1024] go test -run '^$' -bench Download -benchtime 1x ./internal/transfer
 //
 // It prints engine_vs_sdk, engine_full_vs_ceiling and peak_rss_mib lines.
-func TestBenchDownload(t *testing.T) {
-	if os.Getenv("ALIDR_BENCH") != "1" {
-		t.Skip("set ALIDR_BENCH=1")
-	}
+// One iteration is the whole comparison, whatever b.N is.
+func BenchmarkDownload(bm *testing.B) {
+	var t testing.TB = bm
 	mib := int64(1024)
 	if v := os.Getenv("ALIDR_BENCH_MIB"); v != "" {
 		var err error
