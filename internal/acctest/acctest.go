@@ -4,16 +4,19 @@
 package acctest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 	"github.com/alidr/terraform-provider-alidr/internal/provider"
 )
@@ -165,4 +168,24 @@ func (e *Env) ProviderConfig() string {
 // Config joins the provider block with a test configuration.
 func (e *Env) Config(hcl string, args ...any) string {
 	return e.ProviderConfig() + fmt.Sprintf(hcl, args...)
+}
+
+// Client is a cloud client on the test's target, for arranging and checking
+// what the configuration under test does. Its backoff is short so injected
+// throttling does not slow the test.
+func (e *Env) Client(t *testing.T) *cloud.Client {
+	t.Helper()
+	cfg := cloud.Config{Region: e.Region, MaxRetries: 3}
+	if e.Emulator != nil {
+		cfg.AccessKey, cfg.SecretKey = emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret
+		cfg.Endpoints = cloud.Endpoints{ECS: e.Emulator.URL(), OSS: e.Emulator.URL(), STS: e.Emulator.URL()}
+	} else {
+		cfg.ApplyEnvironment(os.Getenv)
+	}
+	c, err := cloud.New(context.Background(), cfg, "acctest")
+	if err != nil {
+		t.Fatalf("cloud client for the test: %v", err)
+	}
+	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
+	return c
 }

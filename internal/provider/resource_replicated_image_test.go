@@ -42,14 +42,7 @@ func rimgEnv(t *testing.T) (*acctest.Env, *cloud.Client) {
 	env.RequireEmulator(t)
 	env.Emulator.SetDurations(emulator.InstantDurations())
 	env.Emulator.SetExportBytesPerGiB(256 << 10) // 40 GiB -> 10 MiB: two manifest parts
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: env.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: env.Emulator.URL(), OSS: env.Emulator.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env, c
+	return env, env.Client(t)
 }
 
 // rimgImages lists the account's own images in region (any status).

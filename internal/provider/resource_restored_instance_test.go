@@ -31,15 +31,7 @@ const (
 // setting up snapshots and counting what the resource left behind.
 func restoredTestClient(t *testing.T, env *acctest.Env) *cloud.Client {
 	t.Helper()
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: env.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: env.Emulator.URL(), OSS: env.Emulator.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c
+	return env.Client(t)
 }
 
 // takeSnapshot snapshots a disk and waits until it is accomplished.

@@ -56,14 +56,7 @@ func newVREnv(t *testing.T, opts emulator.Options) *vrEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: env.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: env.Emulator.URL(), OSS: env.Emulator.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &vrEnv{Env: env, bucket: b, cloud: c}
+	return &vrEnv{Env: env, bucket: b, cloud: env.Client(t)}
 }
 
 func (e *vrEnv) put(t *testing.T, key string, data []byte) {
