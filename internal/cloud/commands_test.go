@@ -12,34 +12,11 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
-// cmdEmulator starts an emulator with instant durations and a client on it.
-func cmdEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *cloud.Client) {
-	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	srv.SetDurations(emulator.InstantDurations())
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 2,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 2*time.Millisecond
-	return srv, c
-}
-
 // fastPoll polls without waiting in wall time.
 var fastPoll = cloud.WaitOptions{Interval: time.Millisecond, MaxInterval: time.Millisecond}
 
 func TestRunCommandAndWait(t *testing.T) {
-	srv, c := cmdEmulator(t, emulator.Options{})
+	srv, c := startEmulator(t, emulator.Options{})
 	ctx := context.Background()
 	db := emulator.SeedInstanceCoreDB
 	script := "set -e\nsystemctl is-system-running && curl -fsS 'localhost:8080/health?x=1&y=\"2\"'\n"
@@ -89,7 +66,7 @@ func TestRunCommandAndWait(t *testing.T) {
 
 func TestRunCommandWaitsForRunningAndHang(t *testing.T) {
 	clk := emulator.NewManualClock(time.Now())
-	srv, c := cmdEmulator(t, emulator.Options{Clock: clk})
+	srv, c := startEmulator(t, emulator.Options{Clock: clk})
 	srv.SetDurations(emulator.Durations{CommandRun: 5 * time.Second})
 	db := emulator.SeedInstanceCoreDB
 	srv.ScriptCommand(db, emulator.CommandOutcome{Sequence: []emulator.CommandOutcome{{ExitCode: 0, Output: "ok"}, {Hang: true, Output: "stuck"}}})

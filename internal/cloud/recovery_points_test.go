@@ -14,7 +14,8 @@ import (
 )
 
 // startEmulator serves an emulator with instant operations and returns a
-// client for cn-beijing pointed at it.
+// client for cn-beijing pointed at it (ECS and OSS), whose retries do not
+// wait.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *cloud.Client) {
 	t.Helper()
 	srv, err := emulator.New(opts)
@@ -28,7 +29,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *clou
 	srv.SetDurations(emulator.InstantDurations())
 	c, err := cloud.New(context.Background(), cloud.Config{
 		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL()}, MaxRetries: 5,
+		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 5,
 	}, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 )
 
 func TestTagResources(t *testing.T) {
-	srv, c := cmdEmulator(t, emulator.Options{})
+	srv, c := startEmulator(t, emulator.Options{})
 	ctx := context.Background()
 	var ids []string
 	for i := range 51 {

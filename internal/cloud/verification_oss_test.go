@@ -14,7 +14,7 @@ import (
 )
 
 func TestVerificationObjects(t *testing.T) {
-	srv, c := cmdEmulator(t, emulator.Options{})
+	srv, c := startEmulator(t, emulator.Options{})
 	ctx := context.Background()
 	oc, err := oss.New(srv.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	if err != nil {
