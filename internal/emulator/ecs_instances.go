@@ -523,52 +523,43 @@ func ipInUse(r *ecsRegion, ip string) bool {
 }
 
 func (e *ecsService) startInstance(c *rpcCall) (any, error) {
-	dryRun := c.bool("DryRun")
-	inst, err := c.instance(c.str("InstanceId"))
-	if err != nil {
+	if err := c.transitionInstance("Stopped", c.durations().InstanceStart, "Running", "Starting"); err != nil {
 		return nil, err
 	}
-	if inst.Status.at(c.now) != "Stopped" {
-		return nil, errIncorrectInstanceStatus()
-	}
-	if dryRun {
-		return nil, errDryRun()
-	}
-	inst.Status.begin(c.now, c.durations().InstanceStart, "Running", "Starting")
 	return ecs.StartInstanceResponse{RequestId: c.RequestID}, nil
 }
 
 func (e *ecsService) stopInstance(c *rpcCall) (any, error) {
-	dryRun := c.bool("DryRun")
-	inst, err := c.instance(c.str("InstanceId"))
-	if err != nil {
+	if err := c.transitionInstance("Running", c.durations().InstanceStop, "Stopped", "Stopping"); err != nil {
 		return nil, err
 	}
-	if inst.Status.at(c.now) != "Running" {
-		return nil, errIncorrectInstanceStatus()
-	}
-	if dryRun {
-		return nil, errDryRun()
-	}
-	inst.Status.begin(c.now, c.durations().InstanceStop, "Stopped", "Stopping")
 	return ecs.StopInstanceResponse{RequestId: c.RequestID}, nil
 }
 
 func (e *ecsService) rebootInstance(c *rpcCall) (any, error) {
+	d := c.durations()
+	if err := c.transitionInstance("Running", d.InstanceStop+d.InstanceStart, "Running", "Stopping", "Starting"); err != nil {
+		return nil, err
+	}
+	return ecs.RebootInstanceResponse{RequestId: c.RequestID}, nil
+}
+
+// transitionInstance moves the call's InstanceId from state from through
+// steps to final over d, after the checks Start/Stop/RebootInstance share.
+func (c *rpcCall) transitionInstance(from string, d time.Duration, final string, steps ...string) error {
 	dryRun := c.bool("DryRun")
 	inst, err := c.instance(c.str("InstanceId"))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if inst.Status.at(c.now) != "Running" {
-		return nil, errIncorrectInstanceStatus()
+	if inst.Status.at(c.now) != from {
+		return errIncorrectInstanceStatus()
 	}
 	if dryRun {
-		return nil, errDryRun()
+		return errDryRun()
 	}
-	d := c.durations()
-	inst.Status.begin(c.now, d.InstanceStop+d.InstanceStart, "Running", "Stopping", "Starting")
-	return ecs.RebootInstanceResponse{RequestId: c.RequestID}, nil
+	inst.Status.begin(c.now, d, final, steps...)
+	return nil
 }
 
 // checkDeletable applies DeleteInstance's rules: only Stopped instances,
