@@ -154,7 +154,8 @@ func (c *Client) DoECS(ctx context.Context, region string, req requests.AcsReque
 		return err
 	}
 	action := req.GetActionName()
-	err = c.Backoff.Retry(ctx, action, Retryable, func() error {
+	retry := func(err error) bool { return Retryable(err) && (answered(err) || resendable(req)) }
+	err = c.Backoff.Retry(ctx, action, retry, func() error {
 		return cl.DoAction(req, resp)
 	})
 	if err != nil {

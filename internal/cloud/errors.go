@@ -9,6 +9,7 @@ import (
 	"time"
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
@@ -114,6 +115,33 @@ func Retryable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF") ||
 		strings.Contains(msg, "connection refused") || strings.Contains(msg, "broken pipe")
+}
+
+// answered reports whether the service itself rejected the call (an API
+// error, so it did not act) or the connection failed before the request was
+// sent. Otherwise the outcome is unknown: the call may have taken effect.
+func answered(err error) bool {
+	if httpStatus(err) > 0 {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+// idempotentPrefixes are actions whose repetition is harmless.
+var idempotentPrefixes = []string{"Describe", "List", "Get", "Query", "Modify", "Delete", "Tag", "Untag", "Cancel", "Apply"}
+
+// resendable reports whether a request whose outcome is unknown may be sent
+// again: reads and idempotent changes, or anything carrying a ClientToken
+// (the service answers a repeated token with the first result).
+func resendable(req requests.AcsRequest) bool {
+	action := req.GetActionName()
+	for _, p := range idempotentPrefixes {
+		if strings.HasPrefix(action, p) {
+			return true
+		}
+	}
+	return req.GetQueryParams()["ClientToken"] != "" || req.GetFormParams()["ClientToken"] != ""
 }
 
 // signatureCodes are the errors a wrong local clock produces.

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func serverError(status int, code string) error {
@@ -94,5 +97,45 @@ func TestClockSkewHint(t *testing.T) {
 	same := explainClockSkew(serverError(400, "SignatureDoesNotMatch"), local.Format(http.TimeFormat), local)
 	if strings.Contains(same.Error(), "differs") {
 		t.Fatalf("no hint when clocks agree: %v", same)
+	}
+}
+
+// A call whose connection broke after sending may have taken effect: only
+// reads, idempotent changes and ClientToken requests are sent again.
+func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
+	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
+	srv.SetDurations(emulator.InstantDurations())
+	count := func(action string) (n int) {
+		for _, r := range srv.Requests() {
+			if r.Action == action {
+				n++
+			}
+		}
+		return n
+	}
+
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeDisks", Kind: "truncate", Rate: 1, Count: 1})
+	if _, err := c.ListDisks(context.Background(), "cn-beijing", DiskFilter{}); err != nil {
+		t.Fatalf("a read is resent after a broken response: %v", err)
+	}
+
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateSnapshot", Kind: "truncate", Rate: 1, Count: 1})
+	req := ecs.CreateCreateSnapshotRequest()
+	req.DiskId = emulator.SeedDiskCoreDBData
+	if err := c.DoECS(context.Background(), "cn-beijing", req, ecs.CreateCreateSnapshotResponse()); err == nil {
+		t.Fatal("expected the broken CreateSnapshot response to be reported")
+	}
+	if n := count("CreateSnapshot"); n != 1 {
+		t.Fatalf("a create without ClientToken must not be resent: sent %d times", n)
+	}
+
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateSnapshot", Kind: "truncate", Rate: 1, Count: 1})
+	req = ecs.CreateCreateSnapshotRequest()
+	req.DiskId = emulator.SeedDiskCoreDBData
+	req.ClientToken = "alidr-test-token"
+	resp := ecs.CreateCreateSnapshotResponse()
+	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil || resp.SnapshotId == "" {
+		t.Fatalf("a create with ClientToken is resent: %v", err)
 	}
 }
