@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -149,6 +150,24 @@ func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Credentials and endpoints must be known when planning: the provider
+	// checks the region and reads the cloud during plan.
+	for name, v := range map[string]attr.Value{
+		"region": m.Region, "access_key": m.AccessKey, "secret_key": m.SecretKey, "security_token": m.SecurityToken,
+		"profile": m.Profile, "shared_credentials_file": m.SharedCredentialsFile,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider argument not known at plan time",
+				name+" depends on a value only known after apply. Set it from a variable, a data source or the environment instead.")
+		}
+	}
+	if m.Endpoints != nil && (m.Endpoints.ECS.IsUnknown() || m.Endpoints.OSS.IsUnknown() || m.Endpoints.STS.IsUnknown()) {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoints"), "Provider argument not known at plan time",
+			"An endpoint depends on a value only known after apply. Set it from a variable instead.")
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -100,3 +100,30 @@ data "alidr_disks" "core" {
 		t.Fatal("the provider never called STS AssumeRole")
 	}
 }
+
+func TestAccProviderUnknownArgument(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			// The region comes from a resource attribute known only after apply.
+			Config: fmt.Sprintf(`
+resource "terraform_data" "region" {
+  input = "cn-beijing"
+}
+provider "alidr" {
+  region     = terraform_data.region.output
+  access_key = %q
+  secret_key = %q
+  endpoints {
+    ecs = %q
+  }
+}
+data "alidr_regions" "all" {}
+`, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, env.Emulator.URL()),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`region depends on a value only known after apply`),
+		}},
+	})
+}
