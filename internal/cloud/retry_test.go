@@ -106,13 +106,14 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	srv.SetDurations(emulator.InstantDurations())
-	count := func(action string) (n int) {
-		for _, r := range srv.Requests() {
-			if r.Action == action {
-				n++
-			}
+	// Counted by their effect: the request log is written after the response
+	// and may lag behind a broken one.
+	snapshots := func() int {
+		snaps, err := c.ListSnapshots(context.Background(), "cn-beijing", SnapshotFilter{DiskID: emulator.SeedDiskCoreDBData})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return n
+		return len(snaps)
 	}
 
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeDisks", Kind: "truncate", Rate: 1, Count: 1})
@@ -126,8 +127,8 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	if err := c.DoECS(context.Background(), "cn-beijing", req, ecs.CreateCreateSnapshotResponse()); err == nil {
 		t.Fatal("expected the broken CreateSnapshot response to be reported")
 	}
-	if n := count("CreateSnapshot"); n != 1 {
-		t.Fatalf("a create without ClientToken must not be resent: sent %d times", n)
+	if n := snapshots(); n != 1 {
+		t.Fatalf("a create without ClientToken must not be resent: %d snapshots", n)
 	}
 
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateSnapshot", Kind: "truncate", Rate: 1, Count: 1})
@@ -137,5 +138,8 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	resp := ecs.CreateCreateSnapshotResponse()
 	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil || resp.SnapshotId == "" {
 		t.Fatalf("a create with ClientToken is resent: %v", err)
+	}
+	if n := snapshots(); n != 2 {
+		t.Fatalf("the resent create must return the first result, not make another: %d snapshots", n)
 	}
 }
