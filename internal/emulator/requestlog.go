@@ -67,11 +67,15 @@ type recorder struct {
 	http.ResponseWriter
 	status      int
 	wroteHeader bool
+	onHeader    func(status int)
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.wroteHeader {
 		r.status, r.wroteHeader = code, true
+		if r.onHeader != nil {
+			r.onHeader(code)
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }

@@ -146,12 +146,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &recorder{ResponseWriter: w}
 	entry := RequestRecord{Time: s.now(), Service: service, Action: action, Method: r.Method, Path: r.URL.Path}
-	defer func() {
-		entry.Status = rec.status
-		if entry.Status == 0 && rec.wroteHeader {
-			entry.Status = http.StatusOK
-		}
+	// Logged as the status goes out, before the client can see the answer,
+	// so a client reading the log right after its call finds the entry.
+	rec.onHeader = func(status int) {
+		entry.Status = status
 		s.reqlog.add(entry)
+	}
+	defer func() {
+		if !rec.wroteHeader { // dropped connection: status 0
+			s.reqlog.add(entry)
+		}
 	}()
 
 	var out http.ResponseWriter = rec
