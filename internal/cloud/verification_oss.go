@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 )
 
 // OSS object helpers used by verification runs: HEAD for the stored
@@ -81,7 +82,7 @@ func (c *Client) ReadSmallObject(ctx context.Context, region, bucket, key string
 			defer res.Response.Close()
 			data, err = io.ReadAll(io.LimitReader(res.Response.Body, limit+1))
 			server = res.Response.Headers.Get("X-Oss-Hash-Crc64ecma")
-			got = crc64.Checksum(data, crcECMA)
+			got = crc64ecma.Checksum(data)
 			return err
 		})
 		if err != nil {
@@ -98,8 +99,6 @@ func (c *Client) ReadSmallObject(ctx context.Context, region, bucket, key string
 		}
 	}
 }
-
-var crcECMA = crc64.MakeTable(crc64.ECMA)
 
 // PutSmallObject uploads data as one object.
 func (c *Client) PutSmallObject(ctx context.Context, region, bucket, key string, data []byte, contentType string) error {

@@ -3,18 +3,15 @@ package emulator
 import (
 	"crypto/md5"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
-)
 
-// crcTable is CRC-64/ECMA-182 as OSS and its SDK compute it
-// (x-oss-hash-crc64ecma): crc64.ECMA, reflected, init and xor-out all ones.
-var crcTable = crc64.MakeTable(crc64.ECMA)
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
+)
 
 // crc64Combine returns the CRC of A||B from crc(A), crc(B) and len(B), in
 // O(log len) without touching the data (zlib's crc32_combine for 64 bits).
@@ -197,7 +194,7 @@ func (st *store) write(r io.Reader) (written, error) {
 		return written{}, err
 	}
 	md := md5.New()
-	crc := crc64.New(crcTable)
+	crc := crc64ecma.New()
 	buf := copyBufs.Get().(*[]byte)
 	n, err := io.CopyBuffer(io.MultiWriter(f, md, crc), r, *buf)
 	copyBufs.Put(buf)

@@ -4,13 +4,12 @@ import (
 	"hash/crc64"
 	"strconv"
 	"sync"
+
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 )
 
-// crcTable is the CRC64-ECMA table OSS uses for x-oss-hash-crc64ecma.
-var crcTable = crc64.MakeTable(crc64.ECMA)
-
 // CRC64 returns the CRC64-ECMA of p as OSS computes it.
-func CRC64(p []byte) uint64 { return crc64.Checksum(p, crcTable) }
+func CRC64(p []byte) uint64 { return crc64ecma.Checksum(p) }
 
 // zeroOps[i] is the GF(2) matrix that feeds 2^i zero bytes through the CRC
 // register. Built once; each combine then costs at most 64 matrix-vector

@@ -25,8 +25,10 @@
 // whose Content-Range and length match the request for the pinned ETag; the
 // combined CRC64 equals x-oss-hash-crc64ecma (a mismatch re-reads the parts
 // and replaces the one that changed); digests are computed over the bytes
-// written; with the default durability each journal record follows an
-// fdatasync of its part, so a rerun after kill -9 or power loss refetches at
-// most the parts that were in flight. Resumed parts are re-read and their
-// CRC64 re-checked before they are trusted.
+// written; each journal record follows an fdatasync covering its part
+// (committed every CommitInterval beside the transfer), so a rerun after
+// kill -9 or power loss refetches at most the parts in flight or finished
+// since the last commit. Resumed parts are re-read and their CRC64
+// re-checked before they are trusted. Durable also waits for the whole
+// file to reach the disk before returning.
 package transfer

@@ -89,15 +89,17 @@ func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opt
 		closeAll()
 		return nil, e.objErr("download", err)
 	}
-	if err := e.syncData(); err != nil {
-		closeAll()
-		return nil, e.objErr("download", err)
+	if opts.Durable {
+		if err := e.syncData(); err != nil {
+			closeAll()
+			return nil, e.objErr("download", err)
+		}
 	}
 	closeAll()
 	if err := os.Rename(partial, destPath); err != nil {
 		return nil, e.objErr("download", err)
 	}
-	if !opts.NoSync {
+	if opts.Durable && !opts.NoSync {
 		syncDir(filepath.Dir(destPath))
 	}
 	os.Remove(jpath)

@@ -83,7 +83,9 @@ func TestEmulatorUploadDownloadVerify(t *testing.T) {
 		t.Fatalf("upload %+v", up)
 	}
 	dst := filepath.Join(t.TempDir(), "out")
-	down, err := Download(context.Background(), b, "disk.img", dst, emuOpts(&s))
+	dopts := emuOpts(&s)
+	dopts.Durable = true
+	down, err := Download(context.Background(), b, "disk.img", dst, dopts)
 	if err != nil {
 		t.Fatal(err)
 	}

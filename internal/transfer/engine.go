@@ -7,14 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc64"
 	"io"
 	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 )
 
 // readChunk is how much is read from the body between hash updates: small
@@ -50,9 +52,14 @@ type engine struct {
 	bufs    chan []byte    // pool: (workers + 4) buffers of part size
 	nbufs   atomic.Int32   // buffers allocated so far
 	maxBufs int32          //
-	slots   chan struct{}  // bounds parts in flight or not yet journaled
-	commits chan Record    // to the committer
-	next    atomic.Int64   // next part index to dispatch
+	slots   chan struct{}  // bounds parts in flight
+	// Finished parts wait in pending for the committer's next sync.
+	// abandoned, set once a run has succeeded, stops journaling: the
+	// journal is about to be deleted. jmu guards both and the appends.
+	jmu       sync.Mutex
+	pending   []Record
+	abandoned bool
+	next      atomic.Int64 // next part index to dispatch
 
 	done      atomic.Int64 // bytes present
 	fetched   atomic.Int64 // bytes received over the network this run
@@ -171,11 +178,11 @@ func (e *engine) run(ctx context.Context) {
 	if len(hs) > 0 {
 		e.hasher = newOrderedHasher(int(e.maxBufs), e.putBuf, hs...)
 	}
-	var cwg sync.WaitGroup
+	var committed chan struct{}
+	stopCommits := make(chan struct{})
 	if e.journal != nil {
-		e.commits = make(chan Record, e.opts.Workers)
-		cwg.Add(1)
-		go func() { defer cwg.Done(); e.committer() }()
+		committed = make(chan struct{})
+		go func() { defer close(committed); e.committer(stopCommits) }()
 	}
 	stopProgress := e.startProgress()
 	var wg sync.WaitGroup
@@ -184,9 +191,20 @@ func (e *engine) run(ctx context.Context) {
 		go func() { defer wg.Done(); e.worker(ctx) }()
 	}
 	wg.Wait()
-	if e.commits != nil {
-		close(e.commits)
-		cwg.Wait()
+	if committed != nil {
+		// After a success the journal is deleted: do not wait for the disk
+		// to catch up with records nobody will read (a sync still running
+		// finishes in the background). After an interruption, journal
+		// everything written so a rerun resumes from it.
+		e.jmu.Lock()
+		n, _ := e.firstFailure()
+		e.abandoned = n == 0 && e.fatalErr == nil && ctx.Err() == nil && !e.opts.Durable
+		abandoned := e.abandoned
+		e.jmu.Unlock()
+		close(stopCommits)
+		if !abandoned {
+			<-committed
+		}
 	}
 	stopProgress()
 }
@@ -258,15 +276,12 @@ func (e *engine) runPart(ctx context.Context, i int, buf, scratch []byte) {
 		}
 		return
 	}
-	if e.file != nil && !e.opts.NoSync {
-		startWriteback(e.file, p.Offset, p.Length)
-	}
 	e.sums[i] = s
 	e.deliver(i, keep)
-	if e.commits != nil {
-		// The committer releases the slot once the record is durable.
-		e.commits <- Record{Index: i, Offset: p.Offset, Length: p.Length, CRC64: s.crc, SHA256: s.sha}
-		return
+	if e.journal != nil {
+		e.jmu.Lock()
+		e.pending = append(e.pending, Record{Index: i, Offset: p.Offset, Length: p.Length, CRC64: s.crc, SHA256: s.sha})
+		e.jmu.Unlock()
 	}
 	e.releaseSlot()
 }
@@ -289,7 +304,7 @@ func (e *engine) readLocal(p Part, keep, scratch []byte) (partSum, error) {
 		if _, err := e.file.ReadAt(c, p.Offset+off); err != nil {
 			return partSum{}, err
 		}
-		crc = crc64.Update(crc, crcTable, c)
+		crc = crc64ecma.Update(crc, c)
 		if sh != nil {
 			sh.Write(c)
 		}
@@ -310,7 +325,7 @@ func (e *engine) deliver(i int, b []byte) {
 }
 
 func (e *engine) sum(b []byte) partSum {
-	s := partSum{crc: crc64.Update(0, crcTable, b)}
+	s := partSum{crc: crc64ecma.Update(0, b)}
 	if e.partSHA {
 		h := sha256.Sum256(b)
 		s.sha = hex.EncodeToString(h[:])
@@ -318,37 +333,49 @@ func (e *engine) sum(b []byte) partSum {
 	return s
 }
 
-// committer makes finished parts durable in batches: one fsync of the data
-// file covers every part that finished meanwhile, then their records are
-// appended. A record is thus never ahead of its data.
-func (e *engine) committer() {
-	for r := range e.commits {
-		batch := []Record{r}
-	drain:
-		for {
-			select {
-			case r, ok := <-e.commits:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
+// committer journals finished parts in groups: every CommitInterval one
+// fdatasync of the data file covers every part written meanwhile, then
+// their records are appended. A record is thus never ahead of its data,
+// and the workers never wait for the disk: on a disk slower than the
+// network the journal trails by about one interval (a crash re-fetches
+// those parts too) instead of the transfer slowing to disk speed.
+func (e *engine) committer(stop <-chan struct{}) {
+	tick := time.NewTicker(e.opts.CommitInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			e.commit()
+		case <-stop:
+			e.commit()
+			return
 		}
-		var err error
-		if !e.opts.NoSync {
-			err = syncData(e.file)
-		}
-		if err == nil {
-			err = e.journal.Append(batch...)
-		}
-		if err != nil {
-			e.setFatal(fmt.Errorf("journal: %w", err))
-		}
-		for range batch {
-			e.releaseSlot()
-		}
+	}
+}
+
+func (e *engine) commit() {
+	e.jmu.Lock()
+	batch := e.pending
+	e.pending = nil
+	abandoned := e.abandoned
+	e.jmu.Unlock()
+	if len(batch) == 0 || abandoned {
+		return
+	}
+	var err error
+	if !e.opts.NoSync {
+		err = syncData(e.file)
+	}
+	e.jmu.Lock()
+	defer e.jmu.Unlock()
+	if e.abandoned {
+		return
+	}
+	if err == nil {
+		err = e.journal.Append(batch...)
+	}
+	if err != nil {
+		e.setFatal(fmt.Errorf("journal: %w", err))
 	}
 }
 
@@ -441,7 +468,7 @@ func (e *engine) getRange(ctx context.Context, p Part, from int64, keep, scratch
 		n, err := resp.Body.Read(dst)
 		if n > 0 {
 			c := dst[:n]
-			*crc = crc64.Update(*crc, crcTable, c)
+			*crc = crc64ecma.Update(*crc, c)
 			if sh != nil {
 				sh.Write(c)
 			}

@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"math/rand/v2"
 	"os"
 	"sort"
+
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 )
 
 // ManifestVersion is the format version written by this package.
@@ -122,7 +123,7 @@ func (m *Manifest) CheckPart(i int, data []byte) error {
 	if int64(len(data)) != p.Length {
 		return fmt.Errorf("%w: part %d has %d bytes, want %d", ErrPartMismatch, i, len(data), p.Length)
 	}
-	if got := FormatCRC64(crc64.Checksum(data, crcTable)); got != p.CRC64 {
+	if got := FormatCRC64(crc64ecma.Checksum(data)); got != p.CRC64 {
 		return fmt.Errorf("%w: part %d crc64 %s, want %s", ErrPartMismatch, i, got, p.CRC64)
 	}
 	if p.SHA256 != "" {

@@ -45,12 +45,23 @@ type Options struct {
 	// journal entirely.
 	JournalPath string
 	NoResume    bool
-	// NoSync skips fsync. Records are still appended only after their
-	// part's bytes are written, which a killed process cannot undo (the
-	// page cache survives it); after a power loss a record may be ahead of
-	// its data, which the resume catches because it re-checks every
-	// journaled part's CRC64 from disk. The default syncs before journaling
-	// and before the final rename, bounding throughput by the disk.
+	// CommitInterval is how often finished parts are journaled (default
+	// 1s): one fdatasync covers every part written since the last commit,
+	// then their records are appended, so a record is never ahead of its
+	// data. It runs beside the transfer, which never waits for the disk; a
+	// crash re-fetches the parts in flight and those finished since the
+	// last commit. A resume also re-checks every journaled part's CRC64
+	// from disk before trusting it.
+	CommitInterval time.Duration
+	// Durable also waits, before the rename and return, until the whole
+	// file is on disk, like a database commit; without it a finished
+	// download is as durable as any written file (cp, the SDK) and takes
+	// no longer than the network. Its cost is the disk's write time.
+	Durable bool
+	// NoSync never calls fsync (tmpfs, tests). Records then follow the
+	// write, which a killed process cannot undo (the page cache survives
+	// it); after a power loss the CRC re-check on resume catches a record
+	// ahead of its data.
 	NoSync bool
 
 	// Progress is called every ProgressInterval (default 1s) and at the end.
@@ -72,6 +83,9 @@ type Progress struct {
 func (o Options) withDefaults() Options {
 	if o.Workers <= 0 {
 		o.Workers = 8
+	}
+	if o.CommitInterval <= 0 {
+		o.CommitInterval = time.Second
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5

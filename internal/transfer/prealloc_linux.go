@@ -16,16 +16,21 @@ func preallocate(f *os.File, size int64) error {
 	return f.Truncate(size)
 }
 
-// startWriteback asks the kernel to begin writing a just-written part to
-// disk now, so the committer's later sync finds little left to flush and
-// the disk works while the network does. Best effort.
-func startWriteback(f *os.File, off, n int64) {
-	const syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE
-	syscall.Syscall6(syscall.SYS_SYNC_FILE_RANGE, f.Fd(), uintptr(off), uintptr(n), syncFileRangeWrite, 0, 0)
-}
-
 // syncData flushes the file's data and the metadata needed to read it back.
-func syncData(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+// It holds a reference on the descriptor so a concurrent Close (the
+// committer may still be syncing when a download returns) cannot close it
+// underneath the call.
+func syncData(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.Fdatasync(int(fd)) }); err != nil {
+		return err
+	}
+	return serr
+}
 
 // lockFile takes an exclusive advisory lock so two transfers cannot share
 // one journal and partial file; the lock dies with the process (kill -9).

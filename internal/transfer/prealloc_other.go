@@ -6,8 +6,6 @@ import "os"
 
 func preallocate(f *os.File, size int64) error { return f.Truncate(size) }
 
-func startWriteback(f *os.File, off, n int64) {}
-
 func syncData(f *os.File) error { return f.Sync() }
 
 func lockFile(f *os.File) error { return nil }

@@ -459,3 +459,6 @@ func TestJournalExclusive(t *testing.T) {
 	}
 	j.Close()
 }
+
+// crcTable is the independent hash/crc64 reference the engine is checked against.
+var crcTable = crc64.MakeTable(crc64.ECMA)

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc64"
 	"net/http"
 	"os"
 	"strings"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 )
 
 // MinUploadPartSize is the OSS minimum for every part but the last.
@@ -257,7 +258,7 @@ func (u *uploader) worker(ctx context.Context, ps int64) {
 			return
 		}
 		md := md5.Sum(data)
-		s := partSum{crc: crc64.Update(0, crcTable, data)}
+		s := partSum{crc: crc64ecma.Update(0, data)}
 		if u.partSHA {
 			h := sha256.Sum256(data)
 			s.sha = hex.EncodeToString(h[:])
