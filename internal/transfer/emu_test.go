@@ -191,6 +191,16 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 	srv.ClearFaults()
 
 	// A failed upload leaves its parts; the rerun keeps them (ListParts).
+	// Runs resume the newest unfinished upload of the key; an older one
+	// (here made by hand) is aborted once the newest completes.
+	stale, err := b.InitiateMultipartUpload("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // Initiated has millisecond resolution
+	if _, err := b.InitiateMultipartUpload("b"); err != nil { // the one the runs resume
+		t.Fatal(err)
+	}
 	srv.InjectFault(emulator.Fault{Service: "oss", Action: "UploadPart", Kind: "5xx", Rate: 0.5, Seed: 3})
 	opts := emuOpts(&s)
 	opts.MaxAttempts = 1
@@ -204,6 +214,13 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 	}
 	if res.PartsResumed == 0 || res.PartsResumed+res.PartsFetched != res.Parts {
 		t.Fatalf("resumed %d sent %d of %d", res.PartsResumed, res.PartsFetched, res.Parts)
+	}
+	lr, err := b.ListMultipartUploads(oss.Prefix("b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lr.Uploads) != 0 {
+		t.Fatalf("unfinished uploads left after the resumed upload completed: %+v (stale %s)", lr.Uploads, stale.UploadID)
 	}
 	dst := filepath.Join(t.TempDir(), "out")
 	down, err := Download(context.Background(), b, "b", dst, emuOpts(&s))

@@ -12,6 +12,7 @@ import (
 	"hash"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,7 +66,7 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 	if len(parts) == 0 {
 		parts = []Part{{Index: 0}} // an empty object is one empty part
 	}
-	imur, existing, err := findOrInitUpload(ctx, bucket, key, opts.NoResume)
+	imur, existing, superseded, err := findOrInitUpload(ctx, bucket, key, opts.NoResume)
 	if err != nil {
 		return nil, oerr(err)
 	}
@@ -117,6 +118,11 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 	if err != nil {
 		return nil, oerr(fmt.Errorf("complete: %w", err))
 	}
+	// Older unfinished uploads of this key were left by runs this one
+	// superseded; no rerun would pick them, and OSS bills their parts.
+	for _, old := range superseded {
+		bucket.AbortMultipartUpload(old, oss.WithContext(ctx))
+	}
 	got := hdr.Get("X-Oss-Hash-Crc64ecma")
 	if got == "" { // not every OSS answers Complete with the CRC; ask
 		h, err := bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
@@ -155,19 +161,20 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 }
 
 // findOrInitUpload resumes the newest unfinished upload of key, returning
-// its parts by number, or starts a new one.
-func findOrInitUpload(ctx context.Context, bucket *oss.Bucket, key string, noResume bool) (oss.InitiateMultipartUploadResult, map[int]oss.UploadedPart, error) {
+// its parts by number, or starts a new one. It also returns the older
+// unfinished uploads of key, to abort once this one completes.
+func findOrInitUpload(ctx context.Context, bucket *oss.Bucket, key string, noResume bool) (imur oss.InitiateMultipartUploadResult, parts map[int]oss.UploadedPart, older []oss.InitiateMultipartUploadResult, err error) {
 	if !noResume {
-		var best *oss.UncompletedUpload
+		var all []oss.UncompletedUpload
 		keyMarker, idMarker := "", ""
 		for {
 			lr, err := bucket.ListMultipartUploads(oss.WithContext(ctx), oss.Prefix(key), oss.KeyMarker(keyMarker), oss.UploadIDMarker(idMarker))
 			if err != nil {
-				return oss.InitiateMultipartUploadResult{}, nil, fmt.Errorf("list uploads: %w", err)
+				return imur, nil, nil, fmt.Errorf("list uploads: %w", err)
 			}
-			for i := range lr.Uploads {
-				if u := lr.Uploads[i]; u.Key == key && (best == nil || u.Initiated.After(best.Initiated)) {
-					best = &lr.Uploads[i]
+			for _, u := range lr.Uploads {
+				if u.Key == key {
+					all = append(all, u)
 				}
 			}
 			if !lr.IsTruncated {
@@ -175,14 +182,18 @@ func findOrInitUpload(ctx context.Context, bucket *oss.Bucket, key string, noRes
 			}
 			keyMarker, idMarker = lr.NextKeyMarker, lr.NextUploadIDMarker
 		}
-		if best != nil {
-			imur := oss.InitiateMultipartUploadResult{Bucket: bucket.BucketName, Key: key, UploadID: best.UploadID}
-			parts := map[int]oss.UploadedPart{}
+		if len(all) > 0 {
+			sort.SliceStable(all, func(i, j int) bool { return all[i].Initiated.After(all[j].Initiated) })
+			for _, u := range all[1:] {
+				older = append(older, oss.InitiateMultipartUploadResult{Bucket: bucket.BucketName, Key: key, UploadID: u.UploadID})
+			}
+			imur = oss.InitiateMultipartUploadResult{Bucket: bucket.BucketName, Key: key, UploadID: all[0].UploadID}
+			parts = map[int]oss.UploadedPart{}
 			marker := 0
 			for {
 				lp, err := bucket.ListUploadedParts(imur, oss.WithContext(ctx), oss.PartNumberMarker(marker))
 				if err != nil {
-					return oss.InitiateMultipartUploadResult{}, nil, fmt.Errorf("list parts: %w", err)
+					return oss.InitiateMultipartUploadResult{}, nil, nil, fmt.Errorf("list parts: %w", err)
 				}
 				for _, p := range lp.UploadedParts {
 					parts[p.PartNumber] = p
@@ -194,14 +205,14 @@ func findOrInitUpload(ctx context.Context, bucket *oss.Bucket, key string, noRes
 					break
 				}
 			}
-			return imur, parts, nil
+			return imur, parts, older, nil
 		}
 	}
-	imur, err := bucket.InitiateMultipartUpload(key, oss.WithContext(ctx))
+	imur, err = bucket.InitiateMultipartUpload(key, oss.WithContext(ctx))
 	if err != nil {
-		return imur, nil, fmt.Errorf("initiate: %w", err)
+		return imur, nil, nil, fmt.Errorf("initiate: %w", err)
 	}
-	return imur, map[int]oss.UploadedPart{}, nil
+	return imur, map[int]oss.UploadedPart{}, nil, nil
 }
 
 type uploader struct {
