@@ -26,7 +26,7 @@ func TestKill9ResumeChild(t *testing.T) {
 }
 
 func killOpts() Options {
-	return Options{Workers: 4, PartSize: 64 << 10, MD5: true, SHA256: true, PartSHA256: true}
+	return Options{Workers: 4, PartSize: 64 << 10, MD5: true, SHA256: true, PartSHA256: true, CommitInterval: 50 * time.Millisecond}
 }
 
 // A download killed with SIGKILL resumes from its journal: the rerun
