@@ -197,7 +197,7 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Millisecond) // Initiated has millisecond resolution
+	time.Sleep(10 * time.Millisecond)                         // Initiated has millisecond resolution
 	if _, err := b.InitiateMultipartUpload("b"); err != nil { // the one the runs resume
 		t.Fatal(err)
 	}
