@@ -197,8 +197,10 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Millisecond)                         // Initiated has millisecond resolution
-	if _, err := b.InitiateMultipartUpload("b"); err != nil { // the one the runs resume
+	// Initiated has millisecond resolution; the next upload is the one the
+	// runs below resume.
+	time.Sleep(10 * time.Millisecond)
+	if _, err := b.InitiateMultipartUpload("b"); err != nil {
 		t.Fatal(err)
 	}
 	srv.InjectFault(emulator.Fault{Service: "oss", Action: "UploadPart", Kind: "5xx", Rate: 0.5, Seed: 3})
