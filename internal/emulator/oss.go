@@ -105,7 +105,7 @@ func (o *ossService) putObject(bucket, key, contentType string, body io.Reader) 
 	}
 	obj := &ossObject{key: key, contentType: contentType, meta: http.Header{}, objType: "Normal"}
 	obj.setSimple(w)
-	if _, oerr := o.commitObject(bucket, "", obj); oerr != nil {
+	if _, oerr := o.commitObject(bucket, "", obj, nil); oerr != nil {
 		return oerr
 	}
 	return nil
@@ -136,31 +136,6 @@ func (o *ossService) reset() {
 	for _, p := range parts {
 		p.data.release()
 	}
-}
-
-// ossErr is an OSS error answer.
-type ossErr struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *ossErr) Error() string { return e.code + ": " + e.message }
-
-func errNoSuchBucket() *ossErr {
-	return &ossErr{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist."}
-}
-func errNoSuchKey() *ossErr {
-	return &ossErr{http.StatusNotFound, "NoSuchKey", "The specified key does not exist."}
-}
-func errInvalidArgument(msg string) *ossErr {
-	return &ossErr{http.StatusBadRequest, "InvalidArgument", msg}
-}
-func errMalformedXML() *ossErr {
-	return &ossErr{http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."}
-}
-func errInternal(err error) *ossErr {
-	return &ossErr{http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again. (" + err.Error() + ")"}
 }
 
 // ossReq is one parsed request.
@@ -283,17 +258,17 @@ func (o *ossService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	auth, aerr := o.authenticate(r, bucket, key)
 	if aerr != nil {
-		writeOSSError(w, r, aerr.status, aerr.code, aerr.message)
+		writeOSSErr(w, r, aerr)
 		return
 	}
 	req.auth = auth
 	op := classifyOSS(r)
 	if err := o.checkSigningRegion(req, op); err != nil {
-		writeOSSError(w, r, err.status, err.code, err.message)
+		writeOSSErr(w, r, err)
 		return
 	}
 	if err := o.dispatch(req, op); err != nil {
-		writeOSSError(w, r, err.status, err.code, err.message)
+		writeOSSErr(w, r, err)
 	}
 }
 
@@ -306,7 +281,7 @@ func (o *ossService) checkSigningRegion(req *ossReq, op string) *ossErr {
 		return nil
 	}
 	if strings.HasPrefix(region, "oss-") {
-		return errInvalidArgument("The signing region in credential is invalid: use the region id (" + strings.TrimPrefix(region, "oss-") + "), not the OSS location.")
+		return errInvalidArgument("", "The signing region in credential is invalid: use the region id ("+strings.TrimPrefix(region, "oss-")+"), not the OSS location.")
 	}
 	if req.bucket == "" || op == "PutBucket" {
 		return nil
@@ -315,7 +290,7 @@ func (o *ossService) checkSigningRegion(req *ossReq, op string) *ossErr {
 	b := o.buckets[req.bucket]
 	o.mu.RUnlock()
 	if b != nil && b.location != "oss-"+region {
-		return errInvalidArgument("The signing region in credential is invalid: the bucket is in " + strings.TrimPrefix(b.location, "oss-") + ", the request was signed for " + region + ".")
+		return errInvalidArgument("", "The signing region in credential is invalid: the bucket is in "+strings.TrimPrefix(b.location, "oss-")+", the request was signed for "+region+".")
 	}
 	return nil
 }
@@ -365,7 +340,7 @@ func (o *ossService) dispatch(req *ossReq, op string) *ossErr {
 	case "ListMultipartUploads":
 		return o.listMultipartUploads(req)
 	}
-	return &ossErr{http.StatusNotImplemented, "NotImplemented", "This operation is not supported by the emulator."}
+	return &ossErr{http.StatusNotImplemented, "NotImplemented", "", "This operation is not supported by the emulator."}
 }
 
 // ok writes the common success headers and the status.
@@ -378,7 +353,7 @@ func (req *ossReq) ok(status int) {
 func (req *ossReq) writeXML(v any) {
 	body, err := xml.Marshal(v)
 	if err != nil {
-		writeOSSError(req.w, req.r, http.StatusInternalServerError, "InternalError", err.Error())
+		writeOSSErr(req.w, req.r, errInternal(err))
 		return
 	}
 	h := req.w.Header()
@@ -399,7 +374,7 @@ func (o *ossService) bucketFor(req *ossReq) (*ossBucket, *ossErr) {
 		return nil, errNoSuchBucket()
 	}
 	if b.owner != req.auth.acc.ID {
-		return nil, &ossErr{http.StatusForbidden, "AccessDenied", "You have no right to access this bucket."}
+		return nil, errAccessDenied("You have no right to access this bucket.")
 	}
 	return b, nil
 }
@@ -425,7 +400,7 @@ func normalizeLocation(l string) string {
 
 func (o *ossService) putBucket(req *ossReq) *ossErr {
 	if !bucketNameRE.MatchString(req.bucket) {
-		return &ossErr{http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid."}
+		return errInvalidBucketName()
 	}
 	var cfg struct {
 		LocationConstraint string `xml:"LocationConstraint"`
@@ -437,7 +412,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 	}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return errMalformedXML()
+			return errMalformedXML(ecMalformedXML)
 		}
 	}
 	loc := firstNonEmpty(normalizeLocation(cfg.LocationConstraint), normalizeLocation(req.auth.region), DefaultOSSLocation)
@@ -450,7 +425,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 			req.ok(http.StatusOK)
 			return nil
 		}
-		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
+		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
 	}
 	o.buckets[req.bucket] = &ossBucket{
 		name: req.bucket, owner: req.auth.acc.ID, location: loc,
@@ -474,12 +449,12 @@ func (o *ossService) deleteBucket(req *ossReq) *ossErr {
 	}
 	if len(b.objects) > 0 {
 		o.mu.Unlock()
-		return &ossErr{http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty."}
+		return &ossErr{http.StatusConflict, "BucketNotEmpty", "", "The bucket you tried to delete is not empty."}
 	}
 	for _, u := range o.uploads {
 		if u.bucket == req.bucket {
 			o.mu.Unlock()
-			return &ossErr{http.StatusConflict, "BucketNotEmpty", "The bucket has multipart uploads. Please delete them first."}
+			return &ossErr{http.StatusConflict, "BucketNotEmpty", "", "The bucket has multipart uploads. Please delete them first."}
 		}
 	}
 	delete(o.buckets, req.bucket)
@@ -587,7 +562,7 @@ func maxParam(q url.Values, name string, def, limit int) (int, *ossErr) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > limit {
-		return 0, errInvalidArgument(name + " must be between 0 and " + strconv.Itoa(limit) + ".")
+		return 0, errInvalidArgument("", name+" must be between 0 and "+strconv.Itoa(limit)+".")
 	}
 	return n, nil
 }
@@ -604,13 +579,13 @@ func encodeKey(q url.Values, s string) string {
 // through HTTP (test set-up). location "" means DefaultOSSLocation.
 func (s *Server) CreateBucket(name, location string) error {
 	if !bucketNameRE.MatchString(name) {
-		return &ossErr{http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid."}
+		return errInvalidBucketName()
 	}
 	o := s.oss
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if _, ok := o.buckets[name]; ok {
-		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available."}
+		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "", "The requested bucket name is not available."}
 	}
 	o.buckets[name] = &ossBucket{name: name, owner: DefaultAccountID,
 		location:     firstNonEmpty(normalizeLocation(location), DefaultOSSLocation),

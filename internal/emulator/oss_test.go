@@ -287,11 +287,12 @@ func TestOSSPutObjectContentMD5(t *testing.T) {
 	data := []byte("the payload")
 	sum := md5.Sum([]byte("another payload"))
 	err := b.PutObject("k", bytes.NewReader(data), oss.ContentMD5(base64.StdEncoding.EncodeToString(sum[:])))
-	if se := serviceErr(t, err); se.StatusCode != 400 || se.Code != "BadDigest" {
+	// OSS answers InvalidDigest (EC 0017-00000503) where S3 says BadDigest.
+	if se := serviceErr(t, err); se.StatusCode != 400 || se.Code != "InvalidDigest" || se.Ec != "0017-00000503" {
 		t.Fatalf("bad md5: %+v", se)
 	}
 	if ok, _ := b.IsObjectExist("k"); ok {
-		t.Fatal("object stored despite BadDigest")
+		t.Fatal("object stored despite the MD5 mismatch")
 	}
 	good := md5.Sum(data)
 	if err := b.PutObject("k", bytes.NewReader(data), oss.ContentMD5(base64.StdEncoding.EncodeToString(good[:]))); err != nil {
