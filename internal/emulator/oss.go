@@ -33,17 +33,21 @@ const ossTimeFormat = "2006-01-02T15:04:05.000Z"
 // skew. v4 requests must be signed for the bucket's region.
 //
 // Operations: ListBuckets, PutBucket (region from LocationConstraint, else
-// the v4 signing region, else DefaultOSSLocation), GetBucketInfo,
-// GetBucketLocation, DeleteBucket; PutObject (Content-MD5, x-oss-meta-*,
-// x-oss-forbid-overwrite), GetObject/HeadObject/GetObjectMeta (Range incl.
-// x-oss-range-behavior: standard, If-Match/-None-Match/-Modified-Since/
-// -Unmodified-Since), DeleteObject, DeleteObjects, CopyObject (COPY/REPLACE,
-// copy-source conditions), ListObjects v1 and v2; InitiateMultipartUpload,
-// UploadPart, UploadPartCopy, CompleteMultipartUpload (incl.
-// x-oss-complete-all), AbortMultipartUpload, ListParts,
-// ListMultipartUploads. Other sub-resources (acl, tagging, append, ...)
-// answer 501 NotImplemented. Every object and part response carries
-// x-oss-hash-crc64ecma (multipart: combined from the parts' CRCs).
+// the v4 signing region, else DefaultOSSLocation; StorageClass,
+// DataRedundancyType), GetBucketInfo, GetBucketLocation, DeleteBucket;
+// PutObject (Content-MD5, x-oss-meta-*, x-oss-forbid-overwrite),
+// GetObject/HeadObject/GetObjectMeta (Range incl. x-oss-range-behavior:
+// standard, If-Match/-None-Match/-Modified-Since/-Unmodified-Since),
+// DeleteObject, DeleteObjects, CopyObject (COPY/REPLACE, copy-source
+// conditions), ListObjects v1 and v2; InitiateMultipartUpload (incl.
+// sequential), UploadPart, UploadPartCopy, CompleteMultipartUpload (incl.
+// x-oss-complete-all, x-oss-forbid-overwrite), AbortMultipartUpload,
+// ListParts, ListMultipartUploads. Reads of unmodelled settings answer a new
+// bucket's defaults (GetBucketAcl, GetObjectAcl, ListLiveChannel); other
+// sub-resources (writing acl, tagging, append, ...) answer 501
+// NotImplemented. Every object and part response carries
+// x-oss-hash-crc64ecma (multipart: combined from the parts' CRCs). Errors
+// carry the service's fine-grained EC where the reference documents it.
 type ossService struct {
 	s     *Server
 	store *store
@@ -58,6 +62,7 @@ type ossBucket struct {
 	owner        string // account id
 	location     string // oss-cn-beijing
 	storageClass string
+	redundancy   string // DataRedundancyType: LRS or ZRS
 	created      time.Time
 	objects      map[string]*ossObject
 }
@@ -161,6 +166,12 @@ var handledSubResources = map[string]bool{"uploads": true, "uploadId": true, "pa
 	"location": true, "bucketInfo": true, "delete": true, "continuation-token": true,
 	"objectMeta": true, "security-token": true}
 
+// methodSubResources are sub-resources served for one method only: reads of
+// the ACL and of LiveChannels (GetBucketAcl, GetObjectAcl, ListLiveChannel)
+// and sequential on InitiateMultipartUpload. With any other method they are
+// unsupported, so PUT ?acl never becomes a PutBucket.
+var methodSubResources = map[string]string{"acl": http.MethodGet, "live": http.MethodGet, "sequential": http.MethodPost}
+
 // classifyOSS names the OSS operation of a request from its method and
 // sub-resources (used by fault rules and the request log).
 func classifyOSS(r *http.Request) string {
@@ -170,7 +181,7 @@ func classifyOSS(r *http.Request) string {
 		// Sub-resources the emulator does not implement (acl, tagging,
 		// lifecycle, append, ...) must not fall through to a plain object
 		// or bucket operation.
-		if ossSignedParams[k] && !handledSubResources[k] && !strings.HasPrefix(k, "response-") {
+		if ossSignedParams[k] && !handledSubResources[k] && !strings.HasPrefix(k, "response-") && methodSubResources[k] != r.Method {
 			return "Unsupported"
 		}
 	}
@@ -192,6 +203,10 @@ func classifyOSS(r *http.Request) string {
 			}
 		case http.MethodGet, http.MethodHead:
 			switch {
+			case q.Has("acl"):
+				return "GetBucketAcl"
+			case q.Has("live"):
+				return "ListLiveChannel"
 			case q.Has("location"):
 				return "GetBucketLocation"
 			case q.Has("bucketInfo"):
@@ -227,6 +242,9 @@ func classifyOSS(r *http.Request) string {
 			return "CompleteMultipartUpload"
 		}
 	case http.MethodGet:
+		if q.Has("acl") {
+			return "GetObjectAcl"
+		}
 		if q.Has("uploadId") {
 			return "ListParts"
 		}
@@ -307,6 +325,12 @@ func (o *ossService) dispatch(req *ossReq, op string) *ossErr {
 		return o.getBucketInfo(req)
 	case "GetBucketLocation":
 		return o.getBucketLocation(req)
+	case "GetBucketAcl":
+		return o.getBucketACL(req)
+	case "GetObjectAcl":
+		return o.getObjectACL(req)
+	case "ListLiveChannel":
+		return o.listLiveChannels(req)
 	case "HeadBucket":
 		if _, err := o.bucketFor(req); err != nil {
 			return err
@@ -381,7 +405,17 @@ func (o *ossService) bucketFor(req *ossReq) (*ossBucket, *ossErr) {
 
 // Buckets -----------------------------------------------------------------
 
+// bucketNameRE is the OSS bucket naming rule: 3-63 characters, lower-case
+// letters, digits and hyphens, starting and ending with a letter or digit
+// (OSS reference, EC page 0015-00000001).
 var bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+// bucketStorageClasses are the storage classes PutBucket accepts, as the
+// SDK names them (StorageClassType in aliyun-oss-go-sdk const.go); LRS and
+// ZRS are its DataRedundancyType values (LRS the default). Other values
+// are client bugs, refused here (the service's answer to them is not
+// verified offline).
+var bucketStorageClasses = map[string]bool{"Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
 
 type xmlOwner struct {
 	ID          string `xml:"ID"`
@@ -405,6 +439,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 	var cfg struct {
 		LocationConstraint string `xml:"LocationConstraint"`
 		StorageClass       string `xml:"StorageClass"`
+		DataRedundancyType string `xml:"DataRedundancyType"`
 	}
 	body, err := io.ReadAll(io.LimitReader(req.r.Body, 64<<10))
 	if err != nil {
@@ -414,6 +449,12 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
 			return errMalformedXML(ecMalformedXML)
 		}
+	}
+	if cfg.StorageClass != "" && !bucketStorageClasses[cfg.StorageClass] {
+		return errInvalidArgument("", "StorageClass must be one of Standard, IA, Archive, ColdArchive, DeepColdArchive.")
+	}
+	if cfg.DataRedundancyType != "" && cfg.DataRedundancyType != "LRS" && cfg.DataRedundancyType != "ZRS" {
+		return errInvalidArgument("", "DataRedundancyType must be LRS or ZRS.")
 	}
 	loc := firstNonEmpty(normalizeLocation(cfg.LocationConstraint), normalizeLocation(req.auth.region), DefaultOSSLocation)
 	o.mu.Lock()
@@ -430,6 +471,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 	o.buckets[req.bucket] = &ossBucket{
 		name: req.bucket, owner: req.auth.acc.ID, location: loc,
 		storageClass: firstNonEmpty(cfg.StorageClass, "Standard"),
+		redundancy:   firstNonEmpty(cfg.DataRedundancyType, "LRS"),
 		created:      o.s.now(), objects: map[string]*ossObject{},
 	}
 	req.w.Header().Set("Location", "/"+req.bucket)
@@ -512,23 +554,34 @@ func (o *ossService) listBuckets(req *ossReq) *ossErr {
 	return nil
 }
 
+// getBucketInfo answers every element aliyun-oss-go-sdk's BucketInfo reads
+// (type.go). Values for features the emulator does not model are those of a
+// new bucket on the service, as the OSS Go SDK v2 integration test
+// (client_integration_bucket_basic_test.go) asserts them: AccessMonitor,
+// TransferAcceleration and CrossRegionReplication "Disabled", ACL
+// "private", an empty SSEAlgorithm; Versioning is absent until enabled.
 func (o *ossService) getBucketInfo(req *ossReq) *ossErr {
 	b, err := o.bucketFor(req)
 	if err != nil {
 		return err
 	}
+	type sseRule struct {
+		SSEAlgorithm string `xml:"SSEAlgorithm"`
+	}
 	type info struct {
-		Name             string   `xml:"Name"`
-		AccessMonitor    string   `xml:"AccessMonitor"`
-		Location         string   `xml:"Location"`
-		CreationDate     string   `xml:"CreationDate"`
-		ExtranetEndpoint string   `xml:"ExtranetEndpoint"`
-		IntranetEndpoint string   `xml:"IntranetEndpoint"`
-		ACL              string   `xml:"AccessControlList>Grant"`
-		Redundancy       string   `xml:"DataRedundancyType"`
-		Owner            xmlOwner `xml:"Owner"`
-		StorageClass     string   `xml:"StorageClass"`
-		Versioning       string   `xml:"Versioning,omitempty"`
+		Name                   string   `xml:"Name"`
+		AccessMonitor          string   `xml:"AccessMonitor"`
+		Location               string   `xml:"Location"`
+		CreationDate           string   `xml:"CreationDate"`
+		ExtranetEndpoint       string   `xml:"ExtranetEndpoint"`
+		IntranetEndpoint       string   `xml:"IntranetEndpoint"`
+		ACL                    string   `xml:"AccessControlList>Grant"`
+		Redundancy             string   `xml:"DataRedundancyType"`
+		Owner                  xmlOwner `xml:"Owner"`
+		StorageClass           string   `xml:"StorageClass"`
+		SSE                    sseRule  `xml:"ServerSideEncryptionRule"`
+		TransferAcceleration   string   `xml:"TransferAcceleration"`
+		CrossRegionReplication string   `xml:"CrossRegionReplication"`
 	}
 	req.writeXML(struct {
 		XMLName xml.Name `xml:"BucketInfo"`
@@ -537,7 +590,8 @@ func (o *ossService) getBucketInfo(req *ossReq) *ossErr {
 		Name: b.name, AccessMonitor: "Disabled", Location: b.location,
 		CreationDate:     b.created.UTC().Format(ossTimeFormat),
 		ExtranetEndpoint: b.location + ".aliyuncs.com", IntranetEndpoint: b.location + "-internal.aliyuncs.com",
-		ACL: "private", Redundancy: "LRS", Owner: owner(b.owner), StorageClass: b.storageClass,
+		ACL: bucketACL, Redundancy: b.redundancy, Owner: owner(b.owner), StorageClass: b.storageClass,
+		TransferAcceleration: "Disabled", CrossRegionReplication: "Disabled",
 	}})
 	return nil
 }
@@ -589,7 +643,7 @@ func (s *Server) CreateBucket(name, location string) error {
 	}
 	o.buckets[name] = &ossBucket{name: name, owner: DefaultAccountID,
 		location:     firstNonEmpty(normalizeLocation(location), DefaultOSSLocation),
-		storageClass: "Standard", created: s.now(), objects: map[string]*ossObject{}}
+		storageClass: "Standard", redundancy: "LRS", created: s.now(), objects: map[string]*ossObject{}}
 	return nil
 }
 

@@ -46,6 +46,7 @@ const (
 	ecMalformedXML         = "0031-00000001" // the reference's own example of an error body
 	ecDeleteMalformedXML   = "0016-00000607"
 	ecDeleteEmptyKey       = "0016-00000611"
+	ecDeleteMissingKey     = "0016-00000613"
 	ecDeleteNoObject       = "0016-00000615"
 	ecRequestTimeTooSkewed = "0002-00000504"
 	ecSignatureV4          = "0002-00000201"

@@ -441,18 +441,30 @@ func (o *ossService) deleteObjects(req *ossReq) *ossErr {
 	var del struct {
 		Quiet   bool `xml:"Quiet"`
 		Objects []struct {
-			Key string `xml:"Key"`
+			Key *string `xml:"Key"`
 		} `xml:"Object"`
 	}
-	if err := xml.Unmarshal(body, &del); err != nil || len(del.Objects) == 0 {
+	body, restore, ok := unescapeControlRefs(body)
+	if !ok || xml.Unmarshal(body, &del) != nil {
 		return errMalformedXML(ecDeleteMalformedXML)
+	}
+	if len(del.Objects) == 0 {
+		return errMalformedXML(ecDeleteNoObject)
 	}
 	if len(del.Objects) > 1000 {
 		return errInvalidArgument("", "Too many objects to delete (max 1000).")
 	}
 	keys := make([]string, len(del.Objects))
 	for i, ob := range del.Objects {
-		keys[i] = ob.Key
+		// The EC pages name these causes (Key absent, Key empty) but not
+		// the Code; MalformedXML is what the body is.
+		switch {
+		case ob.Key == nil:
+			return errMalformedXML(ecDeleteMissingKey)
+		case *ob.Key == "":
+			return errMalformedXML(ecDeleteEmptyKey)
+		}
+		keys[i] = restore(*ob.Key)
 	}
 	o.deleteKeys(req.bucket, keys)
 	type deleted struct {
