@@ -71,7 +71,7 @@ type ossObject struct {
 	key          string
 	size         int64
 	etag         string // without quotes: upper-case hex MD5, or "<HEX>-<N>"
-	md5          []byte // nil for multipart objects
+	md5          []byte // nil for multipart objects unless uploaded with sequential
 	crc          uint64
 	contentType  string
 	meta         http.Header // x-oss-meta-* and a few standard headers kept verbatim

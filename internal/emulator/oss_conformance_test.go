@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"strings"
@@ -112,6 +114,15 @@ func TestOSSSequentialMultipartUpload(t *testing.T) {
 	rc.Close()
 	if !bytes.Equal(got, data) {
 		t.Fatal("sequential upload content differs")
+	}
+	// Unlike other multipart objects, it carries the MD5 of its content.
+	meta, err := b.GetObjectDetailedMeta("seq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := md5.Sum(data)
+	if meta.Get("Content-MD5") != base64.StdEncoding.EncodeToString(sum[:]) {
+		t.Fatalf("Content-MD5 %q", meta.Get("Content-MD5"))
 	}
 }
 

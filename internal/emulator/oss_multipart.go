@@ -22,6 +22,7 @@ type ossUpload struct {
 	contentType  string
 	meta         http.Header
 	storageClass string
+	sequential   bool // ?uploads&sequential: the object gets a Content-MD5
 	initiated    time.Time
 	parts        map[int]*ossPart // guarded by ossService.mu
 }
@@ -51,7 +52,7 @@ func (o *ossService) initiateMultipart(req *ossReq) *ossErr {
 	}
 	ct, meta, sc := requestMeta(req.r, req.key)
 	u := &ossUpload{id: newUploadID(), bucket: req.bucket, key: req.key, contentType: ct, meta: meta,
-		storageClass: sc, initiated: o.s.now(), parts: map[int]*ossPart{}}
+		storageClass: sc, sequential: req.q.Has("sequential"), initiated: o.s.now(), parts: map[int]*ossPart{}}
 	o.mu.Lock()
 	o.uploads[u.id] = u
 	o.mu.Unlock()
@@ -242,6 +243,17 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 	}
 	obj := &ossObject{key: u.key, size: size, crc: crc, contentType: u.contentType, meta: u.meta,
 		objType: "Multipart", storageClass: u.storageClass, data: newBlob(segs), etag: multipartETag(chosen)}
+	// A sequential upload's object carries the MD5 of its whole content, as
+	// Content-MD5 on GET and HEAD (aliyun-oss-go-sdk upload_test.go,
+	// TestUploadFileWithSequential, checks it against the service).
+	if u.sequential {
+		md := md5.New()
+		if _, err := obj.data.copyRange(md, 0, size); err != nil {
+			obj.data.release()
+			return errInternal(err)
+		}
+		obj.md5 = md.Sum(nil)
+	}
 	if _, err := o.commitObject(u.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
