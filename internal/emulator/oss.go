@@ -447,7 +447,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 	}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return errMalformedXML(ecMalformedXML)
+			return errMalformedXML("")
 		}
 	}
 	if cfg.StorageClass != "" && !bucketStorageClasses[cfg.StorageClass] {
@@ -466,7 +466,7 @@ func (o *ossService) putBucket(req *ossReq) *ossErr {
 			req.ok(http.StatusOK)
 			return nil
 		}
-		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
+		return &ossErr{http.StatusConflict, "BucketAlreadyExists", ecBucketTaken, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
 	}
 	o.buckets[req.bucket] = &ossBucket{
 		name: req.bucket, owner: req.auth.acc.ID, location: loc,
@@ -639,7 +639,7 @@ func (s *Server) CreateBucket(name, location string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if _, ok := o.buckets[name]; ok {
-		return &ossErr{http.StatusConflict, "BucketAlreadyExists", "", "The requested bucket name is not available."}
+		return &ossErr{http.StatusConflict, "BucketAlreadyExists", ecBucketTaken, "The requested bucket name is not available."}
 	}
 	o.buckets[name] = &ossBucket{name: name, owner: DefaultAccountID,
 		location:     firstNonEmpty(normalizeLocation(location), DefaultOSSLocation),

@@ -41,6 +41,13 @@ func TestOSSErrorsCarryEC(t *testing.T) {
 	if resp.Header.Get("x-oss-ec") != "0026-00000001" {
 		t.Fatalf("x-oss-ec %q", resp.Header.Get("x-oss-ec"))
 	}
+	// Another account's bucket name is taken (EC 0015-00000102).
+	srv.AddAccount("2000000000000002", "other-ak", "other-sk")
+	other, err := oss.New(srv.URL(), "other-ak", "other-sk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantServiceError(t, "CreateBucket of a taken name", other.CreateBucket("ec-bucket"), "BucketAlreadyExists", "0015-00000102")
 }
 
 func TestOSSForbidOverwriteOnCompleteMultipartUpload(t *testing.T) {

@@ -30,12 +30,13 @@ func (e *ossErr) Error() string { return e.code + ": " + e.message }
 const (
 	ecInvalidBucketName    = "0015-00000001" // name outside the naming rules
 	ecNoSuchBucket         = "0015-00000101" // quoted in a service answer (developer.aliyun.com/ask/597026)
+	ecBucketTaken          = "0015-00000102" // PutBucket of another account's bucket
 	ecEmptyObjectName      = "0016-00000001"
 	ecInvalidObjectName    = "0016-00000002" // over 1023 bytes or not UTF-8
 	ecNoSuchKey            = "0026-00000001" // quoted in service answers
 	ecFileAlreadyExists    = "0026-00000201" // x-oss-forbid-overwrite: true on an existing object
 	ecCompleteFileExists   = "0042-00000214" // the same, on CompleteMultipartUpload
-	ecInvalidForbidOverw   = "0017-00000279" // x-oss-forbid-overwrite neither true nor false
+	ecForbidOverwriteValue = "0017-00000279" // x-oss-forbid-overwrite neither true nor false
 	ecNoSuchUpload         = "0017-00000244"
 	ecInvalidPartNumber    = "0017-00000220"
 	ecInvalidPartOrder     = "0042-00000209"
@@ -43,7 +44,6 @@ const (
 	ecInvalidDigest        = "0017-00000502" // Content-MD5 not a base64 MD5
 	ecDigestMismatch       = "0017-00000503" // Content-MD5 differs from the body
 	ecPreconditionFailed   = "0017-00001001"
-	ecMalformedXML         = "0031-00000001" // the reference's own example of an error body
 	ecDeleteMalformedXML   = "0016-00000607"
 	ecDeleteEmptyKey       = "0016-00000611"
 	ecDeleteMissingKey     = "0016-00000613"
@@ -132,8 +132,10 @@ func errPreconditionFailed(status int) *ossErr {
 }
 
 // errDigestMismatch is what OSS answers when Content-MD5 differs from the
-// body: InvalidDigest (EC 0017-00000503; the OSS SDK guides for Android and
-// C++ name the same code), not S3's BadDigest.
+// body: InvalidDigest (EC 0017-00000503), not S3's BadDigest. The OSS
+// Python SDK's test against the service expects it
+// (tests/test_multipart.py, test_upload_part_content_md5_bad), as do the
+// Android and C++ SDK guides.
 func errDigestMismatch() *ossErr {
 	return &ossErr{http.StatusBadRequest, "InvalidDigest", ecDigestMismatch, "The Content-MD5 you specified did not match what we received."}
 }

@@ -174,7 +174,7 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 			return errInternal(rerr)
 		}
 		if xerr := xml.Unmarshal(raw, &body); xerr != nil || len(body.Parts) == 0 {
-			return errMalformedXML(ecMalformedXML)
+			return errMalformedXML("")
 		}
 	}
 

@@ -159,7 +159,7 @@ func overwriteConflict(req *ossReq, ec string) (conflict, invalid *ossErr) {
 	case strings.EqualFold(v, "true"):
 		return &ossErr{http.StatusConflict, "FileAlreadyExists", ec, "The object you specified already exists and can not be overwritten."}, nil
 	default:
-		return nil, errInvalidArgument(ecInvalidForbidOverw, "x-oss-forbid-overwrite must be true or false.")
+		return nil, errInvalidArgument(ecForbidOverwriteValue, "x-oss-forbid-overwrite must be true or false.")
 	}
 }
 
