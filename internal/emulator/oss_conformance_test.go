@@ -137,7 +137,8 @@ func TestOSSDeleteObjectsControlCharacterKeys(t *testing.T) {
 	srv := newOSSTestServer(t, Options{})
 	c := ossClient(t, srv)
 	b := mustBucket(t, c, "ctl-keys")
-	keys := []string{"form\x0cfeed", "bell\x07", "plain"}
+	// The private-use key must not be taken for an escaped control character.
+	keys := []string{"form\x0cfeed", "bell\x07", "plain", "private\ue00c"}
 	for _, k := range keys {
 		if err := b.PutObject(k, strings.NewReader("x")); err != nil {
 			t.Fatalf("PutObject %q: %v", k, err)

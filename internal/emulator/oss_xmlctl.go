@@ -30,7 +30,9 @@ func refValue(m []byte) (rune, bool) {
 // U+000C into "&#x0C;"), OSS accepts them, and encoding/xml refuses them.
 // Each such reference is rewritten to a private-use character the body does
 // not otherwise use (literally or by reference); restore maps the decoded
-// text back. ok is false when no free placeholder range exists.
+// text back. ok is false when no free placeholder range exists. (A
+// reference written literally inside CDATA would be rewritten too; the SDKs
+// write no CDATA.)
 func unescapeControlRefs(body []byte) (out []byte, restore func(string) string, ok bool) {
 	identity := func(s string) string { return s }
 	refs := xmlCharRef.FindAllIndex(body, -1)
