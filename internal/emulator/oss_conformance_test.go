@@ -67,13 +67,7 @@ func TestOSSForbidOverwriteOnCompleteMultipartUpload(t *testing.T) {
 	}
 	_, err = b.CompleteMultipartUpload(imur, []oss.UploadPart{p}, oss.ForbidOverWrite(true))
 	wantServiceError(t, "Complete with x-oss-forbid-overwrite", err, "FileAlreadyExists", "0042-00000214")
-	rc, err := b.GetObject("k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if string(got) != "original" {
+	if got := objectBytes(t, b, "k"); string(got) != "original" {
 		t.Fatalf("object overwritten: %q", got)
 	}
 	// The refused upload is still there and completes without the header.
@@ -113,13 +107,7 @@ func TestOSSSequentialMultipartUpload(t *testing.T) {
 	if _, err := b.CompleteMultipartUpload(imur, parts); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := b.GetObject("seq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if !bytes.Equal(got, data) {
+	if !bytes.Equal(objectBytes(t, b, "seq"), data) {
 		t.Fatal("sequential upload content differs")
 	}
 	// Unlike other multipart objects, it carries the MD5 of its content.

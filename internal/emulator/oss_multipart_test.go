@@ -183,10 +183,7 @@ func TestOSSMultipartAbortAndSmallParts(t *testing.T) {
 	if _, err := b.CompleteMultipartUpload(imur, []oss.UploadPart{p}); err != nil {
 		t.Fatal(err)
 	}
-	rc, _ := b.GetObject("single")
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if string(got) != "only" {
+	if got := objectBytes(t, b, "single"); string(got) != "only" {
 		t.Fatalf("got %q", got)
 	}
 	_, err = b.UploadPart(oss.InitiateMultipartUploadResult{Bucket: "abort", Key: "k", UploadID: "NOPE"}, strings.NewReader("x"), 1, 1)

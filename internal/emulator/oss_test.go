@@ -57,6 +57,21 @@ func mustBucket(t *testing.T, c *oss.Client, name string) *oss.Bucket {
 	return b
 }
 
+// objectBytes reads a whole object through the SDK.
+func objectBytes(t *testing.T, b *oss.Bucket, key string, opts ...oss.Option) []byte {
+	t.Helper()
+	rc, err := b.GetObject(key, opts...)
+	if err != nil {
+		t.Fatalf("GetObject %s: %v", key, err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return got
+}
+
 func randBytes(n int, seed int64) []byte {
 	b := make([]byte, n)
 	rand.New(rand.NewSource(seed)).Read(b)
@@ -373,16 +388,10 @@ func TestOSSRanges(t *testing.T) {
 	}
 
 	// Through the SDK: oss.Range + standard behaviour.
-	rc, err := b.GetObject("obj", oss.Range(10, 19), oss.RangeBehavior("standard"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if !bytes.Equal(got, data[10:20]) {
+	if got := objectBytes(t, b, "obj", oss.Range(10, 19), oss.RangeBehavior("standard")); !bytes.Equal(got, data[10:20]) {
 		t.Fatalf("sdk range got %x", got)
 	}
-	_, err = b.GetObject("obj", oss.NormalizedRange("1000-"), oss.RangeBehavior("standard"))
+	_, err := b.GetObject("obj", oss.NormalizedRange("1000-"), oss.RangeBehavior("standard"))
 	if se := serviceErr(t, err); se.StatusCode != 416 || se.Code != "InvalidRange" {
 		t.Fatalf("sdk 416: %+v", se)
 	}
@@ -538,13 +547,7 @@ func TestOSSUnsupportedSubResources(t *testing.T) {
 	if _, err := b.AppendObject("k", strings.NewReader("more"), 1); serviceErr(t, err).Code != "NotImplemented" {
 		t.Fatalf("AppendObject: %v", err)
 	}
-	rc, err := b.GetObject("k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if string(got) != "x" {
+	if got := objectBytes(t, b, "k"); string(got) != "x" {
 		t.Fatalf("object changed to %q", got)
 	}
 	recs := srv.Requests()
