@@ -398,7 +398,7 @@ func (o *ossService) bucketFor(req *ossReq) (*ossBucket, *ossErr) {
 		return nil, errNoSuchBucket()
 	}
 	if b.owner != req.auth.acc.ID {
-		return nil, errAccessDenied("You have no right to access this bucket.")
+		return nil, denied("AccessDenied", "", "You have no right to access this bucket.")
 	}
 	return b, nil
 }

@@ -51,11 +51,6 @@ var ossSignedParams = func() map[string]bool {
 	return m
 }()
 
-// denied is a 403 refusal of the caller's credentials or signature.
-func denied(code, ec, msg string) *ossErr {
-	return &ossErr{http.StatusForbidden, code, ec, msg}
-}
-
 // errSignatureMismatch refuses a wrong signature; ec is the v4 one (no EC
 // for the v1 header or URL form was found in the reference).
 func errSignatureMismatch(ec string) *ossErr {

@@ -115,8 +115,9 @@ func errInternal(err error) *ossErr {
 	return &ossErr{http.StatusInternalServerError, "InternalError", "", "We encountered an internal error. Please try again. (" + err.Error() + ")"}
 }
 
-func errAccessDenied(msg string) *ossErr {
-	return &ossErr{http.StatusForbidden, "AccessDenied", "", msg}
+// denied is a 403 refusal: credentials, signature or ownership.
+func denied(code, ec, msg string) *ossErr {
+	return &ossErr{http.StatusForbidden, code, ec, msg}
 }
 
 func errInvalidBucketName() *ossErr {

@@ -73,7 +73,7 @@ func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conf
 		if !ok {
 			return nil, errNoSuchBucket()
 		}
-		return nil, errAccessDenied("You have no right to access this bucket.")
+		return nil, denied("AccessDenied", "", "You have no right to access this bucket.")
 	}
 	old := b.objects[obj.key]
 	if old != nil && conflict != nil {
@@ -226,7 +226,7 @@ func (o *ossService) lookupObject(req *ossReq, bucket, key string) (*ossObject, 
 		return nil, errNoSuchBucket()
 	}
 	if b.owner != req.auth.acc.ID {
-		return nil, errAccessDenied("You have no right to access this object.")
+		return nil, denied("AccessDenied", "", "You have no right to access this object.")
 	}
 	obj := b.objects[key]
 	if obj == nil {
