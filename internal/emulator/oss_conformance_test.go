@@ -50,13 +50,16 @@ func TestOSSErrorsCarryEC(t *testing.T) {
 	wantServiceError(t, "CreateBucket of a taken name", other.CreateBucket("ec-bucket"), "BucketAlreadyExists", "0015-00000102")
 }
 
-func TestOSSForbidOverwriteOnCompleteMultipartUpload(t *testing.T) {
+func TestOSSForbidOverwriteOnMultipartUpload(t *testing.T) {
 	srv := newOSSTestServer(t, Options{})
 	c := ossClient(t, srv)
 	b := mustBucket(t, c, "no-overwrite")
 	if err := b.PutObject("k", strings.NewReader("original")); err != nil {
 		t.Fatal(err)
 	}
+	_, err := b.InitiateMultipartUpload("k", oss.ForbidOverWrite(true))
+	wantServiceError(t, "Initiate with x-oss-forbid-overwrite", err, "FileAlreadyExists", "")
+	// The object may appear while the upload runs: Complete checks again.
 	imur, err := b.InitiateMultipartUpload("k")
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,16 @@ func (o *ossService) initiateMultipart(req *ossReq) *ossErr {
 	if _, err := o.bucketFor(req); err != nil {
 		return err
 	}
+	// x-oss-forbid-overwrite: true refuses to start an upload over an
+	// existing object (the header's description on InitiateMultipartUpload
+	// in the OSS Go SDK v2, api_op_object.go; no EC found for this cause).
+	conflict, err := overwriteConflict(req, "")
+	if err != nil {
+		return err
+	}
+	if err := o.checkOverwrite(req, conflict); err != nil {
+		return err
+	}
 	ct, meta, sc := requestMeta(req.r, req.key)
 	u := &ossUpload{id: newUploadID(), bucket: req.bucket, key: req.key, contentType: ct, meta: meta,
 		storageClass: sc, sequential: req.q.Has("sequential"), initiated: o.s.now(), parts: map[int]*ossPart{}}
