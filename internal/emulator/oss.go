@@ -48,6 +48,11 @@ const ossTimeFormat = "2006-01-02T15:04:05.000Z"
 // NotImplemented. Every object and part response carries
 // x-oss-hash-crc64ecma (multipart: combined from the parts' CRCs). Errors
 // carry the service's fine-grained EC where the reference documents it.
+//
+// Not verified offline: whether the service checks the order of parts in a
+// sequential upload (the emulator accepts any order and hashes the parts in
+// part-number order at Complete), and the EC of causes the reference has no
+// page for (those answers carry none).
 type ossService struct {
 	s     *Server
 	store *store
