@@ -51,15 +51,10 @@ var ossSignedParams = func() map[string]bool {
 	return m
 }()
 
-// ossAuthError is a rejected request: status, OSS code, message.
-type ossAuthError struct {
-	status  int
-	code    string
-	message string
-}
-
-func denied(code, msg string) *ossAuthError {
-	return &ossAuthError{status: http.StatusForbidden, code: code, message: msg}
+// errSignatureMismatch refuses a wrong signature; ec is the v4 one (no EC
+// for the v1 header or URL form was found in the reference).
+func errSignatureMismatch(ec string) *ossErr {
+	return denied("SignatureDoesNotMatch", ec, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 }
 
 // ossAuth is an authenticated caller.
@@ -70,7 +65,7 @@ type ossAuth struct {
 
 // authenticate checks the request's signature in any of the forms the SDK
 // produces: v1 header, v4 header, v1 presigned URL, v4 presigned URL.
-func (o *ossService) authenticate(r *http.Request, bucket, key string) (ossAuth, *ossAuthError) {
+func (o *ossService) authenticate(r *http.Request, bucket, key string) (ossAuth, *ossErr) {
 	q := r.URL.Query()
 	authz := r.Header.Get("Authorization")
 	switch {
@@ -79,18 +74,18 @@ func (o *ossService) authenticate(r *http.Request, bucket, key string) (ossAuth,
 	case strings.HasPrefix(authz, "OSS "):
 		return o.authV1Header(r, bucket, key, authz)
 	case authz != "":
-		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid or not supported by this emulator (use v1 or v4)."}
+		return ossAuth{}, &ossErr{http.StatusBadRequest, "InvalidArgument", "", "Authorization header is invalid or not supported by this emulator (use v1 or v4)."}
 	case q.Has("OSSAccessKeyId"):
 		return o.authV1Query(r, bucket, key)
 	case q.Get("x-oss-signature-version") == "OSS4-HMAC-SHA256":
 		return o.authV4Query(r, bucket, key)
 	}
-	return ossAuth{}, denied("AccessDenied", "You have no right to access this object because anonymous access is not allowed.")
+	return ossAuth{}, denied("AccessDenied", "", "You have no right to access this object because anonymous access is not allowed.")
 }
 
 // checkDate parses the Date (or x-oss-date) header and rejects skew against
 // requestNow (wall clock + injected skew, see there).
-func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
+func (o *ossService) checkDate(r *http.Request) (time.Time, *ossErr) {
 	var t time.Time
 	var err error
 	if d := r.Header.Get("x-oss-date"); d != "" {
@@ -98,21 +93,21 @@ func (o *ossService) checkDate(r *http.Request) (time.Time, *ossAuthError) {
 	} else if d := r.Header.Get("Date"); d != "" {
 		t, err = http.ParseTime(d)
 	} else {
-		return t, denied("AccessDenied", "OSS authentication requires a valid Date.")
+		return t, denied("AccessDenied", "", "OSS authentication requires a valid Date.")
 	}
 	if err != nil {
-		return t, denied("AccessDenied", "OSS authentication requires a valid Date.")
+		return t, denied("AccessDenied", "", "OSS authentication requires a valid Date.")
 	}
 	now := o.s.requestNow()
 	if d := t.Sub(now); d > maxOSSSkew || d < -maxOSSSkew {
-		return t, denied("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
+		return t, denied("RequestTimeTooSkewed", ecRequestTimeTooSkewed, "The difference between the request time and the current time is too large.")
 	}
 	return t, nil
 }
 
 // account resolves a long-term access key, else temporary STS keys (issued
 // by the emulator's AssumeRole) with their security token.
-func (o *ossService) account(keyID, token string) (account, *ossAuthError) {
+func (o *ossService) account(keyID, token string) (account, *ossErr) {
 	if acc, ok := o.s.accounts.lookup(keyID); ok {
 		return acc, nil
 	}
@@ -125,21 +120,21 @@ func (o *ossService) account(keyID, token string) (account, *ossAuthError) {
 	if errors.As(err, &ae) {
 		switch ae.Code {
 		case "InvalidSecurityToken.Expired":
-			return account{}, denied("SecurityTokenExpired", "The security token you provided has expired.")
+			return account{}, denied("SecurityTokenExpired", "", "The security token you provided has expired.")
 		case "MissingSecurityToken", "InvalidSecurityToken.MismatchWithAccessKey":
-			return account{}, denied("InvalidAccessKeyId", "The security token you provided is invalid.")
+			return account{}, denied("InvalidAccessKeyId", "", "The security token you provided is invalid.")
 		}
 	}
-	return account{}, denied("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
+	return account{}, denied("InvalidAccessKeyId", ecUnknownAccessKeyID, "The OSS Access Key Id you provided does not exist in our records.")
 }
 
 // v1 --------------------------------------------------------------------
 
-func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (ossAuth, *ossAuthError) {
+func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (ossAuth, *ossErr) {
 	cred := strings.TrimPrefix(authz, "OSS ")
 	i := strings.LastIndexByte(cred, ':')
 	if i < 0 {
-		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid."}
+		return ossAuth{}, &ossErr{http.StatusBadRequest, "InvalidArgument", "", "Authorization header is invalid."}
 	}
 	acc, aerr := o.account(cred[:i], r.Header.Get("x-oss-security-token"))
 	if aerr != nil {
@@ -150,12 +145,12 @@ func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (o
 	}
 	want := signV1(acc.Secret, v1StringToSign(r, r.Header.Get("Date"), bucket, key))
 	if !hmac.Equal([]byte(want), []byte(cred[i+1:])) {
-		return ossAuth{}, denied("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		return ossAuth{}, errSignatureMismatch("")
 	}
 	return ossAuth{acc: acc}, nil
 }
 
-func (o *ossService) authV1Query(r *http.Request, bucket, key string) (ossAuth, *ossAuthError) {
+func (o *ossService) authV1Query(r *http.Request, bucket, key string) (ossAuth, *ossErr) {
 	q := r.URL.Query()
 	acc, aerr := o.account(q.Get("OSSAccessKeyId"), q.Get("security-token"))
 	if aerr != nil {
@@ -163,14 +158,14 @@ func (o *ossService) authV1Query(r *http.Request, bucket, key string) (ossAuth, 
 	}
 	exp, err := strconv.ParseInt(q.Get("Expires"), 10, 64)
 	if err != nil {
-		return ossAuth{}, denied("AccessDenied", "Expires is invalid.")
+		return ossAuth{}, denied("AccessDenied", "", "Expires is invalid.")
 	}
 	if o.s.requestNow().Unix() > exp {
-		return ossAuth{}, denied("AccessDenied", "Request has expired.")
+		return ossAuth{}, denied("AccessDenied", "", "Request has expired.")
 	}
 	want := signV1(acc.Secret, v1StringToSign(r, q.Get("Expires"), bucket, key))
 	if !hmac.Equal([]byte(want), []byte(q.Get("Signature"))) {
-		return ossAuth{}, denied("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		return ossAuth{}, errSignatureMismatch("")
 	}
 	return ossAuth{acc: acc}, nil
 }
@@ -264,7 +259,7 @@ func parseV4Credential(c string) (v4Scope, bool) {
 	return v4Scope{p[0], p[1], p[2], p[3]}, true
 }
 
-func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (ossAuth, *ossAuthError) {
+func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (ossAuth, *ossErr) {
 	fields := map[string]string{}
 	for _, f := range strings.Split(strings.TrimPrefix(authz, "OSS4-HMAC-SHA256 "), ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
@@ -272,7 +267,7 @@ func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (o
 	}
 	scope, ok := parseV4Credential(fields["Credential"])
 	if !ok || fields["Signature"] == "" {
-		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid."}
+		return ossAuth{}, &ossErr{http.StatusBadRequest, "InvalidArgument", "", "Authorization header is invalid."}
 	}
 	acc, aerr := o.account(scope.keyID, r.Header.Get("x-oss-security-token"))
 	if aerr != nil {
@@ -291,16 +286,16 @@ func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (o
 	}
 	want := signV4(acc.Secret, scope, signDate, v4CanonicalRequest(r, bucket, key, r.URL.Query(), additional))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(fields["Signature"])) != 1 {
-		return ossAuth{}, denied("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		return ossAuth{}, errSignatureMismatch(ecSignatureV4)
 	}
 	return ossAuth{acc: acc, region: scope.region}, nil
 }
 
-func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, *ossAuthError) {
+func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, *ossErr) {
 	q := r.URL.Query()
 	scope, ok := parseV4Credential(q.Get("x-oss-credential"))
 	if !ok {
-		return ossAuth{}, &ossAuthError{http.StatusBadRequest, "InvalidArgument", "x-oss-credential is invalid."}
+		return ossAuth{}, &ossErr{http.StatusBadRequest, "InvalidArgument", "", "x-oss-credential is invalid."}
 	}
 	acc, aerr := o.account(scope.keyID, q.Get("x-oss-security-token"))
 	if aerr != nil {
@@ -308,14 +303,14 @@ func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, 
 	}
 	signed, err := time.Parse("20060102T150405Z", q.Get("x-oss-date"))
 	if err != nil {
-		return ossAuth{}, denied("AccessDenied", "x-oss-date is invalid.")
+		return ossAuth{}, denied("AccessDenied", "", "x-oss-date is invalid.")
 	}
 	exp, err := strconv.ParseInt(q.Get("x-oss-expires"), 10, 64)
 	if err != nil {
-		return ossAuth{}, denied("AccessDenied", "x-oss-expires is invalid.")
+		return ossAuth{}, denied("AccessDenied", "", "x-oss-expires is invalid.")
 	}
 	if o.s.requestNow().After(signed.Add(time.Duration(exp) * time.Second)) {
-		return ossAuth{}, denied("AccessDenied", "Request has expired.")
+		return ossAuth{}, denied("AccessDenied", "", "Request has expired.")
 	}
 	sig := q.Get("x-oss-signature")
 	q.Del("x-oss-signature")
@@ -325,7 +320,7 @@ func (o *ossService) authV4Query(r *http.Request, bucket, key string) (ossAuth, 
 	}
 	want := signV4(acc.Secret, scope, q.Get("x-oss-date"), v4CanonicalRequest(r, bucket, key, q, additional))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(sig)) != 1 {
-		return ossAuth{}, denied("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		return ossAuth{}, errSignatureMismatch(ecSignatureV4)
 	}
 	return ossAuth{acc: acc, region: scope.region}, nil
 }

@@ -22,6 +22,7 @@ type ossUpload struct {
 	contentType  string
 	meta         http.Header
 	storageClass string
+	sequential   bool // ?uploads&sequential: the object gets a Content-MD5
 	initiated    time.Time
 	parts        map[int]*ossPart // guarded by ossService.mu
 }
@@ -42,10 +43,6 @@ func newUploadID() string {
 	return strings.ToUpper(hex.EncodeToString(b[:]))
 }
 
-func errNoSuchUpload() *ossErr {
-	return &ossErr{http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
-}
-
 func (o *ossService) initiateMultipart(req *ossReq) *ossErr {
 	if err := validKey(req.key); err != nil {
 		return err
@@ -53,9 +50,19 @@ func (o *ossService) initiateMultipart(req *ossReq) *ossErr {
 	if _, err := o.bucketFor(req); err != nil {
 		return err
 	}
+	// x-oss-forbid-overwrite: true refuses to start an upload over an
+	// existing object (the header's description on InitiateMultipartUpload
+	// in the OSS Go SDK v2, api_op_object.go; no EC found for this cause).
+	conflict, err := overwriteConflict(req, "")
+	if err != nil {
+		return err
+	}
+	if err := o.checkOverwrite(req, conflict); err != nil {
+		return err
+	}
 	ct, meta, sc := requestMeta(req.r, req.key)
 	u := &ossUpload{id: newUploadID(), bucket: req.bucket, key: req.key, contentType: ct, meta: meta,
-		storageClass: sc, initiated: o.s.now(), parts: map[int]*ossPart{}}
+		storageClass: sc, sequential: req.q.Has("sequential"), initiated: o.s.now(), parts: map[int]*ossPart{}}
 	o.mu.Lock()
 	o.uploads[u.id] = u
 	o.mu.Unlock()
@@ -85,7 +92,7 @@ func (o *ossService) upload(req *ossReq) (*ossUpload, *ossErr) {
 func (o *ossService) uploadPart(req *ossReq, isCopy bool) *ossErr {
 	n, perr := strconv.Atoi(req.q.Get("partNumber"))
 	if perr != nil || n < 1 || n > 10000 {
-		return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive.")
+		return errInvalidArgument(ecInvalidPartNumber, "Part number must be an integer between 1 and 10000, inclusive.")
 	}
 	u, err := o.upload(req)
 	if err != nil {
@@ -142,7 +149,7 @@ func (o *ossService) copyPartData(req *ossReq) (written, *ossErr) {
 	if v := req.r.Header.Get("x-oss-copy-source-range"); v != "" {
 		rng, ok, _ := parseRange(v, src.size, true)
 		if !ok {
-			return written{}, &ossErr{http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The x-oss-copy-source-range is invalid."}
+			return written{}, &ossErr{http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "", "The x-oss-copy-source-range is invalid."}
 		}
 		start, n = rng.start, rng.end-rng.start+1
 	}
@@ -160,6 +167,10 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 	if err != nil {
 		return err
 	}
+	conflict, err := overwriteConflict(req, ecCompleteFileExists)
+	if err != nil {
+		return err
+	}
 	completeAll := strings.EqualFold(req.r.Header.Get("x-oss-complete-all"), "yes")
 	var body struct {
 		Parts []struct {
@@ -173,7 +184,7 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 			return errInternal(rerr)
 		}
 		if xerr := xml.Unmarshal(raw, &body); xerr != nil || len(body.Parts) == 0 {
-			return errMalformedXML()
+			return errMalformedXML("")
 		}
 	}
 
@@ -190,20 +201,20 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 		sort.Slice(chosen, func(i, j int) bool { return chosen[i].number < chosen[j].number })
 		if len(chosen) == 0 {
 			o.mu.Unlock()
-			return errInvalidArgument("The upload has no parts.")
+			return errInvalidArgument("", "The upload has no parts.")
 		}
 	} else {
 		prev := 0
 		for _, bp := range body.Parts {
 			if bp.PartNumber <= prev {
 				o.mu.Unlock()
-				return &ossErr{http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. Parts list must be specified in order by part number."}
+				return &ossErr{http.StatusBadRequest, "InvalidPartOrder", ecInvalidPartOrder, "The list of parts was not in ascending order. Parts list must be specified in order by part number."}
 			}
 			prev = bp.PartNumber
 			p := u.parts[bp.PartNumber]
 			if p == nil || !strings.EqualFold(strings.Trim(bp.ETag, `"`), p.etag) {
 				o.mu.Unlock()
-				return &ossErr{http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."}
+				return &ossErr{http.StatusBadRequest, "InvalidPart", "", "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."}
 			}
 			chosen = append(chosen, p)
 		}
@@ -211,23 +222,27 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 	for i, p := range chosen[:len(chosen)-1] {
 		if p.size < minPartSize {
 			o.mu.Unlock()
-			return &ossErr{http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size (part " + strconv.Itoa(chosen[i].number) + ")."}
+			return &ossErr{http.StatusBadRequest, "EntityTooSmall", ecEntityTooSmall, "Your proposed upload is smaller than the minimum allowed size (part " + strconv.Itoa(chosen[i].number) + ")."}
 		}
+	}
+	// x-oss-forbid-overwrite holds for CompleteMultipartUpload too (EC page
+	// 0042-00000214); the upload stays, so the caller can complete it later.
+	if conflict != nil && o.existsLocked(u.bucket, u.key) {
+		o.mu.Unlock()
+		return conflict
 	}
 	delete(o.uploads, u.id)
 	o.mu.Unlock()
 
 	// The object takes over the chosen part files; the CRC is combined from
-	// the parts' CRCs, the ETag is MD5 over the parts' binary MD5s.
+	// the parts' CRCs.
 	used := map[*ossPart]bool{}
 	segs := make([]segment, 0, len(chosen))
-	md := md5.New()
 	var crc uint64
 	var size int64
 	for _, p := range chosen {
 		used[p] = true
 		segs = append(segs, p.data.segs...)
-		md.Write(p.md5)
 		crc = crc64Combine(crc, p.crc, p.size)
 		size += p.size
 	}
@@ -237,9 +252,19 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 		}
 	}
 	obj := &ossObject{key: u.key, size: size, crc: crc, contentType: u.contentType, meta: u.meta,
-		objType: "Multipart", storageClass: u.storageClass, data: newBlob(segs),
-		etag: strings.ToUpper(hex.EncodeToString(md.Sum(nil))) + "-" + strconv.Itoa(len(chosen))}
-	if _, err := o.commitObject(u.bucket, req.auth.acc.ID, obj); err != nil {
+		objType: "Multipart", storageClass: u.storageClass, data: newBlob(segs), etag: multipartETag(chosen)}
+	// A sequential upload's object carries the MD5 of its whole content, as
+	// Content-MD5 on GET and HEAD (aliyun-oss-go-sdk upload_test.go,
+	// TestUploadFileWithSequential, checks it against the service).
+	if u.sequential {
+		md := md5.New()
+		if _, err := obj.data.copyRange(md, 0, size); err != nil {
+			obj.data.release()
+			return errInternal(err)
+		}
+		obj.md5 = md.Sum(nil)
+	}
+	if _, err := o.commitObject(u.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	req.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc, 10))
@@ -253,6 +278,19 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 	}{Location: "http://" + req.r.Host + "/" + u.bucket + "/" + u.key, Bucket: u.bucket,
 		Key: encodeKey(req.q, u.key), ETag: obj.quotedETag()})
 	return nil
+}
+
+// multipartETag is OSS's ETag of a completed multipart object: the
+// upper-case hex MD5 of the concatenated upper-case hex MD5 strings of the
+// parts (their ETags), then "-" and the number of parts. S3 hashes the
+// binary MD5s instead; OSS's formula is the documented one (checked facts,
+// ARCHITECTURE.md).
+func multipartETag(parts []*ossPart) string {
+	md := md5.New()
+	for _, p := range parts {
+		_, _ = io.WriteString(md, p.etag)
+	}
+	return strings.ToUpper(hex.EncodeToString(md.Sum(nil))) + "-" + strconv.Itoa(len(parts))
 }
 
 func (o *ossService) abortMultipart(req *ossReq) *ossErr {

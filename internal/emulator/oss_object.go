@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxObjectKey is the service's limit on object names, in bytes.
@@ -23,9 +24,17 @@ const maxObjectKey = 1023
 // keptHeaders are the standard headers an object remembers from PutObject.
 var keptHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
 
+// validKey applies the OSS object naming rules: UTF-8, 1-1023 bytes, not
+// starting with "/" or "\\" (OSS reference "Object naming", EC pages
+// 0016-00000001 and 0016-00000002).
 func validKey(key string) *ossErr {
-	if key == "" || len(key) > maxObjectKey || strings.HasPrefix(key, "/") || strings.HasPrefix(key, `\`) {
-		return &ossErr{http.StatusBadRequest, "InvalidObjectName", "The specified object is not valid."}
+	switch {
+	case key == "":
+		return &ossErr{http.StatusBadRequest, "InvalidObjectName", ecEmptyObjectName, "The Object name can not be empty."}
+	case len(key) > maxObjectKey:
+		return &ossErr{http.StatusBadRequest, "InvalidObjectName", ecInvalidObjectName, "The Length of Object name must be less than 1024."}
+	case !utf8.ValidString(key) || strings.HasPrefix(key, "/") || strings.HasPrefix(key, `\`):
+		return &ossErr{http.StatusBadRequest, "InvalidObjectName", ecInvalidObjectName, "The specified object is not valid."}
 	}
 	return nil
 }
@@ -46,9 +55,10 @@ func (obj *ossObject) setSimple(w written) {
 func (obj *ossObject) quotedETag() string { return `"` + obj.etag + `"` }
 
 // commitObject publishes obj under bucket/key, replacing (and releasing) any
-// previous version. accountID "" skips the ownership check (internal
+// previous version unless conflict is set (x-oss-forbid-overwrite), which is
+// then the answer. accountID "" skips the ownership check (internal
 // writers). On error obj's data is released.
-func (o *ossService) commitObject(bucket, accountID string, obj *ossObject) (*ossObject, *ossErr) {
+func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conflict *ossErr) (*ossObject, *ossErr) {
 	if obj.modified.IsZero() {
 		obj.modified = o.s.now()
 	}
@@ -63,9 +73,14 @@ func (o *ossService) commitObject(bucket, accountID string, obj *ossObject) (*os
 		if !ok {
 			return nil, errNoSuchBucket()
 		}
-		return nil, &ossErr{http.StatusForbidden, "AccessDenied", "You have no right to access this bucket."}
+		return nil, denied("AccessDenied", "", "You have no right to access this bucket.")
 	}
 	old := b.objects[obj.key]
+	if old != nil && conflict != nil {
+		o.mu.Unlock()
+		obj.data.release()
+		return nil, conflict
+	}
 	b.objects[obj.key] = obj
 	o.mu.Unlock()
 	if old != nil {
@@ -105,7 +120,7 @@ func contentMD5(r *http.Request) ([]byte, *ossErr) {
 	}
 	sum, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(sum) != md5.Size {
-		return nil, &ossErr{http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid."}
+		return nil, &ossErr{http.StatusBadRequest, "InvalidDigest", ecInvalidDigest, "The Content-MD5 you specified was invalid."}
 	}
 	return sum, nil
 }
@@ -119,27 +134,51 @@ func (o *ossService) receiveBody(req *ossReq) (written, *ossErr) {
 	}
 	w, err := o.store.write(req.r.Body)
 	if err != nil {
-		return written{}, &ossErr{http.StatusBadRequest, "IncompleteBody", "The request body could not be read: " + err.Error()}
+		return written{}, &ossErr{http.StatusBadRequest, "IncompleteBody", "", "The request body could not be read: " + err.Error()}
 	}
 	if req.r.ContentLength >= 0 && w.seg.size != req.r.ContentLength {
 		newBlob([]segment{w.seg}).release()
-		return written{}, &ossErr{http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+		return written{}, &ossErr{http.StatusBadRequest, "IncompleteBody", "", "You did not provide the number of bytes specified by the Content-Length HTTP header."}
 	}
 	if want != nil && !bytes.Equal(want, w.md5) {
 		newBlob([]segment{w.seg}).release()
-		return written{}, &ossErr{http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received."}
+		return written{}, errDigestMismatch()
 	}
 	return w, nil
 }
 
-func (o *ossService) checkForbidOverwrite(req *ossReq) *ossErr {
-	if !strings.EqualFold(req.r.Header.Get("x-oss-forbid-overwrite"), "true") {
+// overwriteConflict reads x-oss-forbid-overwrite. It returns the error to
+// answer when the key already exists (nil when overwriting is allowed), or
+// refuses a value other than true or false (EC 0017-00000279). ec names the
+// cause: 0026-00000201 for PutObject and CopyObject, 0042-00000214 for
+// CompleteMultipartUpload (OSS reference, EC pages).
+func overwriteConflict(req *ossReq, ec string) (conflict, invalid *ossErr) {
+	switch v := req.r.Header.Get("x-oss-forbid-overwrite"); {
+	case v == "" || strings.EqualFold(v, "false"):
+		return nil, nil
+	case strings.EqualFold(v, "true"):
+		return &ossErr{http.StatusConflict, "FileAlreadyExists", ec, "The object you specified already exists and can not be overwritten."}, nil
+	default:
+		return nil, errInvalidArgument(ecForbidOverwriteValue, "x-oss-forbid-overwrite must be true or false.")
+	}
+}
+
+// existsLocked reports whether bucket/key is an object; o.mu is held.
+func (o *ossService) existsLocked(bucket, key string) bool {
+	b, ok := o.buckets[bucket]
+	return ok && b.objects[key] != nil
+}
+
+// checkOverwrite refuses early, before any data is read, what
+// commitObject would refuse.
+func (o *ossService) checkOverwrite(req *ossReq, conflict *ossErr) *ossErr {
+	if conflict == nil {
 		return nil
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	if b, ok := o.buckets[req.bucket]; ok && b.objects[req.key] != nil {
-		return &ossErr{http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten."}
+	if o.existsLocked(req.bucket, req.key) {
+		return conflict
 	}
 	return nil
 }
@@ -151,7 +190,11 @@ func (o *ossService) putObjectHTTP(req *ossReq) *ossErr {
 	if _, err := o.bucketFor(req); err != nil {
 		return err
 	}
-	if err := o.checkForbidOverwrite(req); err != nil {
+	conflict, err := overwriteConflict(req, ecFileAlreadyExists)
+	if err != nil {
+		return err
+	}
+	if err := o.checkOverwrite(req, conflict); err != nil {
 		return err
 	}
 	w, err := o.receiveBody(req)
@@ -161,7 +204,7 @@ func (o *ossService) putObjectHTTP(req *ossReq) *ossErr {
 	ct, meta, sc := requestMeta(req.r, req.key)
 	obj := &ossObject{key: req.key, contentType: ct, meta: meta, storageClass: sc}
 	obj.setSimple(w)
-	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj); err != nil {
+	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	h := req.w.Header()
@@ -183,7 +226,7 @@ func (o *ossService) lookupObject(req *ossReq, bucket, key string) (*ossObject, 
 		return nil, errNoSuchBucket()
 	}
 	if b.owner != req.auth.acc.ID {
-		return nil, &ossErr{http.StatusForbidden, "AccessDenied", "You have no right to access this object."}
+		return nil, denied("AccessDenied", "", "You have no right to access this object.")
 	}
 	obj := b.objects[key]
 	if obj == nil {
@@ -319,7 +362,7 @@ func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
 			req.ok(st)
 			return nil
 		}
-		return &ossErr{st, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold."}
+		return errPreconditionFailed(st)
 	}
 	setObjectHeaders(h, obj)
 	if v := req.q.Get("response-content-type"); v != "" {
@@ -331,7 +374,7 @@ func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
 		rng, ok, bad := parseRange(v, obj.size, standard)
 		if bad {
 			h.Set("Content-Range", "bytes */"+strconv.FormatInt(obj.size, 10))
-			return &ossErr{http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range cannot be satisfied."}
+			return &ossErr{http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "", "The requested range cannot be satisfied."}
 		}
 		if ok {
 			status, start, n = http.StatusPartialContent, rng.start, rng.end-rng.start+1
@@ -392,24 +435,36 @@ func (o *ossService) deleteObjects(req *ossReq) *ossErr {
 	}
 	if want != nil {
 		if sum := md5.Sum(body); !bytes.Equal(sum[:], want) {
-			return &ossErr{http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received."}
+			return errDigestMismatch()
 		}
 	}
 	var del struct {
 		Quiet   bool `xml:"Quiet"`
 		Objects []struct {
-			Key string `xml:"Key"`
+			Key *string `xml:"Key"`
 		} `xml:"Object"`
 	}
-	if err := xml.Unmarshal(body, &del); err != nil || len(del.Objects) == 0 {
-		return errMalformedXML()
+	body, restore, ok := unescapeControlRefs(body)
+	if !ok || xml.Unmarshal(body, &del) != nil {
+		return errMalformedXML(ecDeleteMalformedXML)
+	}
+	if len(del.Objects) == 0 {
+		return errMalformedXML(ecDeleteNoObject)
 	}
 	if len(del.Objects) > 1000 {
-		return errInvalidArgument("Too many objects to delete (max 1000).")
+		return errInvalidArgument("", "Too many objects to delete (max 1000).")
 	}
 	keys := make([]string, len(del.Objects))
 	for i, ob := range del.Objects {
-		keys[i] = ob.Key
+		// The EC pages name these causes (Key absent, Key empty) but not
+		// the Code; MalformedXML is what the body is.
+		switch {
+		case ob.Key == nil:
+			return errMalformedXML(ecDeleteMissingKey)
+		case *ob.Key == "":
+			return errMalformedXML(ecDeleteEmptyKey)
+		}
+		keys[i] = restore(*ob.Key)
 	}
 	o.deleteKeys(req.bucket, keys)
 	type deleted struct {
@@ -438,7 +493,7 @@ func parseCopySource(v string) (bucket, key string, err *ossErr) {
 	b, k := splitOSSPath(v)
 	k, uerr := url.QueryUnescape(k)
 	if uerr != nil || b == "" || k == "" {
-		return "", "", errInvalidArgument("x-oss-copy-source is invalid.")
+		return "", "", errInvalidArgument("", "x-oss-copy-source is invalid.")
 	}
 	return b, k, nil
 }
@@ -456,7 +511,7 @@ func (o *ossService) copySourceObject(req *ossReq) (*ossObject, *ossErr) {
 	}
 	if st := checkConditions(req.r.Header, "x-oss-copy-source-", src); st != 0 {
 		src.data.release()
-		return nil, &ossErr{st, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold."}
+		return nil, errPreconditionFailed(st)
 	}
 	return src, nil
 }
@@ -468,7 +523,11 @@ func (o *ossService) copyObject(req *ossReq) *ossErr {
 	if _, err := o.bucketFor(req); err != nil {
 		return err
 	}
-	if err := o.checkForbidOverwrite(req); err != nil {
+	conflict, err := overwriteConflict(req, ecFileAlreadyExists)
+	if err != nil {
+		return err
+	}
+	if err := o.checkOverwrite(req, conflict); err != nil {
 		return err
 	}
 	src, err := o.copySourceObject(req)
@@ -485,7 +544,7 @@ func (o *ossService) copyObject(req *ossReq) *ossErr {
 	if strings.EqualFold(req.r.Header.Get("x-oss-metadata-directive"), "REPLACE") {
 		obj.contentType, obj.meta, obj.storageClass = requestMeta(req.r, req.key)
 	}
-	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj); err != nil {
+	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	req.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc, 10))
@@ -580,7 +639,7 @@ func (o *ossService) listObjects(req *ossReq, v2 bool) *ossErr {
 		if tok := q.Get("continuation-token"); tok != "" {
 			raw, derr := base64.RawURLEncoding.DecodeString(tok)
 			if derr != nil {
-				return errInvalidArgument("continuation-token is invalid.")
+				return errInvalidArgument("", "continuation-token is invalid.")
 			}
 			marker = string(raw)
 		}

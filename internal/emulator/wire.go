@@ -2,10 +2,8 @@ package emulator
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strings"
@@ -46,35 +44,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// ossError is the XML error body of OSS.
-type ossError struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string   `xml:"Code"`
-	Message   string   `xml:"Message"`
-	RequestID string   `xml:"RequestId"`
-	HostID    string   `xml:"HostId"`
-	EC        string   `xml:"EC,omitempty"`
-}
-
-// writeOSSError answers an OSS call with the service's XML error; HEAD
-// requests carry no body, so the error goes into x-oss-err (base64 XML) as
-// the service does.
-func writeOSSError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	id := newRequestID()
-	body, _ := xml.Marshal(ossError{Code: code, Message: message, RequestID: id, HostID: r.Host})
-	body = append([]byte(xml.Header), body...)
-	h := w.Header()
-	h.Set("x-oss-request-id", id)
-	h.Set("x-oss-ec", "0000-00000000")
-	if r.Method == http.MethodHead {
-		h.Set("x-oss-err", base64Std(body))
-		w.WriteHeader(status)
-		return
-	}
-	h.Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
