@@ -186,8 +186,9 @@ func checkValue(action, pattern, name, v string, p apiParam) error {
 	return nil
 }
 
-// checkRequired reports the first required parameter missing at the top
-// level or in a list element that was sent.
+// checkRequired reports the first required parameter missing: at the top
+// level (a required list needs its first element), or in a list element
+// that was sent.
 func checkRequired(def apiAction, params map[string]string, elements map[string]bool) error {
 	patterns := make([]string, 0, len(def.Params))
 	for pattern, p := range def.Params {
@@ -212,6 +213,12 @@ func checkRequired(def apiAction, params map[string]string, elements map[string]
 			}
 			continue
 		}
+		if leaf == "N" && !strings.Contains(parent, ".") {
+			if !hasElement(elements, pattern) {
+				return errMissingParam(parent + ".1")
+			}
+			continue
+		}
 		if !strings.HasSuffix(parent, ".N") {
 			continue // a field of an optional struct
 		}
@@ -225,6 +232,16 @@ func checkRequired(def apiAction, params map[string]string, elements map[string]
 		}
 	}
 	return nil
+}
+
+// hasElement tells whether a list element of pattern ("InstanceId.N") was sent.
+func hasElement(elements map[string]bool, pattern string) bool {
+	for el := range elements {
+		if elementPattern(el) == pattern {
+			return true
+		}
+	}
+	return false
 }
 
 func cutLast(pattern string) (parent, leaf string, ok bool) {
