@@ -214,7 +214,7 @@ func checkRequired(def apiAction, params map[string]string, elements map[string]
 			continue
 		}
 		if leaf == "N" && !strings.Contains(parent, ".") {
-			if !hasElement(elements, pattern) {
+			if len(elementsOf(elements, pattern)) == 0 {
 				return errMissingParam(parent + ".1")
 			}
 			continue
@@ -222,10 +222,7 @@ func checkRequired(def apiAction, params map[string]string, elements map[string]
 		if !strings.HasSuffix(parent, ".N") {
 			continue // a field of an optional struct
 		}
-		for el := range elements {
-			if elementPattern(el) != parent {
-				continue
-			}
+		for _, el := range elementsOf(elements, parent) {
 			if _, ok := params[el+"."+leaf]; !ok {
 				return errMissingParam(el + "." + leaf)
 			}
@@ -234,14 +231,17 @@ func checkRequired(def apiAction, params map[string]string, elements map[string]
 	return nil
 }
 
-// hasElement tells whether a list element of pattern ("InstanceId.N") was sent.
-func hasElement(elements map[string]bool, pattern string) bool {
+// elementsOf are the list elements sent of a pattern ("Tag.N" -> "Tag.1",
+// "Tag.2"), sorted.
+func elementsOf(elements map[string]bool, pattern string) []string {
+	var out []string
 	for el := range elements {
 		if elementPattern(el) == pattern {
-			return true
+			out = append(out, el)
 		}
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
 func cutLast(pattern string) (parent, leaf string, ok bool) {

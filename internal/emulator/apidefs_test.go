@@ -261,3 +261,18 @@ func TestLenientAcceptsUndefinedParameter(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredFieldOfListElement: a required field is needed in every list
+// element sent (none of the provider's actions has one today).
+func TestRequiredFieldOfListElement(t *testing.T) {
+	def := apiAction{Params: map[string]apiParam{"Tag.N.Key": {Required: true}, "Tag.N.Value": {}}}
+	if err := checkRequired(def, map[string]string{}, map[string]bool{}); err != nil {
+		t.Fatalf("no element sent: %v", err)
+	}
+	params := map[string]string{"Tag.1.Key": "a", "Tag.2.Value": "b"}
+	err := checkRequired(def, params, map[string]bool{"Tag.1": true, "Tag.2": true})
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Code != "MissingParameter" || !strings.Contains(ae.Message, `"Tag.2.Key"`) {
+		t.Fatalf("want MissingParameter Tag.2.Key, got %v", err)
+	}
+}
