@@ -110,7 +110,7 @@ func definedName(action, name string, def apiAction, elements map[string]bool) (
 	pattern := make([]string, len(segs))
 	for i, s := range segs {
 		pattern[i] = s
-		if s == "" || s[0] < '0' || s[0] > '9' {
+		if !isIndex(s) {
 			continue
 		}
 		pattern[i] = "N"
@@ -256,9 +256,12 @@ func cutLast(pattern string) (parent, leaf string, ok bool) {
 func elementPattern(el string) string {
 	segs := strings.Split(el, ".")
 	for i, s := range segs {
-		if s != "" && s[0] >= '0' && s[0] <= '9' {
+		if isIndex(s) {
 			segs[i] = "N"
 		}
 	}
 	return strings.Join(segs, ".")
 }
+
+// isIndex tells a list index segment of a wire name: it starts with a digit.
+func isIndex(seg string) bool { return seg != "" && seg[0] >= '0' && seg[0] <= '9' }

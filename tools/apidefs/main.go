@@ -23,9 +23,11 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"maps"
 	"os"
 	"os/exec"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,6 +184,22 @@ func ecsAction(t reflect.Type, docs modelDocs) (action, []string) {
 	shrunk := docs.shrunkFields(a.Name + "ShrinkRequest")
 	var skipped []string
 	var walk func(t reflect.Type, prefix string, top bool)
+	// value adds the parameters of one value of type t sent as wire.
+	value := func(t reflect.Type, wire, doc string) {
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() == reflect.Struct {
+			walk(t, wire+".", false)
+			return
+		}
+		p, ok := scalar(t, doc)
+		if !ok {
+			skipped = append(skipped, a.Name+"."+wire)
+			return
+		}
+		a.Params[wire] = p
+	}
 	walk = func(t reflect.Type, prefix string, top bool) {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
@@ -191,46 +209,18 @@ func ecsAction(t reflect.Type, docs modelDocs) (action, []string) {
 			}
 			wire := prefix + name
 			doc := docs.field(t.Name(), f.Name)
-			ft := f.Type
 			switch {
-			case top && shrunk[name], ft.Kind() == reflect.Map:
-				if ft.Kind() == reflect.Map && !(top && shrunk[name]) {
-					skipped = append(skipped, a.Name+"."+wire+" (map not sent as JSON)")
-					continue
-				}
+			case top && shrunk[name]:
 				a.Params[wire] = param{Type: "paramJSON", Required: isRequired(doc)}
-			case ft.Kind() == reflect.Slice:
-				if n, ok := maxIndex(doc, docs, ft.Elem()); ok {
+			case f.Type.Kind() == reflect.Map:
+				skipped = append(skipped, a.Name+"."+wire+" (a map not sent as JSON)")
+			case f.Type.Kind() == reflect.Slice:
+				if n, ok := maxIndex(doc, docs, f.Type.Elem()); ok {
 					a.MaxN[wire+".N"] = n
 				}
-				elem := ft.Elem()
-				if elem.Kind() == reflect.Pointer {
-					elem = elem.Elem()
-				}
-				if elem.Kind() == reflect.Struct {
-					walk(elem, wire+".N.", false)
-					continue
-				}
-				p, ok := scalar(elem, doc)
-				if !ok {
-					skipped = append(skipped, a.Name+"."+wire+".N")
-					continue
-				}
-				a.Params[wire+".N"] = p
+				value(f.Type.Elem(), wire+".N", doc)
 			default:
-				if ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
-				if ft.Kind() == reflect.Struct {
-					walk(ft, wire+".", false)
-					continue
-				}
-				p, ok := scalar(ft, doc)
-				if !ok {
-					skipped = append(skipped, a.Name+"."+wire)
-					continue
-				}
-				a.Params[wire] = p
+				value(f.Type, wire, doc)
 			}
 		}
 	}
@@ -306,7 +296,7 @@ func writeTable(b *bytes.Buffer, name, doc string, actions []action) {
 	fmt.Fprintf(b, "// %s are %s.\nvar %s = map[string]apiAction{\n", name, doc, name)
 	for _, a := range actions {
 		fmt.Fprintf(b, "%q: {\nModel: %q,\nParams: map[string]apiParam{\n", a.Name, a.Model)
-		for _, k := range sortedKeys(a.Params) {
+		for _, k := range slices.Sorted(maps.Keys(a.Params)) {
 			p := a.Params[k]
 			fmt.Fprintf(b, "%q: {Type: %s", k, p.Type)
 			if p.Required {
@@ -326,7 +316,7 @@ func writeTable(b *bytes.Buffer, name, doc string, actions []action) {
 		b.WriteString("},\n")
 		if len(a.MaxN) > 0 {
 			b.WriteString("MaxN: map[string]int{")
-			for _, k := range sortedKeys(a.MaxN) {
+			for _, k := range slices.Sorted(maps.Keys(a.MaxN)) {
 				fmt.Fprintf(b, "%q: %d, ", k, a.MaxN[k])
 			}
 			b.WriteString("},\n")
@@ -334,13 +324,4 @@ func writeTable(b *bytes.Buffer, name, doc string, actions []action) {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n\n")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
