@@ -75,7 +75,7 @@ var rpcCommonParams = map[string]bool{
 var apiDefs = map[string]map[string]apiAction{ecsAPIVersion: ecsAPIDefs, stsAPIVersion: stsAPIDefs}
 
 // checkAgainstDefinition validates a call's parameters against its action's
-// definition.
+// definition: names first, then values, then required parameters.
 func checkAgainstDefinition(version, action string, params map[string]string) error {
 	def, ok := apiDefs[version][action]
 	if !ok {
@@ -88,6 +88,7 @@ func checkAgainstDefinition(version, action string, params map[string]string) er
 	}
 	sort.Strings(names)
 	elements := map[string]bool{} // list elements sent, e.g. "Tag.1"
+	patterns := map[string]string{}
 	for _, name := range names {
 		if rpcCommonParams[name] {
 			continue
@@ -96,8 +97,13 @@ func checkAgainstDefinition(version, action string, params map[string]string) er
 		if err != nil {
 			return err
 		}
-		if err := checkValue(action, pattern, name, params[name], def.Params[pattern]); err != nil {
-			return err
+		patterns[name] = pattern
+	}
+	for _, name := range names {
+		if pattern, ok := patterns[name]; ok {
+			if err := checkValue(action, pattern, name, params[name], def.Params[pattern]); err != nil {
+				return err
+			}
 		}
 	}
 	return checkRequired(def, params, elements)

@@ -206,6 +206,7 @@ func TestDefinitionCheckByKind(t *testing.T) {
 		{"nested struct and lists", ecsAPIVersion, "RunInstances", map[string]string{"SystemDisk.Category": "cloud_essd", "DataDisk.1.Size": "40",
 			"NetworkInterface.1.SecondaryPrivateIpAddressCount": "2", "NetworkInterface.1.SecurityGroupIds.1": "sg-1"}, "", ""},
 		{"top-level SecondaryPrivateIpAddressCount", ecsAPIVersion, "RunInstances", map[string]string{"SecondaryPrivateIpAddressCount": "2"}, "InvalidParameter", `"SecondaryPrivateIpAddressCount"`},
+		{"names before values", ecsAPIVersion, "RunInstances", map[string]string{"DataDisk.1.Size": "big", "Zone": "x"}, "InvalidParameter", `"Zone"`},
 		{"data disks past 16", ecsAPIVersion, "RunInstances", map[string]string{"DataDisk.17.Size": "40"}, "InvalidParameter", "from 1 to 16"},
 		{"integer that is not", ecsAPIVersion, "RunInstances", map[string]string{"DataDisk.1.Size": "big"}, "InvalidParameter", `"DataDisk.1.Size"`},
 		{"enum with a documented error", ecsAPIVersion, "RunInstances", map[string]string{"SystemDisk.Category": "floppy"}, "InvalidSystemDiskCategory.ValueNotSupported", "cloud_essd"},
