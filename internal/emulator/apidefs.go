@@ -25,8 +25,9 @@ import (
 //   - integers, booleans, numbers and JSON documents must parse; documented
 //     enums and integer ranges are enforced.
 //
-// Options.Lenient turns the whole check off for clients the definitions do
-// not know.
+// An API version without generated definitions passes unchecked (no official
+// model module of it is served here). Options.Lenient turns the whole check
+// off for clients the definitions do not know.
 
 // paramType is the wire type of one parameter value.
 type paramType uint8
