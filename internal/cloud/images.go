@@ -321,6 +321,8 @@ func (c *Client) CopyImage(ctx context.Context, sourceRegion string, in CopyImag
 		req.KMSKeyId = in.KMSKeyID
 	}
 	if in.ClientToken != "" {
+		// The pinned v1 SDK's CopyImageRequest lacks the field; the official
+		// v7 model (CopyImageRequest.ClientToken) defines it.
 		req.QueryParams["ClientToken"] = in.ClientToken
 	}
 	if len(in.Tags) > 0 {

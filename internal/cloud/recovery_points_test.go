@@ -58,6 +58,7 @@ func TestRecoveryPoints(t *testing.T) {
 	// A copy of s1 in cn-shanghai, an image from s2, and a verification tag on s1.
 	cp := ecs.CreateCopySnapshotRequest()
 	cp.SnapshotId, cp.DestinationRegionId = s1, "cn-shanghai"
+	cp.DestinationSnapshotName, cp.DestinationSnapshotDescription = "copy", "copy" // required by the CopySnapshot model
 	cpResp := ecs.CreateCopySnapshotResponse()
 	if err := c.DoECS(ctx, "cn-beijing", cp, cpResp); err != nil {
 		t.Fatal(err)

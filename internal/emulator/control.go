@@ -14,7 +14,7 @@ import (
 // no authentication: it is meant for loopback use by tests and scripts.
 // Errors are {"error": "..."} with a 4xx status.
 //
-//	GET    /_emulator/health    -> 200 {"status":"ready","now":RFC3339,"manual_clock":bool,"skew":"0s"}
+//	GET    /_emulator/health    -> 200 {"status":"ready","now":RFC3339,"manual_clock":bool,"skew":"0s","strict":bool}
 //	POST   /_emulator/reset     -> 200; clears faults, the request log, clock skew, ECS and OSS state
 //	GET    /_emulator/faults    -> 200 [Fault...] with their "fired" counts
 //	POST   /_emulator/faults    -> 201 Fault; body is one Fault or an array of them:
@@ -49,7 +49,7 @@ func (c *controlAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case p == "health" && r.Method == http.MethodGet:
-		c.clockState(w, map[string]any{"status": "ready"})
+		c.clockState(w, map[string]any{"status": "ready", "strict": c.s.strict})
 	case p == "reset" && r.Method == http.MethodPost:
 		c.s.Reset()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})

@@ -403,6 +403,11 @@ func (e *ecsService) dispatch(c *rpcCall) (resp any, err error) {
 			resp, err = nil, apiErr(http.StatusInternalServerError, "InternalError", fmt.Sprintf("The request processing has failed due to some unknown error: %v", p))
 		}
 	}()
+	if e.s.strict {
+		if err := checkAgainstDefinition(c.api, c.Action, c.params); err != nil {
+			return nil, err
+		}
+	}
 	if c.api == ecsAPIVersion && c.Action != "DescribeRegions" {
 		if c.Region == "" {
 			return nil, errMissingParam("RegionId")

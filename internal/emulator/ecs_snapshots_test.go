@@ -297,18 +297,23 @@ func TestSnapshotDeleteAndImageUse(t *testing.T) {
 	}
 }
 
+// copySnapshotRequest is a CopySnapshot with the parameters its model
+// requires (DestinationSnapshotName and DestinationSnapshotDescription too).
+func copySnapshotRequest(id, region string) *ecs.CopySnapshotRequest {
+	req := ecs.CreateCopySnapshotRequest()
+	req.SnapshotId, req.DestinationRegionId = id, region
+	req.DestinationSnapshotName, req.DestinationSnapshotDescription = "copy-of-"+id, "copy of "+id
+	return req
+}
+
 func TestSnapshotCopyToRegion(t *testing.T) {
 	e := newSnapEnv(t)
 	d := e.srv.ecs.durations
 	id := e.createSnapshot(SeedDiskCoreDBData, "src")
-	req := ecs.CreateCopySnapshotRequest()
-	req.SnapshotId = id
-	req.DestinationRegionId = "cn-shanghai"
+	req := copySnapshotRequest(id, "cn-shanghai")
 	_, err := e.bj.CopySnapshot(req)
 	wantAPIError(t, err, 403, "InvalidSnapshotId.NotReady")
-	missing := ecs.CreateCopySnapshotRequest()
-	missing.SnapshotId = "s-2zenothere0000000000"
-	missing.DestinationRegionId = "cn-shanghai"
+	missing := copySnapshotRequest("s-2zenothere0000000000", "cn-shanghai")
 	_, err = e.bj.CopySnapshot(missing)
 	wantAPIError(t, err, 403, "InvalidSnapshotId.NotFound")
 
@@ -350,9 +355,7 @@ func TestSnapshotCopyToRegion(t *testing.T) {
 		t.Errorf("Encrypted=false filter: %v %v", r, err)
 	}
 
-	bad := ecs.CreateCopySnapshotRequest()
-	bad.SnapshotId = id
-	bad.DestinationRegionId = "mars-north-1"
+	bad := copySnapshotRequest(id, "mars-north-1")
 	_, err = e.bj.CopySnapshot(bad)
 	wantAPIError(t, err, 404, "InvalidDestinationRegionId.NotFound")
 }
@@ -462,18 +465,14 @@ func TestSnapshotArchiveRules(t *testing.T) {
 	if s := e.mustSnapshot(e.bj, late); s.RetentionDays != -1 {
 		t.Errorf("archived forever: retention %d", s.RetentionDays)
 	}
-	cp := ecs.CreateCopySnapshotRequest()
-	cp.SnapshotId = late
-	cp.DestinationRegionId = "cn-beijing"
+	cp := copySnapshotRequest(late, "cn-beijing")
 	_, err = e.bj.CopySnapshot(cp)
 	wantAPIError(t, err, 403, "OperationDenied.ArchiveSnapshot")
 
 	// Encrypted snapshots cannot be archived.
 	plain := e.createSnapshot(SeedDiskCoreAppData, "plain")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	cp = ecs.CreateCopySnapshotRequest()
-	cp.SnapshotId = plain
-	cp.DestinationRegionId = "cn-beijing"
+	cp = copySnapshotRequest(plain, "cn-beijing")
 	cp.Encrypted = requests.NewBoolean(true)
 	enc, err := e.bj.CopySnapshot(cp)
 	if err != nil {

@@ -38,6 +38,10 @@ type Options struct {
 	// Clock drives timestamps, async state transitions and schedules.
 	// Nil means the wall clock.
 	Clock Clock
+	// Lenient turns off strict mode, the check of every ECS and STS call
+	// against the official API definitions (apidefs.go), for clients that
+	// send parameters those definitions lack. The command's -strict=false.
+	Lenient bool
 }
 
 // Server is one emulator instance with its own state.
@@ -52,6 +56,7 @@ type Server struct {
 
 	dataDir    string
 	ownDataDir bool
+	strict     bool // check calls against the API definitions
 
 	mu        sync.Mutex
 	clockSkew time.Duration
@@ -61,7 +66,7 @@ type Server struct {
 
 // New builds a server; call Start to listen.
 func New(opts Options) (*Server, error) {
-	s := &Server{clock: opts.Clock}
+	s := &Server{clock: opts.Clock, strict: !opts.Lenient}
 	if s.clock == nil {
 		s.clock = wallClock{}
 	}

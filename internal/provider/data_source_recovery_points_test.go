@@ -49,6 +49,7 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	}
 	cp := ecs.CreateCopySnapshotRequest()
 	cp.SnapshotId, cp.DestinationRegionId = s2, "cn-shanghai"
+	cp.DestinationSnapshotName, cp.DestinationSnapshotDescription = "copy", "copy" // required by the CopySnapshot model
 	cpResp, err := sdk.CopySnapshot(cp)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 // Command alidr-emulator runs the local ECS + OSS emulator in the
 // foreground until SIGINT or SIGTERM.
 //
-//	alidr-emulator [-addr 127.0.0.1:9100] [-data-dir DIR] [-manual-clock]
+//	alidr-emulator [-addr 127.0.0.1:9100] [-data-dir DIR] [-manual-clock] [-strict=false]
 //
 // It prints one line when ready:
 //
@@ -43,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", defAddr, "listen address (default from EMULATOR_ADDR)")
 	dataDir := fs.String("data-dir", "", "directory for OSS object data (default: a temporary directory removed on exit)")
 	manual := fs.Bool("manual-clock", false, "start a manual clock at the current time, moved only by POST /_emulator/clock")
+	strict := fs.Bool("strict", true, "refuse ECS/STS parameters the official API definitions lack and check required parameters, enums and ranges")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 
-	opts := emulator.Options{DataDir: *dataDir}
+	opts := emulator.Options{DataDir: *dataDir, Lenient: !*strict}
 	if *manual {
 		opts.Clock = emulator.NewManualClock(time.Now())
 	}

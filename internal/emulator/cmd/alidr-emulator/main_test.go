@@ -18,7 +18,7 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 	done := make(chan error, 1)
 	var stderr strings.Builder
 	go func() {
-		done <- run([]string{"-addr", "127.0.0.1:0", "-manual-clock", "-data-dir", t.TempDir()}, pw, &stderr)
+		done <- run([]string{"-addr", "127.0.0.1:0", "-manual-clock", "-strict=false", "-data-dir", t.TempDir()}, pw, &stderr)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -38,7 +38,7 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"manual_clock":true`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"manual_clock":true`) || !strings.Contains(string(body), `"strict":false`) {
 		t.Fatalf("health %d %s", resp.StatusCode, body)
 	}
 
