@@ -195,3 +195,34 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// CancelCopyImage's IncorrectImageStatus answers a finished copy, a failed
+// one and an image that is not being copied: only the image's status tells
+// whether the caller may delete it.
+func TestCancelCopyImageIncorrectStatusLooksAtTheImage(t *testing.T) {
+	status := "Waiting"
+	ecsStub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("Action") {
+		case "CancelCopyImage":
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"RequestId":"r1","Code":"IncorrectImageStatus","Message":"The specified image is not coping."}`)
+		case "DescribeImages":
+			_, _ = io.WriteString(w, `{"RequestId":"r2","TotalCount":1,"Images":{"Image":[{"ImageId":"m-copy","Status":"`+status+`","IsCopied":true}]}}`)
+		}
+	}))
+	t.Cleanup(ecsStub.Close)
+	c, err := New(context.Background(), Config{Region: "cn-shanghai", AccessKey: "ak", SecretKey: "sk", Endpoints: Endpoints{ECS: ecsStub.URL}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done, err := c.CancelCopyImage(context.Background(), "cn-shanghai", "m-copy"); done || ErrorCode(err) != "IncorrectImageStatus" {
+		t.Fatalf("a copy still Waiting is not finished: done=%v, %v", done, err)
+	}
+	for _, s := range []string{"Available", "CreateFailed"} {
+		status = s
+		if done, err := c.CancelCopyImage(context.Background(), "cn-shanghai", "m-copy"); !done || err != nil {
+			t.Fatalf("a copy that ended %s is left to delete: done=%v, %v", s, done, err)
+		}
+	}
+}
