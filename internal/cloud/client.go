@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -196,11 +197,11 @@ func (c *Client) ecsError(err error, action, region string) error {
 func (c *Client) secretValues() []string {
 	out := []string{c.base.AccessKeyID, c.base.AccessKeySecret, c.base.SecurityToken}
 	if c.role != nil {
-		c.role.mu.Lock()
-		if cur := c.role.current; cur != nil {
+		// Not under role.mu: GetCredentials holds it while its own error
+		// leaves through the redactor.
+		if cur := c.role.issued.Load(); cur != nil {
 			out = append(out, cur.AccessKeyId, cur.AccessKeySecret, cur.SecurityToken)
 		}
-		c.role.mu.Unlock()
 	}
 	return out
 }
@@ -282,6 +283,7 @@ type assumedRole struct {
 
 	mu      sync.Mutex
 	current *credentials.Credentials
+	issued  atomic.Pointer[credentials.Credentials] // current, readable without mu
 	expires time.Time
 }
 
@@ -316,7 +318,8 @@ func (a *assumedRole) GetCredentials() (*credentials.Credentials, error) {
 	resp := sts.CreateAssumeRoleResponse()
 	err = a.client.Backoff.Retry(context.Background(), "AssumeRole", Retryable, func() error { return cl.DoAction(req, resp) })
 	if err != nil {
-		return nil, a.client.redact.leave(fmt.Errorf("assuming role %s through STS: %w (check that the base credentials may call sts:AssumeRole on it)", a.role.RoleARN, err))
+		err = fmt.Errorf("assuming role %s through STS: %w (check that the base credentials may call sts:AssumeRole on it)", a.role.RoleARN, err)
+		return nil, a.client.redact.leave(asAccessError(err, "STS AssumeRole"))
 	}
 	exp, err := time.Parse(time.RFC3339, resp.Credentials.Expiration)
 	if err != nil {
@@ -328,6 +331,7 @@ func (a *assumedRole) GetCredentials() (*credentials.Credentials, error) {
 		SecurityToken:   resp.Credentials.SecurityToken,
 		ProviderName:    a.GetProviderName(),
 	}
+	a.issued.Store(a.current)
 	a.expires = exp
 	return a.current, nil
 }

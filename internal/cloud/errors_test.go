@@ -226,3 +226,18 @@ func TestCancelCopyImageIncorrectStatusLooksAtTheImage(t *testing.T) {
 		}
 	}
 }
+
+// Base credentials STS does not accept fail assume_role as an
+// authentication error, not as a transient one.
+func TestAssumeRoleWithRevokedBaseKey(t *testing.T) {
+	_, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	_, err := New(context.Background(), Config{
+		Region: "cn-beijing", AccessKey: "LTAI-revoked-key-0002", SecretKey: "s",
+		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator"},
+		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
+	}, "test")
+	var ae *AccessError
+	if !errors.As(err, &ae) || ae.Permission || !strings.Contains(err.Error(), "sts:AssumeRole") || strings.Contains(err.Error(), "LTAI-revoked-key-0002") {
+		t.Fatalf("assume_role with a revoked base key: %v", err)
+	}
+}
