@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -30,6 +31,9 @@ type Client struct {
 	httpc     *http.Client
 	Backoff   Backoff
 	userAgent string
+	redact    redactor
+	base      StaticCredentials
+	role      *assumedRole
 
 	mu  sync.Mutex
 	oss map[string]*oss.Client
@@ -44,7 +48,7 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 	c := &Client{
 		region:    cfg.Region,
 		httpc:     &http.Client{Transport: sharedTransport{newTransport()}},
-		Backoff:   DefaultBackoff(cfg.MaxRetries + 1),
+		Backoff:   DefaultBackoff(cfg.MaxRetries+1, cfg.retryTimeout()),
 		userAgent: userAgent,
 		oss:       map[string]*oss.Client{},
 	}
@@ -59,6 +63,9 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.base = base
+	c.redact = redactor{values: c.secretValues}
+	c.Backoff.Redact = c.redact.text
 	if base.SecurityToken != "" {
 		c.creds = credentials.NewStaticSTSCredentialsProvider(base.AccessKeyID, base.AccessKeySecret, base.SecurityToken)
 	} else {
@@ -73,6 +80,7 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 			stsEP = &Endpoint{Scheme: "https", Host: "sts.aliyuncs.com"}
 		}
 		ar := &assumedRole{client: c, role: *cfg.AssumeRole, endpoint: *stsEP, base: c.creds}
+		c.role = ar
 		if _, err := ar.GetCredentials(); err != nil {
 			return nil, err
 		}
@@ -147,26 +155,28 @@ func (c *Client) ECS(region string) (*ecs.Client, error) {
 }
 
 // DoECS sends an ECS request in region, retrying throttling, 5xx and network
-// errors with backoff. resp is filled on success.
+// errors with backoff (and a busy ClientToken for requests carrying one).
+// resp is filled on success.
 func (c *Client) DoECS(ctx context.Context, region string, req requests.AcsRequest, resp responses.AcsResponse) error {
 	cl, err := c.ECS(region)
 	if err != nil {
 		return err
 	}
 	action := req.GetActionName()
-	retry := func(err error) bool { return Retryable(err) && (answered(err) || resendable(req)) }
-	err = c.Backoff.Retry(ctx, action, retry, func() error {
+	err = c.Backoff.Retry(ctx, action, ecsRetryable(req), func() error {
 		return cl.DoAction(req, resp)
 	})
-	if err != nil {
-		return explainECSError(err, action, region)
-	}
-	return nil
+	return c.ecsError(err, action, region)
 }
 
-// explainECSError adds the call and region, and a clock-skew hint when the
-// service's Date header shows the local clock is off.
-func explainECSError(err error, action, region string) error {
+// ecsError is where ECS errors leave this package: it adds the call and
+// region, a clock-skew hint when the service's Date header shows the local
+// clock is off, types authentication and permission refusals, and redacts
+// credentials from the text.
+func (c *Client) ecsError(err error, action, region string) error {
+	if err == nil {
+		return nil
+	}
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
 		var date string
@@ -175,7 +185,25 @@ func explainECSError(err error, action, region string) error {
 		}
 		err = explainClockSkew(err, date, time.Now())
 	}
-	return fmt.Errorf("ECS %s in %s: %w", action, region, err)
+	call := fmt.Sprintf("ECS %s in %s", action, region)
+	if ae := asAccessError(err, call); ae != err {
+		return c.redact.leave(ae)
+	}
+	return c.redact.leave(fmt.Errorf("%s: %w", call, err))
+}
+
+// secretValues are the client's own credentials, to be removed from error
+// texts wherever they appear.
+func (c *Client) secretValues() []string {
+	out := []string{c.base.AccessKeyID, c.base.AccessKeySecret, c.base.SecurityToken}
+	if c.role != nil {
+		// Not under role.mu: GetCredentials holds it while its own error
+		// leaves through the redactor.
+		if cur := c.role.issued.Load(); cur != nil {
+			out = append(out, cur.AccessKeyId, cur.AccessKeySecret, cur.SecurityToken)
+		}
+	}
+	return out
 }
 
 // OSS returns the OSS client for region.
@@ -212,13 +240,18 @@ func (c *Client) Bucket(region, bucket string) (*oss.Bucket, error) {
 	return cl.Bucket(bucket)
 }
 
-// RetryOSS runs an OSS call with the client's backoff.
+// RetryOSS runs an OSS call with the client's backoff. Its errors leave
+// the package typed and redacted like ECS ones.
 func (c *Client) RetryOSS(ctx context.Context, what string, fn func() error) error {
 	err := c.Backoff.Retry(ctx, what, Retryable, fn)
-	if err != nil {
-		return fmt.Errorf("OSS %s: %w", what, err)
+	if err == nil {
+		return nil
 	}
-	return nil
+	call := "OSS " + what
+	if ae := asAccessError(err, call); ae != err {
+		return c.redact.leave(ae)
+	}
+	return c.redact.leave(fmt.Errorf("%s: %w", call, err))
 }
 
 // ossCredentials adapts the SDK credentials provider to the OSS SDK.
@@ -250,6 +283,7 @@ type assumedRole struct {
 
 	mu      sync.Mutex
 	current *credentials.Credentials
+	issued  atomic.Pointer[credentials.Credentials] // current, readable without mu
 	expires time.Time
 }
 
@@ -284,7 +318,8 @@ func (a *assumedRole) GetCredentials() (*credentials.Credentials, error) {
 	resp := sts.CreateAssumeRoleResponse()
 	err = a.client.Backoff.Retry(context.Background(), "AssumeRole", Retryable, func() error { return cl.DoAction(req, resp) })
 	if err != nil {
-		return nil, fmt.Errorf("assuming role %s through STS: %w (check that the base credentials may call sts:AssumeRole on it)", a.role.RoleARN, err)
+		err = fmt.Errorf("assuming role %s through STS: %w (check that the base credentials may call sts:AssumeRole on it)", a.role.RoleARN, err)
+		return nil, a.client.redact.leave(asAccessError(err, "STS AssumeRole"))
 	}
 	exp, err := time.Parse(time.RFC3339, resp.Credentials.Expiration)
 	if err != nil {
@@ -296,6 +331,7 @@ func (a *assumedRole) GetCredentials() (*credentials.Credentials, error) {
 		SecurityToken:   resp.Credentials.SecurityToken,
 		ProviderName:    a.GetProviderName(),
 	}
+	a.issued.Store(a.current)
 	a.expires = exp
 	return a.current, nil
 }

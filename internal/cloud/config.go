@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Config is the provider configuration after HCL and environment merging.
@@ -24,6 +25,9 @@ type Config struct {
 	AssumeRole            *AssumeRole
 	Endpoints             Endpoints
 	MaxRetries            int
+	// RetryTimeout bounds how long a throttled call is retried (0: the
+	// default, DefaultRetryTimeout).
+	RetryTimeout time.Duration
 }
 
 // AssumeRole asks STS for temporary credentials of a RAM role.
@@ -40,8 +44,16 @@ type Endpoints struct {
 	ECS, OSS, STS string
 }
 
-// DefaultMaxRetries is how often a throttled or failed call is retried.
+// DefaultMaxRetries is how often a call failing with a 5xx or network error
+// is retried (throttling is retried by time: RetryTimeout).
 const DefaultMaxRetries = 5
+
+func (c *Config) retryTimeout() time.Duration {
+	if c.RetryTimeout > 0 {
+		return c.RetryTimeout
+	}
+	return DefaultRetryTimeout
+}
 
 // envNames lists, per setting, the environment variables read in order:
 // the current ALIBABA_CLOUD_* names first, then the older ALICLOUD_* ones.
@@ -106,6 +118,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxRetries < 0 {
 		errs = append(errs, fmt.Errorf("max_retries is %d: use 0 or more", c.MaxRetries))
+	}
+	if c.RetryTimeout < 0 {
+		errs = append(errs, fmt.Errorf("max_retry_timeout is %s: use 0 (the default, %s) or more seconds", c.RetryTimeout, DefaultRetryTimeout))
 	}
 	if a := c.AssumeRole; a != nil {
 		if a.RoleARN == "" {

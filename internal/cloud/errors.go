@@ -5,18 +5,72 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
+
+// Kind names what a finder looks for; each kind has its own not-found codes.
+type Kind string
+
+// The kinds of resources the provider looks up.
+const (
+	KindInstance   Kind = "instance"
+	KindImage      Kind = "image"
+	KindSnapshot   Kind = "snapshot"
+	KindDisk       Kind = "disk"
+	KindPolicy     Kind = "auto snapshot policy"
+	KindTask       Kind = "task"
+	KindInvocation Kind = "invocation"
+	KindVSwitch    Kind = "vSwitch"
+	KindTagged     Kind = "resource"
+	KindOSSObject  Kind = "OSS object"
+)
+
+// notFoundCodes are the exact codes with which the service says a resource
+// of a kind does not exist. Nothing else means "gone": a code that merely
+// contains "NotFound" (InvalidAccessKeyId.NotFound, InvalidRegionId.NotFound,
+// InvalidZoneId.NotFound) is about the request, not the resource.
+var notFoundCodes = map[Kind][]string{
+	// DescribeInstances, DeleteInstance, StopInstance error tables
+	// (ECS API reference, api-ecs-2014-05-26-*): 404 InvalidInstanceId.NotFound.
+	KindInstance: {"InvalidInstanceId.NotFound"},
+	// DescribeImages, CancelCopyImage, DescribeImageSharePermission error
+	// tables: 404 InvalidImageId.NotFound.
+	KindImage: {"InvalidImageId.NotFound"},
+	// DescribeSnapshots, CopySnapshot, ModifySnapshotAttribute error tables:
+	// InvalidSnapshotId.NotFound.
+	KindSnapshot: {"InvalidSnapshotId.NotFound"},
+	// DescribeDisks, CreateSnapshot, ApplyAutoSnapshotPolicy error tables:
+	// InvalidDiskId.NotFound.
+	KindDisk: {"InvalidDiskId.NotFound"},
+	// DescribeAutoSnapshotPolicyEx / DeleteAutoSnapshotPolicy: older answers
+	// use InvalidAutoSnapshotPolicyId.NotFound; the documented one is
+	// ParameterInvalid with HTTP 404 (see policyMissing).
+	KindPolicy: {"InvalidAutoSnapshotPolicyId.NotFound"},
+	// DescribeTaskAttribute / CancelTask error tables: 400 InvalidTaskId.NotFound.
+	KindTask: {"InvalidTaskId.NotFound"},
+	// DescribeInvocationResults / StopInvocation error tables:
+	// InvalidInvokeId.NotFound.
+	KindInvocation: {"InvalidInvokeId.NotFound"},
+	// DescribeVSwitches (VPC API reference): InvalidVSwitchId.NotFound.
+	KindVSwitch: {"InvalidVSwitchId.NotFound"},
+	// TagResources / ListTagResources error tables: InvalidResourceId.NotFound.
+	KindTagged: {"InvalidResourceId.NotFound"},
+	// OSS error codes (OSS API reference, "Error codes"): NoSuchKey and
+	// NoSuchBucket, both HTTP 404. HEAD answers carry no body: a bare 404
+	// counts too (see IsObjectNotFound).
+	KindOSSObject: {"NoSuchKey", "NoSuchBucket"},
+}
 
 // NotFoundError says a resource does not exist (any more). Read removes the
 // resource from state when it sees one.
 type NotFoundError struct {
-	Kind, ID, Region string
+	Kind       Kind
+	ID, Region string
 }
 
 func (e *NotFoundError) Error() string {
@@ -26,14 +80,27 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("%s %s not found", e.Kind, e.ID)
 }
 
-// IsNotFound reports whether err is a NotFoundError or an API NotFound code.
+// IsNotFound reports whether err is a *NotFoundError: a finder looked for a
+// resource of a known kind and the service said it does not exist. Raw API
+// errors never count here; isMissing turns them into *NotFoundError.
 func IsNotFound(err error) bool {
 	var nf *NotFoundError
-	if errors.As(err, &nf) {
-		return true
+	return errors.As(err, &nf)
+}
+
+// isMissing reports whether err is the service saying that a resource of
+// kind does not exist.
+func isMissing(err error, kind Kind) bool {
+	return err != nil && slices.Contains(notFoundCodes[kind], ErrorCode(err))
+}
+
+// asNotFound turns the service's not-found answer for kind into a
+// *NotFoundError and leaves any other error alone.
+func asNotFound(err error, kind Kind, id, region string) error {
+	if isMissing(err, kind) {
+		return &NotFoundError{Kind: kind, ID: id, Region: region}
 	}
-	code := ErrorCode(err)
-	return strings.Contains(code, "NotFound") || code == "NoSuchKey" || code == "NoSuchBucket"
+	return err
 }
 
 // IsConflict reports whether the resource is busy or in the wrong state for
@@ -42,13 +109,7 @@ func IsConflict(err error) bool {
 	code := ErrorCode(err)
 	return strings.HasPrefix(code, "IncorrectStatus") || strings.HasPrefix(code, "IncorrectInstanceStatus") ||
 		strings.HasPrefix(code, "IncorrectDiskStatus") || strings.HasPrefix(code, "IncorrectImageStatus") ||
-		strings.HasPrefix(code, "OperationConflict") || code == "LastTokenProcessing" || code == "TaskConflict"
-}
-
-// IsThrottled reports flow-control errors.
-func IsThrottled(err error) bool {
-	code := ErrorCode(err)
-	return strings.HasPrefix(code, "Throttling") || code == "ServiceUnavailable" || code == "RequestLimitExceeded"
+		isTokenBusy(err) || code == "TaskConflict"
 }
 
 // ErrorCode returns the API error code of an ECS or OSS error, or "".
@@ -90,9 +151,10 @@ func httpStatus(err error) int {
 }
 
 // Retryable reports errors worth another attempt: throttling, service
-// unavailability, 5xx and network failures. Validation errors never are.
+// unavailability, 5xx and network failures. Validation, authentication and
+// permission errors never are.
 func Retryable(err error) bool {
-	if err == nil {
+	if err == nil || IsAccessError(err) {
 		return false
 	}
 	if IsThrottled(err) {
@@ -126,22 +188,6 @@ func answered(err error) bool {
 	}
 	var oe *net.OpError
 	return errors.As(err, &oe) && oe.Op == "dial"
-}
-
-// idempotentPrefixes are actions whose repetition is harmless.
-var idempotentPrefixes = []string{"Describe", "List", "Get", "Query", "Modify", "Delete", "Tag", "Untag", "Cancel", "Apply"}
-
-// resendable reports whether a request whose outcome is unknown may be sent
-// again: reads and idempotent changes, or anything carrying a ClientToken
-// (the service answers a repeated token with the first result).
-func resendable(req requests.AcsRequest) bool {
-	action := req.GetActionName()
-	for _, p := range idempotentPrefixes {
-		if strings.HasPrefix(action, p) {
-			return true
-		}
-	}
-	return req.GetQueryParams()["ClientToken"] != "" || req.GetFormParams()["ClientToken"] != ""
 }
 
 // signatureCodes are the errors a wrong local clock produces.

@@ -56,7 +56,7 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 		req.TaskId = taskID
 		resp := ecs.CreateDescribeTaskAttributeResponse()
 		err := c.DoECS(ctx, region, req, resp)
-		if IsNotFound(err) && misses < notFoundGrace {
+		if isMissing(err, KindTask) && misses < notFoundGrace {
 			misses++
 			return false, "not visible yet", nil
 		}
@@ -80,7 +80,7 @@ func (c *Client) CancelExportTask(ctx context.Context, region, taskID string) er
 	req := ecs.CreateCancelTaskRequest()
 	req.TaskId = taskID
 	err := c.DoECS(ctx, region, req, ecs.CreateCancelTaskResponse())
-	if err == nil || IsNotFound(err) || strings.HasPrefix(ErrorCode(err), "IncorrectTaskStatus") {
+	if err == nil || isMissing(err, KindTask) || strings.HasPrefix(ErrorCode(err), "IncorrectTaskStatus") {
 		return nil
 	}
 	return err
@@ -107,8 +107,8 @@ func (c *Client) HeadExportObject(ctx context.Context, region, bucket, key strin
 		return err
 	})
 	if err != nil {
-		if httpStatus(err) == http.StatusNotFound || IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "OSS object", ID: "oss://" + bucket + "/" + key, Region: region}
+		if IsObjectNotFound(err) {
+			return nil, &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}
 		}
 		return nil, err
 	}
@@ -186,8 +186,8 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 		return nil
 	})
 	if err != nil {
-		if httpStatus(err) == http.StatusNotFound || IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "OSS object", ID: "oss://" + bucket + "/" + key, Region: region}
+		if IsObjectNotFound(err) {
+			return nil, &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}
 		}
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (c *Client) DeleteExportObjects(ctx context.Context, region, bucket, prefix
 		}
 		for _, o := range res.Objects {
 			key := o.Key
-			if err := c.RetryOSS(ctx, "DeleteObject "+key, func() error { return b.DeleteObject(key, oss.WithContext(ctx)) }); err != nil && !IsNotFound(err) {
+			if err := c.RetryOSS(ctx, "DeleteObject "+key, func() error { return b.DeleteObject(key, oss.WithContext(ctx)) }); err != nil && !IsObjectNotFound(err) {
 				return err
 			}
 		}

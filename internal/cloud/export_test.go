@@ -36,8 +36,9 @@ func TestExportImageAndChecksums(t *testing.T) {
 	if _, err := c.WaitImageAvailable(ctx, region, id, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "missing-bucket", Format: "raw"}); !IsNotFound(err) {
-		t.Fatalf("export to a missing bucket: %v, want NotFound", err)
+	// A missing bucket is a bad argument, not a sign that the image is gone.
+	if _, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "missing-bucket", Format: "raw"}); ErrorCode(err) != "InvalidOSSBucket.NotFound" || IsNotFound(err) {
+		t.Fatalf("export to a missing bucket: %v, want InvalidOSSBucket.NotFound and not a missing resource", err)
 	}
 	task, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "dr-export", Prefix: "core/", Format: "qcow2"})
 	if err != nil {

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // Image statuses as DescribeImages reports them.
@@ -41,7 +43,7 @@ var allImageStatuses = strings.Join([]string{ImageStatusCreating, ImageStatusWai
 // shared or public). A missing image is a *NotFoundError.
 func (c *Client) FindImageByID(ctx context.Context, region, id string) (*ecs.Image, error) {
 	if id == "" {
-		return nil, &NotFoundError{Kind: "image", ID: id, Region: region}
+		return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
 	}
 	req := ecs.CreateDescribeImagesRequest()
 	req.ImageId = id
@@ -50,17 +52,14 @@ func (c *Client) FindImageByID(ctx context.Context, region, id string) (*ecs.Ima
 	req.PageSize = requestsInt(PageSize)
 	resp := ecs.CreateDescribeImagesResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "image", ID: id, Region: region}
-		}
-		return nil, err
+		return nil, asNotFound(err, KindImage, id, region)
 	}
 	for i := range resp.Images.Image {
 		if resp.Images.Image[i].ImageId == id {
 			return &resp.Images.Image[i], nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "image", ID: id, Region: region}
+	return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
 }
 
 // ListImagesByTags returns the account's own images in region (any status)
@@ -279,7 +278,9 @@ func (c *Client) DeleteImage(ctx context.Context, region, id string, force bool)
 		}
 		err = del()
 	}
-	if err != nil && IsNotFound(err) {
+	// The reference says a missing image is ignored; an explicit
+	// InvalidImageId.NotFound means the same.
+	if isMissing(err, KindImage) {
 		return nil
 	}
 	return err
@@ -340,21 +341,31 @@ func (c *Client) CopyImage(ctx context.Context, sourceRegion string, in CopyImag
 }
 
 // CancelCopyImage stops a copy under way in its destination region. A copy
-// that is gone is success; one that already finished is left alone and
-// reported with done=true so the caller deletes it instead.
+// that is gone is success; one that already ended (finished or failed) is
+// left alone and reported with done=true so the caller deletes it instead.
 func (c *Client) CancelCopyImage(ctx context.Context, region, id string) (done bool, err error) {
 	req := ecs.CreateCancelCopyImageRequest()
 	req.ImageId = id
 	err = c.DoECS(ctx, region, req, ecs.CreateCancelCopyImageResponse())
 	switch {
-	case err == nil:
+	case err == nil, isMissing(err, KindImage):
 		return false, nil
-	case IsNotFound(err):
+	case ErrorCode(err) != "IncorrectImageStatus":
+		return false, err
+	}
+	// The CancelCopyImage error table answers IncorrectImageStatus for a copy
+	// that completed, one that failed and an image that is not being copied:
+	// only the image's own status tells which.
+	im, ferr := c.FindImageByID(ctx, region, id)
+	switch {
+	case IsNotFound(ferr):
 		return false, nil
-	case strings.HasPrefix(ErrorCode(err), "IncorrectImageStatus"):
+	case ferr != nil:
+		return false, ferr
+	case im.Status == ImageStatusAvailable || im.Status == ImageStatusCreateFailed || im.Status == ImageStatusUnAvailable:
 		return true, nil
 	}
-	return false, err
+	return false, fmt.Errorf("%w (the copy is %s and cannot be cancelled now; apply again later)", err, im.Status)
 }
 
 // ImageSharedAccounts lists the accounts an image is shared with, sorted.
@@ -367,10 +378,7 @@ func (c *Client) ImageSharedAccounts(ctx context.Context, region, id string) ([]
 		req.PageSize = requestsInt(PageSize)
 		resp := ecs.CreateDescribeImageSharePermissionResponse()
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			if IsNotFound(err) {
-				return 0, 0, &NotFoundError{Kind: "image", ID: id, Region: region}
-			}
-			return 0, 0, err
+			return 0, 0, asNotFound(err, KindImage, id, region)
 		}
 		for _, a := range resp.Accounts.Account {
 			out = append(out, a.AliyunId)
@@ -405,8 +413,15 @@ func (c *Client) ModifyImageShare(ctx context.Context, region, id string, add, r
 	return nil
 }
 
+// snapshotInUseCodes are DeleteSnapshot's refusals for a snapshot still in
+// use (DeleteSnapshot error table): another custom image was made of it
+// (SnapshotCreatedImage), or disks were (SnapshotCreatedDisk; Force would
+// delete it but leave those disks unable to re-initialise).
+var snapshotInUseCodes = []string{"SnapshotCreatedImage", "SnapshotCreatedDisk"}
+
 // DeleteSnapshotsOf deletes snapshots (e.g. those an image made of an
-// instance's disks) after their image is gone; missing ones are skipped.
+// instance's disks) after their image is gone. Missing ones are skipped;
+// ones still used by another image or by disks are kept, with a warning.
 func (c *Client) DeleteSnapshotsOf(ctx context.Context, region string, snapshotIDs []string) error {
 	for _, id := range snapshotIDs {
 		if id == "" {
@@ -414,7 +429,14 @@ func (c *Client) DeleteSnapshotsOf(ctx context.Context, region string, snapshotI
 		}
 		req := ecs.CreateDeleteSnapshotRequest()
 		req.SnapshotId = id
-		if err := c.DoECS(ctx, region, req, ecs.CreateDeleteSnapshotResponse()); err != nil && !IsNotFound(err) {
+		err := c.DoECS(ctx, region, req, ecs.CreateDeleteSnapshotResponse())
+		switch {
+		case err == nil, isMissing(err, KindSnapshot):
+		case slices.Contains(snapshotInUseCodes, ErrorCode(err)):
+			tflog.Warn(ctx, "kept a snapshot that is still in use; delete it once its images and disks are gone", map[string]any{
+				"snapshot_id": id, "region": region, "reason": ErrorCode(err),
+			})
+		default:
 			return err
 		}
 	}

@@ -30,7 +30,7 @@ type Instance = ecs.Instance
 // FindInstanceByID returns the instance id in region, or a *NotFoundError.
 func (c *Client) FindInstanceByID(ctx context.Context, region, id string) (*ecs.Instance, error) {
 	if id == "" {
-		return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
+		return nil, &NotFoundError{Kind: KindInstance, ID: id, Region: region}
 	}
 	ids, _ := json.Marshal([]string{id})
 	req := ecs.CreateDescribeInstancesRequest()
@@ -38,17 +38,14 @@ func (c *Client) FindInstanceByID(ctx context.Context, region, id string) (*ecs.
 	req.PageSize = requestsInt(10)
 	resp := ecs.CreateDescribeInstancesResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
-		}
-		return nil, err
+		return nil, asNotFound(err, KindInstance, id, region)
 	}
 	for i := range resp.Instances.Instance {
 		if resp.Instances.Instance[i].InstanceId == id {
 			return &resp.Instances.Instance[i], nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "instance", ID: id, Region: region}
+	return nil, &NotFoundError{Kind: KindInstance, ID: id, Region: region}
 }
 
 // InstanceDiskInput is one disk of RunInstanceInput. Size 0 lets the API
@@ -289,7 +286,7 @@ func (c *Client) DeleteInstance(ctx context.Context, region, id string) error {
 	req.InstanceId = id
 	req.Force = requests.NewBoolean(true)
 	err := c.DoECS(ctx, region, req, ecs.CreateDeleteInstanceResponse())
-	if err != nil && IsNotFound(err) {
+	if isMissing(err, KindInstance) {
 		err = nil
 	}
 	if err == nil {
@@ -418,15 +415,12 @@ func (c *Client) FindVSwitchByID(ctx context.Context, region, id string) (*ecs.V
 	req.VSwitchId = id
 	resp := ecs.CreateDescribeVSwitchesResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "vSwitch", ID: id, Region: region}
-		}
-		return nil, err
+		return nil, asNotFound(err, KindVSwitch, id, region)
 	}
 	for i := range resp.VSwitches.VSwitch {
 		if resp.VSwitches.VSwitch[i].VSwitchId == id {
 			return &resp.VSwitches.VSwitch[i], nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "vSwitch", ID: id, Region: region}
+	return nil, &NotFoundError{Kind: KindVSwitch, ID: id, Region: region}
 }

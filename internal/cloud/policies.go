@@ -67,10 +67,7 @@ func (c *Client) doECSRetryingConflicts(ctx context.Context, region string, req 
 	err = c.Backoff.Retry(ctx, action, func(err error) bool { return Retryable(err) || IsConflict(err) }, func() error {
 		return cl.DoAction(req, resp)
 	})
-	if err != nil {
-		return explainECSError(err, action, region)
-	}
-	return nil
+	return c.ecsError(err, action, region)
 }
 
 // CreateAutoSnapshotPolicy creates the policy and returns its id. token
@@ -124,7 +121,7 @@ func (c *Client) CreateAutoSnapshotPolicy(ctx context.Context, region string, s 
 		return nil
 	})
 	if err != nil {
-		return "", explainECSError(err, "CreateAutoSnapshotPolicy", region)
+		return "", c.ecsError(err, "CreateAutoSnapshotPolicy", region)
 	}
 	return id, nil
 }
@@ -166,13 +163,13 @@ func (c *Client) findPolicyByTag(ctx context.Context, region, key, value string)
 // exist: the documented code is ParameterInvalid with HTTP 404, older
 // answers use InvalidAutoSnapshotPolicyId.NotFound.
 func policyMissing(err error) bool {
-	return err != nil && (IsNotFound(err) || ErrorCode(err) == "ParameterInvalid" && httpStatus(err) == http.StatusNotFound)
+	return isMissing(err, KindPolicy) || ErrorCode(err) == "ParameterInvalid" && httpStatus(err) == http.StatusNotFound
 }
 
 // policyErr turns a missing-policy error into a *NotFoundError.
 func policyErr(err error, id, region string) error {
 	if policyMissing(err) {
-		return &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
+		return &NotFoundError{Kind: KindPolicy, ID: id, Region: region}
 	}
 	return err
 }
@@ -192,7 +189,7 @@ func (c *Client) FindAutoSnapshotPolicyByID(ctx context.Context, region, id stri
 			return &resp.AutoSnapshotPolicies.AutoSnapshotPolicy[i], nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "auto snapshot policy", ID: id, Region: region}
+	return nil, &NotFoundError{Kind: KindPolicy, ID: id, Region: region}
 }
 
 // PolicyTags returns the user tags of a policy (without the provider's own
@@ -292,7 +289,7 @@ func (c *Client) DeleteAutoSnapshotPolicy(ctx context.Context, region, id string
 	}
 	if len(disks) > 0 {
 		tflog.Info(ctx, "cancelling the auto snapshot policy on its disks before deleting it", map[string]any{"id": id, "disks": disks})
-		if err := c.CancelAutoSnapshotPolicy(ctx, region, disks); err != nil && !IsNotFound(err) {
+		if err := c.CancelAutoSnapshotPolicy(ctx, region, disks); err != nil && !isMissing(err, KindDisk) {
 			return err
 		}
 	}
@@ -435,7 +432,7 @@ func (c *Client) TierSnapshots(ctx context.Context, region string, disks []strin
 			req.Status = "accomplished"
 			resp := ecs.CreateDescribeSnapshotsResponse()
 			if err := c.DoECS(ctx, region, req, resp); err != nil {
-				return 0, 0, err
+				return 0, 0, asNotFound(err, KindDisk, d, region)
 			}
 			if t := serverTime(resp.GetHttpHeaders()); t.After(now) {
 				now = t

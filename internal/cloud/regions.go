@@ -21,8 +21,21 @@ func (c *Client) Regions(ctx context.Context) ([]ecs.Region, error) {
 	return regions, nil
 }
 
-// CheckRegions fails with the list of valid ids when any of want is not a
-// region of the account.
+// UnknownRegionError says DescribeRegions answered and does not list the
+// region: the only outcome of CheckRegions that is about the region.
+type UnknownRegionError struct {
+	Region    string
+	Available []string
+}
+
+func (e *UnknownRegionError) Error() string {
+	return fmt.Sprintf("region %q does not exist or is not available to this account; available regions: %v", e.Region, e.Available)
+}
+
+// CheckRegions fails with an *UnknownRegionError listing the valid ids when
+// any of want is not a region of the account. Any other error (refused
+// credentials, throttling that outlasted the retries, a network failure) is
+// returned as it is: it says nothing about the region.
 func (c *Client) CheckRegions(ctx context.Context, want ...string) error {
 	regions, err := c.Regions(ctx)
 	if err != nil {
@@ -34,7 +47,7 @@ func (c *Client) CheckRegions(ctx context.Context, want ...string) error {
 	}
 	for _, w := range want {
 		if !slices.Contains(ids, w) {
-			return fmt.Errorf("region %q does not exist or is not available to this account; available regions: %v", w, ids)
+			return &UnknownRegionError{Region: w, Available: ids}
 		}
 	}
 	return nil

@@ -40,8 +40,8 @@ func TestRetryableClassification(t *testing.T) {
 			t.Errorf("Retryable(%v) = %v, want %v", c.err, got, c.want)
 		}
 	}
-	if !IsNotFound(serverError(404, "InvalidDiskId.NotFound")) || !IsNotFound(&NotFoundError{Kind: "disk", ID: "d-1"}) {
-		t.Error("IsNotFound misses NotFound errors")
+	if !isMissing(serverError(404, "InvalidDiskId.NotFound"), KindDisk) || !IsNotFound(&NotFoundError{Kind: KindDisk, ID: "d-1"}) {
+		t.Error("a disk's not-found answer is missed")
 	}
 	if !IsConflict(serverError(403, "IncorrectInstanceStatus")) {
 		t.Error("IsConflict misses IncorrectInstanceStatus")

@@ -24,17 +24,14 @@ type SnapshotFilter struct {
 func (c *Client) FindSnapshotByID(ctx context.Context, region, id string) (*ecs.Snapshot, error) {
 	snaps, err := c.ListSnapshots(ctx, region, SnapshotFilter{IDs: []string{id}})
 	if err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{Kind: "snapshot", ID: id, Region: region}
-		}
-		return nil, err
+		return nil, asNotFound(err, KindSnapshot, id, region)
 	}
 	for i := range snaps {
 		if snaps[i].SnapshotId == id {
 			return &snaps[i], nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "snapshot", ID: id, Region: region}
+	return nil, &NotFoundError{Kind: KindSnapshot, ID: id, Region: region}
 }
 
 // ListSnapshots returns every snapshot in region matching f, newest first

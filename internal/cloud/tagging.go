@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
@@ -35,7 +36,7 @@ func (c *Client) TagResources(ctx context.Context, region, resourceType string, 
 		req.Tag = &tt
 		resp := ecs.CreateTagResourcesResponse()
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			return fmt.Errorf("tagging %s %v: %w", resourceType, chunk, err)
+			return fmt.Errorf("tagging %s %v: %w", resourceType, chunk, asNotFound(err, KindTagged, strings.Join(chunk, ","), region))
 		}
 	}
 	return nil

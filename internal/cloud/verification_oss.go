@@ -26,12 +26,12 @@ type CheckedObject struct {
 // IsObjectNotFound reports a missing object or bucket, also for HEAD
 // errors, which carry no XML body (only a 404 status).
 func IsObjectNotFound(err error) bool {
-	return err != nil && (IsNotFound(err) || httpStatus(err) == http.StatusNotFound)
+	return IsNotFound(err) || isMissing(err, KindOSSObject) || ErrorCode(err) == "" && httpStatus(err) == http.StatusNotFound
 }
 
 func objectNotFound(region, bucket, key string, err error) error {
 	if IsObjectNotFound(err) {
-		return fmt.Errorf("%w: %v", &NotFoundError{Kind: "OSS object", ID: "oss://" + bucket + "/" + key, Region: region}, err)
+		return fmt.Errorf("%w: %v", &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}, err)
 	}
 	return err
 }

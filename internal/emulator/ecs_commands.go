@@ -328,10 +328,28 @@ func encodeOutput(out, encoding string) string {
 	return base64.StdEncoding.EncodeToString([]byte(out))
 }
 
+// settleReleased ends a run whose instance was released while the command
+// ran, as Cloud Assistant reports it: DescribeInvocationResults ErrorCode
+// InstanceReleased, "the instance has released when create task" (its
+// ErrorCode and ErrorInfo lists). The instance never answers again.
+func (c *rpcCall) settleReleased(t *invokeTarget) {
+	if !c.now.Before(t.end) {
+		return
+	}
+	if _, ok := c.region().instances[t.InstanceID]; ok {
+		return
+	}
+	t.end, t.final, t.exitCode, t.output = c.now, "Failed", -1, ""
+	t.errorCode, t.errorInfo = "InstanceReleased", "the instance has released when create task"
+}
+
 func (c *rpcCall) invocationsMatching() ([]*ecsInvocation, error) {
 	invokeID, commandID, instanceID := c.str("InvokeId"), c.str("CommandId"), c.str("InstanceId")
 	var out []*ecsInvocation
 	for _, inv := range c.region().invocations {
+		for _, t := range inv.Targets {
+			c.settleReleased(t)
+		}
 		if invokeID != "" && inv.ID != invokeID || commandID != "" && inv.Command.ID != commandID {
 			continue
 		}

@@ -313,3 +313,27 @@ func TestStopInvocation(t *testing.T) {
 	_, err = client.StopInvocation(stop)
 	wantAPIError(t, err, 404, "InvalidInvokeId.NotFound")
 }
+
+// An instance released while its command runs ends the run as Cloud
+// Assistant reports it: InstanceReleased, not an API NotFound code.
+func TestRunCommandInstanceReleasedDuringRun(t *testing.T) {
+	srv, clock, client := startECS(t, "cn-beijing")
+	srv.SetDurations(Durations{CommandRun: time.Second})
+	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
+	inv := runCommand(t, client, "sleep 999", "60", SeedInstanceCoreDB)
+	del := ecs.CreateDeleteInstanceRequest()
+	del.InstanceId = SeedInstanceCoreDB
+	del.Force = requests.NewBoolean(true)
+	if _, err := client.DeleteInstance(del); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	r := oneResult(t, client, inv)
+	if r.InvocationStatus != "Failed" || r.ErrorCode != "InstanceReleased" || r.InvokeRecordStatus != "Finished" {
+		t.Fatalf("released during the run: %+v", r)
+	}
+	clock.Advance(time.Minute)
+	if r := oneResult(t, client, inv); r.ErrorCode != "InstanceReleased" {
+		t.Fatalf("the result stays: %+v", r)
+	}
+}

@@ -619,7 +619,13 @@ func (st *snapStore) cancelCopyImage(c *rpcCall) (any, error) {
 		return nil, apiErr(http.StatusBadRequest, "ImageCreatedNotFromCopy", "The specified image is not the target image of a copy action.")
 	}
 	if !im.copying(c.now) {
-		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", "The image has completed copy.")
+		// CancelCopyImage error table: the same code for a finished and a
+		// failed copy, told apart only by the message.
+		msg := "The image has completed copy."
+		if im.status(c.now) == "CreateFailed" {
+			msg = "The Image copy has been failed."
+		}
+		return nil, apiErr(http.StatusBadRequest, "IncorrectImageStatus", msg)
 	}
 	st.dropImage(im)
 	return ecs.CancelCopyImageResponse{RequestId: c.RequestID}, nil

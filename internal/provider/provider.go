@@ -5,7 +5,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -40,6 +42,7 @@ type providerModel struct {
 	Profile               types.String     `tfsdk:"profile"`
 	SharedCredentialsFile types.String     `tfsdk:"shared_credentials_file"`
 	MaxRetries            types.Int64      `tfsdk:"max_retries"`
+	MaxRetryTimeout       types.Int64      `tfsdk:"max_retry_timeout"`
 	AssumeRole            *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints             *endpointsModel  `tfsdk:"endpoints"`
 }
@@ -103,9 +106,18 @@ func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "Path of the CLI configuration holding `profile`. Default `~/.aliyun/config.json`.",
 			},
 			"max_retries": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "How often a throttled, unavailable or failed-network call is retried with exponential backoff. Default 5.",
-				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+				Optional: true,
+				MarkdownDescription: "How often a call failing with a server error (5xx) or a network error is retried with exponential " +
+					"backoff and jitter. Default 5. Throttling is retried by time instead: see `max_retry_timeout`.",
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"max_retry_timeout": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How long, in seconds, a throttled call (`Throttling`, `Throttling.User`, `Throttling.Api`, " +
+					"`Rejected.Throttling`, `ServiceUnavailable`) or a request whose `ClientToken` is still being processed " +
+					"(`LastTokenProcessing`, `OperationConflict`) is retried, however many attempts that takes. Waits grow " +
+					"exponentially from 1s to at most 60s, with jitter. It also bounds the retries of `max_retries`. Default 300.",
+				Validators: []validator.Int64{int64validator.Between(1, 3600)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -183,6 +195,9 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if m.MaxRetries.IsNull() {
 		cfg.MaxRetries = cloud.DefaultMaxRetries
 	}
+	if !m.MaxRetryTimeout.IsNull() {
+		cfg.RetryTimeout = time.Duration(m.MaxRetryTimeout.ValueInt64()) * time.Second
+	}
 	if m.AssumeRole != nil && !m.AssumeRole.RoleARN.IsNull() {
 		cfg.AssumeRole = &cloud.AssumeRole{
 			RoleARN:           m.AssumeRole.RoleARN.ValueString(),
@@ -209,11 +224,27 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	// An unknown region fails here, at plan time, with the list of valid ones.
-	if err := client.CheckRegions(ctx, cfg.Region); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown region", err.Error())
+	// Refused credentials and transient failures are reported as what they
+	// are: they say nothing about the region.
+	var unknown *cloud.UnknownRegionError
+	var access *cloud.AccessError
+	switch err := client.CheckRegions(ctx, cfg.Region); {
+	case err == nil:
+	case errors.As(err, &unknown):
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown region", err.Error()+". Set region to one of them.")
+		return
+	case errors.As(err, &access) && access.Permission:
+		resp.Diagnostics.AddError("Alibaba Cloud denied ecs:DescribeRegions", err.Error())
+		return
+	case errors.As(err, &access):
+		resp.Diagnostics.AddAttributeError(path.Root("access_key"), "Alibaba Cloud rejected the credentials", err.Error())
+		return
+	default:
+		resp.Diagnostics.AddError("Could not check the region with ECS DescribeRegions",
+			err.Error()+"\n\nThe region was not checked because the call failed; this is not a configuration error. Apply again when the service answers.")
 		return
 	}
-	tflog.Info(ctx, "alidr provider configured", map[string]any{"region": cfg.Region, "access_key": cfg.AccessKey})
+	tflog.Info(ctx, "alidr provider configured", map[string]any{"region": cfg.Region})
 	resp.DataSourceData = client
 	resp.ResourceData = client
 }

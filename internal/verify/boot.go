@@ -42,12 +42,16 @@ type BootResult struct {
 	Stop string
 }
 
-// fatalErrorCodes are invocation errors no retry fixes during a drill. A
-// Cloud Assistant agent not online yet (ClientNotOnline, ...) is not one:
-// on a freshly restored instance that is start-up time.
+// fatalErrorCodes are invocation errors no retry fixes during a drill: the
+// instance is not running, does not exist or was released during the run
+// (DescribeInvocationResults ErrorCode values InstanceNotRunning,
+// InstanceNotExists, InstanceReleased). A Cloud Assistant agent not online
+// yet (ClientNotOnline, ...) is not one: on a freshly restored instance
+// that is start-up time.
 var fatalErrorCodes = map[string]bool{
-	"InstanceNotRunning":       true,
-	"InvalidInstance.NotFound": true,
+	"InstanceNotRunning": true,
+	"InstanceNotExists":  true,
+	"InstanceReleased":   true,
 }
 
 // runBoot runs the command at start, start+interval, ... while the next

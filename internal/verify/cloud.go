@@ -113,5 +113,7 @@ func compactAPIError(err error) error {
 	if i := len(full) - len(inner); i >= 0 && full[i:] == inner {
 		prefix = full[:i]
 	}
-	return &shortError{msg: fmt.Sprintf("%s%s: %s (RequestId %s)", prefix, se.ErrorCode(), se.Message(), se.RequestId()), err: err}
+	// The message is the service's own (SignatureDoesNotMatch quotes the
+	// signed string, key id included): redacted like the rest of the error.
+	return &shortError{msg: cloud.Redact(fmt.Sprintf("%s%s: %s (RequestId %s)", prefix, se.ErrorCode(), se.Message(), se.RequestId())), err: err}
 }

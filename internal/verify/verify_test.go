@@ -180,6 +180,7 @@ var (
 	hang    = CommandResult{Status: "Timeout", ExitCode: -1, ErrorCode: "ExecutionTimeout", ErrorInfo: "the command execution has timed out"}
 	offline = CommandResult{Status: "Error", ExitCode: -1, ErrorCode: "ClientNotOnline", ErrorInfo: "the Cloud Assistant agent is not online"}
 	down    = CommandResult{Status: "Failed", ExitCode: -1, ErrorCode: "InstanceNotRunning", ErrorInfo: "the instance is Stopped"}
+	gone    = CommandResult{Status: "Failed", ExitCode: -1, ErrorCode: "InstanceReleased", ErrorInfo: "the instance has released when create task"}
 )
 
 func boot(d, iv time.Duration) *BootSpec {
@@ -224,6 +225,8 @@ func TestBootTest(t *testing.T) {
 			status: StatusFailed, attempts: 1, tth: -1, firstFail: "hung until its timeout (status Timeout); ExecutionTimeout"},
 		{name: "instance not running stops at once", results: []CommandResult{down}, d: time.Hour, iv: time.Minute,
 			status: StatusFailed, attempts: 1, tth: -1, detail: "stopped after a fatal error", firstFail: "InstanceNotRunning: the instance is Stopped"},
+		{name: "instance released stops at once", results: []CommandResult{gone}, d: time.Hour, iv: time.Minute,
+			status: StatusFailed, attempts: 1, tth: -1, detail: "stopped after a fatal error", firstFail: "InstanceReleased"},
 		{name: "agent not online yet is start-up time", results: []CommandResult{offline, ok}, d: time.Minute, iv: time.Minute,
 			status: StatusPassed, attempts: 2, passes: 1, tth: time.Minute + 10*time.Second,
 			firstFail: "attempt 1 at +0s: status Error; ClientNotOnline: the Cloud Assistant agent is not online"},
