@@ -257,10 +257,14 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return resp, nil
 	}
 
-	imageID, typeID, vswID := c.str("ImageId"), c.str("InstanceType"), c.str("VSwitchId")
+	imageID, typeID := c.str("ImageId"), c.str("InstanceType")
 	amount := c.int("Amount", 1)
-	secondary := c.int("SecondaryPrivateIpAddressCount", 0)
 	sysSize := c.int("SystemDisk.Size", 0)
+	nic, err := primaryInterface(c)
+	if err != nil {
+		return nil, err
+	}
+	vswID, secondary := nic.vswitchID, nic.secondaryIPs
 	dryRun, uniqueSuffix := c.bool("DryRun"), c.bool("UniqueSuffix")
 	if err := c.err(); err != nil {
 		return nil, err
@@ -296,10 +300,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Mismatch",
 			fmt.Sprintf("The specified vSwitch %s is not in zone %s.", vsw.ID, z))
 	}
-	sgs := c.list("SecurityGroupIds")
-	if sg := c.str("SecurityGroupId"); sg != "" {
-		sgs = append([]string{sg}, sgs...)
-	}
+	sgs := nic.securityGroups
 	if len(sgs) == 0 {
 		return nil, errMissingParam("SecurityGroupId")
 	}
@@ -393,7 +394,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 	}
 
 	// Addresses.
-	privateIP := c.str("PrivateIpAddress")
+	privateIP := nic.primaryIP
 	if privateIP != "" {
 		if amount > 1 {
 			return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Conflict", "PrivateIpAddress can only be set when Amount is 1.")
@@ -406,7 +407,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		}
 	}
 	if secondary < 0 || secondary > typ.IPsPerENI-1 {
-		return nil, errInvalidParam("SecondaryPrivateIpAddressCount", c.str("SecondaryPrivateIpAddressCount"))
+		return nil, errInvalidParam("NetworkInterface.1.SecondaryPrivateIpAddressCount", strconv.Itoa(secondary))
 	}
 	tags := c.tags()
 	if len(tags) > 20 {
