@@ -108,7 +108,7 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				},
 			},
 			"cross_region_copy": schema.SingleNestedAttribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "Copy every automatic snapshot to another region. Omit to take no copies. " +
 					"An automatic snapshot policy copies to a single destination region (CreateAutoSnapshotPolicy `TargetCopyRegions`).",
 				Attributes: map[string]schema.Attribute{
@@ -117,7 +117,7 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 						MarkdownDescription: "The region to copy to, as a one-element set: it must exist and differ from the policy's region. " +
 							"More than one region is refused at plan time: ECS takes a single destination region per automatic policy, " +
 							"and a disk follows one policy (copies to several regions come with the EBS enterprise snapshot policy, not supported yet).",
-						Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+						Validators: []validator.Set{setvalidator.SizeAtLeast(1)},
 					},
 					"retention_days": schema.Int64Attribute{
 						Required: true, MarkdownDescription: "Days the copies are kept: 1 to 65535, or -1 for forever.",
