@@ -22,9 +22,11 @@ resource "alidr_replicated_image" "golden" {
   name    = "${var.name}-golden"
   targets = { for r in var.dr_regions : r => {} }
   export = {
-    bucket    = var.export_bucket
-    prefix    = "${var.name}/"
-    format    = "qcow2"
+    bucket = var.export_bucket
+    # OSSPrefix takes 1-30 letters and digits; ECS names the objects itself.
+    prefix = substr(replace(var.name, "/[^0-9A-Za-z]/", ""), 0, 30)
+    # RAW: ECS honours other formats only in some regions and exports RAW elsewhere.
+    format    = "raw"
     checksums = ["crc64", "md5", "sha256"]
   }
 }
