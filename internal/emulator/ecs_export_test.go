@@ -337,7 +337,9 @@ func TestExportImagePrefixAndFormat(t *testing.T) {
 	}
 	format := func(asked string) string {
 		t.Helper()
-		resp, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "mine", "core1", asked })
+		resp, err := e.export(func(r *ecs.ExportImageRequest) {
+			r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "mine", "core1", asked
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
