@@ -669,3 +669,25 @@ func TestRunInstancesIPExhaustion(t *testing.T) {
 		seen[ip] = true
 	}
 }
+
+// TestRunInstancesDiskBounds: data disk sizes as the RunInstances reference
+// gives them: ESSD (PL1) up to 65536 GiB, PL0 from 1 GiB.
+func TestRunInstancesDiskBounds(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	run := func(size, pl string) error {
+		req := runReq("cn-beijing")
+		req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: size, PerformanceLevel: pl}}
+		_, err := client.RunInstances(req)
+		return err
+	}
+	if err := run("65536", ""); err != nil {
+		t.Errorf("65536 GiB ESSD: %v", err)
+	}
+	if err := run("1", "PL0"); err != nil {
+		t.Errorf("1 GiB PL0 ESSD: %v", err)
+	}
+	wantAPIError(t, run("65537", ""), 400, "InvalidDataDiskSize.ValueNotSupported")
+	wantAPIError(t, run("10", ""), 400, "InvalidDataDiskSize.ValueNotSupported")
+	wantAPIError(t, run("100", "PL2"), 400, "InvalidDataDiskSize.ValueNotSupported")
+}
