@@ -264,7 +264,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Number of private IPs of the primary network interface, primary included: at least 1 and at most what the instance type " +
 					"holds per interface (DescribeInstanceTypes `EniPrivateIpAddressQuantity`, checked at plan time). More than 1 is requested as " +
 					"`NetworkInterface.1.SecondaryPrivateIpAddressCount` on the primary interface. Default 1.",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
