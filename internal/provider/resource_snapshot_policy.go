@@ -194,6 +194,14 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 	if ret, ok := spRetentionOf(ctx, m.Retention, &resp.Diagnostics); ok {
 		if err := ret.Validate(); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("retention"), "Invalid retention", err.Error())
+		} else if ret.MonthlyMonths > 0 {
+			// ModifySnapshotCategory reference: archive snapshots exist only in
+			// some regions, a list that changes; no API reports it.
+			resp.Diagnostics.AddAttributeWarning(path.Root("retention").AtName("monthly_months"), "Archive tier availability not checked",
+				"The monthly tier moves snapshots to the archive tier (ModifySnapshotCategory), which ECS offers only in some regions "+
+					"(see the ModifySnapshotCategory reference); no API tells which, so the plan cannot check this region. "+
+					"Where ECS refuses, the apply fails at the archive step with ECS's error: set monthly_months = 0 there, "+
+					"or keep monthly snapshots in the standard tier with a longer daily_days.")
 		}
 	}
 	if cp, present, ok := spCopyOf(ctx, m.CrossRegionCopy, &resp.Diagnostics); present && ok {

@@ -206,3 +206,24 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 		t.Fatalf("one copy region: %v", diags)
 	}
 }
+
+// TestSnapshotPolicyArchiveTierWarning: no API tells which regions offer
+// the archive tier, so a monthly tier is planned with a warning saying so.
+func TestSnapshotPolicyArchiveTierWarning(t *testing.T) {
+	var sr resource.SchemaResponse
+	NewSnapshotPolicyResource().Schema(context.Background(), resource.SchemaRequest{}, &sr)
+	retType := sr.Schema.Type().TerraformType(context.Background()).(tftypes.Object).AttributeTypes["retention"].(tftypes.Object)
+	retention := func(monthly int) tftypes.Value {
+		return tftypes.NewValue(retType, map[string]tftypes.Value{
+			"daily_days": tftypes.NewValue(tftypes.Number, 7), "monthly_months": tftypes.NewValue(tftypes.Number, monthly),
+			"yearly_years": tftypes.NewValue(tftypes.Number, 0),
+		})
+	}
+	diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(3)})
+	if diags.HasError() || len(diags.Warnings()) != 1 || !strings.Contains(diags.Warnings()[0].Detail(), "no API tells which") {
+		t.Fatalf("monthly tier: want one warning about archive availability, got %v", diags)
+	}
+	if diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(0)}); len(diags) != 0 {
+		t.Fatalf("no monthly tier: %v", diags)
+	}
+}
