@@ -20,8 +20,12 @@ import (
 // ExportImageInput is where ExportImage writes an image.
 type ExportImageInput struct {
 	Bucket string // in the image's region, owned by the account
-	Prefix string // at most 30 characters
-	Format string // raw | vhd | qcow2
+	// Prefix is OSSPrefix: 1 to 30 letters and digits, "" for none.
+	Prefix string
+	// Format is ImageFormat (raw, vhd, qcow2, vmdk, vdi), "" for the API's
+	// default (raw). ECS honours it only in some regions and exports RAW
+	// elsewhere: the format produced is the one WaitExportTask reports.
+	Format string
 	// RoleName is the RAM role ECS assumes to write to OSS; empty means
 	// AliyunECSImageExportDefaultRole.
 	RoleName string
@@ -47,11 +51,28 @@ func (c *Client) ExportImage(ctx context.Context, region, imageID string, in Exp
 	return resp.TaskId, nil
 }
 
-// WaitExportTask waits for an asynchronous ECS task (DescribeTaskAttribute)
-// to finish. Failed or Cancelled is an error.
-func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string, timeout time.Duration) error {
+// ExportedObject is one file an export task wrote, as the task names it.
+type ExportedObject struct {
+	Bucket, Key string
+	// Format is the ImageFormat the task reports for the file: the format
+	// produced, which differs from the one asked where ECS ignores it.
+	Format string
+}
+
+// codeTaskIncorrectStatus is CancelTask's answer for a task that already
+// ended (CancelTask reference).
+const codeTaskIncorrectStatus = "InvalidTaskId.IncorrectTaskStatus"
+
+// WaitExportTask waits for an export task (DescribeTaskAttribute) to
+// finish and returns the files it wrote, in the order the task lists them.
+// The API does not define the files' names: they are read from the task's
+// OperationProgressSet.OperationProgress[].RelatedItemSet (OSSBucket,
+// OSSObject, ImageFormat), never derived from the prefix. Failed or
+// Cancelled is an error, and so is a finished task that names no file.
+func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string, timeout time.Duration) ([]ExportedObject, error) {
 	misses := 0
-	return Wait(ctx, what, timeout, WaitOptions{}, func(ctx context.Context) (bool, string, error) {
+	var objects []ExportedObject
+	err := Wait(ctx, what, timeout, WaitOptions{}, func(ctx context.Context) (bool, string, error) {
 		req := ecs.CreateDescribeTaskAttributeRequest()
 		req.TaskId = taskID
 		resp := ecs.CreateDescribeTaskAttributeResponse()
@@ -65,6 +86,10 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 		}
 		switch resp.TaskStatus {
 		case "Finished":
+			objects = exportedObjects(resp.OperationProgressSet.OperationProgress)
+			if len(objects) == 0 {
+				return false, "", fmt.Errorf("export task %s in %s finished but names no exported object (OperationProgressSet is empty)", taskID, region)
+			}
 			return true, "100%", nil
 		case "Failed", "Cancelled", "Deleted":
 			return false, "", fmt.Errorf("task %s (%s) in %s ended %s: check that the bucket exists in %s and ECS may write to it, then apply again",
@@ -72,15 +97,39 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 		}
 		return false, resp.TaskProcess, nil
 	})
+	return objects, err
 }
 
-// CancelExportTask cancels an export task still running (CancelTask); a
-// task that is gone or already finished is success.
+// exportedObjects reads the files of a finished export task.
+func exportedObjects(ops []ecs.OperationProgress) []ExportedObject {
+	var out []ExportedObject
+	for _, op := range ops {
+		var o ExportedObject
+		for _, it := range op.RelatedItemSet.RelatedItem {
+			switch it.Name {
+			case "OSSBucket":
+				o.Bucket = it.Value
+			case "OSSObject":
+				o.Key = it.Value
+			case "ImageFormat":
+				o.Format = strings.ToLower(it.Value)
+			}
+		}
+		if o.Key != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// CancelExportTask cancels an export task still running (CancelTask). A
+// task that is gone, or already ended (InvalidTaskId.IncorrectTaskStatus:
+// finished, failed or cancelled), is success: there is nothing left to stop.
 func (c *Client) CancelExportTask(ctx context.Context, region, taskID string) error {
 	req := ecs.CreateCancelTaskRequest()
 	req.TaskId = taskID
 	err := c.DoECS(ctx, region, req, ecs.CreateCancelTaskResponse())
-	if err == nil || isMissing(err, KindTask) || strings.HasPrefix(ErrorCode(err), "IncorrectTaskStatus") {
+	if err == nil || isMissing(err, KindTask) || ErrorCode(err) == codeTaskIncorrectStatus {
 		return nil
 	}
 	return err
@@ -202,67 +251,24 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 // consistent.
 var ErrBadManifest = errors.New("invalid manifest")
 
-// ListExportObjects lists the keys of bucket starting with prefix, sorted.
-func (c *Client) ListExportObjects(ctx context.Context, region, bucket, prefix string) ([]string, error) {
-	b, err := c.Bucket(region, bucket)
-	if err != nil {
-		return nil, err
-	}
-	var keys []string
-	marker := ""
-	for {
-		var res oss.ListObjectsResult
-		err := c.RetryOSS(ctx, "ListObjects "+prefix, func() error {
-			var err error
-			res, err = b.ListObjects(oss.Prefix(prefix), oss.Marker(marker), oss.MaxKeys(1000), oss.WithContext(ctx))
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range res.Objects {
-			keys = append(keys, o.Key)
-		}
-		if !res.IsTruncated {
-			return keys, nil
-		}
-		marker = res.NextMarker
-	}
-}
-
-// DeleteExportObjects deletes every object of bucket whose key starts
-// with prefix. A missing bucket is success.
-func (c *Client) DeleteExportObjects(ctx context.Context, region, bucket, prefix string) error {
-	if prefix == "" {
-		return fmt.Errorf("refusing to delete a whole bucket: empty prefix")
+// DeleteExportObjects deletes the given objects of bucket; objects and a
+// bucket already gone are success.
+func (c *Client) DeleteExportObjects(ctx context.Context, region, bucket string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
 	}
 	b, err := c.Bucket(region, bucket)
 	if err != nil {
 		return err
 	}
-	marker := ""
-	for {
-		var res oss.ListObjectsResult
-		err := c.RetryOSS(ctx, "ListObjects "+prefix, func() error {
-			var err error
-			res, err = b.ListObjects(oss.Prefix(prefix), oss.Marker(marker), oss.MaxKeys(1000), oss.WithContext(ctx))
-			return err
-		})
-		if err != nil {
-			if ErrorCode(err) == "NoSuchBucket" {
-				return nil
-			}
-			return err
-		}
-		for _, o := range res.Objects {
-			key := o.Key
-			if err := c.RetryOSS(ctx, "DeleteObject "+key, func() error { return b.DeleteObject(key, oss.WithContext(ctx)) }); err != nil && !IsObjectNotFound(err) {
-				return err
-			}
-		}
-		if !res.IsTruncated {
+	for _, key := range keys {
+		err := c.RetryOSS(ctx, "DeleteObject "+key, func() error { return b.DeleteObject(key, oss.WithContext(ctx)) })
+		if ErrorCode(err) == "NoSuchBucket" {
 			return nil
 		}
-		marker = res.NextMarker
+		if err != nil && !IsObjectNotFound(err) {
+			return err
+		}
 	}
+	return nil
 }

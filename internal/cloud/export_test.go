@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"hash/crc64"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,18 +41,28 @@ func TestExportImageAndChecksums(t *testing.T) {
 	if _, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "missing-bucket", Format: "raw"}); ErrorCode(err) != "InvalidOSSBucket.NotFound" || IsNotFound(err) {
 		t.Fatalf("export to a missing bucket: %v, want InvalidOSSBucket.NotFound and not a missing resource", err)
 	}
-	task, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "dr-export", Prefix: "core/", Format: "qcow2"})
+	task, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: "dr-export", Prefix: "core", Format: "qcow2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitExportTask(ctx, region, task, "export", 10*time.Second); err != nil {
+	objs, err := c.WaitExportTask(ctx, region, task, "export", 10*time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
-	key := "core/" + id + "_system.qcow2"
-	keys, err := c.ListExportObjects(ctx, region, "dr-export", "core/"+id+"_")
-	if err != nil || len(keys) != 2 || keys[0] != "core/"+id+"_data_xvdb.qcow2" || keys[1] != key {
-		t.Fatalf("ListExportObjects = %v, %v; want the data and system disk objects", keys, err)
+	// The objects are the ones the task names, and exactly those the bucket
+	// holds; cn-beijing ignores ImageFormat, so they are RAW.
+	b, _ := ossc.Bucket("dr-export")
+	lr, err := b.ListObjects()
+	if err != nil || len(objs) != 2 || len(lr.Objects) != 2 {
+		t.Fatalf("task objects %+v, bucket %+v (%v)", objs, lr.Objects, err)
 	}
+	listed := map[string]bool{lr.Objects[0].Key: true, lr.Objects[1].Key: true}
+	for _, o := range objs {
+		if !listed[o.Key] || o.Bucket != "dr-export" || o.Format != "raw" {
+			t.Fatalf("task object %+v is not in the bucket %v, or not RAW", o, listed)
+		}
+	}
+	key := objs[0].Key
 	head, err := c.HeadExportObject(ctx, region, "dr-export", key)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +79,6 @@ func TestExportImageAndChecksums(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Independent computation over a plain GET.
-	b, _ := ossc.Bucket("dr-export")
 	body, err := b.GetObject(key)
 	if err != nil {
 		t.Fatal(err)
@@ -99,20 +109,17 @@ func TestExportImageAndChecksums(t *testing.T) {
 	if err := b.PutObject("core/other", io.LimitReader(zeroReader{}, 3)); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteExportObjects(ctx, region, "dr-export", "core/"+id+"_"); err != nil {
+	if err := c.DeleteExportObjects(ctx, region, "dr-export", []string{objs[0].Key, objs[1].Key, key + ".manifest.json"}); err != nil {
 		t.Fatal(err)
 	}
-	lr, err := b.ListObjects(oss.Prefix("core/"))
+	lr, err = b.ListObjects()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(lr.Objects) != 1 || lr.Objects[0].Key != "core/other" {
 		t.Fatalf("left after DeleteExportObjects: %+v", lr.Objects)
 	}
-	if err := c.DeleteExportObjects(ctx, region, "dr-export", ""); err == nil {
-		t.Fatal("an empty prefix was accepted")
-	}
-	if err := c.DeleteExportObjects(ctx, region, "no-such-bucket", "x"); err != nil {
+	if err := c.DeleteExportObjects(ctx, region, "no-such-bucket", []string{"x"}); err != nil {
 		t.Fatalf("missing bucket: %v", err)
 	}
 
@@ -122,8 +129,44 @@ func TestExportImageAndChecksums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitExportTask(ctx, region, task, "export", 10*time.Second); err == nil {
+	if _, err := c.WaitExportTask(ctx, region, task, "export", 10*time.Second); err == nil {
 		t.Fatal("a failed export task succeeded")
+	}
+}
+
+// TestCancelExportTask: cancelling a running export stops it; cancelling it
+// again (InvalidTaskId.IncorrectTaskStatus) or a finished one is success.
+func TestCancelExportTask(t *testing.T) {
+	c, srv := emulatorClient(t, emulator.Options{})
+	srv.SetExportBytesPerGiB(16)
+	ctx := context.Background()
+	const region = "cn-beijing"
+	srv.SetDurations(emulator.InstantDurations())
+	id, err := c.CreateImage(ctx, region, CreateImageInput{InstanceID: emulator.SeedInstanceCoreApp, Name: "cancel-src"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitImageAvailable(ctx, region, id, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	finished, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: emulator.SeedBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := emulator.InstantDurations()
+	d.ImageExport = time.Hour
+	srv.SetDurations(d)
+	running, err := c.ExportImage(ctx, region, id, ExportImageInput{Bucket: emulator.SeedBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range []string{running, running, finished} {
+		if err := c.CancelExportTask(ctx, region, task); err != nil {
+			t.Fatalf("CancelExportTask(%s): %v", task, err)
+		}
+	}
+	if _, err := c.WaitExportTask(ctx, region, running, "export", 5*time.Second); err == nil || !strings.Contains(err.Error(), "Cancelled") {
+		t.Fatalf("cancelled task: %v, want an error saying Cancelled", err)
 	}
 }
 

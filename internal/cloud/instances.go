@@ -101,9 +101,18 @@ func (in RunInstanceInput) request(token string) *ecs.RunInstancesRequest {
 		req.DataDisk = &dd
 	}
 	if in.PrivateIPs > 1 {
-		// The SDK has no field for it: secondary private IPs of the
-		// primary network interface.
-		req.QueryParams["SecondaryPrivateIpAddressCount"] = strconv.Itoa(in.PrivateIPs - 1)
+		// Secondary private IPs exist only as
+		// NetworkInterface.N.SecondaryPrivateIpAddressCount, and with
+		// NetworkInterface.N.InstanceType=Primary the vSwitch and security
+		// groups move into the interface and may not be given at the top
+		// level (ecs-20140526 v7.7.0 RunInstancesRequestNetworkInterface).
+		// The pinned SDK's struct lacks the count field, hence the query
+		// parameter.
+		req.NetworkInterface = &[]ecs.RunInstancesNetworkInterface{{
+			InstanceType: "Primary", VSwitchId: in.VSwitchID, SecurityGroupIds: &sgs,
+		}}
+		req.VSwitchId, req.SecurityGroupIds = "", nil
+		req.QueryParams["NetworkInterface.1.SecondaryPrivateIpAddressCount"] = strconv.Itoa(in.PrivateIPs - 1)
 	}
 	if len(in.Tags) > 0 {
 		keys := make([]string, 0, len(in.Tags))

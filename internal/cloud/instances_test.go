@@ -196,3 +196,26 @@ func TestInstanceCatalogFinders(t *testing.T) {
 		t.Errorf("missing instance: %v", err)
 	}
 }
+
+// TestRunInstanceSecondaryIPsOnPrimaryInterface: more than one private IP
+// is asked for on the primary network interface, which then carries the
+// vSwitch and security groups; none of them is sent at the top level.
+func TestRunInstanceSecondaryIPsOnPrimaryInterface(t *testing.T) {
+	req := testRunInput().request("tok")
+	q := req.GetQueryParams()
+	if _, ok := q["SecondaryPrivateIpAddressCount"]; ok {
+		t.Fatalf("top-level SecondaryPrivateIpAddressCount sent: %v", q)
+	}
+	if q["NetworkInterface.1.SecondaryPrivateIpAddressCount"] != "2" || req.VSwitchId != "" || req.SecurityGroupIds != nil {
+		t.Fatalf("request %+v, query %v", req, q)
+	}
+	nic := (*req.NetworkInterface)[0]
+	if nic.InstanceType != "Primary" || nic.VSwitchId != emulator.SeedVSwitchBeijing || len(*nic.SecurityGroupIds) != 1 {
+		t.Fatalf("primary interface %+v", nic)
+	}
+	one := testRunInput()
+	one.PrivateIPs = 1
+	if r := one.request("tok"); r.NetworkInterface != nil || r.VSwitchId != emulator.SeedVSwitchBeijing {
+		t.Fatalf("one private IP: %+v", r)
+	}
+}

@@ -48,6 +48,23 @@ type PolicySpec struct {
 	Tags              map[string]string // user tags, set at creation
 }
 
+// MaxPolicyCopyRegions is how many regions an automatic snapshot policy
+// copies to: CreateAutoSnapshotPolicy / ModifyAutoSnapshotPolicyEx
+// TargetCopyRegions, "You can specify only a single destination region."
+// (ecs-20140526 v7.7.0 request models).
+const MaxPolicyCopyRegions = 1
+
+// ErrTooManyCopyRegions is returned, without calling the API, for a policy
+// spec that lists more copy regions than ECS takes.
+var ErrTooManyCopyRegions = errors.New("an automatic snapshot policy copies to a single destination region")
+
+func (s PolicySpec) check() error {
+	if len(s.CopyRegions) > MaxPolicyCopyRegions {
+		return fmt.Errorf("%w; %d given (%s)", ErrTooManyCopyRegions, len(s.CopyRegions), strings.Join(s.CopyRegions, ", "))
+	}
+	return nil
+}
+
 func jsonStrings(v []string) string {
 	if v == nil {
 		v = []string{}
@@ -74,6 +91,9 @@ func (c *Client) doECSRetryingConflicts(ctx context.Context, region string, req 
 // makes it idempotent: after a failed attempt it looks for a policy tagged
 // with the token before trying again.
 func (c *Client) CreateAutoSnapshotPolicy(ctx context.Context, region string, s PolicySpec, token string) (string, error) {
+	if err := s.check(); err != nil {
+		return "", err
+	}
 	cl, err := c.ECS(region)
 	if err != nil {
 		return "", err
@@ -261,6 +281,9 @@ func decodeJSONArray(s string) ([]string, error) {
 
 // ModifyAutoSnapshotPolicy sends every settable field of s.
 func (c *Client) ModifyAutoSnapshotPolicy(ctx context.Context, region, id string, s PolicySpec) error {
+	if err := s.check(); err != nil {
+		return err
+	}
 	req := ecs.CreateModifyAutoSnapshotPolicyExRequest()
 	req.AutoSnapshotPolicyId = id
 	req.AutoSnapshotPolicyName = s.Name

@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -143,5 +144,31 @@ func TestTierSnapshotsUsesServiceTime(t *testing.T) {
 	s, err := c.FindSnapshotByID(ctx, "cn-beijing", acts[0].SnapshotID)
 	if err != nil || s.RetentionDays != acts[0].NewRetentionDays {
 		t.Fatalf("snapshot %+v, %v", s, err)
+	}
+}
+
+// TestPolicyNeverSendsSeveralCopyRegions: a spec with two copy regions is
+// refused before any request (the API takes a single destination region).
+func TestPolicyNeverSendsSeveralCopyRegions(t *testing.T) {
+	ctx := context.Background()
+	_, c := startEmulator(t, emulator.Options{})
+	spec := cloud.PolicySpec{
+		Name: "core", Schedule: drpolicy.Schedule{Hours: []int{2}, Weekdays: []time.Weekday{time.Monday}}, RetentionDays: 7,
+		CopyRegions: []string{"cn-shanghai", "cn-guangzhou"}, CopyRetentionDays: 3,
+	}
+	if _, err := c.CreateAutoSnapshotPolicy(ctx, "cn-beijing", spec, "tok-2"); !errors.Is(err, cloud.ErrTooManyCopyRegions) {
+		t.Fatalf("create with two copy regions: %v, want ErrTooManyCopyRegions", err)
+	}
+	if n := countPolicies(t, c); n != 0 {
+		t.Fatalf("%d policies after a refused create, want 0", n)
+	}
+	spec.CopyRegions = spec.CopyRegions[:1]
+	id, err := c.CreateAutoSnapshotPolicy(ctx, "cn-beijing", spec, "tok-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.CopyRegions = []string{"cn-shanghai", "cn-hangzhou"}
+	if err := c.ModifyAutoSnapshotPolicy(ctx, "cn-beijing", id, spec); !errors.Is(err, cloud.ErrTooManyCopyRegions) {
+		t.Fatalf("modify with two copy regions: %v, want ErrTooManyCopyRegions", err)
 	}
 }

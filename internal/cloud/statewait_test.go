@@ -143,7 +143,7 @@ func TestStateWaitStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	clock := &fakeClock{t: time.Unix(0, 0)}
 	err := StateWait{What: "image", Target: []string{"Available"}, Timeout: time.Hour, Now: clock.now,
-		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() },
+		Sleep:   func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() },
 		Refresh: func(context.Context) (string, int, error) { return "Creating", 1, nil }}.Run(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)

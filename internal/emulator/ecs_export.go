@@ -2,10 +2,11 @@ package emulator
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -15,18 +16,22 @@ import (
 
 // ExportImage writes a custom image into an OSS bucket of the caller, one
 // object per disk of the image, once the export task's duration has passed
-// (ecsTask, DescribeTaskAttribute):
+// (ecsTask, DescribeTaskAttribute). The API does not define the objects'
+// names: clients read them from the task's OperationProgressSet (one
+// OperationProgress per file, its RelatedItemSet naming OSSBucket, OSSObject
+// and ImageFormat). The emulator names them after the DescribeTaskAttribute
+// reference example (MYOSSPRE_m-23f8tcp8y_t-23ym6mvro.vhd), the system disk
+// first, each data disk with a sequence number:
 //
-//	<OSSPrefix><ImageId>_system.<format>        the system disk
-//	<OSSPrefix><ImageId>_data_<device>.<format> each data disk, e.g. _data_xvdb
+//	<OSSPrefix>_<ImageId>_<TaskId>.<format>      the system disk
+//	<OSSPrefix>_<ImageId>_<TaskId>_<n>.<format>  data disk n (1, 2, ...)
 //
-// following the service's rule that file names contain "system" or "data"
-// and the data disk's mount point (an old DescribeTaskAttribute example shows
-// <prefix>_<ImageId>_<TaskId>.vhd instead; clients should read the names from
-// the task's OperationProgressSet, which lists OSSBucket/OSSObject/ImageFormat
-// per file as the service does). The bytes are deterministic pseudo-random
-// data seeded by the image id and device, SizeGiB * exportBytesPerGiB long
-// (1 MiB per GiB by default), streamed into OSS without being held in memory.
+// so a client guessing names (as this provider once did) finds nothing.
+// ImageFormat is honoured only in the regions of exportFormatRegions; the
+// others export RAW whatever was asked, as the ExportImage reference says.
+// The bytes are deterministic pseudo-random data seeded by the image id and
+// device, SizeGiB * exportBytesPerGiB long (1 MiB per GiB by default),
+// streamed into OSS without being held in memory.
 
 // ExportImageDefaultRole is the RAM role ExportImage uses by default.
 const ExportImageDefaultRole = "AliyunECSImageExportDefaultRole"
@@ -51,7 +56,23 @@ func errNoExportRole(role string) error {
 		"ECS service account Have no right to access your OSS.please attach a role of access your oss to ECS service account. (role "+role+")")
 }
 
+// exportFormats are ExportImage's ImageFormat values (ecs-20140526 v7.7.0
+// ExportImageRequest: raw, vhd, qcow2, vmdk, vdi).
 var exportFormats = map[string]string{"raw": "raw", "vhd": "vhd", "qcow2": "qcow2", "vmdk": "vmdk", "vdi": "vdi"}
+
+// exportFormatRegions are the regions where ExportImage honours
+// ImageFormat, from the ExportImage reference (Tokyo, Jakarta, Frankfurt,
+// Dubai, Virginia, London, Singapore, Kuala Lumpur, Silicon Valley; older
+// versions of the page also listed Mumbai and Sydney): elsewhere images are
+// exported RAW. None of the emulator's seeded regions is among them.
+var exportFormatRegions = map[string]bool{
+	"ap-northeast-1": true, "ap-southeast-5": true, "eu-central-1": true, "me-east-1": true, "us-east-1": true,
+	"eu-west-1": true, "ap-southeast-1": true, "ap-southeast-3": true, "us-west-1": true,
+}
+
+// exportPrefix is OSSPrefix: "1 to 30 characters in length and can contain
+// digits and letters" (ecs-20140526 v7.7.0 ExportImageRequest).
+var exportPrefix = regexp.MustCompile(`^[A-Za-z0-9]{1,30}$`)
 
 func (st *snapStore) registerExport() {
 	st.e.register("ExportImage", st.exportImage)
@@ -68,12 +89,15 @@ func (st *snapStore) exportImage(c *rpcCall) (any, error) {
 	}
 	format := "raw"
 	if f := c.str("ImageFormat"); f != "" {
-		var ok bool
-		if format, ok = exportFormats[strings.ToLower(f)]; !ok {
+		asked, ok := exportFormats[strings.ToLower(f)]
+		if !ok {
 			return nil, apiErr(http.StatusBadRequest, "InvalidImageFormat.Malformed", "The specified Image Format is wrongly formed.")
 		}
+		if exportFormatRegions[c.Region] {
+			format = asked
+		}
 	}
-	if len(prefix) > 30 || strings.HasPrefix(prefix, "/") {
+	if c.has("OSSPrefix") && !exportPrefix.MatchString(prefix) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidOSSPrefix.Malformed", "The specified OSSPrefix is not valid.")
 	}
 	if st.exportRoleMissing {
@@ -157,11 +181,17 @@ type exportObject struct {
 
 // exportObjects names the files an export writes.
 func exportObjects(im *image, t *ecsTask) []exportObject {
+	base := im.ID + "_" + t.ID
+	if t.Prefix != "" {
+		base = t.Prefix + "_" + base
+	}
 	var out []exportObject
+	data := 0
 	for _, m := range im.Mappings {
-		name := t.Prefix + im.ID + "_system." + t.Format
+		name := base + "." + t.Format
 		if m.Type == "data" {
-			name = t.Prefix + im.ID + "_data_" + path.Base(m.Device) + "." + t.Format
+			data++
+			name = fmt.Sprintf("%s_%d.%s", base, data, t.Format)
 		}
 		out = append(out, exportObject{key: name, device: m.Device, sizeGiB: m.SizeGiB})
 	}

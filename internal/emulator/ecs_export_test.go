@@ -49,12 +49,14 @@ func TestExportImageWritesObjects(t *testing.T) {
 	id, _ := e.readyImage("exported")
 
 	resp, err := e.export(func(r *ecs.ExportImageRequest) {
-		r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "dr-exports", "ecs/", "qcow2"
+		r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "dr-exports", "ecs", "qcow2"
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := "ecs/" + id + "_system.qcow2"
+	// cn-beijing does not honour ImageFormat: the export is RAW, named as
+	// in the DescribeTaskAttribute reference example.
+	key := "ecs_" + id + "_" + resp.TaskId + ".raw"
 	tr := e.task(resp.TaskId)
 	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != "cn-beijing" {
 		t.Errorf("new task: %+v", tr)
@@ -86,7 +88,7 @@ func TestExportImageWritesObjects(t *testing.T) {
 	for _, it := range ops[0].RelatedItemSet.RelatedItem {
 		items[it.Name] = it.Value
 	}
-	if items["OSSBucket"] != "dr-exports" || items["OSSObject"] != key || items["ImageFormat"] != "qcow2" {
+	if items["OSSBucket"] != "dr-exports" || items["OSSObject"] != key || items["ImageFormat"] != "raw" {
 		t.Errorf("related items: %v", items)
 	}
 	body, err := bucket.GetObject(key)
@@ -121,9 +123,10 @@ func TestExportImageDataDisksAndRunSchedules(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(e.srv.ecs.durations.ImageCreate)
-	if _, err := e.export(func(r *ecs.ExportImageRequest) {
+	exp, err := e.export(func(r *ecs.ExportImageRequest) {
 		r.ImageId, r.OSSBucket, r.RoleName = img.ImageId, "dr-exports", ExportImageDefaultRole
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(e.srv.ecs.durations.ImageExport)
@@ -138,8 +141,8 @@ func TestExportImageDataDisksAndRunSchedules(t *testing.T) {
 		sizes[o.Key] = o.Size
 	}
 	want := map[string]int64{
-		img.ImageId + "_system.raw":    40 * 1000,
-		img.ImageId + "_data_xvdb.raw": 100 * 1000,
+		img.ImageId + "_" + exp.TaskId + ".raw":   40 * 1000,
+		img.ImageId + "_" + exp.TaskId + "_1.raw": 100 * 1000,
 	}
 	if len(sizes) != len(want) {
 		t.Fatalf("objects %v, want %v", sizes, want)
@@ -222,7 +225,7 @@ func TestExportImageInjectedFailure(t *testing.T) {
 		len(tr.OperationProgressSet.OperationProgress) != 1 || tr.OperationProgressSet.OperationProgress[0].OperationStatus != "Failed" {
 		t.Errorf("failed export: %+v", tr)
 	}
-	if ok, _ := bucket.IsObjectExist(id + "_system.raw"); ok {
+	if ok, _ := bucket.IsObjectExist(id + "_" + resp.TaskId + ".raw"); ok {
 		t.Error("a failed export wrote its object")
 	}
 	// The bucket vanishing before the task ends fails it too.
@@ -304,14 +307,98 @@ func TestExportInstantDurations(t *testing.T) {
 	if im := e.mustImage(e.bj, img.ImageId, ""); im.Status != "Available" {
 		t.Fatalf("instant image: %s", im.Status)
 	}
-	if _, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = img.ImageId, "instant" }); err != nil {
+	exp, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = img.ImageId, "instant" })
+	if err != nil {
 		t.Fatal(err)
 	}
-	props, err := bucket.GetObjectMeta(img.ImageId + "_system.raw")
+	props, err := bucket.GetObjectMeta(img.ImageId + "_" + exp.TaskId + ".raw")
 	if err != nil {
 		t.Fatalf("object right after ExportImage: %v", err)
 	}
 	if props.Get("Content-Length") != "640" {
 		t.Errorf("Content-Length %s, want 640 (40 GiB x 16 bytes)", props.Get("Content-Length"))
 	}
+}
+
+// TestExportImagePrefixAndFormat: OSSPrefix is 1 to 30 letters and digits;
+// ImageFormat is honoured only in the regions that offer it, RAW elsewhere,
+// and the task reports the format produced.
+func TestExportImagePrefixAndFormat(t *testing.T) {
+	e := newSnapEnv(t)
+	e.srv.SetExportBytesPerGiB(10)
+	mustBucket(t, ossClient(t, e.srv), "mine")
+	id, _ := e.readyImage("img")
+	for _, prefix := range []string{"core/", "", strings.Repeat("a", 31), "dr-site"} {
+		_, err := e.export(func(r *ecs.ExportImageRequest) {
+			r.ImageId, r.OSSBucket = id, "mine"
+			r.GetQueryParams()["OSSPrefix"] = prefix
+		})
+		wantAPIError(t, err, 400, "InvalidOSSPrefix.Malformed")
+	}
+	format := func(asked string) string {
+		t.Helper()
+		resp, err := e.export(func(r *ecs.ExportImageRequest) {
+			r.ImageId, r.OSSBucket, r.OSSPrefix, r.ImageFormat = id, "mine", "core1", asked
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(e.srv.ecs.durations.ImageExport)
+		for _, it := range e.task(resp.TaskId).OperationProgressSet.OperationProgress[0].RelatedItemSet.RelatedItem {
+			if it.Name == "ImageFormat" {
+				return it.Value
+			}
+		}
+		t.Fatal("no ImageFormat in the task")
+		return ""
+	}
+	if got := format("qcow2"); got != "raw" {
+		t.Errorf("qcow2 asked in cn-beijing: task reports %s, want raw", got)
+	}
+	exportFormatRegions["cn-beijing"] = true
+	defer delete(exportFormatRegions, "cn-beijing")
+	if got := format("qcow2"); got != "qcow2" {
+		t.Errorf("qcow2 asked where ImageFormat is honoured: task reports %s", got)
+	}
+}
+
+// TestCancelTask: a running export is cancelled and writes nothing; a
+// finished one answers InvalidTaskId.IncorrectTaskStatus.
+func TestCancelTask(t *testing.T) {
+	e := newSnapEnv(t)
+	e.srv.SetExportBytesPerGiB(10)
+	bucket := mustBucket(t, ossClient(t, e.srv), "mine")
+	id, _ := e.readyImage("img")
+	cancel := func(task string) error {
+		req := ecs.CreateCancelTaskRequest()
+		req.TaskId = task
+		_, err := e.bj.CancelTask(req)
+		return err
+	}
+	run, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = id, "mine" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := e.task(run.TaskId); tr.SupportCancel != "true" {
+		t.Errorf("running export: SupportCancel %s", tr.SupportCancel)
+	}
+	if err := cancel(run.TaskId); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageExport)
+	if tr := e.task(run.TaskId); tr.TaskStatus != "Cancelled" || tr.SupportCancel != "false" {
+		t.Errorf("cancelled export: %s, SupportCancel %s", tr.TaskStatus, tr.SupportCancel)
+	}
+	if res, err := bucket.ListObjects(); err != nil || len(res.Objects) != 0 {
+		t.Errorf("a cancelled export wrote %+v (%v)", res.Objects, err)
+	}
+	wantAPIError(t, cancel(run.TaskId), 403, "InvalidTaskId.IncorrectTaskStatus")
+
+	done, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = id, "mine" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.srv.ecs.durations.ImageExport)
+	wantAPIError(t, cancel(done.TaskId), 403, "InvalidTaskId.IncorrectTaskStatus")
+	wantAPIError(t, cancel("t-2zenothere0000000000"), 400, "InvalidTaskId.NotFound")
 }

@@ -240,6 +240,33 @@ func (c *rpcCall) remember(ids []string) {
 	}
 }
 
+// systemDiskBounds are RunInstances SystemDisk.Size's bounds in GiB
+// (ecs-20140526 v7.7.0): ESSD by performance level, ESSD AutoPL 1 to 2048,
+// other categories 20 to 2048.
+func systemDiskBounds(category, pl string) (int, int) {
+	switch category {
+	case "cloud_essd":
+		return essdMinSize(pl), 2048
+	case "cloud_auto":
+		return 1, 2048
+	}
+	return 20, 2048
+}
+
+// essdMinSize is an ESSD's smallest size at performance level pl (PL1 when
+// not set): PL0 1, PL1 20, PL2 461, PL3 1261 GiB.
+func essdMinSize(pl string) int {
+	switch pl {
+	case "PL0":
+		return 1
+	case "PL2":
+		return 461
+	case "PL3":
+		return 1261
+	}
+	return 20
+}
+
 type diskSpec struct {
 	name, desc, category, pl, snapshot, device, kms string
 	size                                            int
@@ -257,10 +284,14 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return resp, nil
 	}
 
-	imageID, typeID, vswID := c.str("ImageId"), c.str("InstanceType"), c.str("VSwitchId")
+	imageID, typeID := c.str("ImageId"), c.str("InstanceType")
 	amount := c.int("Amount", 1)
-	secondary := c.int("SecondaryPrivateIpAddressCount", 0)
 	sysSize := c.int("SystemDisk.Size", 0)
+	nic, err := primaryInterface(c)
+	if err != nil {
+		return nil, err
+	}
+	vswID, secondary := nic.vswitchID, nic.secondaryIPs
 	dryRun, uniqueSuffix := c.bool("DryRun"), c.bool("UniqueSuffix")
 	if err := c.err(); err != nil {
 		return nil, err
@@ -296,10 +327,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Mismatch",
 			fmt.Sprintf("The specified vSwitch %s is not in zone %s.", vsw.ID, z))
 	}
-	sgs := c.list("SecurityGroupIds")
-	if sg := c.str("SecurityGroupId"); sg != "" {
-		sgs = append([]string{sg}, sgs...)
-	}
+	sgs := nic.securityGroups
 	if len(sgs) == 0 {
 		return nil, errMissingParam("SecurityGroupId")
 	}
@@ -335,9 +363,9 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidSystemDiskSize.LessThanImageSize",
 			fmt.Sprintf("The specified SystemDisk.Size %d GiB is less than the image size %d GiB.", sys.size, img.SizeGiB))
 	}
-	if sys.size < 20 || sys.size > 2048 {
+	if lo, hi := systemDiskBounds(sys.category, sys.pl); sys.size < lo || sys.size > hi {
 		return nil, apiErr(http.StatusBadRequest, "InvalidSystemDiskSize.ValueNotSupported",
-			"The specified SystemDisk.Size is out of the permitted range (20-2048 GiB).")
+			fmt.Sprintf("The specified SystemDisk.Size is out of the permitted range (%d-%d GiB).", lo, hi))
 	}
 
 	// Data disks: the image's, then the requested ones.
@@ -382,6 +410,9 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		} else if d.size == 0 {
 			return nil, errMissingParam(field + "Size")
 		}
+		if d.category == "cloud_essd" {
+			bounds[0] = essdMinSize(d.pl)
+		}
 		if d.size < bounds[0] || d.size > bounds[1] {
 			return nil, apiErr(http.StatusBadRequest, "InvalidDataDiskSize.ValueNotSupported",
 				fmt.Sprintf("The specified %sSize %d GiB is out of the permitted range for %s.", field, d.size, d.category))
@@ -393,7 +424,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 	}
 
 	// Addresses.
-	privateIP := c.str("PrivateIpAddress")
+	privateIP := nic.primaryIP
 	if privateIP != "" {
 		if amount > 1 {
 			return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Conflict", "PrivateIpAddress can only be set when Amount is 1.")
@@ -406,7 +437,7 @@ func (e *ecsService) runInstances(c *rpcCall) (any, error) {
 		}
 	}
 	if secondary < 0 || secondary > typ.IPsPerENI-1 {
-		return nil, errInvalidParam("SecondaryPrivateIpAddressCount", c.str("SecondaryPrivateIpAddressCount"))
+		return nil, errInvalidParam("NetworkInterface.1.SecondaryPrivateIpAddressCount", strconv.Itoa(secondary))
 	}
 	tags := c.tags()
 	if len(tags) > 20 {

@@ -518,8 +518,7 @@ func TestBatchStartStop(t *testing.T) {
 func TestSecondaryPrivateIPs(t *testing.T) {
 	srv, _, client := startECS(t, "cn-beijing")
 	srv.SetDurations(InstantDurations())
-	req := runReq("cn-beijing")
-	req.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "2"
+	req := primaryNICReq("2")
 	run, err := client.RunInstances(req)
 	if err != nil {
 		t.Fatal(err)
@@ -529,6 +528,9 @@ func TestSecondaryPrivateIPs(t *testing.T) {
 	if len(sets) != 3 || !sets[0].Primary || sets[1].Primary || sets[0].PrivateIpAddress != in.VpcAttributes.PrivateIpAddress.IpAddress[0] {
 		t.Fatalf("private ip sets %+v", sets)
 	}
+	if in.VpcAttributes.VSwitchId != SeedVSwitchBeijing || len(in.SecurityGroupIds.SecurityGroupId) != 1 || in.SecurityGroupIds.SecurityGroupId[0] != SeedSecurityGroupBJ {
+		t.Fatalf("the primary interface's vSwitch and security group were not used: %+v", in)
+	}
 	seen := map[string]bool{}
 	for _, s := range sets {
 		if seen[s.PrivateIpAddress] || !inCIDR(s.PrivateIpAddress, "172.16.0.0/24") {
@@ -536,10 +538,47 @@ func TestSecondaryPrivateIPs(t *testing.T) {
 		}
 		seen[s.PrivateIpAddress] = true
 	}
-	tooMany := runReq("cn-beijing")
-	tooMany.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "50"
-	_, err = client.RunInstances(tooMany)
+	_, err = client.RunInstances(primaryNICReq("50"))
 	wantAPIError(t, err, 400, "InvalidParameter")
+}
+
+// primaryNICReq is a RunInstances request whose primary network interface
+// carries the vSwitch, the security group and secondary IPs.
+func primaryNICReq(secondary string) *ecs.RunInstancesRequest {
+	req := runReq("cn-beijing")
+	req.VSwitchId, req.SecurityGroupId = "", ""
+	req.NetworkInterface = &[]ecs.RunInstancesNetworkInterface{{
+		InstanceType: "Primary", VSwitchId: SeedVSwitchBeijing, SecurityGroupIds: &[]string{SeedSecurityGroupBJ},
+	}}
+	req.GetQueryParams()["NetworkInterface.1.SecondaryPrivateIpAddressCount"] = secondary
+	return req
+}
+
+// TestRunInstancesNetworkInterfaceRules: SecondaryPrivateIpAddressCount
+// exists only inside NetworkInterface.N, and a Primary interface takes the
+// vSwitch and security groups instead of the top-level parameters.
+func TestRunInstancesNetworkInterfaceRules(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	top := runReq("cn-beijing")
+	top.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "2"
+	_, err := client.RunInstances(top)
+	wantAPIError(t, err, 400, "InvalidParameter")
+
+	both := primaryNICReq("1")
+	both.VSwitchId = SeedVSwitchBeijing
+	_, err = client.RunInstances(both)
+	wantAPIError(t, err, 400, "InvalidParameter.Conflict")
+
+	bothSG := primaryNICReq("1")
+	bothSG.SecurityGroupId = SeedSecurityGroupBJ
+	_, err = client.RunInstances(bothSG)
+	wantAPIError(t, err, 400, "InvalidParameter.Conflict")
+
+	noVSwitch := primaryNICReq("1")
+	(*noVSwitch.NetworkInterface)[0].VSwitchId = ""
+	_, err = client.RunInstances(noVSwitch)
+	wantAPIError(t, err, 400, "MissingParameter")
 }
 
 func TestNewDisksLagToo(t *testing.T) {
@@ -629,4 +668,26 @@ func TestRunInstancesIPExhaustion(t *testing.T) {
 		}
 		seen[ip] = true
 	}
+}
+
+// TestRunInstancesDiskBounds: data disk sizes as the RunInstances reference
+// gives them: ESSD (PL1) up to 65536 GiB, PL0 from 1 GiB.
+func TestRunInstancesDiskBounds(t *testing.T) {
+	srv, _, client := startECS(t, "cn-beijing")
+	srv.SetDurations(InstantDurations())
+	run := func(size, pl string) error {
+		req := runReq("cn-beijing")
+		req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: size, PerformanceLevel: pl}}
+		_, err := client.RunInstances(req)
+		return err
+	}
+	if err := run("65536", ""); err != nil {
+		t.Errorf("65536 GiB ESSD: %v", err)
+	}
+	if err := run("1", "PL0"); err != nil {
+		t.Errorf("1 GiB PL0 ESSD: %v", err)
+	}
+	wantAPIError(t, run("65537", ""), 400, "InvalidDataDiskSize.ValueNotSupported")
+	wantAPIError(t, run("10", ""), 400, "InvalidDataDiskSize.ValueNotSupported")
+	wantAPIError(t, run("100", "PL2"), 400, "InvalidDataDiskSize.ValueNotSupported")
 }

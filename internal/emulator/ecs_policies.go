@@ -121,6 +121,14 @@ func (st *snapStore) policyParams(c *rpcCall, p *autoSnapshotPolicy) error {
 		if err := c.err(); err != nil {
 			return err
 		}
+		// CreateAutoSnapshotPolicy / ModifyAutoSnapshotPolicyEx
+		// TargetCopyRegions: "You can specify only a single destination
+		// region." (ecs-20140526 v7.7.0 request models). The reference gives
+		// no error code for a longer list; this one names the parameter.
+		if len(regions) > 1 {
+			return apiErr(http.StatusBadRequest, "InvalidTargetCopyRegions.Malformed",
+				fmt.Sprintf("TargetCopyRegions lists %d regions; an automatic snapshot policy copies to a single destination region.", len(regions)))
+		}
 		for _, r := range regions {
 			if _, ok := c.acct().regions[r]; !ok {
 				return apiErr(http.StatusBadRequest, "InvalidTargetCopyRegions.Malformed",

@@ -250,7 +250,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 	e.clock.Set(policyStart)
 	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
-		r.TargetCopyRegions = `["cn-shanghai","cn-guangzhou"]`
+		r.TargetCopyRegions = `["cn-shanghai"]`
 		r.CopiedSnapshotsRetentionDays = requests.NewInteger(7)
 		r.CopyEncryptionConfiguration.Encrypted = "true"
 		r.CopyEncryptionConfiguration.KMSKeyId = "kms-1"
@@ -259,7 +259,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 	p := e.describePolicy(id)
 	if p.AutoSnapshotPolicyName != "nightly" || p.TimePoints != `["2","14"]` ||
 		p.RepeatWeekdays != `["1","2","3","4","5","6","7"]` || p.RetentionDays != 30 || p.Status != "Normal" ||
-		!p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai","cn-guangzhou"]` ||
+		!p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai"]` ||
 		p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted ||
 		p.CopyEncryptionConfiguration.KMSKeyId != "kms-1" || p.DiskNums != 0 || p.RegionId != "cn-beijing" ||
 		p.CreationTime != "2026-01-05T03:30:00Z" || len(p.Tags.Tag) != 1 || p.Tags.Tag[0].TagValue != "gold" {
@@ -422,5 +422,32 @@ func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
 	}
 	if n := len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.SnapshotType = "auto" })); n != 0 {
 		t.Errorf("%d auto snapshots of the released disk in cn-beijing", n)
+	}
+}
+
+// TestPolicyRefusesSeveralCopyRegions: TargetCopyRegions takes a single
+// destination region, on create and on modify; a refused modify changes
+// nothing.
+func TestPolicyRefusesSeveralCopyRegions(t *testing.T) {
+	e := newSnapEnv(t)
+	e.clock.Set(policyStart)
+	req := ecs.CreateCreateAutoSnapshotPolicyRequest()
+	req.TimePoints, req.RepeatWeekdays, req.RetentionDays = `["2"]`, `["1"]`, requests.NewInteger(3)
+	req.EnableCrossRegionCopy = requests.NewBoolean(true)
+	req.TargetCopyRegions = `["cn-shanghai","cn-guangzhou"]`
+	_, err := e.bj.CreateAutoSnapshotPolicy(req)
+	wantAPIError(t, err, 400, "InvalidTargetCopyRegions.Malformed")
+
+	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+		r.EnableCrossRegionCopy = requests.NewBoolean(true)
+		r.TargetCopyRegions = `["cn-shanghai"]`
+	})
+	mod := ecs.CreateModifyAutoSnapshotPolicyExRequest()
+	mod.AutoSnapshotPolicyId = id
+	mod.TargetCopyRegions = `["cn-shanghai","cn-guangzhou"]`
+	_, err = e.bj.ModifyAutoSnapshotPolicyEx(mod)
+	wantAPIError(t, err, 400, "InvalidTargetCopyRegions.Malformed")
+	if p := e.describePolicy(id); p.TargetCopyRegions != `["cn-shanghai"]` {
+		t.Errorf("refused modify changed TargetCopyRegions to %s", p.TargetCopyRegions)
 	}
 }

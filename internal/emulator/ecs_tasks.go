@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 	"weak"
@@ -73,6 +74,7 @@ func setupSnapshotFeature(e *ecsService) {
 	st.registerImages()
 	st.registerExport()
 	e.register("DescribeTaskAttribute", st.describeTaskAttribute)
+	e.register("CancelTask", st.cancelTask)
 	// Catch up before every action, the core's too: DeleteInstance releasing
 	// a disk must come after the policy fires due before it. Features set up
 	// after this one are not wrapped (there are none today); this feature's
@@ -211,7 +213,7 @@ type ecsTask struct {
 	RegionID  string
 	Action    string // ExportImage, ModifySnapshotCategory
 	Created   time.Time
-	state     lifecycle // Waiting, Processing -> Finished (or Failed when injected)
+	state     lifecycle // Waiting, Processing -> Finished (or Failed when injected); Cancelled by CancelTask
 	finished  bool      // side effects done (export written)
 	failed    bool      // failed while finishing (e.g. bucket gone)
 
@@ -227,8 +229,17 @@ func (t *ecsTask) status(now time.Time) string {
 	return t.state.at(now)
 }
 
-func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
+// cancellable reports whether the task is still waiting or running.
+func (t *ecsTask) cancellable(now time.Time) bool {
+	switch t.status(now) {
+	case "Waiting", "Processing":
+		return true
+	}
+	return false
+}
+
+// taskOf resolves the TaskId parameter to a task of the caller's region.
+func (st *snapStore) taskOf(c *rpcCall) (*ecsTask, error) {
 	id := c.str("TaskId")
 	if id == "" {
 		return nil, errMissingParam("TaskId")
@@ -236,6 +247,37 @@ func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
 	t, ok := st.tasks[id]
 	if !ok || t.AccountID != c.AccountID || t.RegionID != c.Region {
 		return nil, apiErr(http.StatusBadRequest, "InvalidTaskId.NotFound", `The specified "TaskId" is not found.`)
+	}
+	return t, nil
+}
+
+// cancelTask stops an ImportImage or ExportImage task still waiting or
+// running; an export cancelled writes nothing. Error codes from the
+// CancelTask reference: a task of another action is
+// InvalidTaskId.TaskActionNotSupport, a task already ended
+// InvalidTaskId.IncorrectTaskStatus (both 403).
+func (st *snapStore) cancelTask(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	t, err := st.taskOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if t.Action != "ExportImage" {
+		return nil, apiErr(http.StatusForbidden, "InvalidTaskId.TaskActionNotSupport", "The specified task action not support.")
+	}
+	if !t.cancellable(c.now) {
+		return nil, apiErr(http.StatusForbidden, "InvalidTaskId.IncorrectTaskStatus", "The specified task status is invalid.")
+	}
+	t.state.settle("Cancelled")
+	t.finished = true
+	return ecs.CancelTaskResponse{RequestId: c.RequestID}, nil
+}
+
+func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
+	st.catchUp(c.now)
+	t, err := st.taskOf(c)
+	if err != nil {
+		return nil, err
 	}
 	status := t.status(c.now)
 	resp := ecs.DescribeTaskAttributeResponse{
@@ -246,7 +288,7 @@ func (st *snapStore) describeTaskAttribute(c *rpcCall) (any, error) {
 		TaskStatus:    status,
 		TaskProcess:   fmt.Sprintf("%d%%", t.state.progress(c.now)),
 		CreationTime:  isoTime(t.Created),
-		SupportCancel: "false",
+		SupportCancel: strconv.FormatBool(t.Action == "ExportImage" && t.cancellable(c.now)),
 		TotalCount:    1,
 	}
 	switch status {

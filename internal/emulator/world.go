@@ -56,9 +56,10 @@ func findInstanceType(id string) (instanceTypeSeed, bool) {
 	return instanceTypeSeed{}, false
 }
 
-// diskCategories are the categories every zone sells, with size bounds.
+// diskCategories are the categories every zone sells, with data disk size
+// bounds (RunInstances DataDisk.N.Size, ecs-20140526 v7.7.0; ESSD at PL1).
 var diskCategories = map[string][2]int{
-	"cloud_essd":       {20, 32768},
+	"cloud_essd":       {20, 65536},
 	"cloud_ssd":        {20, 32768},
 	"cloud_efficiency": {20, 32768},
 	"cloud_auto":       {1, 65536},

@@ -79,6 +79,7 @@ type rimgExportModel struct {
 	Bucket         types.String `tfsdk:"bucket"`
 	Prefix         types.String `tfsdk:"prefix"`
 	Format         types.String `tfsdk:"format"`
+	ExportedFormat types.String `tfsdk:"exported_format"`
 	Checksums      types.Set    `tfsdk:"checksums"`
 	Object         types.String `tfsdk:"object"`
 	ManifestObject types.String `tfsdk:"manifest_object"`
@@ -98,7 +99,7 @@ var (
 		"kms_key_id": types.StringType, "image_id": types.StringType, "status": types.StringType, "progress": types.Int64Type,
 	}
 	rimgExportAttrTypes = map[string]attr.Type{
-		"bucket": types.StringType, "prefix": types.StringType, "format": types.StringType,
+		"bucket": types.StringType, "prefix": types.StringType, "format": types.StringType, "exported_format": types.StringType,
 		"checksums": types.SetType{ElemType: types.StringType},
 		"object":    types.StringType, "manifest_object": types.StringType, "etag": types.StringType,
 		"data_objects": types.ListType{ElemType: types.StringType},
@@ -199,23 +200,28 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 					},
 					"prefix": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-						MarkdownDescription: "Object name prefix, at most 30 characters, not starting with `/`, e.g. `core/`.",
+						MarkdownDescription: "ExportImage's `OSSPrefix`: 1 to 30 letters and digits (no `/`), e.g. `core`. Default: none. " +
+							"ECS chooses the objects' names; the provider reads them from the export task (`object`, `data_objects`).",
 					},
 					"format": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString("raw"),
-						MarkdownDescription: "Image file format: `raw` (default), `vhd` or `qcow2`.",
+						MarkdownDescription: "Image file format asked for (ExportImage's `ImageFormat`): `raw` (default), `vhd`, `qcow2`, `vmdk` or `vdi`. " +
+							"ECS honours it only in some regions and exports RAW elsewhere; no API tells which, so a plan asking for another format " +
+							"warns. `exported_format` holds the format ECS produced.",
 					},
 					"checksums": schema.SetAttribute{
 						Optional: true, Computed: true, ElementType: types.StringType,
 						Default:             setdefault.StaticValue(types.SetValueMust(types.StringType, allChecksums)),
 						MarkdownDescription: "Whole-object checksums to compute: any of `crc64`, `md5`, `sha256` (default all). The manifest always holds per-part CRC64 and SHA-256.",
 					},
-					"object":          computedString("Key of the exported system disk object: `<prefix><image_id>_system.<format>`."),
+					"exported_format": computedString("The format of the exported objects as the export task reports it (DescribeTaskAttribute `ImageFormat`): `raw` where the region ignores `format`."),
+					"object": computedString("Key of the exported system disk object, as the export task names it (the first file the task lists; " +
+						"ECS defines no naming pattern, e.g. `core_m-xxx_t-xxx.raw`)."),
 					"manifest_object": computedString("Key of the manifest (JSON: size, part size, per-part CRC64 and SHA-256, whole-object digests) beside the object."),
 					"data_objects": schema.ListAttribute{
 						Computed: true, ElementType: types.StringType,
-						MarkdownDescription: "Keys of the exported data disk objects (one per data disk of the image, e.g. " +
-							"`<prefix><image_id>_data_xvdb.<format>`), sorted. Each is checksummed like the system disk and has " +
+						MarkdownDescription: "Keys of the exported data disk objects (one per data disk of the image), in the order the " +
+							"export task lists them after the system disk. Each is checksummed like the system disk and has " +
 							"its manifest beside it (`<key>.manifest.json`); drift of any of them exports again.",
 					},
 					"etag":   computedString("ETag of the exported object when it was checksummed; a different ETag on refresh means drift."),
@@ -331,6 +337,26 @@ func (m *rimgExportModel) checksums(ctx context.Context) map[string]bool {
 	return out
 }
 
+// keys lists the objects the export left in its bucket (the exported
+// objects as the task named them, and their manifests).
+func (m *rimgExportModel) keys(ctx context.Context) []string {
+	var data []string
+	if !m.DataObjects.IsNull() && !m.DataObjects.IsUnknown() {
+		m.DataObjects.ElementsAs(ctx, &data, false)
+	}
+	if m.Object.IsNull() || m.Object.IsUnknown() {
+		return nil
+	}
+	return replication.ExportKeys(m.Object.ValueString(), data)
+}
+
+// current reports whether the export was done and found unchanged since
+// (Read nulls the ETag of an export that drifted, keeping its object names
+// so the next apply deletes them).
+func (m *rimgExportModel) current() bool {
+	return m != nil && !m.Object.IsNull() && !m.Object.IsUnknown() && !m.ETag.IsNull() && !m.ETag.IsUnknown()
+}
+
 // sameLocation reports whether two exports write the same objects.
 func (m *rimgExportModel) sameLocation(o *rimgExportModel) bool {
 	return m != nil && o != nil && m.Bucket.Equal(o.Bucket) && m.Prefix.ValueString() == o.Prefix.ValueString() &&
@@ -338,7 +364,7 @@ func (m *rimgExportModel) sameLocation(o *rimgExportModel) bool {
 }
 
 func (m *rimgExportModel) setComputedUnknown() {
-	m.Object, m.ManifestObject, m.ETag = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	m.Object, m.ManifestObject, m.ETag, m.ExportedFormat = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 	m.DataObjects = types.ListUnknown(types.StringType)
 	m.Size = types.Int64Unknown()
 	m.MD5, m.SHA256, m.CRC64 = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
@@ -414,6 +440,9 @@ func (r *replicatedImageResource) ValidateConfig(ctx context.Context, req resour
 		if !ex.Format.IsUnknown() && !ex.Format.IsNull() {
 			if err := replication.ValidateFormat(ex.Format.ValueString()); err != nil {
 				resp.Diagnostics.AddAttributeError(at.AtName("format"), "Invalid export format", err.Error()+".")
+			} else if notice := replication.FormatNotice(ex.Format.ValueString()); notice != "" {
+				resp.Diagnostics.AddAttributeWarning(at.AtName("format"), "Export format not guaranteed", notice+
+					" Set format = \"raw\" to avoid the surprise, or keep it and read export.exported_format.")
 			}
 		}
 		if !ex.Checksums.IsUnknown() && !ex.Checksums.IsNull() {
@@ -538,8 +567,9 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 	se, d := rimgExport(ctx, state.Export)
 	resp.Diagnostics.Append(d...)
 	if pe != nil {
-		if se != nil && !se.Object.IsNull() && pe.sameLocation(se) {
+		if se.current() && pe.sameLocation(se) {
 			pe.Object, pe.ManifestObject, pe.ETag, pe.Size, pe.DataObjects = se.Object, se.ManifestObject, se.ETag, se.Size, se.DataObjects
+			pe.ExportedFormat = se.ExportedFormat
 			if pe.Checksums.Equal(se.Checksums) {
 				pe.MD5, pe.SHA256, pe.CRC64 = se.MD5, se.SHA256, se.CRC64
 			} else {
@@ -789,7 +819,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	// Export drift.
 	ex, d := rimgExport(ctx, state.Export)
 	resp.Diagnostics.Append(d...)
-	if ex != nil && !ex.Object.IsNull() {
+	if ex.current() {
 		recorded := replication.ObjectState{Exists: true, ETag: ex.ETag.ValueString(), Size: ex.Size.ValueInt64()}
 		if !ex.CRC64.IsNull() {
 			recorded.CRC64 = ex.CRC64.ValueString()
@@ -814,7 +844,11 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 		if why != "" {
 			resp.Diagnostics.AddWarning("Exported image drifted",
 				fmt.Sprintf("oss://%s/%s: %s. Terraform will export the image again on the next apply.", ex.Bucket.ValueString(), object, why))
-			state.Export = types.ObjectNull(rimgExportAttrTypes)
+			// Keep the object names so the next apply deletes them (a new
+			// export gets new names); a null ETag marks the export stale.
+			ex.ETag = types.StringNull()
+			state.Export, d = rimgExportValue(ctx, ex)
+			resp.Diagnostics.Append(d...)
 		}
 	}
 	if resp.Diagnostics.HasError() {
@@ -956,7 +990,7 @@ func (r *replicatedImageResource) Delete(ctx context.Context, req resource.Delet
 		}
 	}
 	if ex != nil && !ex.Bucket.IsNull() {
-		if err := r.client.DeleteExportObjects(ctx, w.region, ex.Bucket.ValueString(), replication.ExportObjectsPrefix(ex.Prefix.ValueString(), id)); err != nil {
+		if err := r.client.DeleteExportObjects(ctx, w.region, ex.Bucket.ValueString(), ex.keys(ctx)); err != nil {
 			apiError(&resp.Diagnostics, "delete the exported objects of image "+id, err)
 		}
 	}

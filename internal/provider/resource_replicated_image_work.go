@@ -362,18 +362,18 @@ func (w *rimgWork) reconcileShares(ctx context.Context, region, id string) (skip
 // location and checksums are unchanged, checksums only when just they
 // changed, otherwise the old objects go and the image is exported again.
 func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel) (*rimgExportModel, error) {
-	oldDone := oldEx != nil && !oldEx.Object.IsNull() && !oldEx.Object.IsUnknown()
-	if newEx != nil && oldDone && newEx.sameLocation(oldEx) {
+	if newEx != nil && oldEx.current() && newEx.sameLocation(oldEx) {
 		if newEx.Checksums.Equal(oldEx.Checksums) {
 			return oldEx, nil
 		}
 		var data []string
 		oldEx.DataObjects.ElementsAs(ctx, &data, false)
-		return w.checksum(ctx, newEx, oldEx.Object.ValueString(), data)
+		again := *newEx
+		again.ExportedFormat = oldEx.ExportedFormat
+		return w.checksum(ctx, &again, oldEx.Object.ValueString(), data)
 	}
-	if oldDone {
-		prefix := replication.ExportObjectsPrefix(oldEx.Prefix.ValueString(), w.sourceID)
-		if err := w.c.DeleteExportObjects(ctx, w.region, oldEx.Bucket.ValueString(), prefix); err != nil {
+	if oldEx != nil {
+		if err := w.c.DeleteExportObjects(ctx, w.region, oldEx.Bucket.ValueString(), oldEx.keys(ctx)); err != nil {
 			return oldEx, err
 		}
 	}
@@ -385,10 +385,10 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 	if err != nil {
 		return nil, err
 	}
-	object := replication.SystemObjectKey(prefix, w.sourceID, format)
-	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, prefix)
-	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "object": object})
-	if err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx)); err != nil {
+	what := fmt.Sprintf("export of image %s to oss://%s (task %s)", w.sourceID, bucket, task)
+	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "prefix": prefix})
+	objects, err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx))
+	if err != nil {
 		if ctx.Err() != nil || strings.Contains(err.Error(), "timed out") {
 			// Best effort: a timed-out or interrupted export should not keep
 			// writing into the bucket (and blocks deleting the image).
@@ -400,17 +400,27 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		}
 		return nil, err
 	}
-	// The export writes one object per disk; list them rather than guess
-	// the service's naming of data disks.
-	keys, err := w.c.ListExportObjects(ctx, w.region, bucket, replication.ExportObjectsPrefix(prefix, w.sourceID))
-	if err != nil {
-		return nil, err
+	// The task names the files it wrote; ECS defines no naming pattern. The
+	// first one is taken for the system disk (the order the task lists).
+	out := *newEx
+	out.ExportedFormat = types.StringNull()
+	if f := objects[0].Format; f != "" {
+		out.ExportedFormat = types.StringValue(f)
 	}
-	system, data := replication.SplitExportObjects(keys)
-	if system == "" {
-		return nil, fmt.Errorf("export task %s finished but oss://%s/%s was not written; found %v", task, bucket, object, keys)
+	var data []string
+	for _, o := range objects {
+		if o.Bucket != "" && o.Bucket != bucket {
+			return nil, fmt.Errorf("export task %s names oss://%s/%s, outside the bucket %s it was given", task, o.Bucket, o.Key, bucket)
+		}
+		if o.Key != objects[0].Key {
+			data = append(data, o.Key)
+		}
 	}
-	return w.checksum(ctx, newEx, system, data)
+	if format != "" && out.ExportedFormat.ValueString() != format {
+		tflog.Warn(ctx, "ECS exported another format than the one asked for (ImageFormat is honoured only in some regions)",
+			map[string]any{"asked": format, "exported": out.ExportedFormat.ValueString(), "region": w.region})
+	}
+	return w.checksum(ctx, &out, objects[0].Key, data)
 }
 
 // checksum streams each exported object (system disk, then data disks)

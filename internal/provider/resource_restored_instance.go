@@ -214,7 +214,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 					},
 					"size": schema.Int64Attribute{
 						Optional: true, Computed: true,
-						MarkdownDescription: "Size in GiB, 20-2048 and at least the image's size. Default: the larger of 40 and the image's size. " +
+						MarkdownDescription: "Size in GiB, 20-2048 (`cloud_auto`: 1-2048) and at least the image's size. Default: the larger of 40 and the image's size. " +
 							"Under 40 GiB is a warning.",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
 					},
@@ -261,8 +261,10 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"private_ips": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(1),
-				MarkdownDescription: "Number of private IPs of the primary network interface, primary included: 1-10 and at most what the type holds. Default 1.",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				MarkdownDescription: "Number of private IPs of the primary network interface, primary included: at least 1 and at most what the instance type " +
+					"holds per interface (DescribeInstanceTypes `EniPrivateIpAddressQuantity`, checked at plan time). More than 1 is requested as " +
+					"`NetworkInterface.1.SecondaryPrivateIpAddressCount` on the primary interface. Default 1.",
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,

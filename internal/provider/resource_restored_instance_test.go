@@ -129,7 +129,7 @@ func TestAccRestoredInstance_validation(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step(restoredConfig(env, image, "ecs.g7.large", `  private_ips = 11`),
-				`private_ips is 11; an instance's primary network interface holds at most 10`),
+				`ecs.g7.large holds at most 6 private IPs per network interface; private_ips is 11`),
 			step(restoredConfig(env, image, "ecs.c7.large", `  private_ips = 8`),
 				`ecs.c7.large holds at most 6 private IPs per network interface; private_ips is 8`),
 			step(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { category = "cloud" }`),
@@ -137,7 +137,7 @@ func TestAccRestoredInstance_validation(t *testing.T) {
 			step(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { size = 4096 }`),
 				`A cloud_essd system disk must be 20 to 2048 GiB; system_disk.size is 4096`),
 			step(restoredConfig(env, image, "ecs.g7.large", `  data_disks = [{ category = "cloud_essd", size = 10 }]`),
-				`A cloud_essd data disk must be 20 to 32768 GiB; data_disks\[0\].size is 10`),
+				`A cloud_essd data disk must be 20 to 65536 GiB; data_disks\[0\].size is 10`),
 			step(restoredConfig(env, image, "ecs.g7.large", `  data_disks = [{ category = "nvme", size = 100 }]`),
 				`data_disks\[0\].category "nvme" is not a data disk category`),
 			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q, snapshot_id = \"s-1\" }", testImageLinux), "ecs.g7.large", ""),
@@ -730,6 +730,28 @@ func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
 					return fmt.Errorf("temporary images left: %v", ims)
 				}
 				return expectManagedInstances(c, t, 1)(nil)
+			},
+		}},
+	})
+}
+
+// TestAccRestoredInstance_apiLimits: limits come from the API, not from
+// fixed guesses: 12 private IPs on a type holding 15 per interface (sent on
+// the primary NetworkInterface), and an ESSD data disk above 32768 GiB.
+func TestAccRestoredInstance_apiLimits(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t)
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: restoredConfig(env, image, "ecs.g7.xlarge", `
+  private_ips = 12
+  data_disks  = [{ category = "cloud_essd", size = 40000 }]`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip_addresses"), knownvalue.ListSizeExact(12)),
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks").AtSliceIndex(0).AtMapKey("size"), knownvalue.Int64Exact(40000)),
 			},
 		}},
 	})

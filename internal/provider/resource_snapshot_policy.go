@@ -108,13 +108,16 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				},
 			},
 			"cross_region_copy": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Copy every automatic snapshot to other regions. Omit to take no copies.",
+				Optional: true,
+				MarkdownDescription: "Copy every automatic snapshot to another region. Omit to take no copies. " +
+					"An automatic snapshot policy copies to a single destination region (CreateAutoSnapshotPolicy `TargetCopyRegions`).",
 				Attributes: map[string]schema.Attribute{
 					"regions": schema.SetAttribute{
 						Required: true, ElementType: types.StringType,
-						MarkdownDescription: "Regions to copy to; each must exist and differ from the policy's region.",
-						Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+						MarkdownDescription: "The region to copy to, as a one-element set: it must exist and differ from the policy's region. " +
+							"More than one region is refused at plan time: ECS takes a single destination region per automatic policy, " +
+							"and a disk follows one policy (copies to several regions come with the EBS enterprise snapshot policy, not supported yet).",
+						Validators: []validator.Set{setvalidator.SizeAtLeast(1)},
 					},
 					"retention_days": schema.Int64Attribute{
 						Required: true, MarkdownDescription: "Days the copies are kept: 1 to 65535, or -1 for forever.",
@@ -191,6 +194,14 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 	if ret, ok := spRetentionOf(ctx, m.Retention, &resp.Diagnostics); ok {
 		if err := ret.Validate(); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("retention"), "Invalid retention", err.Error())
+		} else if ret.MonthlyMonths > 0 {
+			// ModifySnapshotCategory reference: archive snapshots exist only in
+			// some regions, a list that changes; no API reports it.
+			resp.Diagnostics.AddAttributeWarning(path.Root("retention").AtName("monthly_months"), "Archive tier availability not checked",
+				"The monthly tier moves snapshots to the archive tier (ModifySnapshotCategory), which ECS offers only in some regions "+
+					"(see the ModifySnapshotCategory reference); no API tells which, so the plan cannot check this region. "+
+					"Where ECS refuses, the apply fails at the archive step with ECS's error: set monthly_months = 0 there, "+
+					"or keep monthly snapshots in the standard tier with a longer daily_days.")
 		}
 	}
 	if cp, present, ok := spCopyOf(ctx, m.CrossRegionCopy, &resp.Diagnostics); present && ok {

@@ -167,3 +167,63 @@ func TestSnapshotPolicyHelpers(t *testing.T) {
 		t.Fatalf("tier warning:\n%s", w)
 	}
 }
+
+// TestSnapshotPolicyOneCopyRegion: two copy regions fail at plan time with
+// an error on cross_region_copy.regions that names the alternative.
+func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
+	var sr resource.SchemaResponse
+	NewSnapshotPolicyResource().Schema(context.Background(), resource.SchemaRequest{}, &sr)
+	copyType := sr.Schema.Type().TerraformType(context.Background()).(tftypes.Object).AttributeTypes["cross_region_copy"].(tftypes.Object)
+	copyOf := func(regions ...string) tftypes.Value {
+		var rs []tftypes.Value
+		for _, r := range regions {
+			rs = append(rs, tftypes.NewValue(tftypes.String, r))
+		}
+		return tftypes.NewValue(copyType, map[string]tftypes.Value{
+			"regions":        tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, rs),
+			"retention_days": tftypes.NewValue(tftypes.Number, 7),
+			"encrypted":      tftypes.NewValue(tftypes.Bool, false),
+			"kms_key_id":     tftypes.NewValue(tftypes.String, nil),
+		})
+	}
+	set := map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "cross_region_copy": copyOf("cn-shanghai", "cn-guangzhou")}
+	diags := spValidate(t, set)
+	if len(diags.Errors()) != 1 {
+		t.Fatalf("two copy regions: want one error, got %v", diags)
+	}
+	e := diags.Errors()[0]
+	wp, ok := e.(diag.DiagnosticWithPath)
+	if !ok || wp.Path().String() != "cross_region_copy.regions" {
+		t.Fatalf("error not on cross_region_copy.regions: %v", e)
+	}
+	for _, want := range []string{"cross_region_copy.regions", "single destination region", "enterprise snapshot policy", "alidr_replicated_image"} {
+		if !strings.Contains(e.Detail(), want) {
+			t.Errorf("detail does not mention %q: %s", want, e.Detail())
+		}
+	}
+	set["cross_region_copy"] = copyOf("cn-shanghai")
+	if diags := spValidate(t, set); diags.HasError() {
+		t.Fatalf("one copy region: %v", diags)
+	}
+}
+
+// TestSnapshotPolicyArchiveTierWarning: no API tells which regions offer
+// the archive tier, so a monthly tier is planned with a warning saying so.
+func TestSnapshotPolicyArchiveTierWarning(t *testing.T) {
+	var sr resource.SchemaResponse
+	NewSnapshotPolicyResource().Schema(context.Background(), resource.SchemaRequest{}, &sr)
+	retType := sr.Schema.Type().TerraformType(context.Background()).(tftypes.Object).AttributeTypes["retention"].(tftypes.Object)
+	retention := func(monthly int) tftypes.Value {
+		return tftypes.NewValue(retType, map[string]tftypes.Value{
+			"daily_days": tftypes.NewValue(tftypes.Number, 7), "monthly_months": tftypes.NewValue(tftypes.Number, monthly),
+			"yearly_years": tftypes.NewValue(tftypes.Number, 0),
+		})
+	}
+	diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(3)})
+	if diags.HasError() || len(diags.Warnings()) != 1 || !strings.Contains(diags.Warnings()[0].Detail(), "no API tells which") {
+		t.Fatalf("monthly tier: want one warning about archive availability, got %v", diags)
+	}
+	if diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(0)}); len(diags) != 0 {
+		t.Fatalf("no monthly tier: %v", diags)
+	}
+}

@@ -245,6 +245,14 @@ func spValidateCopy(c spCopySpec, region string, diags *diag.Diagnostics) {
 		diags.AddAttributeError(p.AtName("regions"), "No copy regions",
 			"cross_region_copy.regions is empty: list at least one region to copy snapshots to (e.g. \"cn-shanghai\"), or remove the cross_region_copy block.")
 	}
+	if len(c.Regions) > cloud.MaxPolicyCopyRegions {
+		diags.AddAttributeError(p.AtName("regions"), "One copy region per automatic snapshot policy",
+			fmt.Sprintf("cross_region_copy.regions lists %d regions (%s), but an ECS automatic snapshot policy copies to a single destination region "+
+				"(CreateAutoSnapshotPolicy TargetCopyRegions). Keep one region in cross_region_copy.regions. A disk follows one automatic policy, "+
+				"so copies to several regions need the EBS enterprise snapshot policy, which this provider does not support yet; "+
+				"to have a recovery point in more DR regions today, replicate an image there with alidr_replicated_image.",
+				len(c.Regions), strings.Join(c.Regions, ", ")))
+	}
 	if region != "" && slices.Contains(c.Regions, region) {
 		diags.AddAttributeError(p.AtName("regions"), "Copy region is the source region",
 			fmt.Sprintf("cross_region_copy.regions contains %q, the region the policy runs in: a copy must go to another region. Remove %q from the list.", region, region))

@@ -149,7 +149,7 @@ resource "alidr_snapshot_policy" "core" {
     monthly_months = 3
     yearly_years   = 1
   }
-  cross_region_copy = { regions = ["cn-shanghai", "cn-guangzhou"], retention_days = 7, encrypted = true, kms_key_id = "key-core" }
+  cross_region_copy = { regions = ["cn-shanghai"], retention_days = 7, encrypted = true, kms_key_id = "key-core" }
   disk_ids   = [%q, %q]
   rpo_target = "12h"
   avoid      = ["MON 08:00-12:00"]
@@ -201,7 +201,7 @@ resource "alidr_snapshot_policy" "core" {
 				},
 				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
 					if p.AutoSnapshotPolicyName != "core-banking" || p.TimePoints != `["2","14"]` || p.RepeatWeekdays != `["1","2","3","4","5","6","7"]` ||
-						p.RetentionDays != 7 || !p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-guangzhou","cn-shanghai"]` ||
+						p.RetentionDays != 7 || !p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai"]` ||
 						p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted || p.CopyEncryptionConfiguration.KMSKeyId != "key-core" {
 						return fmt.Errorf("policy as created: %+v", p)
 					}

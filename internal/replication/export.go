@@ -2,14 +2,14 @@ package replication
 
 import (
 	"fmt"
-	"path"
 	"slices"
-	"sort"
 	"strings"
 )
 
-// Export formats ExportImage accepts here.
-var ExportFormats = []string{"raw", "vhd", "qcow2"}
+// ExportFormats are ExportImage's ImageFormat values (ecs-20140526 v7.7.0
+// ExportImageRequest). ECS honours ImageFormat only in some regions and
+// exports RAW elsewhere; no API tells which (see FormatNotice).
+var ExportFormats = []string{"raw", "vhd", "qcow2", "vmdk", "vdi"}
 
 // Checksum names.
 const (
@@ -24,15 +24,31 @@ var Checksums = []string{ChecksumCRC64, ChecksumMD5, ChecksumSHA256}
 // maxPrefix is the longest OSSPrefix ExportImage accepts.
 const maxPrefix = 30
 
-// ValidateExportPrefix checks an OSS prefix for ExportImage.
+// ValidateExportPrefix checks an OSS prefix for ExportImage: OSSPrefix is
+// "1 to 30 characters in length and can contain digits and letters"
+// (ecs-20140526 v7.7.0 ExportImageRequest; InvalidOSSPrefix.Malformed
+// otherwise). "" means no prefix.
 func ValidateExportPrefix(p string) error {
-	switch {
-	case len(p) > maxPrefix:
+	if len(p) > maxPrefix {
 		return fmt.Errorf("prefix %q is %d characters long; ExportImage accepts at most %d: shorten it", p, len(p), maxPrefix)
-	case strings.HasPrefix(p, "/"):
-		return fmt.Errorf("prefix %q must not start with \"/\": write it relative to the bucket, e.g. %q", p, strings.TrimLeft(p, "/"))
+	}
+	for _, r := range p {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return fmt.Errorf("prefix %q contains %q; ExportImage accepts only letters and digits (no \"/\", \"-\" or \"_\"): use e.g. %q",
+				p, r, lettersAndDigits(p))
+		}
 	}
 	return nil
+}
+
+func lettersAndDigits(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // ValidateFormat checks an export format.
@@ -43,44 +59,33 @@ func ValidateFormat(f string) error {
 	return nil
 }
 
-// SystemObjectKey is the object ExportImage writes for the image's system
-// disk: <prefix><imageID>_system.<format>.
-func SystemObjectKey(prefix, imageID, format string) string {
-	return prefix + imageID + "_system." + format
+// FormatNotice explains, for a format other than raw, that the region may
+// export RAW instead, or returns "" for raw.
+func FormatNotice(format string) string {
+	if format == "raw" {
+		return ""
+	}
+	return fmt.Sprintf("ECS honours ExportImage's ImageFormat only in some regions (the ExportImage reference lists them) and exports RAW elsewhere; "+
+		"no API tells which, so the plan cannot check that %q will be produced. export.exported_format records the format the export task reports.", format)
 }
 
-// DataObjectKey is the object of a data disk, named after its device.
-func DataObjectKey(prefix, imageID, device, format string) string {
-	return prefix + imageID + "_data_" + path.Base(device) + "." + format
+// ExportKeys lists every object an export left in its bucket: the exported
+// objects (as the export task named them) and their manifests.
+func ExportKeys(object string, data []string) []string {
+	var out []string
+	for _, k := range append([]string{object}, data...) {
+		if k != "" {
+			out = append(out, k, ManifestKey(k))
+		}
+	}
+	return out
 }
-
-// ExportObjectsPrefix is what every object of one export starts with.
-func ExportObjectsPrefix(prefix, imageID string) string { return prefix + imageID + "_" }
 
 // ManifestKey is the manifest object written beside an exported object.
 func ManifestKey(object string) string { return object + ManifestSuffix }
 
 // ManifestSuffix ends every manifest key.
 const ManifestSuffix = ".manifest.json"
-
-// SplitExportObjects sorts the keys an export wrote (listed under
-// ExportObjectsPrefix) into the system disk object and the data disk
-// objects; manifests and anything else are left out.
-func SplitExportObjects(keys []string) (system string, data []string) {
-	for _, k := range keys {
-		switch {
-		case strings.HasSuffix(k, ManifestSuffix):
-		case strings.Contains(k, "_system."):
-			if system == "" {
-				system = k
-			}
-		case strings.Contains(k, "_data_"):
-			data = append(data, k)
-		}
-	}
-	sort.Strings(data)
-	return system, data
-}
 
 // ObjectState is what a HEAD says about an exported object.
 type ObjectState struct {

@@ -111,34 +111,43 @@ func TestValidation(t *testing.T) {
 }
 
 func TestExportNames(t *testing.T) {
-	if got := SystemObjectKey("core/", "m-1", "qcow2"); got != "core/m-1_system.qcow2" {
+	if got := ManifestKey("core_m-1_t-1.raw"); got != "core_m-1_t-1.raw.manifest.json" {
 		t.Fatal(got)
 	}
-	if got := DataObjectKey("core/", "m-1", "/dev/xvdb", "raw"); got != "core/m-1_data_xvdb.raw" {
-		t.Fatal(got)
+	if got := ExportKeys("a.raw", []string{"b.raw"}); !reflect.DeepEqual(got, []string{"a.raw", "a.raw.manifest.json", "b.raw", "b.raw.manifest.json"}) {
+		t.Fatalf("ExportKeys = %v", got)
 	}
-	if got := ManifestKey("core/m-1_system.qcow2"); got != "core/m-1_system.qcow2.manifest.json" {
-		t.Fatal(got)
+	if got := ExportKeys("", nil); got != nil {
+		t.Fatalf("ExportKeys of nothing = %v", got)
 	}
-	if got := ExportObjectsPrefix("core/", "m-1"); got != "core/m-1_" {
-		t.Fatal(got)
+}
+
+// TestExportPrefixAndFormats: OSSPrefix is 1 to 30 letters and digits (""
+// sends none); the formats are ExportImage's five.
+func TestExportPrefixAndFormats(t *testing.T) {
+	for _, ok := range []string{"", "core", "EcsExport", strings.Repeat("p", 30)} {
+		if err := ValidateExportPrefix(ok); err != nil {
+			t.Errorf("ValidateExportPrefix(%q) = %v", ok, err)
+		}
 	}
-	if ValidateExportPrefix("core/") != nil || ValidateExportPrefix("") != nil {
-		t.Fatal("valid prefixes rejected")
+	if err := ValidateExportPrefix("core/"); err == nil || !strings.Contains(err.Error(), `use e.g. "core"`) {
+		t.Errorf("core/: %v", err)
 	}
-	if err := ValidateExportPrefix("/core/"); err == nil || !strings.Contains(err.Error(), `"core/"`) {
-		t.Fatalf("leading slash: %v", err)
+	for _, bad := range []string{"/core", "dr-site", "a_b", "图", strings.Repeat("p", 31)} {
+		if ValidateExportPrefix(bad) == nil {
+			t.Errorf("ValidateExportPrefix(%q) accepted", bad)
+		}
 	}
-	if ValidateExportPrefix(strings.Repeat("p", 31)) == nil {
-		t.Fatal("31-character prefix accepted")
-	}
-	for _, f := range ExportFormats {
+	for _, f := range []string{"raw", "vhd", "qcow2", "vmdk", "vdi"} {
 		if ValidateFormat(f) != nil {
 			t.Errorf("format %s rejected", f)
 		}
 	}
-	if err := ValidateFormat("vmdk"); err == nil || !strings.Contains(err.Error(), "qcow2") {
-		t.Fatalf("ValidateFormat(vmdk) = %v", err)
+	if err := ValidateFormat("iso"); err == nil || !strings.Contains(err.Error(), "qcow2") {
+		t.Fatalf("ValidateFormat(iso) = %v", err)
+	}
+	if FormatNotice("raw") != "" || !strings.Contains(FormatNotice("qcow2"), "exported_format") {
+		t.Fatal("FormatNotice")
 	}
 }
 
@@ -158,18 +167,5 @@ func TestExportDrift(t *testing.T) {
 		if got := ExportDrift(rec, tc.now); (got != "") != tc.drift {
 			t.Errorf("%s: ExportDrift = %q, want drift %v", name, got, tc.drift)
 		}
-	}
-}
-
-func TestSplitExportObjects(t *testing.T) {
-	system, data := SplitExportObjects([]string{
-		"core/m-1_data_xvdc.raw", "core/m-1_system.raw.manifest.json", "core/m-1_system.raw",
-		"core/m-1_data_xvdb.raw", "core/m-1_data_xvdb.raw.manifest.json", "core/m-1_notes.txt",
-	})
-	if system != "core/m-1_system.raw" || !reflect.DeepEqual(data, []string{"core/m-1_data_xvdb.raw", "core/m-1_data_xvdc.raw"}) {
-		t.Fatalf("SplitExportObjects = %q, %q", system, data)
-	}
-	if system, data := SplitExportObjects(nil); system != "" || data != nil {
-		t.Fatalf("empty: %q %v", system, data)
 	}
 }

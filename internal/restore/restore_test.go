@@ -29,7 +29,6 @@ func TestValidate(t *testing.T) {
 		{"data auto small ok", Spec{DataDisks: []Disk{{Category: "cloud_auto", Size: 1}}}, nil, ""},
 		{"data empty", Spec{DataDisks: []Disk{{Category: "cloud_essd"}}}, []any{"data_disks", 0}, "neither snapshot_id nor size"},
 		{"too many disks", Spec{DataDisks: make17()}, []any{"data_disks"}, "at most 16 data disks; 17 are configured. Remove 1"},
-		{"ips", Spec{PrivateIPs: intp(11)}, []any{"private_ips"}, "Set private_ips to 10 or less"},
 		{"zero ips", Spec{PrivateIPs: intp(0)}, []any{"private_ips"}, "at least its primary"},
 	}
 	for _, tt := range tests {
@@ -223,5 +222,40 @@ func TestPointQuery(t *testing.T) {
 	}
 	if _, err := (PointQuery{Before: "nope"}).Choose(points, "cn-beijing", now); err == nil {
 		t.Error("bad before accepted")
+	}
+}
+
+// TestAPILimits: the bounds of the RunInstances reference (ecs-20140526
+// v7.7.0): ESSD data disks up to 65536 GiB, ESSD AutoPL system disks from
+// 1 GiB, private IPs per interface from the instance type, not a fixed 10.
+func TestAPILimits(t *testing.T) {
+	for name, s := range map[string]Spec{
+		"essd data 65536":  {DataDisks: []Disk{{Category: "cloud_essd", Size: 65536}}},
+		"autopl system 1":  {SystemDisk: &Disk{Category: "cloud_auto", Size: 1}},
+		"12 private IPs":   {PrivateIPs: intp(12)},
+		"ssd data 32768":   {DataDisks: []Disk{{Category: "cloud_ssd", Size: 32768}}},
+		"autopl data 1":    {DataDisks: []Disk{{Category: "cloud_auto", Size: 1}}},
+		"essd system 2048": {SystemDisk: &Disk{Category: "cloud_essd", Size: 2048}},
+	} {
+		if fs := Validate(s); len(fs) != 0 {
+			t.Errorf("%s: %+v", name, fs)
+		}
+	}
+	for name, s := range map[string]Spec{
+		"essd data 65537":    {DataDisks: []Disk{{Category: "cloud_essd", Size: 65537}}},
+		"ssd data 32769":     {DataDisks: []Disk{{Category: "cloud_ssd", Size: 32769}}},
+		"essd system 19":     {SystemDisk: &Disk{Category: "cloud_essd", Size: 19}},
+		"autopl system 2049": {SystemDisk: &Disk{Category: "cloud_auto", Size: 2049}},
+	} {
+		if fs := Validate(s); !HasErrors(fs) {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	big := InstanceType{ID: "ecs.g7.xlarge", VCPU: 4, MemoryGiB: 16, IPsPerENI: 15}
+	if fs := CheckInstanceType(big, 12, 0); len(fs) != 0 {
+		t.Errorf("12 IPs on a type holding 15: %+v", fs)
+	}
+	if fs := CheckInstanceType(big, 16, 0); !HasErrors(fs) || !strings.Contains(fs[0].Detail, "at most 15 private IPs") {
+		t.Errorf("16 IPs on a type holding 15: %+v", fs)
 	}
 }

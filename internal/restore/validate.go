@@ -34,19 +34,23 @@ func HasErrors(fs []Finding) bool {
 type bounds struct{ Min, Max int }
 
 // systemDiskCategories are the categories a system disk may use and its size
-// bounds (RunInstances SystemDisk.Category / SystemDisk.Size). The basic
-// "cloud" category is not sold for system disks of current instance types.
+// bounds (RunInstances SystemDisk.Size, ecs-20140526 v7.7.0: ESSD at the
+// default PL1 20 to 2048, ESSD AutoPL 1 to 2048, other categories 20 to
+// 2048). The basic "cloud" category is not sold for system disks of current
+// instance types.
 var systemDiskCategories = map[string]bounds{
 	"cloud_essd":       {20, 2048},
 	"cloud_ssd":        {20, 2048},
 	"cloud_efficiency": {20, 2048},
-	"cloud_auto":       {20, 2048},
+	"cloud_auto":       {1, 2048},
 }
 
 // dataDiskCategories are the data disk categories and their size bounds
-// (RunInstances DataDisk.N.Category / DataDisk.N.Size).
+// (RunInstances DataDisk.N.Size, ecs-20140526 v7.7.0: ESSD at the default
+// PL1 20 to 65536, ESSD AutoPL 1 to 65536, ultra and standard SSD 20 to
+// 32768, basic 5 to 2000).
 var dataDiskCategories = map[string]bounds{
-	"cloud_essd":       {20, 32768},
+	"cloud_essd":       {20, 65536},
 	"cloud_ssd":        {20, 32768},
 	"cloud_efficiency": {20, 32768},
 	"cloud_auto":       {1, 65536},
@@ -55,8 +59,7 @@ var dataDiskCategories = map[string]bounds{
 
 // Limits of one instance.
 const (
-	MaxPrivateIPs = 10 // primary plus secondary private IPs on the primary ENI
-	MaxDataDisks  = 16
+	MaxDataDisks = 16
 	// DefaultSystemDiskCategory and DefaultDataDiskCategory are what the
 	// resource uses when the configuration does not say.
 	DefaultSystemDiskCategory = "cloud_essd"
@@ -106,8 +109,9 @@ type Spec struct {
 }
 
 // Validate applies the API's static rules: known categories, sizes within
-// each category's bounds, at most 16 data disks, 1 to 10 private IPs. Every
-// error says what to change.
+// each category's bounds, at most 16 data disks, at least 1 private IP (the
+// most depends on the instance type: CheckInstanceType). Every error says
+// what to change.
 func Validate(s Spec) []Finding {
 	var out []Finding
 	if d := s.SystemDisk; d != nil {
@@ -155,11 +159,7 @@ func Validate(s Spec) []Finding {
 				"data_disks", i))
 		}
 	}
-	if n := s.PrivateIPs; n != nil && *n > MaxPrivateIPs {
-		out = append(out, errorAt("Too many private IPs",
-			fmt.Sprintf("private_ips is %d; an instance's primary network interface holds at most %d private IPs (1 primary + 9 secondary). Set private_ips to %d or less.", *n, MaxPrivateIPs, MaxPrivateIPs),
-			"private_ips"))
-	} else if n != nil && *n < 1 {
+	if n := s.PrivateIPs; n != nil && *n < 1 {
 		out = append(out, errorAt("Too few private IPs",
 			fmt.Sprintf("private_ips is %d; an instance has at least its primary private IP. Set private_ips to 1 (the default) or more.", *n),
 			"private_ips"))
@@ -172,8 +172,9 @@ type InstanceType struct {
 	ID        string
 	VCPU      int
 	MemoryGiB float64
-	// IPsPerENI is the most private IPs one network interface holds (0 =
-	// unknown); MaxDataDisks the most data disks (0 = unknown).
+	// IPsPerENI is the most private IPs one network interface holds
+	// (DescribeInstanceTypes EniPrivateIpAddressQuantity; 0 = unknown);
+	// MaxDataDisks the most data disks (0 = unknown).
 	IPsPerENI    int
 	MaxDataDisks int
 }

@@ -1,8 +1,8 @@
 # A "two regions, three centres" disaster recovery site: the primary region
-# is the provider's, the DR regions receive snapshot copies and a replicated
-# golden image; the first DR region gets a restored instance that a
-# verification run boot-tests, and the exported image is checked against its
-# manifest.
+# is the provider's; every DR region receives the replicated golden image,
+# the first one also the snapshot copies (an automatic snapshot policy copies
+# to a single region) and a restored instance that a verification run
+# boot-tests; the exported image is checked against its manifest.
 
 resource "alidr_snapshot_policy" "this" {
   name       = "${var.name}-snapshots"
@@ -11,7 +11,7 @@ resource "alidr_snapshot_policy" "this" {
   disk_ids   = var.protected_disk_ids
   rpo_target = var.rpo_target
   cross_region_copy = {
-    regions        = var.dr_regions
+    regions        = [var.dr_regions[0]]
     retention_days = var.retention.daily_days
   }
   tags = { dr-site = var.name }
@@ -22,9 +22,11 @@ resource "alidr_replicated_image" "golden" {
   name    = "${var.name}-golden"
   targets = { for r in var.dr_regions : r => {} }
   export = {
-    bucket    = var.export_bucket
-    prefix    = "${var.name}/"
-    format    = "qcow2"
+    bucket = var.export_bucket
+    # OSSPrefix takes 1-30 letters and digits; ECS names the objects itself.
+    prefix = substr(replace(var.name, "/[^0-9A-Za-z]/", ""), 0, 30)
+    # RAW: ECS honours other formats only in some regions and exports RAW elsewhere.
+    format    = "raw"
     checksums = ["crc64", "md5", "sha256"]
   }
 }

@@ -49,7 +49,7 @@ output "drill_report" {
   value       = <<-EOT
     DR drill "${var.name}": ${upper(alidr_verification_run.drill.status)}
       recovery point      ${alidr_restored_instance.this.restored_from} (golden image in ${alidr_restored_instance.this.region})
-      snapshots           policy ${alidr_snapshot_policy.this.id}, effective RPO ${alidr_snapshot_policy.this.effective_rpo} (target ${var.rpo_target}), copies to ${join(", ", var.dr_regions)}
+      snapshots           policy ${alidr_snapshot_policy.this.id}, effective RPO ${alidr_snapshot_policy.this.effective_rpo} (target ${var.rpo_target}), copies to ${var.dr_regions[0]}
       exported image      ${alidr_verification_run.drill.bytes_verified} bytes of oss://${var.export_bucket}/${alidr_replicated_image.golden.export.object}
                           sha256 ${alidr_verification_run.drill.sha256}
                           md5 ${alidr_verification_run.drill.md5}, crc64 ${alidr_verification_run.drill.crc64}

@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "dr_regions" {
-  description = "Disaster recovery regions (\"two regions, three centres\": two regions besides the provider's). The first one hosts the restored instance."
+  description = "Disaster recovery regions. Each receives the replicated golden image; the first one also receives the snapshot copies (an automatic snapshot policy copies to a single region) and hosts the restored instance."
   type        = list(string)
   validation {
     condition     = length(var.dr_regions) >= 1

@@ -18,8 +18,8 @@ resource "alidr_replicated_image" "golden" {
 
   export = {
     bucket    = "dr-images"
-    prefix    = "core/"
-    format    = "qcow2" # raw | vhd | qcow2
+    prefix    = "core" # 1-30 letters and digits; ECS names the objects (see export.object)
+    format    = "raw"  # raw | vhd | qcow2 | vmdk | vdi; ECS honours non-RAW formats only in some regions
     checksums = ["crc64", "md5", "sha256"]
   }
 

@@ -18,7 +18,7 @@ resource "alidr_snapshot_policy" "core" {
     yearly_years   = 1
   }
   cross_region_copy = {
-    regions        = ["cn-shanghai", "cn-guangzhou"]
+    regions        = ["cn-shanghai"] # one destination region per automatic policy
     retention_days = 7
     encrypted      = true
     kms_key_id     = var.kms_key_id
