@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -196,10 +197,12 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 					"bucket": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "OSS bucket in `region` owned by the account; ECS needs the `AliyunECSImageExportDefaultRole` role to write to it.",
+						Validators:          []validator.String{bucketNameValidator()},
 					},
 					"prefix": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 						MarkdownDescription: "Object name prefix, at most 30 characters, not starting with `/`, e.g. `core/`.",
+						Validators:          []validator.String{objectKeyValidator("export prefix", true)},
 					},
 					"format": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString("raw"),
@@ -476,6 +479,9 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 	}
 
+	if state == nil && r.client != nil && !plan.Region.IsUnknown() {
+		regionAvailable(ctx, r.client, plan.Region.ValueString(), path.Root("region"), &resp.Diagnostics)
+	}
 	planTargets, d := rimgTargets(ctx, plan.Targets)
 	resp.Diagnostics.Append(d...)
 	var stateTargets map[string]rimgTargetModel

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -191,10 +192,10 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"instance_name": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "Instance name (2-128 characters). Default: the instance id. Updated in place. Part of the idempotency token: " +
+				MarkdownDescription: "Instance name (2-128 characters, starting with a letter or Chinese character). Default: the instance id. Updated in place. Part of the idempotency token: " +
 					"give otherwise identical restores different names.",
 				PlanModifiers: []planmodifier.String{keep()},
-				Validators:    []validator.String{stringvalidator.LengthBetween(2, 128)},
+				Validators:    []validator.String{ecsNameValidator("instance name")},
 			},
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -217,6 +218,8 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 						MarkdownDescription: "Size in GiB, 20-2048 and at least the image's size. Default: the larger of 40 and the image's size. " +
 							"Under 40 GiB is a warning.",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						// RunInstances SystemDisk.Size: at least 1 (official ECS SDK); 0 is not "unset".
+						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 				},
 			},
@@ -241,6 +244,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 						Optional: true, Computed: true,
 						MarkdownDescription: "Size in GiB within the category's range and at least the snapshot's size. Default: the snapshot's size.",
 						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
 					},
 				}},
 			},
@@ -267,6 +271,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of the instance. Updated in place. The provider adds `alidr:managed-by` and `alidr:owner`, which are not shown here.",
+				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"desired_status": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(cloud.InstanceStatusRunning),
@@ -544,7 +549,7 @@ func sourceEqual(a, b *restoreSource) bool {
 // skipped; API failures other than NotFound become warnings.
 func (r *restoredInstanceResource) checkWithCloud(ctx context.Context, plan *restoredInstanceModel, diags *diag.Diagnostics) (modified bool) {
 	region := knownString(plan.Region)
-	if region == "" {
+	if region == "" || !regionAvailable(ctx, r.client, region, path.Root("region"), diags) {
 		return false
 	}
 	skipped := func(what string, err error) {
