@@ -270,7 +270,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Tags of the instance. Updated in place. The provider adds `alidr:managed-by` and `alidr:owner`, which are not shown here.",
+				MarkdownDescription: "Tags of the instance. Updated in place. The provider adds `alidr:managed-by`, `alidr:owner` and `alidr:claimed`, which are not shown here.",
 				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"desired_status": schema.StringAttribute{
@@ -733,8 +733,9 @@ func (m *restoredInstanceModel) runInput(ctx context.Context, imageID, owner str
 	return in
 }
 
-// ownerOf is the TagOwner value for what one restore creates: derived from
-// the request, so a retried apply recognises its own image and instance.
+// ownerOf is the base of the TagOwner value for what one restore creates:
+// derived from the request, so a retried apply recognises its own image and
+// instance (claimOwner makes it unique among identical restores).
 func (m *restoredInstanceModel) ownerOf(ctx context.Context, diags *diag.Diagnostics) string {
 	id := struct {
 		Region string
@@ -774,6 +775,11 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	m.Region = types.StringValue(region)
 	owner := m.ownerOf(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	owner, err := r.claimOwner(ctx, region, owner)
+	if err != nil {
+		apiError(&resp.Diagnostics, "choose the restore's owner id", err)
 		return
 	}
 	priv := restorePrivate{Owner: owner}
@@ -866,6 +872,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	}
 	m.ID = types.StringValue(id)
 	ctx = tflog.SetField(ctx, "instance_id", id)
+	defer r.markClaimed(ctx, region, id, &resp.Diagnostics)
 	// From here on the id is in state even if the rest fails: Terraform
 	// taints the instance instead of orphaning it.
 	save := func() {
