@@ -6,11 +6,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// TagClaimed marks a cloud resource that a Terraform resource instance has
-// taken into its state: another resource instance whose request looks the
-// same must not adopt it.
-const TagClaimed = "alidr:claimed"
-
 // ListInstancesByTags returns the instances in region carrying every tag of
 // tags (DescribeInstances Tag.N.Key/Value).
 func (c *Client) ListInstancesByTags(ctx context.Context, region string, tags map[string]string) ([]ecs.Instance, error) {

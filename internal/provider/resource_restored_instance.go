@@ -788,7 +788,8 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateRestoreKey, b)...)
 	}
 
-	// The RTO clock starts with the first API call of the restore.
+	// The RTO clock starts with the first API call of the restore (or of
+	// the killed run whose image or instance this one adopts).
 	start := time.Now()
 	ctx = tflog.SetField(ctx, "region", region)
 
@@ -847,10 +848,13 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 		imageID = id
 		priv.TemporaryImageID = id
 		savePrivate()
-		if _, err := r.client.WaitImageAvailable(ctx, region, id, time.Until(deadline)); err != nil {
+		im, err := r.client.WaitImageAvailable(ctx, region, id, time.Until(deadline))
+		if err != nil {
 			apiError(&resp.Diagnostics, "wait for temporary image "+id, fmt.Errorf("%w (the image is tagged %s=%s; a retried apply reuses it)", err, cloud.TagOwner, owner))
 			return
 		}
+		// An image a killed run created: the restore began then.
+		start = restore.Start(start, "", im.CreationTime)
 	}
 
 	// 3. The instance, with an idempotency token derived from the request.
@@ -873,6 +877,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	m.ID = types.StringValue(id)
 	ctx = tflog.SetField(ctx, "instance_id", id)
 	defer r.markClaimed(ctx, region, id, &resp.Diagnostics)
+	start = r.recordStart(ctx, region, id, start, &resp.Diagnostics)
 	// From here on the id is in state even if the rest fails: Terraform
 	// taints the instance instead of orphaning it.
 	save := func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -36,4 +37,24 @@ func (r *restoredInstanceResource) markClaimed(ctx context.Context, region, id s
 			fmt.Sprintf("Tagging %s with %s failed: %v. Another alidr_restored_instance with identical arguments could adopt it: add the tag by hand (%s = true).",
 				id, cloud.TagClaimed, err, cloud.TagClaimed))
 	}
+}
+
+// recordStart returns when this restore began (see restore.Start) and
+// writes it on the instance when no earlier run did, right after the
+// instance exists: the create request itself must not carry it, since a
+// re-run must send the same request under the same idempotency token.
+func (r *restoredInstanceResource) recordStart(ctx context.Context, region, id string, start time.Time, diags *diag.Diagnostics) time.Time {
+	inst, err := r.client.FindInstanceByID(ctx, region, id)
+	if err != nil {
+		diags.AddWarning("Restore start not checked", fmt.Sprintf("Reading instance %s failed: %v. restore_duration counts from this run's first call.", id, err))
+		return start
+	}
+	recorded := cloud.InstanceTags(inst)[cloud.TagRestoreStarted]
+	start = restore.Start(start, recorded, inst.CreationTime)
+	if recorded == "" {
+		if err := r.client.TagResources(ctx, region, "instance", []string{id}, map[string]string{cloud.TagRestoreStarted: start.UTC().Format(time.RFC3339Nano)}); err != nil {
+			diags.AddWarning("Restore start not recorded", fmt.Sprintf("Tagging instance %s with its start failed: %v. If this apply is interrupted, the next one measures the RTO from the instance's creation minute.", id, err))
+		}
+	}
+	return start
 }
