@@ -369,7 +369,11 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		}
 		var data []string
 		oldEx.DataObjects.ElementsAs(ctx, &data, false)
-		return w.checksum(ctx, newEx, oldEx.Object.ValueString(), data)
+		out, err := w.checksum(ctx, newEx, oldEx.Object.ValueString(), data)
+		if err != nil {
+			return newEx.located(), err
+		}
+		return out, nil
 	}
 	if oldDone {
 		prefix := replication.ExportObjectsPrefix(oldEx.Prefix.ValueString(), w.sourceID)
@@ -385,6 +389,9 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 	if err != nil {
 		return nil, err
 	}
+	// From here the export may have written objects: a failure returns the
+	// export's location, so the state knows them and destroy removes them.
+	located := newEx.located()
 	object := replication.SystemObjectKey(prefix, w.sourceID, format)
 	what := fmt.Sprintf("export of image %s to oss://%s/%s", w.sourceID, bucket, prefix)
 	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "object": object})
@@ -398,19 +405,34 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 				tflog.Warn(ctx, "could not cancel the export task", map[string]any{"task_id": task, "error": cerr.Error()})
 			}
 		}
-		return nil, err
+		return located, err
 	}
 	// The export writes one object per disk; list them rather than guess
 	// the service's naming of data disks.
 	keys, err := w.c.ListExportObjects(ctx, w.region, bucket, replication.ExportObjectsPrefix(prefix, w.sourceID))
 	if err != nil {
-		return nil, err
+		return located, err
 	}
 	system, data := replication.SplitExportObjects(keys)
 	if system == "" {
-		return nil, fmt.Errorf("export task %s finished but oss://%s/%s was not written; found %v", task, bucket, object, keys)
+		return located, fmt.Errorf("export task %s finished but oss://%s/%s was not written; found %v", task, bucket, object, keys)
 	}
-	return w.checksum(ctx, newEx, system, data)
+	out, err := w.checksum(ctx, newEx, system, data)
+	if err != nil {
+		return located, err
+	}
+	return out, nil
+}
+
+// located is the export's location with no object recorded: objects under
+// its prefix may exist (destroy removes them), and the next apply exports
+// and checksums again.
+func (m *rimgExportModel) located() *rimgExportModel {
+	out := *m
+	out.Object, out.ManifestObject, out.ETag = types.StringNull(), types.StringNull(), types.StringNull()
+	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
+	out.Size, out.DataObjects = types.Int64Null(), types.ListNull(types.StringType)
+	return &out
 }
 
 // checksum streams each exported object (system disk, then data disks)
