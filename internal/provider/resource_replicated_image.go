@@ -611,7 +611,18 @@ func (r *replicatedImageResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	w := r.newWork(plan, imageID, kind)
+	if kind == replication.SourceImage {
+		// Other resources may replicate the same image: own distinct copies.
+		owner, err := r.claimCopyOwner(ctx, imageID, rimgSortedKeys(desired))
+		if err != nil {
+			apiError(&resp.Diagnostics, "choose the owner id of the copies", err)
+			return
+		}
+		w.owner = owner
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCopyOwnerKey, copyOwnerPrivate(owner))...)
+	}
 	out := w.apply(ctx, nil, desired, nil, ex, true)
+	r.markCopiesClaimed(ctx, out.targets, &resp.Diagnostics)
 	r.finish(ctx, &plan, out, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -736,7 +747,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	encrypted := map[string]bool{}
 	for _, region := range rimgSortedKeys(targets) {
 		t := targets[region]
-		cp, err := r.findCopy(ctx, region, id, t)
+		cp, err := r.findCopy(ctx, region, recordedCopyOwner(ctx, req.Private, id), t)
 		if err != nil {
 			apiError(&resp.Diagnostics, "read the copy of image "+id+" in "+region, err)
 			return
@@ -841,7 +852,7 @@ func (r *replicatedImageResource) readSourceGone(ctx context.Context, state *rep
 		return
 	}
 	for _, rg := range rimgSortedKeys(targets) {
-		cp, err := r.findCopy(ctx, rg, id, targets[rg])
+		cp, err := r.findCopy(ctx, rg, recordedCopyOwner(ctx, resp.Private, id), targets[rg])
 		if err != nil {
 			apiError(&resp.Diagnostics, "read the copy of image "+id+" in "+rg, err)
 			return
@@ -913,6 +924,7 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 	ctx = tflog.SetField(ctx, "image_id", id)
 
 	w := r.newWork(plan, id, kind)
+	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	renamed := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description)
 	shareChanged := !replication.SameAccounts(rimgAccounts(ctx, plan.ShareWithAccounts), rimgAccounts(ctx, state.ShareWithAccounts))
 	if renamed && w.owned {
@@ -922,6 +934,7 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 		}
 	}
 	out := w.apply(ctx, current, desired, oldEx, newEx, shareChanged || renamed)
+	r.markCopiesClaimed(ctx, out.targets, &resp.Diagnostics)
 	r.finish(ctx, &plan, out, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -948,6 +961,7 @@ func (r *replicatedImageResource) Delete(ctx context.Context, req resource.Delet
 	id := state.ID.ValueString()
 	kind, _ := src.kind()
 	w := r.newWork(state, id, kind)
+	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	ctx = tflog.SetField(ctx, "image_id", id)
 
 	// Every copy (those in state, and any other tagged copy in those

@@ -24,8 +24,9 @@ type Owners struct {
 // in one region is not a real set-up.
 const MaxOwnerOrdinal = 1000
 
-// Claim returns base-N for the lowest free N and holds it for the life of
-// o (one Terraform command).
+// Claim returns base (ordinal 0, the id a lone restore always had) or
+// base-N for the lowest free N, and holds it for the life of o (one
+// Terraform command).
 func (o *Owners) Claim(base string, taken func(owner string) (bool, error)) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -33,7 +34,10 @@ func (o *Owners) Claim(base string, taken func(owner string) (bool, error)) (str
 		o.held = map[string]bool{}
 	}
 	for n := range MaxOwnerOrdinal {
-		owner := fmt.Sprintf("%s-%d", base, n)
+		owner := base
+		if n > 0 {
+			owner = fmt.Sprintf("%s-%d", base, n)
+		}
 		if o.held[owner] {
 			continue
 		}
