@@ -153,4 +153,3 @@ func (c *Client) RunCommandAndWait(ctx context.Context, region string, in Comman
 	}
 	return out, nil
 }
-
