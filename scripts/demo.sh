@@ -14,6 +14,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# The emulator and the quickstart's provider block both use the emulator's
+# default keys: no credential of the caller's environment may change either
+# side (the provider would prefer none of these over its block, but a role,
+# profile or token would still be added to the block's keys).
+unset ALIDR_EMULATOR_ACCESS_KEY_ID ALIDR_EMULATOR_ACCESS_KEY_SECRET
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(ALIBABA_CLOUD|ALICLOUD)_' || true)
+
 go build -o "$work/alidr-emulator" ./internal/emulator/cmd/alidr-emulator
 "$work/alidr-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &
 emu_pid=$!

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/alidr/terraform-provider-alidr/internal/replication"
 )
 
 // Cloud Assistant: run a script once on one instance and wait for its
@@ -66,6 +68,9 @@ func (c *Client) RunCommand(ctx context.Context, region string, in CommandInput)
 	req.InstanceId = &[]string{in.InstanceID}
 	req.Name = in.Name
 	req.KeepCommand = requests.NewBoolean(false)
+	// A token makes the call safe to resend when its answer is lost: the
+	// service returns the first call's invocation instead of a second run.
+	req.ClientToken = replication.NewClientToken()
 	resp := ecs.CreateRunCommandResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
 		return "", err

@@ -14,4 +14,12 @@ const (
 	TagVerifiedAt = "alidr:verified-at"
 	// TagVerificationRun holds the id of the run that verified the point.
 	TagVerificationRun = "alidr:verification-run"
+	// TagClaimed marks a cloud resource that a Terraform resource instance
+	// has taken into its state: another resource instance whose request
+	// looks the same must not adopt it.
+	TagClaimed = "alidr:claimed"
+	// TagRestoreStarted (RFC 3339, local clock of the provider) records when
+	// a restore made its first call, so an apply run again after a crash
+	// measures the RTO from the first run's start.
+	TagRestoreStarted = "alidr:restore-started"
 )

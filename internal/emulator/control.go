@@ -11,7 +11,9 @@ import (
 )
 
 // controlAPI is the emulator's own HTTP+JSON API under ControlPrefix. It has
-// no authentication: it is meant for loopback use by tests and scripts.
+// no authentication: it is meant for loopback use by tests and scripts, and
+// the command refuses non-loopback listen addresses unless told otherwise.
+// Every call must carry ControlHeader (see requireControlHeader).
 // Errors are {"error": "..."} with a 4xx status.
 //
 //	GET    /_emulator/health    -> 200 {"status":"ready","now":RFC3339,"manual_clock":bool,"skew":"0s","strict":bool}
@@ -42,6 +44,9 @@ func controlFail(w http.ResponseWriter, status int, format string, args ...any) 
 }
 
 func (c *controlAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !requireControlHeader(w, r) {
+		return
+	}
 	p := strings.TrimPrefix(r.URL.Path, ControlPrefix)
 	if p == "ecs" || strings.HasPrefix(p, "ecs/") {
 		c.s.ecs.serveControl(w, r)

@@ -16,6 +16,7 @@ func control(t *testing.T, srv *Server, method, path, body string, out any) int 
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set(ControlHeader, "1")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -286,6 +286,15 @@ func (e *ecsService) createCommand(c *rpcCall) (any, error) {
 }
 
 func (e *ecsService) runCommand(c *rpcCall) (any, error) {
+	// ClientToken (RunCommand in the official ECS SDK): a repeated call
+	// answers with the first call's invocation.
+	if ids, ok, err := c.replay(); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		inv := c.region().invocations[ids[0]]
+		return ecs.RunCommandResponse{RequestId: c.RequestID, CommandId: inv.Command.ID, InvokeId: inv.ID}, nil
+	}
 	cmd, err := c.newCommand("PlainText")
 	if err != nil {
 		return nil, err
@@ -294,6 +303,7 @@ func (e *ecsService) runCommand(c *rpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.remember([]string{inv.ID})
 	if c.bool("KeepCommand") {
 		c.region().commands[cmd.ID] = cmd
 	}

@@ -25,39 +25,8 @@ func TestAccModuleDRSite(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
 	env.RequireEmulator(t) // uses the seeded instance, network and bucket
 	env.Emulator.SetDurations(emulator.InstantDurations())
-	module, err := filepath.Abs("../../examples/modules/dr-site")
-	if err != nil {
-		t.Fatal(err)
-	}
 	report := filepath.Join(t.TempDir(), "dr-report.xml")
-	_, vsw, sg, _ := emulator.SeedNetwork("cn-shanghai")
-
-	// The harness runs `init` (which installs modules) only on a configuration
-	// directory, not on an inline configuration.
-	dir := t.TempDir()
-	hcl := env.Config(`
-module "dr" {
-  source             = %q
-  name               = "core"
-  dr_regions         = ["cn-shanghai", "cn-guangzhou"]
-  protected_disk_ids = [%q, %q]
-  golden_instance_id = %q
-  export_bucket      = %q
-  restore = {
-    instance_type      = "ecs.g7.large"
-    vswitch_id         = %q
-    security_group_ids = [%q]
-  }
-  boot_test   = { command = "systemctl is-system-running", duration = "0s" }
-  report_path = %q
-}
-output "drill" { value = module.dr.drill }
-output "golden_images" { value = module.dr.golden_images }
-`, module, emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket, vsw, sg, report)
-	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeDRSiteConfig(t, env, report, "")
 
 	resource.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
@@ -99,4 +68,48 @@ output "golden_images" { value = module.dr.golden_images }
 	if suite.Tests != 4 || suite.Failures != 0 {
 		t.Fatalf("report: %d tests, %d failures\n%s", suite.Tests, suite.Failures, raw)
 	}
+}
+
+// writeDRSiteConfig writes a root configuration that calls the dr-site module
+// in the emulator's seeded world, with extra HCL appended, and returns its
+// directory. The harness runs `init` (which installs modules) only on a
+// configuration directory, not on an inline configuration.
+func writeDRSiteConfig(t *testing.T, env *acctest.Env, report, extra string) string {
+	t.Helper()
+	module, err := filepath.Abs("../../examples/modules/dr-site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vsw, sg, _ := emulator.SeedNetwork("cn-shanghai")
+	dir := t.TempDir()
+	hcl := env.Config(`
+module "dr" {
+  source             = %q
+  name               = "core"
+  dr_regions         = ["cn-shanghai", "cn-guangzhou"]
+  protected_disk_ids = [%q, %q]
+  golden_instance_id = %q
+  export_bucket      = %q
+  restore = {
+    instance_type      = "ecs.g7.large"
+    vswitch_id         = %q
+    security_group_ids = [%q]
+  }
+  boot_test   = { command = "systemctl is-system-running", duration = "0s" }
+  report_path = %q
+  triggers    = var.triggers
+}
+variable "triggers" {
+  type    = map(string)
+  default = {}
+}
+output "drill" { value = module.dr.drill }
+output "golden_images" { value = module.dr.golden_images }
+output "drill_report" { value = module.dr.drill_report }
+`, module, emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket, vsw, sg, report)
+	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl + extra
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -197,6 +198,7 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 					"bucket": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "OSS bucket in `region` owned by the account; ECS needs the `AliyunECSImageExportDefaultRole` role to write to it.",
+						Validators:          []validator.String{bucketNameValidator()},
 					},
 					"prefix": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(""),
@@ -505,6 +507,9 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 	}
 
+	if state == nil && r.client != nil && !plan.Region.IsUnknown() {
+		regionAvailable(ctx, r.client, plan.Region.ValueString(), path.Root("region"), &resp.Diagnostics)
+	}
 	planTargets, d := rimgTargets(ctx, plan.Targets)
 	resp.Diagnostics.Append(d...)
 	var stateTargets map[string]rimgTargetModel
@@ -635,7 +640,18 @@ func (r *replicatedImageResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	w := r.newWork(plan, imageID, kind)
+	if kind == replication.SourceImage {
+		// Other resources may replicate the same image: own distinct copies.
+		owner, err := r.claimCopyOwner(ctx, imageID, rimgSortedKeys(desired))
+		if err != nil {
+			apiError(&resp.Diagnostics, "choose the owner id of the copies", err)
+			return
+		}
+		w.owner = owner
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCopyOwnerKey, copyOwnerPrivate(owner))...)
+	}
 	out := w.apply(ctx, nil, desired, nil, ex, true)
+	r.markCopiesClaimed(ctx, out.targets, &resp.Diagnostics)
 	r.finish(ctx, &plan, out, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -760,7 +776,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	encrypted := map[string]bool{}
 	for _, region := range rimgSortedKeys(targets) {
 		t := targets[region]
-		cp, err := r.findCopy(ctx, region, id, t)
+		cp, err := r.findCopy(ctx, region, recordedCopyOwner(ctx, req.Private, id), t)
 		if err != nil {
 			apiError(&resp.Diagnostics, "read the copy of image "+id+" in "+region, err)
 			return
@@ -869,7 +885,7 @@ func (r *replicatedImageResource) readSourceGone(ctx context.Context, state *rep
 		return
 	}
 	for _, rg := range rimgSortedKeys(targets) {
-		cp, err := r.findCopy(ctx, rg, id, targets[rg])
+		cp, err := r.findCopy(ctx, rg, recordedCopyOwner(ctx, resp.Private, id), targets[rg])
 		if err != nil {
 			apiError(&resp.Diagnostics, "read the copy of image "+id+" in "+rg, err)
 			return
@@ -941,6 +957,7 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 	ctx = tflog.SetField(ctx, "image_id", id)
 
 	w := r.newWork(plan, id, kind)
+	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	renamed := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description)
 	shareChanged := !replication.SameAccounts(rimgAccounts(ctx, plan.ShareWithAccounts), rimgAccounts(ctx, state.ShareWithAccounts))
 	if renamed && w.owned {
@@ -950,6 +967,7 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 		}
 	}
 	out := w.apply(ctx, current, desired, oldEx, newEx, shareChanged || renamed)
+	r.markCopiesClaimed(ctx, out.targets, &resp.Diagnostics)
 	r.finish(ctx, &plan, out, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -976,6 +994,7 @@ func (r *replicatedImageResource) Delete(ctx context.Context, req resource.Delet
 	id := state.ID.ValueString()
 	kind, _ := src.kind()
 	w := r.newWork(state, id, kind)
+	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	ctx = tflog.SetField(ctx, "image_id", id)
 
 	// Every copy (those in state, and any other tagged copy in those

@@ -30,6 +30,7 @@ type rimgWork struct {
 	c                 *cloud.Client
 	region            string // of the source image
 	sourceID          string
+	owner             string // TagOwner of the copies (see claimCopyOwner)
 	name, description string
 	// owned is true when this resource created the source image.
 	owned           bool
@@ -40,7 +41,7 @@ type rimgWork struct {
 
 func (r *replicatedImageResource) newWork(m replicatedImageModel, sourceID, kind string) *rimgWork {
 	return &rimgWork{
-		c: r.client, region: r.client.RegionOr(m.Region.ValueString()), sourceID: sourceID,
+		c: r.client, region: r.client.RegionOr(m.Region.ValueString()), sourceID: sourceID, owner: sourceID,
 		name: m.Name.ValueString(), description: m.Description.ValueString(),
 		owned: kind != replication.SourceImage, kind: kind,
 		shares:          rimgAccounts(context.Background(), m.ShareWithAccounts),
@@ -184,7 +185,7 @@ func rimgDomainTargets(m map[string]rimgTargetModel) map[string]replication.Targ
 
 // copyTags are the tags of every copy of the source image.
 func (w *rimgWork) copyTags() map[string]string {
-	return map[string]string{cloud.TagOwner: w.sourceID, cloud.TagManagedBy: rimgManagedBy}
+	return map[string]string{cloud.TagOwner: w.owner, cloud.TagManagedBy: rimgManagedBy}
 }
 
 // ensureCopy makes the copy in region exist and be usable: it adopts a
@@ -241,7 +242,7 @@ func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.Stri
 		finished, cerr := w.c.CancelCopyImage(dctx, region, id)
 		if cerr != nil {
 			return rimgTargetModel{}, fmt.Errorf("%w (cancelling copy %s also failed: %v; it is tagged %s=%s and the next apply adopts or removes it)",
-				err, id, cerr, cloud.TagOwner, w.sourceID)
+				err, id, cerr, cloud.TagOwner, w.owner)
 		}
 		if !finished {
 			tflog.Info(ctx, "cancelled the unfinished copy", map[string]any{"copy_id": id})
@@ -370,7 +371,11 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		oldEx.DataObjects.ElementsAs(ctx, &data, false)
 		again := *newEx
 		again.ExportedFormat = oldEx.ExportedFormat
-		return w.checksum(ctx, &again, oldEx.Object.ValueString(), data)
+		out, err := w.checksum(ctx, &again, oldEx.Object.ValueString(), data)
+		if err != nil {
+			return again.located(oldEx.Object.ValueString(), data), err
+		}
+		return out, nil
 	}
 	if oldEx != nil {
 		if err := w.c.DeleteExportObjects(ctx, w.region, oldEx.Bucket.ValueString(), oldEx.keys(ctx)); err != nil {
@@ -420,7 +425,25 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		tflog.Warn(ctx, "ECS exported another format than the one asked for (ImageFormat is honoured only in some regions)",
 			map[string]any{"asked": format, "exported": out.ExportedFormat.ValueString(), "region": w.region})
 	}
-	return w.checksum(ctx, &out, objects[0].Key, data)
+	// From here the objects exist: a failed checksum still records their
+	// names, so the state knows them and destroy removes them.
+	done, err := w.checksum(ctx, &out, objects[0].Key, data)
+	if err != nil {
+		return out.located(objects[0].Key, data), err
+	}
+	return done, nil
+}
+
+// located records the exported objects without checksums: destroy deletes
+// them by name, and the next apply (the ETag is unknown, so the export is
+// not current) deletes them and exports again.
+func (m *rimgExportModel) located(object string, data []string) *rimgExportModel {
+	out := *m
+	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(replication.ManifestKey(object))
+	out.DataObjects = types.ListValueMust(types.StringType, rimgStringValues(data))
+	out.ETag, out.Size = types.StringNull(), types.Int64Null()
+	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
+	return &out
 }
 
 // checksum streams each exported object (system disk, then data disks)
@@ -555,7 +578,7 @@ func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegi
 // findCopy returns the copy recorded for region, or a tagged copy with the
 // same key when the recorded one is gone; nil when there is none (or it
 // failed).
-func (r *replicatedImageResource) findCopy(ctx context.Context, region, sourceID string, t rimgTargetModel) (*ecs.Image, error) {
+func (r *replicatedImageResource) findCopy(ctx context.Context, region, owner string, t rimgTargetModel) (*ecs.Image, error) {
 	if id := t.ImageID.ValueString(); id != "" {
 		im, err := r.client.FindImageByID(ctx, region, id)
 		if err == nil && im.Status != cloud.ImageStatusCreateFailed {
@@ -565,7 +588,7 @@ func (r *replicatedImageResource) findCopy(ctx context.Context, region, sourceID
 			return nil, err
 		}
 	}
-	found, err := r.client.ListImagesByTags(ctx, region, map[string]string{cloud.TagOwner: sourceID})
+	found, err := r.client.ListImagesByTags(ctx, region, map[string]string{cloud.TagOwner: owner})
 	if err != nil {
 		return nil, err
 	}

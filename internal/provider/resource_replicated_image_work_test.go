@@ -43,7 +43,7 @@ func rimgTestWork(t *testing.T) (*rimgWork, *emulator.Server) {
 	slow := emulator.InstantDurations()
 	slow.ImageCopy = time.Hour
 	srv.SetDurations(slow)
-	return &rimgWork{c: c, region: "cn-beijing", sourceID: id, name: "work-copy", kind: "image"}, srv
+	return &rimgWork{c: c, region: "cn-beijing", sourceID: id, owner: id, name: "work-copy", kind: "image"}, srv
 }
 
 // A destroy while a copy runs cancels the copy (DeleteImage refuses an

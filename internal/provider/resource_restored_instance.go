@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -191,10 +192,10 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"instance_name": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "Instance name (2-128 characters). Default: the instance id. Updated in place. Part of the idempotency token: " +
+				MarkdownDescription: "Instance name (2-128 characters, starting with a letter or Chinese character). Default: the instance id. Updated in place. Part of the idempotency token: " +
 					"give otherwise identical restores different names.",
 				PlanModifiers: []planmodifier.String{keep()},
-				Validators:    []validator.String{stringvalidator.LengthBetween(2, 128)},
+				Validators:    []validator.String{ecsNameValidator("instance name")},
 			},
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -217,6 +218,8 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 						MarkdownDescription: "Size in GiB, 20-2048 (`cloud_auto`: 1-2048) and at least the image's size. Default: the larger of 40 and the image's size. " +
 							"Under 40 GiB is a warning.",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						// RunInstances SystemDisk.Size: at least 1 (official ECS SDK); 0 is not "unset".
+						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 				},
 			},
@@ -241,6 +244,7 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 						Optional: true, Computed: true,
 						MarkdownDescription: "Size in GiB within the category's range and at least the snapshot's size. Default: the snapshot's size.",
 						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
 					},
 				}},
 			},
@@ -268,7 +272,8 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Tags of the instance. Updated in place. The provider adds `alidr:managed-by` and `alidr:owner`, which are not shown here.",
+				MarkdownDescription: "Tags of the instance. Updated in place. The provider adds `alidr:managed-by`, `alidr:owner` and `alidr:claimed`, which are not shown here.",
+				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"desired_status": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(cloud.InstanceStatusRunning),
@@ -546,7 +551,7 @@ func sourceEqual(a, b *restoreSource) bool {
 // skipped; API failures other than NotFound become warnings.
 func (r *restoredInstanceResource) checkWithCloud(ctx context.Context, plan *restoredInstanceModel, diags *diag.Diagnostics) (modified bool) {
 	region := knownString(plan.Region)
-	if region == "" {
+	if region == "" || !regionAvailable(ctx, r.client, region, path.Root("region"), diags) {
 		return false
 	}
 	skipped := func(what string, err error) {
@@ -730,8 +735,9 @@ func (m *restoredInstanceModel) runInput(ctx context.Context, imageID, owner str
 	return in
 }
 
-// ownerOf is the TagOwner value for what one restore creates: derived from
-// the request, so a retried apply recognises its own image and instance.
+// ownerOf is the base of the TagOwner value for what one restore creates:
+// derived from the request, so a retried apply recognises its own image and
+// instance (claimOwner makes it unique among identical restores).
 func (m *restoredInstanceModel) ownerOf(ctx context.Context, diags *diag.Diagnostics) string {
 	id := struct {
 		Region string
@@ -773,13 +779,19 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	owner, err := r.claimOwner(ctx, region, owner)
+	if err != nil {
+		apiError(&resp.Diagnostics, "choose the restore's owner id", err)
+		return
+	}
 	priv := restorePrivate{Owner: owner}
 	savePrivate := func() {
 		b, _ := json.Marshal(priv)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateRestoreKey, b)...)
 	}
 
-	// The RTO clock starts with the first API call of the restore.
+	// The RTO clock starts with the first API call of the restore (or of
+	// the killed run whose image or instance this one adopts).
 	start := time.Now()
 	ctx = tflog.SetField(ctx, "region", region)
 
@@ -838,10 +850,13 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 		imageID = id
 		priv.TemporaryImageID = id
 		savePrivate()
-		if _, err := r.client.WaitImageAvailable(ctx, region, id, time.Until(deadline)); err != nil {
+		im, err := r.client.WaitImageAvailable(ctx, region, id, time.Until(deadline))
+		if err != nil {
 			apiError(&resp.Diagnostics, "wait for temporary image "+id, fmt.Errorf("%w (the image is tagged %s=%s; a retried apply reuses it)", err, cloud.TagOwner, owner))
 			return
 		}
+		// An image a killed run created: the restore began then.
+		start = restore.Start(start, "", im.CreationTime)
 	}
 
 	// 3. The instance, with an idempotency token derived from the request.
@@ -863,6 +878,8 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 	}
 	m.ID = types.StringValue(id)
 	ctx = tflog.SetField(ctx, "instance_id", id)
+	defer r.markClaimed(ctx, region, id, &resp.Diagnostics)
+	start = r.recordStart(ctx, region, id, start, &resp.Diagnostics)
 	// From here on the id is in state even if the rest fails: Terraform
 	// taints the instance instead of orphaning it.
 	save := func() {

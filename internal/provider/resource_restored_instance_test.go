@@ -514,7 +514,9 @@ func TestAccRestoredInstance_rto(t *testing.T) {
 }
 
 func TestAccRestoredInstance_interruptedApply(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
+	// The emulator's clock runs 10 minutes behind: the lost run's instance
+	// looks created 10 minutes before the retried apply.
+	env := acctest.New(t, emulator.Options{Clock: emulator.NewManualClock(time.Now().Add(-10 * time.Minute))})
 	env.RequireEmulator(t)
 	c := restoredTestClient(t, env)
 	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
@@ -543,10 +545,24 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 					}
 				},
 				Config: noRetries + body,
+				// The RTO counts from the lost run's start, not from the
+				// adoption (which would report the boot time alone).
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^1[01]m\d+s$`))),
+				},
 				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources[restoredAddr].Primary.ID
 					got := managedInstances(t, c)
-					if len(got) != 1 || got[0] != s.RootModule().Resources[restoredAddr].Primary.ID {
-						return fmt.Errorf("want the lost instance adopted, found %v (state %s)", got, s.RootModule().Resources[restoredAddr].Primary.ID)
+					if len(got) != 1 || got[0] != id {
+						return fmt.Errorf("want the lost instance adopted, found %v (state %s)", got, id)
+					}
+					// The start is written on the instance for a later re-run.
+					tags, err := c.ListTags(context.Background(), "cn-beijing", "instance", id)
+					if err != nil {
+						return err
+					}
+					if _, err := time.Parse(time.RFC3339Nano, tags[cloud.TagRestoreStarted]); err != nil {
+						return fmt.Errorf("%s: %v", cloud.TagRestoreStarted, err)
 					}
 					return nil
 				},

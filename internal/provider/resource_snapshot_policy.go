@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/go-uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -70,8 +69,8 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				Required: true, MarkdownDescription: "Policy name, 2 to 128 characters, not starting with `http://` or `https://`.",
-				Validators: []validator.String{stringvalidator.LengthBetween(2, 128)},
+				Required: true, MarkdownDescription: "Policy name, 2 to 128 characters, starting with a letter or Chinese character, not with `http://` or `https://`.",
+				Validators: []validator.String{ecsNameValidator("policy name")},
 			},
 			"schedule": schema.SingleNestedAttribute{
 				Required: true,
@@ -150,6 +149,7 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags on the policy. Keys starting with `alidr:` are reserved for the provider.",
+				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"effective_rpo": schema.StringAttribute{
 				Computed:            true,

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/alidr/terraform-provider-alidr/internal/validate"
 	"regexp"
 	"slices"
 	"sort"
@@ -178,20 +179,14 @@ func ValidateAccountID(a string) error {
 	return nil
 }
 
-// ValidateImageName applies the ECS rule for custom image names.
+// ValidateImageName applies the ECS rule for custom image names: the
+// common ECS name rule, and no reserved aliyun or acs: at the start.
 func ValidateImageName(name string) error {
-	lower := strings.ToLower(name)
-	switch {
-	case len(name) < 2 || len(name) > 128:
-		return fmt.Errorf("image name %q must be 2 to 128 characters long", name)
-	case strings.HasPrefix(lower, "aliyun") || strings.HasPrefix(lower, "acs:"):
+	if err := validate.ECSName("image name", name); err != nil {
+		return err
+	}
+	if lower := strings.ToLower(name); strings.HasPrefix(lower, "aliyun") || strings.HasPrefix(lower, "acs:") {
 		return fmt.Errorf("image name %q must not start with aliyun or acs: (reserved): choose another name", name)
-	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
-		return fmt.Errorf("image name %q must not start with http:// or https://: choose another name", name)
-	case !unicodeLetter(name[0]) && name[0] < 0x80:
-		return fmt.Errorf("image name %q must start with a letter", name)
 	}
 	return nil
 }
-
-func unicodeLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }

@@ -20,7 +20,7 @@ import (
 // CRC64 must equal the source's.
 func Copy(ctx context.Context, src *oss.Bucket, srcKey string, dst *oss.Bucket, dstKey string, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
-	id, crc, hasCRC, err := head(ctx, src, srcKey)
+	id, crc, hasCRC, err := head(ctx, src, srcKey, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ const (
 func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	id, crc, hasCRC, err := head(ctx, bucket, key)
+	id, crc, hasCRC, err := head(ctx, bucket, key, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opt
 func Verify(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	id, crc, hasCRC, err := head(ctx, bucket, key)
+	id, crc, hasCRC, err := head(ctx, bucket, key, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func verifySample(ctx context.Context, bucket *oss.Bucket, key string, m *Manife
 	opts.PartSHA256 = len(m.Parts) > 0 && m.Parts[0].SHA256 != ""
 	id := Identity{Bucket: bucket.BucketName, Key: key, Size: m.Size, ETag: m.ETag, PartSize: m.PartSize}
 	if id.ETag == "" {
-		h, _, _, err := head(ctx, bucket, key)
+		h, _, _, err := head(ctx, bucket, key, opts)
 		if err != nil {
 			return err
 		}

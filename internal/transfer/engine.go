@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -75,11 +76,21 @@ type engine struct {
 	cancel    context.CancelFunc
 }
 
-// head pins the object: size, ETag, Last-Modified and server CRC.
-func head(ctx context.Context, bucket *oss.Bucket, key string) (Identity, uint64, bool, error) {
-	h, err := bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
-	if err != nil {
-		return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: err}
+// head pins the object: size, ETag, Last-Modified and server CRC. A
+// transient failure (throttling, 5xx, network) is retried like a part.
+func head(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (Identity, uint64, bool, error) {
+	var h http.Header
+	for attempt := 1; ; attempt++ {
+		var err error
+		if h, err = bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx)); err == nil {
+			break
+		}
+		if isFatal(err) || ctx.Err() != nil || attempt >= opts.MaxAttempts {
+			return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: err}
+		}
+		if serr := opts.Sleep(ctx, opts.backoff(attempt)); serr != nil {
+			return Identity{}, 0, false, &ObjectError{Bucket: bucket.BucketName, Key: key, Op: "head", Err: serr}
+		}
 	}
 	size, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 	if err != nil {

@@ -1,4 +1,14 @@
 locals {
+  # A failed checksum check computes no digest: these are null then, and a
+  # null cannot be interpolated into the report.
+  verified_size = alidr_verification_run.drill.bytes_verified == null ? "" : "${alidr_verification_run.drill.bytes_verified} bytes of "
+  digests = {
+    for k, v in {
+      sha256 = alidr_verification_run.drill.sha256
+      md5    = alidr_verification_run.drill.md5
+      crc64  = alidr_verification_run.drill.crc64
+    } : k => v == null ? "not computed" : tostring(v)
+  }
   check_lines = join("\n", [for c in alidr_verification_run.drill.checks : format("  %-19s %s: %s", c.name, c.status, c.detail)])
 }
 
@@ -50,9 +60,9 @@ output "drill_report" {
     DR drill "${var.name}": ${upper(alidr_verification_run.drill.status)}
       recovery point      ${alidr_restored_instance.this.restored_from} (golden image in ${alidr_restored_instance.this.region})
       snapshots           policy ${alidr_snapshot_policy.this.id}, effective RPO ${alidr_snapshot_policy.this.effective_rpo} (target ${var.rpo_target}), copies to ${var.dr_regions[0]}
-      exported image      ${alidr_verification_run.drill.bytes_verified} bytes of oss://${var.export_bucket}/${alidr_replicated_image.golden.export.object}
-                          sha256 ${alidr_verification_run.drill.sha256}
-                          md5 ${alidr_verification_run.drill.md5}, crc64 ${alidr_verification_run.drill.crc64}
+      exported image      ${local.verified_size}oss://${var.export_bucket}/${alidr_replicated_image.golden.export.object}
+                          sha256 ${local.digests.sha256}
+                          md5 ${local.digests.md5}, crc64 ${local.digests.crc64}
     ${local.check_lines}
       report              ${var.report_path}
   EOT

@@ -1,7 +1,7 @@
 // Command alidr-emulator runs the local ECS + OSS emulator in the
 // foreground until SIGINT or SIGTERM.
 //
-//	alidr-emulator [-addr 127.0.0.1:9100] [-data-dir DIR] [-manual-clock] [-strict=false]
+//	alidr-emulator [-addr 127.0.0.1:9100] [-data-dir DIR] [-manual-clock] [-strict=false] [-allow-non-loopback]
 //
 // It prints one line when ready:
 //
@@ -10,7 +10,9 @@
 // Credentials come from ALIDR_EMULATOR_ACCESS_KEY_ID and
 // ALIDR_EMULATOR_ACCESS_KEY_SECRET (defaults alidr-emulator /
 // alidr-emulator-secret); the secret is never printed. The control API is
-// under /_emulator/ (see the emulator package documentation).
+// under /_emulator/ (see the emulator package documentation); it has no
+// authentication, so the command refuses an address other than loopback
+// unless -allow-non-loopback is given, and then warns.
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -42,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", defAddr, "listen address (default from EMULATOR_ADDR)")
 	dataDir := fs.String("data-dir", "", "directory for OSS object data (default: a temporary directory removed on exit)")
+	allowRemote := fs.Bool("allow-non-loopback", false, "allow a listen address other than loopback (the control API has no authentication)")
 	manual := fs.Bool("manual-clock", false, "start a manual clock at the current time, moved only by POST /_emulator/clock")
 	strict := fs.Bool("strict", true, "refuse ECS/STS parameters the official API definitions lack and check required parameters, enums and ranges")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if err := checkLoopback(*addr); err != nil {
+		if !*allowRemote {
+			return fmt.Errorf("%v; the control API has no authentication, so listen on 127.0.0.1 or [::1], or pass -allow-non-loopback to accept the risk", err)
+		}
+		fmt.Fprintf(stderr, "alidr-emulator: WARNING: %v; anyone who reaches it can reset the emulator and inject faults\n", err)
 	}
 
 	opts := emulator.Options{DataDir: *dataDir, Lenient: !*strict}
@@ -75,4 +85,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "alidr-emulator: shutting down")
 	return srv.Close()
+}
+
+// checkLoopback returns an error unless addr's host is a loopback IP or
+// "localhost". An empty host (":9100") listens on every interface.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %v", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-addr %q is not a loopback address", addr)
 }

@@ -32,7 +32,9 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("ready line %q", line)
 	}
 	url := strings.Fields(line)[3]
-	resp, err := http.Get(url + emulator.ControlPrefix + "health")
+	req, _ := http.NewRequest(http.MethodGet, url+emulator.ControlPrefix+"health", nil)
+	req.Header.Set(emulator.ControlHeader, "1")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +67,23 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Fatalf("printed %q", out.String())
+	}
+}
+
+func TestRunRefusesNonLoopbackWithoutFlag(t *testing.T) {
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "192.0.2.1:0", "example.com:0"} {
+		var out, errOut strings.Builder
+		err := run([]string{"-addr", addr}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "-allow-non-loopback") {
+			t.Errorf("-addr %s: %v, want a refusal naming -allow-non-loopback", addr, err)
+		}
+		if out.Len() != 0 {
+			t.Errorf("-addr %s printed %q", addr, out.String())
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "127.0.0.2:9100", "[::1]:0", "localhost:0"} {
+		if err := checkLoopback(addr); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
 	}
 }

@@ -1,0 +1,71 @@
+package provider_test
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+	"github.com/alidr/terraform-provider-alidr/internal/replication"
+)
+
+// A drill whose checksum check fails leaves md5, sha256, crc64 and
+// bytes_verified null; the module's drill_report must still render (and
+// destroy must still work) instead of failing on a null interpolation.
+func TestAccModuleDRSiteReportWithFailedChecksum(t *testing.T) {
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "alidr")
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t) // corrupts the manifest in the seeded bucket
+	env.Emulator.SetDurations(emulator.InstantDurations())
+	dir := writeDRSiteConfig(t, env, filepath.Join(t.TempDir(), "dr-report.xml"), "")
+
+	// Every read of the export's manifest comes back corrupted, so the
+	// checksum check fails before it computes any digest. (The replicated
+	// image reads no manifest of a system disk object.)
+	corruptManifestReads := func() {
+		keys, err := objectKeys(t, env, emulator.SeedBucket, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, k := range keys {
+			if strings.HasSuffix(k, replication.ManifestSuffix) {
+				env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Path: "/" + emulator.SeedBucket + "/" + k})
+				n++
+			}
+		}
+		if n == 0 {
+			t.Fatalf("no manifest among %v", keys)
+		}
+	}
+	step := func(run string) resource.TestStep {
+		return resource.TestStep{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(dir),
+			ConfigVariables:          config.Variables{"triggers": config.MapVariable(map[string]config.Variable{"run": config.StringVariable(run)})},
+		}
+	}
+	first, second, destroy := step("1"), step("2"), step("2")
+	first.ConfigStateChecks = []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("status"), knownvalue.StringExact("passed")),
+	}
+	second.PreConfig = corruptManifestReads
+	second.ConfigStateChecks = []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("checks").AtMapKey("checksum"), knownvalue.StringExact("failed")),
+		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("sha256"), knownvalue.Null()),
+		statecheck.ExpectKnownOutputValue("drill_report", knownvalue.StringRegexp(regexp.MustCompile(`(?s)^DR drill "core": FAILED\n.*exported image .*oss://alidr-dr-images/core.*\n +sha256 not computed\n.*md5 not computed, crc64 not computed\n.*checksum +failed`))),
+	}
+	// Destroy explicitly: the harness's own post-test destroy reads state
+	// through a shim that does not support modules.
+	destroy.Destroy = true
+	destroy.PreConfig = env.Emulator.ClearFaults
+	resource.Test(t, resource.TestCase{Steps: []resource.TestStep{first, second, destroy}})
+}

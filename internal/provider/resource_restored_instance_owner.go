@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/restore"
+)
+
+// restoreOwners gives every restore of one configured provider (one
+// Terraform command) its own owner id, even when several restores have
+// identical arguments. Keyed by the configured client: a new command is a
+// new client and claims again from the first ordinal.
+var restoreOwners sync.Map // *cloud.Client -> *restore.Owners
+
+// claimOwner returns this restore's owner id: base (derived from the
+// request) with the first ordinal that no other restore of this apply holds
+// and no instance already in some state (tagged TagClaimed) carries.
+func (r *restoredInstanceResource) claimOwner(ctx context.Context, region, base string) (string, error) {
+	owners, _ := restoreOwners.LoadOrStore(r.client, &restore.Owners{})
+	return owners.(*restore.Owners).Claim(base, func(owner string) (bool, error) {
+		in, err := r.client.ListInstancesByTags(ctx, region, map[string]string{cloud.TagOwner: owner, cloud.TagClaimed: "true"})
+		return len(in) > 0, err
+	})
+}
+
+// markClaimed tags an instance this resource instance has put into its
+// state, so that a later restore with the same arguments creates its own.
+func (r *restoredInstanceResource) markClaimed(ctx context.Context, region, id string, diags *diag.Diagnostics) {
+	if err := r.client.TagResources(context.WithoutCancel(ctx), region, "instance", []string{id}, map[string]string{cloud.TagClaimed: "true"}); err != nil {
+		diags.AddWarning("Instance not marked as claimed",
+			fmt.Sprintf("Tagging %s with %s failed: %v. Another alidr_restored_instance with identical arguments could adopt it: add the tag by hand (%s = true).",
+				id, cloud.TagClaimed, err, cloud.TagClaimed))
+	}
+}
+
+// recordStart returns when this restore began (see restore.Start) and
+// writes it on the instance when no earlier run did, right after the
+// instance exists: the create request itself must not carry it, since a
+// re-run must send the same request under the same idempotency token.
+func (r *restoredInstanceResource) recordStart(ctx context.Context, region, id string, start time.Time, diags *diag.Diagnostics) time.Time {
+	inst, err := r.client.FindInstanceByID(ctx, region, id)
+	if err != nil {
+		diags.AddWarning("Restore start not checked", fmt.Sprintf("Reading instance %s failed: %v. restore_duration counts from this run's first call.", id, err))
+		return start
+	}
+	recorded := cloud.InstanceTags(inst)[cloud.TagRestoreStarted]
+	start = restore.Start(start, recorded, inst.CreationTime)
+	if recorded == "" {
+		if err := r.client.TagResources(ctx, region, "instance", []string{id}, map[string]string{cloud.TagRestoreStarted: start.UTC().Format(time.RFC3339Nano)}); err != nil {
+			diags.AddWarning("Restore start not recorded", fmt.Sprintf("Tagging instance %s with its start failed: %v. If this apply is interrupted, the next one measures the RTO from the instance's creation minute.", id, err))
+		}
+	}
+	return start
+}

@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/validate"
+)
+
+// Plan-time validators of the API's naming rules (internal/validate), shared
+// by every resource.
+
+// stringRule adapts a validate function to a string attribute validator.
+type stringRule struct {
+	summary, desc string
+	check         func(string) error
+}
+
+func (v stringRule) Description(context.Context) string         { return v.desc }
+func (v stringRule) MarkdownDescription(context.Context) string { return v.desc }
+
+func (v stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error()+".")
+	}
+}
+
+// ecsNameValidator: 2-128 characters, a letter or Chinese character first,
+// not http:// or https://.
+func ecsNameValidator(what string) validator.String {
+	return stringRule{"Invalid " + what, "an ECS " + what + " (2-128 characters, starting with a letter or Chinese character)",
+		func(s string) error { return validate.ECSName(what, s) }}
+}
+
+func bucketNameValidator() validator.String {
+	return stringRule{"Invalid bucket name", "an OSS bucket name", validate.BucketName}
+}
+
+// objectKeyValidator checks an object key, or a key prefix when prefix is set.
+func objectKeyValidator(what string, prefix bool) validator.String {
+	return stringRule{"Invalid " + what, "an OSS " + what,
+		func(s string) error { return validate.ObjectKey(what, s, prefix) }}
+}
+
+// tagsValidator checks every key and value of a tags map.
+type tagsValidator struct{}
+
+func (tagsValidator) Description(context.Context) string {
+	return "tag keys of 1-128 characters, values of at most 128"
+}
+func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, e := range req.ConfigValue.Elements() {
+		err := validate.TagKey(k)
+		if s, ok := e.(interface {
+			IsNull() bool
+			IsUnknown() bool
+			ValueString() string
+		}); err == nil && ok && !s.IsNull() && !s.IsUnknown() {
+			err = validate.TagValue(k, s.ValueString())
+		}
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag", fmt.Sprintf("%v.", err))
+		}
+	}
+}
+
+// regionAvailable reports whether region (a resource's own `region`) is one
+// of the account's, adding an error on attr when it is not. Without it, an
+// unknown region surfaces later as misleading "image not found" errors. The
+// provider's region is checked when the provider is configured.
+func regionAvailable(ctx context.Context, client *cloud.Client, region string, attr path.Path, diags *diag.Diagnostics) bool {
+	if region == "" || region == client.Region() {
+		return true
+	}
+	if err := client.CheckRegions(ctx, region); err != nil {
+		diags.AddAttributeError(attr, "Unknown region", err.Error()+": set region to one of them.")
+		return false
+	}
+	return true
+}

@@ -1,0 +1,37 @@
+package restore
+
+import (
+	"sync"
+	"testing"
+)
+
+func TestOwnersClaimDistinctOrdinals(t *testing.T) {
+	var o Owners
+	inCloud := map[string]bool{"r-1": true} // claimed by a resource in state
+	taken := func(owner string) (bool, error) { return inCloud[owner], nil }
+	var mu sync.Mutex
+	got := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := o.Claim("r", taken)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			got[id] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(got) != 3 || !got["r"] || !got["r-2"] || !got["r-3"] {
+		t.Fatalf("claimed %v, want r, r-2, r-3", got)
+	}
+	// A new process (a re-run after a crash) hands out the same ids.
+	var again Owners
+	if id, _ := again.Claim("r", taken); id != "r" {
+		t.Fatalf("re-run claimed %s, want r", id)
+	}
+}
