@@ -18,19 +18,18 @@ import (
 )
 
 // The dr-site module applied as a user would: every resource together, in
-// the emulator's seeded world, ending with a passed drill and its report.
+// the fixtures' world, ending with a passed drill and its report.
 func TestAccModuleDRSite(t *testing.T) {
 	// The module declares source = "alidr/alidr": serve the provider there.
+	// Setting the environment keeps this test out of the parallel ones.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "alidr")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t) // uses the seeded instance, network and bucket
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	module, err := filepath.Abs("../../examples/modules/dr-site")
 	if err != nil {
 		t.Fatal(err)
 	}
 	report := filepath.Join(t.TempDir(), "dr-report.xml")
-	_, vsw, sg, _ := emulator.SeedNetwork("cn-shanghai")
 
 	// The harness runs `init` (which installs modules) only on a configuration
 	// directory, not on an inline configuration.
@@ -39,7 +38,7 @@ func TestAccModuleDRSite(t *testing.T) {
 module "dr" {
   source             = %q
   name               = "core"
-  dr_regions         = ["cn-shanghai", "cn-guangzhou"]
+  dr_regions         = [%q, %q]
   protected_disk_ids = [%q, %q]
   golden_instance_id = %q
   export_bucket      = %q
@@ -53,7 +52,8 @@ module "dr" {
 }
 output "drill" { value = module.dr.drill }
 output "golden_images" { value = module.dr.golden_images }
-`, module, emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket, vsw, sg, report)
+`, module, env.DRRegions[0], env.DRRegions[1], env.SystemDiskID, env.DataDiskID, env.InstanceID, env.Bucket,
+		env.DRVSwitchID, env.DRSecurityGroupID, report)
 	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ output "golden_images" { value = module.dr.golden_images }
 			ConfigDirectory:          config.StaticDirectory(dir),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("status"), knownvalue.StringExact("passed")),
-				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("restored_in"), knownvalue.StringExact("cn-shanghai")),
+				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("restored_in"), knownvalue.StringExact(env.DRRegions[0])),
 				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("checks"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"checksum":            knownvalue.StringExact("passed"),
