@@ -11,7 +11,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
+	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
@@ -46,23 +46,11 @@ func init() {
 // The sweep deletes exactly the tagged objects and the exports of tagged
 // images, in the emulator, and the SDK counts what is left.
 func TestRegion(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	srv.SetDurations(emulator.InstantDurations())
-	seeded := fixture.Emulator()
-	region := seeded.Region
+	acctest.SkipOnCloud(t, "sweeps objects it makes next to the emulator's seeded world")
+	env := acctest.New(t, emulator.Options{})
+	env.Instant()
+	seeded, region, c := env.Set, env.Region, env.Client(t)
 	ctx := context.Background()
-	c, err := cloud.New(ctx, cloud.Config{Region: region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	tagged := map[string]string{cloud.TagManagedBy: "terraform-provider-alidr"}
 	must := func(id string, err error) string {
 		t.Helper()
