@@ -4,20 +4,18 @@
 package acctest
 
 import (
-	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/alidr/terraform-provider-alidr/internal/cloud"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 	"github.com/alidr/terraform-provider-alidr/internal/provider"
 )
 
@@ -32,11 +30,26 @@ func Cloud() bool { return os.Getenv("ALIDR_TESTACC_CLOUD") == "1" }
 // Main prepares the CLI for terraform-plugin-testing and runs the tests. Use
 // it from TestMain.
 func Main(m *testing.M) {
+	flag.Parse()
+	setParallel()
 	if err := setupCLI(); err != nil {
 		fmt.Fprintln(os.Stderr, "acctest:", err)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// parallelTests is how many emulator-backed tests run at once unless
+// -parallel says otherwise: a test spends its time waiting for the CLI and
+// the provider it starts, so more of them than cores keep the cores busy.
+const parallelTests = 8
+
+func setParallel() {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && !Cloud() {
+		_ = flag.Set("test.parallel", strconv.Itoa(parallelTests))
+	}
 }
 
 // setupCLI picks the CLI (TF_ACC_TERRAFORM_PATH, tofu or terraform on PATH,
@@ -103,89 +116,4 @@ func repoRoot() (string, error) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// Env is one test's target: an emulator of its own, or the real cloud.
-type Env struct {
-	// Emulator is nil against the real cloud.
-	Emulator *emulator.Server
-	Region   string
-}
-
-// New starts an emulator for t (or targets the real cloud in cloud mode).
-func New(t *testing.T, opts emulator.Options) *Env {
-	t.Helper()
-	if Cloud() {
-		for _, v := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"} {
-			if os.Getenv(v) == "" {
-				t.Skipf("cloud acceptance tests need %s", v)
-			}
-		}
-		region := os.Getenv("ALIBABA_CLOUD_REGION")
-		if region == "" {
-			region = "cn-beijing"
-		}
-		return &Env{Region: region}
-	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return &Env{Emulator: srv, Region: "cn-beijing"}
-}
-
-// RequireEmulator skips tests that need emulator controls (faults, clock).
-func (e *Env) RequireEmulator(t *testing.T) {
-	t.Helper()
-	if e.Emulator == nil {
-		t.Skip("needs the emulator's controls; not run against the real cloud")
-	}
-}
-
-// ProviderConfig is the provider block pointing at the test's target.
-func (e *Env) ProviderConfig() string {
-	if e.Emulator == nil {
-		return fmt.Sprintf("provider \"alidr\" {\n  region = %q\n}\n", e.Region)
-	}
-	return fmt.Sprintf(`provider "alidr" {
-  region     = %q
-  access_key = %q
-  secret_key = %q
-  max_retries = 8
-  endpoints {
-    ecs = %q
-    oss = %q
-    sts = %q
-  }
-}
-`, e.Region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, e.Emulator.URL(), e.Emulator.URL(), e.Emulator.URL())
-}
-
-// Config joins the provider block with a test configuration.
-func (e *Env) Config(hcl string, args ...any) string {
-	return e.ProviderConfig() + fmt.Sprintf(hcl, args...)
-}
-
-// Client is a cloud client on the test's target, for arranging and checking
-// what the configuration under test does. Its backoff is short so injected
-// throttling does not slow the test.
-func (e *Env) Client(t *testing.T) *cloud.Client {
-	t.Helper()
-	cfg := cloud.Config{Region: e.Region, MaxRetries: 3}
-	if e.Emulator != nil {
-		cfg.AccessKey, cfg.SecretKey = emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret
-		cfg.Endpoints = cloud.Endpoints{ECS: e.Emulator.URL(), OSS: e.Emulator.URL(), STS: e.Emulator.URL()}
-	} else {
-		cfg.ApplyEnvironment(os.Getenv)
-	}
-	c, err := cloud.New(context.Background(), cfg, "acctest")
-	if err != nil {
-		t.Fatalf("cloud client for the test: %v", err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c
 }

@@ -251,6 +251,36 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 // consistent.
 var ErrBadManifest = errors.New("invalid manifest")
 
+// ListObjectKeys lists the keys of bucket starting with prefix, sorted. The
+// provider never derives exported names from a listing (the export task names
+// them); the sweeper and tests take a census with it.
+func (c *Client) ListObjectKeys(ctx context.Context, region, bucket, prefix string) ([]string, error) {
+	b, err := c.Bucket(region, bucket)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	marker := ""
+	for {
+		var res oss.ListObjectsResult
+		err := c.RetryOSS(ctx, "ListObjects "+prefix, func() error {
+			var err error
+			res, err = b.ListObjects(oss.Prefix(prefix), oss.Marker(marker), oss.MaxKeys(1000), oss.WithContext(ctx))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range res.Objects {
+			keys = append(keys, o.Key)
+		}
+		if !res.IsTruncated {
+			return keys, nil
+		}
+		marker = res.NextMarker
+	}
+}
+
 // DeleteExportObjects deletes the given objects of bucket; objects and a
 // bucket already gone are success.
 func (c *Client) DeleteExportObjects(ctx context.Context, region, bucket string, keys []string) error {

@@ -119,7 +119,7 @@ resource "alidr_verification_run" "oss_%[1]s" {
   triggers   = { round = %[3]q }
   report     = { path = %[4]q, format = "junit" }
 }
-`, k, vrBucket, round, filepath.Join(dir, "oss-"+string(k)+"-"+round+".xml"))
+`, k, env.Bucket, round, filepath.Join(dir, "oss-"+string(k)+"-"+round+".xml"))
 		}
 		return b.String()
 	}
@@ -133,7 +133,7 @@ resource "alidr_verification_run" "oss_%[1]s" {
 				env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: action, Kind: ecsKind, Rate: 1})
 			}
 			for _, k := range ossKinds {
-				f := emulator.Fault{Service: "oss", Path: "/" + vrBucket + "/obj-" + string(k), Kind: k, Rate: 1}
+				f := emulator.Fault{Service: "oss", Path: "/" + env.Bucket + "/obj-" + string(k), Kind: k, Rate: 1}
 				if k == emulator.FaultLatency {
 					f.Duration = 50 * time.Millisecond
 				}

@@ -16,7 +16,25 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
+func TestAccRecoveryPointsDataSource_validation(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	acctest.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.Config(`data "alidr_recovery_points" "x" {}`),
+				ExpectError: regexp.MustCompile(`Exactly one of these attributes must be configured: \[disk_id,instance_id\]`),
+			},
+			{
+				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id = \"d-1\"\n  before  = \"yesterday\"\n}"),
+				ExpectError: spWrapped(`before = "yesterday" is not an RFC 3339 time`),
+			},
+		},
+	})
+}
+
 func TestAccRecoveryPointsDataSource(t *testing.T) {
+	acctest.SkipOnCloud(t, "spaces snapshots hours apart on the emulator's clock")
 	// On an emulated clock far from the wall clock (max_age counts on the
 	// service's clock): three snapshots of the database disk, 10h, 8h and 6h
 	// before the reads, one of them verified, one copied to cn-shanghai, and
@@ -25,10 +43,10 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	clock := emulator.NewManualClock(start)
 	env := spEnv(t, emulator.Options{Clock: clock})
 	env.Emulator.SetTimestampWindow(0)
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	snap := func() string {
 		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
+		req.DiskId = env.DataDiskID
 		resp, err := sdk.CreateSnapshot(req)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +66,7 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := ecs.CreateCopySnapshotRequest()
-	cp.SnapshotId, cp.DestinationRegionId = s2, "cn-shanghai"
+	cp.SnapshotId, cp.DestinationRegionId = s2, env.DRRegions[0]
 	cp.DestinationSnapshotName, cp.DestinationSnapshotDescription = "copy", "copy" // required by the CopySnapshot model
 	cpResp, err := sdk.CopySnapshot(cp)
 	if err != nil {
@@ -66,38 +84,30 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	point := func(id, kind, region string, verified bool) knownvalue.Check {
 		return knownvalue.ObjectPartial(map[string]knownvalue.Check{
 			"id": knownvalue.StringExact(id), "kind": knownvalue.StringExact(kind), "region": knownvalue.StringExact(region),
-			"disk_id": knownvalue.StringExact(emulator.SeedDiskCoreDBData), "verified": knownvalue.Bool(verified),
+			"disk_id": knownvalue.StringExact(env.DataDiskID), "verified": knownvalue.Bool(verified),
 		})
 	}
 	ds := func(name string) string { return "data.alidr_recovery_points." + name }
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{
-				Config:      env.Config(`data "alidr_recovery_points" "x" {}`),
-				ExpectError: regexp.MustCompile(`Exactly one of these attributes must be configured: \[disk_id,instance_id\]`),
-			},
-			{
-				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id = \"d-1\"\n  before  = \"yesterday\"\n}"),
-				ExpectError: spWrapped(`before = "yesterday" is not an RFC 3339 time`),
-			},
 			{
 				// Nothing verified on the system disk: the error says which filter emptied the list.
 				PreConfig: func() {
 					req := ecs.CreateCreateSnapshotRequest()
-					req.DiskId = emulator.SeedDiskCoreDBSys
+					req.DiskId = env.SystemDiskID
 					if _, err := sdk.CreateSnapshot(req); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id       = %q\n  only_verified = true\n}", emulator.SeedDiskCoreDBSys),
+				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id       = %q\n  only_verified = true\n}", env.SystemDiskID),
 				ExpectError: spWrapped(`1 point exists, 0 are verified; run alidr_verification_run or set only_verified = false`),
 			},
 			{
 				Config: env.Config(`
 data "alidr_recovery_points" "all" {
   disk_id = %[1]q
-  regions = ["cn-beijing", "cn-shanghai"]
+  regions = [%[4]q, %[5]q]
 }
 data "alidr_recovery_points" "before_incident" {
   disk_id = %[1]q
@@ -114,7 +124,7 @@ data "alidr_recovery_points" "recent" {
 }
 data "alidr_recovery_points" "copies" {
   disk_id = %[1]q
-  regions = ["cn-shanghai"]
+  regions = [%[5]q]
 }
 data "alidr_recovery_points" "instance_images" {
   instance_id = %[3]q
@@ -124,28 +134,28 @@ data "alidr_recovery_points" "none" {
   disk_id       = %[1]q
   categories    = ["archive"]
   require_match = false
-}`, emulator.SeedDiskCoreDBData, beforeS2, emulator.SeedInstanceCoreDB),
+}`, env.DataDiskID, beforeS2, env.InstanceID, env.Region, env.DRRegions[0]),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
-						point(imResp.ImageId, "image", "cn-beijing", false),        // 1h after s3; ties sort by id
-						point(cpResp.SnapshotId, "snapshot", "cn-shanghai", false), // copied with the image
-						point(s3, "snapshot", "cn-beijing", false),
-						point(s2, "snapshot", "cn-beijing", false),
-						point(s1, "snapshot", "cn-beijing", true),
+						point(imResp.ImageId, "image", env.Region, false),             // 1h after s3; ties sort by id
+						point(cpResp.SnapshotId, "snapshot", env.DRRegions[0], false), // copied with the image
+						point(s3, "snapshot", env.Region, false),
+						point(s2, "snapshot", env.Region, false),
+						point(s1, "snapshot", env.Region, true),
 					})),
-					statecheck.ExpectKnownValue(ds("before_incident"), tfjsonpath.New("newest"), point(s1, "snapshot", "cn-beijing", true)),
+					statecheck.ExpectKnownValue(ds("before_incident"), tfjsonpath.New("newest"), point(s1, "snapshot", env.Region, true)),
 					statecheck.ExpectKnownValue(ds("before_incident"), tfjsonpath.New("points"), knownvalue.ListSizeExact(1)),
-					statecheck.ExpectKnownValue(ds("verified"), tfjsonpath.New("newest"), point(s1, "snapshot", "cn-beijing", true)),
+					statecheck.ExpectKnownValue(ds("verified"), tfjsonpath.New("newest"), point(s1, "snapshot", env.Region, true)),
 					statecheck.ExpectKnownValue(ds("recent"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
-						point(s3, "snapshot", "cn-beijing", false),
-						point(s2, "snapshot", "cn-beijing", false),
+						point(s3, "snapshot", env.Region, false),
+						point(s2, "snapshot", env.Region, false),
 					})),
 					statecheck.ExpectKnownValue(ds("recent"), tfjsonpath.New("newest").AtMapKey("created_at"),
 						knownvalue.StringExact(start.Add(4*time.Hour).Format(time.RFC3339))),
 					statecheck.ExpectKnownValue(ds("copies"), tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
-						point(cpResp.SnapshotId, "snapshot", "cn-shanghai", false),
+						point(cpResp.SnapshotId, "snapshot", env.DRRegions[0], false),
 					})),
-					statecheck.ExpectKnownValue(ds("instance_images"), tfjsonpath.New("newest"), point(imResp.ImageId, "image", "cn-beijing", false)),
+					statecheck.ExpectKnownValue(ds("instance_images"), tfjsonpath.New("newest"), point(imResp.ImageId, "image", env.Region, false)),
 					statecheck.ExpectKnownValue(ds("none"), tfjsonpath.New("points"), knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue(ds("none"), tfjsonpath.New("newest"), knownvalue.Null()),
 				},

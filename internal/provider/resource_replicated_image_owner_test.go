@@ -14,7 +14,7 @@ import (
 // destroying one leaves the other's copy alone.
 func TestAccReplicatedImage_sameSourceOwnTheirCopies(t *testing.T) {
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "shared-source")
+	source := rimgImage(t, env, c, "shared-source")
 	config := func(names ...string) string {
 		hcl := ""
 		for _, n := range names {

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -16,12 +17,12 @@ import (
 // resource removes them.
 func TestAccReplicatedImage_failedChecksumLeavesNoObjects(t *testing.T) {
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "partial-source")
+	source := rimgImage(t, env, c, "partial-source")
 	// Every read of the exported objects is corrupted: checksumming fails
 	// after ExportImage wrote them.
 	env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Path: "/" + emulator.SeedBucket + "/"})
 	left := func(*terraform.State) error {
-		keys, err := objectKeys(t, env, emulator.SeedBucket, "partial")
+		keys, err := env.Client(t).ListObjectKeys(context.Background(), env.Region, env.Bucket, "partial")
 		if err != nil {
 			return err
 		}

@@ -39,10 +39,28 @@ const rimgAddr = "alidr_replicated_image.test"
 func rimgEnv(t *testing.T) (*acctest.Env, *cloud.Client) {
 	t.Helper()
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
-	env.Emulator.SetExportBytesPerGiB(256 << 10) // 40 GiB -> 10 MiB: two manifest parts
+	env.Instant()
+	env.OnEmulator(func(s *emulator.Server) { s.SetExportBytesPerGiB(256 << 10) }) // 40 GiB -> 10 MiB: two manifest parts
 	return env, env.Client(t)
+}
+
+// rimgConfig is a test configuration with locals naming the fixtures:
+// home and dr1-dr3 (regions), key_a and key_b (KMS keys of dr1), acct
+// (account UIDs to share with) and bucket.
+func rimgConfig(env *acctest.Env, hcl string, args ...any) string {
+	return env.Config(hcl, args...) + fmt.Sprintf(`
+locals {
+  home   = %q
+  dr1    = %q
+  dr2    = %q
+  dr3    = %q
+  key_a  = %q
+  key_b  = %q
+  acct   = [%q, %q, %q]
+  bucket = %q
+}
+`, env.Region, env.DRRegions[0], env.DRRegions[1], env.DRRegions[2], env.KMSKeyIDs[0], env.KMSKeyIDs[1],
+		env.ShareAccountIDs[0], env.ShareAccountIDs[1], env.ShareAccountIDs[2], env.Bucket)
 }
 
 // rimgImages lists the account's own images in region (any status).
@@ -65,25 +83,25 @@ func rimgCopies(t *testing.T, c *cloud.Client, region, sourceID string) []ecs.Im
 	return ims
 }
 
-func rimgSnapshot(t *testing.T, c *cloud.Client, diskID string) string {
+func rimgSnapshot(t *testing.T, env *acctest.Env, c *cloud.Client, diskID string) string {
 	t.Helper()
 	req := ecs.CreateCreateSnapshotRequest()
 	req.DiskId = diskID
 	req.SnapshotName = "rimg-test"
 	resp := ecs.CreateCreateSnapshotResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+	if err := c.DoECS(context.Background(), env.Region, req, resp); err != nil {
 		t.Fatal(err)
 	}
 	return resp.SnapshotId
 }
 
-func rimgImage(t *testing.T, c *cloud.Client, name string) string {
+func rimgImage(t *testing.T, env *acctest.Env, c *cloud.Client, name string) string {
 	t.Helper()
-	id, err := c.CreateImage(context.Background(), "cn-beijing", cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: name})
+	id, err := c.CreateImage(context.Background(), env.Region, cloud.CreateImageInput{InstanceID: env.InstanceID, Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitImageAvailable(context.Background(), "cn-beijing", id, time.Minute); err != nil {
+	if _, err := c.WaitImageAvailable(context.Background(), env.Region, id, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -100,13 +118,13 @@ func rimgStateValue(s *terraform.State, key string) string {
 
 // rimgNoImagesLeft checks that no image of the account remains in any
 // region but the ones listed as allowed (e.g. a user's own source image).
-func rimgNoImagesLeft(t *testing.T, c *cloud.Client, allowed ...string) resource.TestCheckFunc {
+func rimgNoImagesLeft(t *testing.T, env *acctest.Env, c *cloud.Client, allowed ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		keep := map[string]bool{}
 		for _, id := range allowed {
 			keep[id] = true
 		}
-		for _, region := range []string{"cn-beijing", "cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+		for _, region := range append([]string{env.Region}, env.DRRegions...) {
 			for _, im := range rimgImages(t, c, region) {
 				if !keep[im.ImageId] {
 					return fmt.Errorf("image %s (%s, %s) left in %s after destroy", im.ImageId, im.ImageName, im.Status, region)
@@ -119,24 +137,25 @@ func rimgNoImagesLeft(t *testing.T, c *cloud.Client, allowed ...string) resource
 
 func TestAccReplicatedImage_basic(t *testing.T) {
 	env, c := rimgEnv(t)
-	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
-	config := env.Config(`
+	dr1, dr2, dr3 := env.DRRegions[0], env.DRRegions[1], env.DRRegions[2]
+	snap := rimgSnapshot(t, env, c, env.SystemDiskID)
+	config := rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source = { snapshot_id = %q }
   name   = "core-golden"
   targets = {
-    "cn-shanghai"  = { kms_key_id = "key-sh" }
-    "cn-guangzhou" = {}
+    (local.dr1)  = { kms_key_id = local.key_a }
+    (local.dr2) = {}
   }
-  share_with_accounts = ["1234567890"]
+  share_with_accounts = [local.acct[0]]
 }`, snap)
 	invalid := func(hcl string, re string) resource.TestStep {
-		return resource.TestStep{Config: env.Config("%s", hcl), PlanOnly: true, ExpectError: regexp.MustCompile(re)}
+		return resource.TestStep{Config: rimgConfig(env, "%s", hcl), PlanOnly: true, ExpectError: regexp.MustCompile(re)}
 	}
 	var copySH string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c),
 		Steps: []resource.TestStep{
 			invalid(`
 resource "alidr_replicated_image" "test" {
@@ -157,8 +176,8 @@ resource "alidr_replicated_image" "test" {
 resource "alidr_replicated_image" "test" {
   source  = { snapshot_id = "s-1" }
   name    = "golden"
-  targets = { "cn-beijing" = {} }
-}`, `remove "cn-beijing" from targets`),
+  targets = { (local.home) = {} }
+}`, `remove "`+env.Region+`" from targets`),
 			invalid(`
 resource "alidr_replicated_image" "test" {
   source  = { snapshot_id = "s-1" }
@@ -198,18 +217,18 @@ resource "alidr_replicated_image" "test" {
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^m-2ze`))),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^m-`))),
 					statecheck.CompareValuePairs(rimgAddr, tfjsonpath.New("id"), rimgAddr, tfjsonpath.New("image_id"), compare.ValuesSame()),
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("region"), knownvalue.StringExact("cn-beijing")),
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"kms_key_id": knownvalue.StringExact("key-sh"),
-						"image_id":   knownvalue.StringRegexp(regexp.MustCompile(`^m-uf6`)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("region"), knownvalue.StringExact(env.Region)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"kms_key_id": knownvalue.StringExact(env.KMSKeyIDs[0]),
+						"image_id":   knownvalue.StringRegexp(regexp.MustCompile(`^m-`)),
 						"status":     knownvalue.StringExact("Available"),
 						"progress":   knownvalue.Int64Exact(100),
 					})),
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-guangzhou"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr2), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"kms_key_id": knownvalue.Null(),
-						"image_id":   knownvalue.StringRegexp(regexp.MustCompile(`^m-7xv`)),
+						"image_id":   knownvalue.StringRegexp(regexp.MustCompile(`^m-`)),
 						"status":     knownvalue.StringExact("Available"),
 						"progress":   knownvalue.Int64Exact(100),
 					})),
@@ -217,23 +236,23 @@ resource "alidr_replicated_image" "test" {
 				},
 				Check: func(s *terraform.State) error {
 					id := rimgStateValue(s, "id")
-					src, err := c.FindImageByID(context.Background(), "cn-beijing", id)
+					src, err := c.FindImageByID(context.Background(), env.Region, id)
 					if err != nil {
 						return err
 					}
 					if src.DiskDeviceMappings.DiskDeviceMapping[0].SnapshotId != snap || src.ImageName != "core-golden" {
 						return fmt.Errorf("source image %s made from %v named %q", id, src.DiskDeviceMappings.DiskDeviceMapping, src.ImageName)
 					}
-					copySH = rimgStateValue(s, "targets.cn-shanghai.image_id")
-					for _, region := range []string{"cn-shanghai", "cn-guangzhou"} {
+					copySH = rimgStateValue(s, "targets."+dr1+".image_id")
+					for _, region := range []string{dr1, dr2} {
 						copies := rimgCopies(t, c, region, id)
 						if len(copies) != 1 {
 							return fmt.Errorf("%d copies in %s, want 1", len(copies), region)
 						}
 						// ECS does not share encrypted images: the KMS-encrypted
 						// copy in cn-shanghai stays unshared (with a warning).
-						want := []string{"1234567890"}
-						if region == "cn-shanghai" {
+						want := []string{env.ShareAccountIDs[0]}
+						if region == dr1 {
 							want = nil
 						}
 						if err := rimgShared(c, region, copies[0].ImageId, want...); err != nil {
@@ -243,8 +262,8 @@ resource "alidr_replicated_image" "test" {
 							return fmt.Errorf("copy in %s named %q", region, copies[0].ImageName)
 						}
 					}
-					if n := len(rimgImages(t, c, "cn-hangzhou")); n != 0 {
-						return fmt.Errorf("%d images in cn-hangzhou, which is no target", n)
+					if n := len(rimgImages(t, c, dr3)); n != 0 {
+						return fmt.Errorf("%d images in %s, which is no target", n, dr3)
 					}
 					return nil
 				},
@@ -267,7 +286,7 @@ resource "alidr_replicated_image" "test" {
 				ResourceName: rimgAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return "cn-beijing:" + rimgStateValue(s, "id"), nil
+					return env.Region + ":" + rimgStateValue(s, "id"), nil
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
@@ -275,7 +294,7 @@ resource "alidr_replicated_image" "test" {
 			{
 				// A copy deleted outside Terraform is copied again, alone.
 				PreConfig: func() {
-					if err := c.DeleteImage(context.Background(), "cn-shanghai", copySH, true); err != nil {
+					if err := c.DeleteImage(context.Background(), dr1, copySH, true); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -283,18 +302,18 @@ resource "alidr_replicated_image" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("image_id")),
-						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-guangzhou").AtMapKey("image_id"),
-							knownvalue.StringRegexp(regexp.MustCompile(`^m-7xv`))),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("image_id")),
+						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr2).AtMapKey("image_id"),
+							knownvalue.StringRegexp(regexp.MustCompile(`^m-`))),
 					},
 				},
 				Check: func(s *terraform.State) error {
-					now := rimgStateValue(s, "targets.cn-shanghai.image_id")
+					now := rimgStateValue(s, "targets."+dr1+".image_id")
 					if now == copySH || now == "" {
-						return fmt.Errorf("copy in cn-shanghai %q, want a new one (old %s)", now, copySH)
+						return fmt.Errorf("copy in %s %q, want a new one (old %s)", dr1, now, copySH)
 					}
-					if n := len(rimgCopies(t, c, "cn-shanghai", rimgStateValue(s, "id"))); n != 1 {
-						return fmt.Errorf("%d copies in cn-shanghai", n)
+					if n := len(rimgCopies(t, c, dr1, rimgStateValue(s, "id"))); n != 1 {
+						return fmt.Errorf("%d copies in %s", n, dr1)
 					}
 					return nil
 				},
@@ -303,8 +322,8 @@ resource "alidr_replicated_image" "test" {
 	})
 }
 
-// rimgSnapshotsExist returns which of ids still exist in cn-beijing.
-func rimgSnapshotsExist(t *testing.T, c *cloud.Client, ids []string) []string {
+// rimgSnapshotsExist returns which of ids still exist in the home region.
+func rimgSnapshotsExist(t *testing.T, env *acctest.Env, c *cloud.Client, ids []string) []string {
 	t.Helper()
 	if len(ids) == 0 {
 		return nil
@@ -314,7 +333,7 @@ func rimgSnapshotsExist(t *testing.T, c *cloud.Client, ids []string) []string {
 	req.SnapshotIds = string(raw)
 	req.PageSize = "100"
 	resp := ecs.CreateDescribeSnapshotsResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+	if err := c.DoECS(context.Background(), env.Region, req, resp); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
@@ -340,38 +359,39 @@ func rimgShared(c *cloud.Client, region, id string, want ...string) error {
 // share_with_accounts and delete_snapshots_on_destroy.
 func TestAccReplicatedImage_update(t *testing.T) {
 	env, c := rimgEnv(t)
+	dr1, dr2, dr3 := env.DRRegions[0], env.DRRegions[1], env.DRRegions[2]
 	var sourceID, copySH, copyGZ string
 	var sourceSnaps []string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c), func(*terraform.State) error {
-			if left := rimgSnapshotsExist(t, c, sourceSnaps); len(left) > 0 {
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, env, c), func(*terraform.State) error {
+			if left := rimgSnapshotsExist(t, env, c, sourceSnaps); len(left) > 0 {
 				return fmt.Errorf("snapshots of the source image left after destroy: %v", left)
 			}
 			return nil
 		}),
 		Steps: []resource.TestStep{
 			{
-				Config: env.Config(`
+				Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source      = { instance_id = %q }
   name        = "app-golden"
   description = "v1"
   targets = {
-    "cn-shanghai"  = { kms_key_id = "key-a" }
-    "cn-guangzhou" = {}
+    (local.dr1)  = { kms_key_id = local.key_a }
+    (local.dr2) = {}
   }
-  share_with_accounts = ["1234567890"]
-}`, emulator.SeedInstanceCoreApp),
+  share_with_accounts = [local.acct[0]]
+}`, env.OtherInstanceID),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("source").AtMapKey("instance_id"), knownvalue.StringExact(emulator.SeedInstanceCoreApp)),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("source").AtMapKey("instance_id"), knownvalue.StringExact(env.OtherInstanceID)),
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets"), knownvalue.MapSizeExact(2)),
 				},
 				Check: func(s *terraform.State) error {
 					sourceID = rimgStateValue(s, "id")
-					copySH = rimgStateValue(s, "targets.cn-shanghai.image_id")
-					copyGZ = rimgStateValue(s, "targets.cn-guangzhou.image_id")
-					src, err := c.FindImageByID(context.Background(), "cn-beijing", sourceID)
+					copySH = rimgStateValue(s, "targets."+dr1+".image_id")
+					copyGZ = rimgStateValue(s, "targets."+dr2+".image_id")
+					src, err := c.FindImageByID(context.Background(), env.Region, sourceID)
 					if err != nil {
 						return err
 					}
@@ -382,40 +402,40 @@ resource "alidr_replicated_image" "test" {
 					for _, m := range src.DiskDeviceMappings.DiskDeviceMapping {
 						sourceSnaps = append(sourceSnaps, m.SnapshotId)
 					}
-					if got := cloud.ImageTags(rimgCopies(t, c, "cn-shanghai", sourceID)[0])[cloud.TagKMSKey]; got != "key-a" {
+					if got := cloud.ImageTags(rimgCopies(t, c, dr1, sourceID)[0])[cloud.TagKMSKey]; got != env.KMSKeyIDs[0] {
 						return fmt.Errorf("shanghai copy tagged with key %q", got)
 					}
-					if err := rimgShared(c, "cn-guangzhou", copyGZ, "1234567890"); err != nil {
+					if err := rimgShared(c, dr2, copyGZ, env.ShareAccountIDs[0]); err != nil {
 						return err
 					}
-					return rimgShared(c, "cn-beijing", sourceID, "1234567890")
+					return rimgShared(c, env.Region, sourceID, env.ShareAccountIDs[0])
 				},
 			},
 			{
-				Config: env.Config(`
+				Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source      = { instance_id = %q }
   name        = "app-golden-2"
   description = "v2"
   targets = {
-    "cn-shanghai" = { kms_key_id = "key-b" }
-    "cn-hangzhou" = {}
+    (local.dr1) = { kms_key_id = local.key_b }
+    (local.dr3) = {}
   }
-  share_with_accounts         = ["3234567890", "2234567890"]
+  share_with_accounts         = [local.acct[2], local.acct[1]]
   delete_snapshots_on_destroy = true
-}`, emulator.SeedInstanceCoreApp),
+}`, env.OtherInstanceID),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("image_id")),
-						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-hangzhou").AtMapKey("image_id")),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("image_id")),
+						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr3).AtMapKey("image_id")),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("name"), knownvalue.StringExact("app-golden-2")),
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets"), knownvalue.MapExact(map[string]knownvalue.Check{
-						"cn-shanghai": knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.StringExact("key-b"), "status": knownvalue.StringExact("Available")}),
-						"cn-hangzhou": knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.Null(), "status": knownvalue.StringExact("Available")}),
+						dr1: knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.StringExact(env.KMSKeyIDs[1]), "status": knownvalue.StringExact("Available")}),
+						dr3: knownvalue.ObjectPartial(map[string]knownvalue.Check{"kms_key_id": knownvalue.Null(), "status": knownvalue.StringExact("Available")}),
 					})),
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("share_with_accounts"), knownvalue.SetSizeExact(2)),
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("delete_snapshots_on_destroy"), knownvalue.Bool(true)),
@@ -424,34 +444,34 @@ resource "alidr_replicated_image" "test" {
 					if id := rimgStateValue(s, "id"); id != sourceID {
 						return fmt.Errorf("source image changed from %s to %s: the update replaced it", sourceID, id)
 					}
-					if n := len(rimgImages(t, c, "cn-guangzhou")); n != 0 {
-						return fmt.Errorf("%d images left in cn-guangzhou after removing the target (copy was %s)", n, copyGZ)
+					if n := len(rimgImages(t, c, dr2)); n != 0 {
+						return fmt.Errorf("%d images left in %s after removing the target (copy was %s)", n, dr2, copyGZ)
 					}
-					sh := rimgCopies(t, c, "cn-shanghai", sourceID)
-					if len(sh) != 1 || sh[0].ImageId == copySH || cloud.ImageTags(sh[0])[cloud.TagKMSKey] != "key-b" {
+					sh := rimgCopies(t, c, dr1, sourceID)
+					if len(sh) != 1 || sh[0].ImageId == copySH || cloud.ImageTags(sh[0])[cloud.TagKMSKey] != env.KMSKeyIDs[1] {
 						return fmt.Errorf("shanghai after rekey: %d copies, first %+v (old %s)", len(sh), sh, copySH)
 					}
-					if _, err := c.FindImageByID(context.Background(), "cn-shanghai", copySH); !cloud.IsNotFound(err) {
+					if _, err := c.FindImageByID(context.Background(), dr1, copySH); !cloud.IsNotFound(err) {
 						return fmt.Errorf("old shanghai copy %s still there: %v", copySH, err)
 					}
-					hz := rimgCopies(t, c, "cn-hangzhou", sourceID)
+					hz := rimgCopies(t, c, dr3, sourceID)
 					if len(hz) != 1 {
-						return fmt.Errorf("%d copies in cn-hangzhou", len(hz))
+						return fmt.Errorf("%d copies in %s", len(hz), dr3)
 					}
-					src, err := c.FindImageByID(context.Background(), "cn-beijing", sourceID)
+					src, err := c.FindImageByID(context.Background(), env.Region, sourceID)
 					if err != nil {
 						return err
 					}
 					if src.ImageName != "app-golden-2" || src.Description != "v2" || sh[0].ImageName != "app-golden-2" || hz[0].ImageName != "app-golden-2" {
 						return fmt.Errorf("names after rename: source %q/%q, shanghai %q, hangzhou %q", src.ImageName, src.Description, sh[0].ImageName, hz[0].ImageName)
 					}
-					for _, im := range []struct{ region, id string }{{"cn-beijing", sourceID}, {"cn-hangzhou", hz[0].ImageId}} {
-						if err := rimgShared(c, im.region, im.id, "2234567890", "3234567890"); err != nil {
+					for _, im := range []struct{ region, id string }{{env.Region, sourceID}, {dr3, hz[0].ImageId}} {
+						if err := rimgShared(c, im.region, im.id, env.ShareAccountIDs[1], env.ShareAccountIDs[2]); err != nil {
 							return err
 						}
 					}
 					// The rekeyed copy is encrypted: ECS does not share it.
-					return rimgShared(c, "cn-shanghai", sh[0].ImageId)
+					return rimgShared(c, dr1, sh[0].ImageId)
 				},
 			},
 			{
@@ -483,31 +503,25 @@ func rimgObject(t *testing.T, b *oss.Bucket, key string) (size int64, md5hex, sh
 
 func TestAccReplicatedImage_export(t *testing.T) {
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "export-source")
-	ossc, err := oss.New(env.Emulator.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ossc.CreateBucket("dr-images"); err != nil {
-		t.Fatal(err)
-	}
-	bucket, _ := ossc.Bucket("dr-images")
+	dr1 := env.DRRegions[0]
+	source := rimgImage(t, env, c, "export-source")
+	bucket := env.OSSBucket(t)
 	// ECS names the exported objects; the provider reads the names from the
 	// export task. The checks take them from state and require them to be
 	// exactly the objects in the bucket.
 	var object, dataObject string // the system disk and the core-db instance's data disk
 	var firstDataMD5 string
 	cfg := func(export string) string {
-		return env.Config(`
+		return rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { image_id = %q }
   name    = "core-golden"
-  targets = { "cn-shanghai" = {} }
+  targets = { (local.dr1) = {} }
   %s
 }`, source, export)
 	}
 	full := cfg(`export = {
-    bucket    = "dr-images"
+    bucket    = local.bucket
     prefix    = "core"
     format    = "qcow2"
     checksums = ["crc64", "md5", "sha256"]
@@ -578,15 +592,17 @@ resource "alidr_replicated_image" "test" {
 		}
 		return nil
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c, source), func(*terraform.State) error {
-			lr, err := bucket.ListObjects()
-			if err != nil {
-				return err
-			}
-			if len(lr.Objects) != 0 {
-				return fmt.Errorf("%d objects left in the bucket after destroy, first %s", len(lr.Objects), lr.Objects[0].Key)
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, env, c, source), func(*terraform.State) error {
+			for _, prefix := range []string{"core/", "v2/"} {
+				lr, err := bucket.ListObjects(oss.Prefix(prefix))
+				if err != nil {
+					return err
+				}
+				if len(lr.Objects) != 0 {
+					return fmt.Errorf("%d objects left in the bucket after destroy, first %s", len(lr.Objects), lr.Objects[0].Key)
+				}
 			}
 			return nil
 		}),
@@ -615,7 +631,7 @@ resource "alidr_replicated_image" "test" {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(rimgAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue(rimgAddr, tfjsonpath.New("export").AtMapKey("md5")),
-						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("status"), knownvalue.StringExact("Available")),
+						plancheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("status"), knownvalue.StringExact("Available")),
 					},
 				},
 				Check: checkExport,
@@ -652,7 +668,7 @@ resource "alidr_replicated_image" "test" {
 			{
 				// Fewer checksums: recomputed, not exported again.
 				Config: cfg(`export = {
-    bucket    = "dr-images"
+    bucket    = local.bucket
     prefix    = "core"
     format    = "qcow2"
     checksums = ["md5"]
@@ -682,7 +698,7 @@ resource "alidr_replicated_image" "test" {
 			{
 				// A new prefix exports again and removes the old objects.
 				Config: cfg(`export = {
-    bucket = "dr-images"
+    bucket = local.bucket
     prefix = "v2"
   }`),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -742,51 +758,58 @@ func rimgOnlyExported(bucket *oss.Bucket, keys ...string) error {
 // discarded; injected throttling on CopyImage is retried.
 func TestAccReplicatedImage_resume(t *testing.T) {
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "resume-source")
+	dr1, dr2, dr3 := env.DRRegions[0], env.DRRegions[1], env.DRRegions[2]
+	source := rimgImage(t, env, c, "resume-source")
 	ctx := context.Background()
 	tags := map[string]string{cloud.TagOwner: source, cloud.TagManagedBy: "terraform-provider-alidr"}
-	adopted, err := c.CopyImage(ctx, "cn-beijing", cloud.CopyImageInput{ImageID: source, DestinationRegion: "cn-shanghai", Name: "core-golden", Tags: tags})
+	adopted, err := c.CopyImage(ctx, env.Region, cloud.CopyImageInput{ImageID: source, DestinationRegion: dr1, Name: "core-golden", Tags: tags})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.Emulator.FailNext(emulator.FailCopyImage)
-	failed, err := c.CopyImage(ctx, "cn-beijing", cloud.CopyImageInput{ImageID: source, DestinationRegion: "cn-guangzhou", Name: "core-golden", Tags: tags})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "CopyImage", Kind: "throttling", Rate: 1, Count: 2})
-	resource.Test(t, resource.TestCase{
+	// On the emulator also a stale copy that failed, and throttling.
+	var failed string
+	env.OnEmulator(func(s *emulator.Server) {
+		s.FailNext(emulator.FailCopyImage)
+		if failed, err = c.CopyImage(ctx, env.Region, cloud.CopyImageInput{ImageID: source, DestinationRegion: dr2, Name: "core-golden", Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+		s.InjectFault(emulator.Fault{Service: "ecs", Action: "CopyImage", Kind: "throttling", Rate: 1, Count: 2})
+	})
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c, source),
 		Steps: []resource.TestStep{{
-			Config: env.Config(`
+			Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { image_id = %q }
   name    = "core-golden"
   targets = {
-    "cn-shanghai"  = {}
-    "cn-guangzhou" = {}
-    "cn-hangzhou"  = {}
+    (local.dr1)  = {}
+    (local.dr2) = {}
+    (local.dr3)  = {}
   }
 }`, source),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("image_id"), knownvalue.StringExact(adopted)),
+				statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("image_id"), knownvalue.StringExact(adopted)),
 			},
 			Check: func(s *terraform.State) error {
-				for _, region := range []string{"cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+				for _, region := range []string{dr1, dr2, dr3} {
 					if n := len(rimgImages(t, c, region)); n != 1 {
 						return fmt.Errorf("%d images in %s, want exactly 1", n, region)
 					}
 				}
-				if gz := rimgStateValue(s, "targets.cn-guangzhou.image_id"); gz == failed || gz == "" {
+				if gz := rimgStateValue(s, "targets."+dr2+".image_id"); gz == failed || gz == "" {
 					return fmt.Errorf("guangzhou copy %q: the failed copy %s was adopted", gz, failed)
 				}
-				fired := -1
-				for _, f := range env.Emulator.Faults() {
-					if f.Action == "CopyImage" {
-						fired = f.Fired
+				fired := 2 // the real cloud throttles by itself, if ever
+				env.OnEmulator(func(s *emulator.Server) {
+					fired = -1
+					for _, f := range s.Faults() {
+						if f.Action == "CopyImage" {
+							fired = f.Fired
+						}
 					}
-				}
+				})
 				if fired != 2 {
 					return fmt.Errorf("CopyImage throttling fired %d times, want 2 (-1: rule not found)", fired)
 				}
@@ -800,20 +823,22 @@ resource "alidr_replicated_image" "test" {
 // apply without leaving the failed copy behind; the next apply replaces the
 // tainted resource and ends with exactly one copy per region.
 func TestAccReplicatedImage_failedCopy(t *testing.T) {
+	acctest.SkipOnCloud(t, "makes the emulator fail a CopyImage task")
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "failed-source")
-	config := env.Config(`
+	dr1, dr2 := env.DRRegions[0], env.DRRegions[1]
+	source := rimgImage(t, env, c, "failed-source")
+	config := rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { image_id = %q }
   name    = "core-golden"
   targets = {
-    "cn-shanghai"  = {}
-    "cn-guangzhou" = {}
+    (local.dr1)  = {}
+    (local.dr2) = {}
   }
 }`, source)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c, source),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:   func() { env.Emulator.FailNext(emulator.FailCopyImage) },
@@ -822,14 +847,14 @@ resource "alidr_replicated_image" "test" {
 			},
 			{
 				PreConfig: func() {
-					n := len(rimgImages(t, c, "cn-shanghai")) + len(rimgImages(t, c, "cn-guangzhou"))
+					n := len(rimgImages(t, c, dr1)) + len(rimgImages(t, c, dr2))
 					if n != 1 {
 						t.Errorf("after the failed apply %d copies exist, want 1 (the failed one must be deleted)", n)
 					}
 				},
 				Config: config,
 				Check: func(s *terraform.State) error {
-					for _, region := range []string{"cn-shanghai", "cn-guangzhou"} {
+					for _, region := range []string{dr1, dr2} {
 						ims := rimgImages(t, c, region)
 						if len(ims) != 1 || ims[0].Status != "Available" {
 							return fmt.Errorf("%s holds %d images, want one available copy", region, len(ims))
@@ -846,40 +871,42 @@ resource "alidr_replicated_image" "test" {
 // and cancels the copy in the target region.
 func TestAccReplicatedImage_timeout(t *testing.T) {
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "slow-source")
+	dr1 := env.DRRegions[0]
+	source := rimgImage(t, env, c, "slow-source")
 	slow := emulator.InstantDurations()
 	slow.ImageCopy = time.Hour
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c, source),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { env.Emulator.SetDurations(slow) },
-				Config: env.Config(`
+				// A real copy takes longer than 5s by itself.
+				PreConfig: func() { env.OnEmulator(func(s *emulator.Server) { s.SetDurations(slow) }) },
+				Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source   = { image_id = %q }
   name     = "core-golden"
-  targets  = { "cn-shanghai" = {} }
+  targets  = { (local.dr1) = {} }
   timeouts = { create = "5s" }
 }`, source),
 				ExpectError: regexp.MustCompile(`(?s)timed out.*was\s+cancelled`),
 			},
 			{
 				PreConfig: func() {
-					if ims := rimgImages(t, c, "cn-shanghai"); len(ims) != 0 {
-						t.Errorf("after the timeout %d images are in cn-shanghai (status %s), want the copy cancelled", len(ims), ims[0].Status)
+					if ims := rimgImages(t, c, dr1); len(ims) != 0 {
+						t.Errorf("after the timeout %d images are in %s (status %s), want the copy cancelled", len(ims), dr1, ims[0].Status)
 					}
-					env.Emulator.SetDurations(emulator.InstantDurations())
+					env.Instant()
 				},
-				Config: env.Config(`
+				Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source   = { image_id = %q }
   name     = "core-golden"
-  targets  = { "cn-shanghai" = {} }
+  targets  = { (local.dr1) = {} }
   timeouts = { create = "5m" }
 }`, source),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey("cn-shanghai").AtMapKey("status"), knownvalue.StringExact("Available")),
+					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("status"), knownvalue.StringExact("Available")),
 				},
 			},
 		},
@@ -890,17 +917,17 @@ resource "alidr_replicated_image" "test" {
 // Terraform removes the resource from state; the next plan creates it.
 func TestAccReplicatedImage_disappears(t *testing.T) {
 	env, c := rimgEnv(t)
-	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
-	resource.Test(t, resource.TestCase{
+	snap := rimgSnapshot(t, env, c, env.SystemDiskID)
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: env.Config(`
+			Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source = { snapshot_id = %q }
   name   = "gone-golden"
 }`, snap),
 			Check: func(s *terraform.State) error {
-				return c.DeleteImage(context.Background(), "cn-beijing", rimgStateValue(s, "id"), true)
+				return c.DeleteImage(context.Background(), env.Region, rimgStateValue(s, "id"), true)
 			},
 			ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -915,29 +942,29 @@ resource "alidr_replicated_image" "test" {
 // created twice.
 func TestAccReplicatedImage_resumeSource(t *testing.T) {
 	env, c := rimgEnv(t)
-	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
-	prior, err := c.CreateImage(context.Background(), "cn-beijing", cloud.CreateImageInput{
+	snap := rimgSnapshot(t, env, c, env.SystemDiskID)
+	prior, err := c.CreateImage(context.Background(), env.Region, cloud.CreateImageInput{
 		SnapshotID: snap, Name: "adopt-golden",
 		Tags: map[string]string{cloud.TagManagedBy: "terraform-provider-alidr", cloud.TagImageSource: "snapshot:" + snap},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, c), func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(rimgNoImagesLeft(t, env, c), func(*terraform.State) error {
 			// A snapshot given as the source is the user's: never deleted.
-			if snaps := rimgSnapshotsExist(t, c, []string{snap}); len(snaps) != 1 {
+			if snaps := rimgSnapshotsExist(t, env, c, []string{snap}); len(snaps) != 1 {
 				return fmt.Errorf("destroy deleted the source snapshot %s", snap)
 			}
 			return nil
 		}),
 		Steps: []resource.TestStep{{
-			Config: env.Config(`
+			Config: rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { snapshot_id = %q }
   name    = "adopt-golden"
-  targets = { "cn-shanghai" = {} }
+  targets = { (local.dr1) = {} }
 
   delete_snapshots_on_destroy = true
 }`, snap),
@@ -945,10 +972,10 @@ resource "alidr_replicated_image" "test" {
 				statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("id"), knownvalue.StringExact(prior)),
 			},
 			Check: func(*terraform.State) error {
-				if n := len(rimgImages(t, c, "cn-beijing")); n != 1 {
-					return fmt.Errorf("%d images in cn-beijing, want the adopted one only", n)
+				if n := len(rimgImages(t, c, env.Region)); n != 1 {
+					return fmt.Errorf("%d images in %s, want the adopted one only", n, env.Region)
 				}
-				if snaps := rimgSnapshotsExist(t, c, []string{snap}); len(snaps) != 1 {
+				if snaps := rimgSnapshotsExist(t, env, c, []string{snap}); len(snaps) != 1 {
 					return fmt.Errorf("the source snapshot %s is gone", snap)
 				}
 				return nil
@@ -961,23 +988,25 @@ resource "alidr_replicated_image" "test" {
 // one copy fails keeps the copy that succeeded (an update failure does not
 // taint); the next apply copies only the missing region.
 func TestAccReplicatedImage_updateResumed(t *testing.T) {
+	acctest.SkipOnCloud(t, "makes the emulator fail a CopyImage task")
 	env, c := rimgEnv(t)
-	source := rimgImage(t, c, "resumed-source")
+	dr1, dr2, dr3 := env.DRRegions[0], env.DRRegions[1], env.DRRegions[2]
+	source := rimgImage(t, env, c, "resumed-source")
 	cfg := func(targets string) string {
-		return env.Config(`
+		return rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { image_id = %q }
   name    = "core-golden"
   targets = { %s }
 }`, source, targets)
 	}
-	three := `"cn-shanghai" = {}, "cn-guangzhou" = {}, "cn-hangzhou" = {}`
+	three := `(local.dr1) = {}, (local.dr2) = {}, (local.dr3) = {}`
 	var survivor, survivorRegion string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c, source),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c, source),
 		Steps: []resource.TestStep{
-			{Config: cfg(`"cn-shanghai" = {}`)},
+			{Config: cfg(`(local.dr1) = {}`)},
 			{
 				PreConfig:   func() { env.Emulator.FailNext(emulator.FailCopyImage) },
 				Config:      cfg(three),
@@ -985,13 +1014,13 @@ resource "alidr_replicated_image" "test" {
 			},
 			{
 				PreConfig: func() {
-					gz, hz := rimgCopies(t, c, "cn-guangzhou", source), rimgCopies(t, c, "cn-hangzhou", source)
+					gz, hz := rimgCopies(t, c, dr2, source), rimgCopies(t, c, dr3, source)
 					if len(gz)+len(hz) != 1 {
-						t.Fatalf("after the failed update: %d copies in cn-guangzhou, %d in cn-hangzhou; want one in total", len(gz), len(hz))
+						t.Fatalf("after the failed update: %d copies in %s, %d in %s; want one in total", len(gz), dr2, len(hz), dr3)
 					}
-					survivor, survivorRegion = append(gz, hz...)[0].ImageId, "cn-guangzhou"
+					survivor, survivorRegion = append(gz, hz...)[0].ImageId, dr2
 					if len(hz) == 1 {
-						survivorRegion = "cn-hangzhou"
+						survivorRegion = dr3
 					}
 				},
 				Config: cfg(three),
@@ -1002,7 +1031,7 @@ resource "alidr_replicated_image" "test" {
 					if got := rimgStateValue(s, "targets."+survivorRegion+".image_id"); got != survivor {
 						return fmt.Errorf("copy in %s is %q, want the one the failed update made (%s)", survivorRegion, got, survivor)
 					}
-					for _, region := range []string{"cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+					for _, region := range []string{dr1, dr2, dr3} {
 						if n := len(rimgImages(t, c, region)); n != 1 {
 							return fmt.Errorf("%d images in %s, want 1", n, region)
 						}
@@ -1019,28 +1048,29 @@ resource "alidr_replicated_image" "test" {
 // copies instead of orphaning them.
 func TestAccReplicatedImage_sourceGone(t *testing.T) {
 	env, c := rimgEnv(t)
-	snap := rimgSnapshot(t, c, emulator.SeedDiskCoreDBSys)
-	config := env.Config(`
+	dr1 := env.DRRegions[0]
+	snap := rimgSnapshot(t, env, c, env.SystemDiskID)
+	config := rimgConfig(env, `
 resource "alidr_replicated_image" "test" {
   source  = { snapshot_id = %q }
   name    = "gone-golden"
-  targets = { "cn-shanghai" = {} }
+  targets = { (local.dr1) = {} }
 }`, snap)
 	var oldSource, oldCopy string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             rimgNoImagesLeft(t, c),
+		CheckDestroy:             rimgNoImagesLeft(t, env, c),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
 				Check: func(s *terraform.State) error {
-					oldSource, oldCopy = rimgStateValue(s, "id"), rimgStateValue(s, "targets.cn-shanghai.image_id")
+					oldSource, oldCopy = rimgStateValue(s, "id"), rimgStateValue(s, "targets."+dr1+".image_id")
 					return nil
 				},
 			},
 			{
 				PreConfig: func() {
-					if err := c.DeleteImage(context.Background(), "cn-beijing", oldSource, true); err != nil {
+					if err := c.DeleteImage(context.Background(), env.Region, oldSource, true); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -1052,11 +1082,11 @@ resource "alidr_replicated_image" "test" {
 					if id := rimgStateValue(s, "id"); id == oldSource || id == "" {
 						return fmt.Errorf("id %q after replacing the deleted source %s", id, oldSource)
 					}
-					if _, err := c.FindImageByID(context.Background(), "cn-shanghai", oldCopy); !cloud.IsNotFound(err) {
+					if _, err := c.FindImageByID(context.Background(), dr1, oldCopy); !cloud.IsNotFound(err) {
 						return fmt.Errorf("the old copy %s was orphaned: %v", oldCopy, err)
 					}
-					if n := len(rimgImages(t, c, "cn-shanghai")); n != 1 {
-						return fmt.Errorf("%d images in cn-shanghai, want 1", n)
+					if n := len(rimgImages(t, c, dr1)); n != 1 {
+						return fmt.Errorf("%d images in %s, want 1", n, dr1)
 					}
 					return nil
 				},

@@ -26,24 +26,24 @@ func rimgTestWork(t *testing.T) (*rimgWork, *emulator.Server) {
 	t.Cleanup(func() { _ = srv.Close() })
 	srv.SetDurations(emulator.InstantDurations())
 	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
 		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 2,
 	}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	id, err := c.CreateImage(ctx, "cn-beijing", cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "work-src"})
+	id, err := c.CreateImage(ctx, seeded.Region, cloud.CreateImageInput{InstanceID: seeded.InstanceID, Name: "work-src"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitImageAvailable(ctx, "cn-beijing", id, time.Minute); err != nil {
+	if _, err := c.WaitImageAvailable(ctx, seeded.Region, id, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	slow := emulator.InstantDurations()
 	slow.ImageCopy = time.Hour
 	srv.SetDurations(slow)
-	return &rimgWork{c: c, region: "cn-beijing", sourceID: id, owner: id, name: "work-copy", kind: "image"}, srv
+	return &rimgWork{c: c, region: seeded.Region, sourceID: id, owner: id, name: "work-copy", kind: "image"}, srv
 }
 
 // A destroy while a copy runs cancels the copy (DeleteImage refuses an
@@ -51,28 +51,28 @@ func rimgTestWork(t *testing.T) (*rimgWork, *emulator.Server) {
 func TestReplicatedImageRemoveCopiesCancelsRunningCopy(t *testing.T) {
 	w, _ := rimgTestWork(t)
 	ctx := context.Background()
-	running, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: "cn-shanghai", Name: "copy-a", Tags: w.copyTags()})
+	running, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: seeded.DRRegions[0], Name: "copy-a", Tags: w.copyTags()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stray, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: "cn-shanghai", Name: "copy-b", Tags: w.copyTags()})
+	stray, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: seeded.DRRegions[0], Name: "copy-b", Tags: w.copyTags()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	im, err := w.c.FindImageByID(ctx, "cn-shanghai", running)
+	im, err := w.c.FindImageByID(ctx, seeded.DRRegions[0], running)
 	if err != nil || im.Status == cloud.ImageStatusAvailable {
 		t.Fatalf("copy not running: %+v %v", im, err)
 	}
-	if err := w.removeCopies(ctx, "cn-shanghai", running); err != nil {
+	if err := w.removeCopies(ctx, seeded.DRRegions[0], running); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{running, stray} {
-		if _, err := w.c.FindImageByID(ctx, "cn-shanghai", id); !cloud.IsNotFound(err) {
+		if _, err := w.c.FindImageByID(ctx, seeded.DRRegions[0], id); !cloud.IsNotFound(err) {
 			t.Errorf("copy %s still there: %v", id, err)
 		}
 	}
 	// Removing again (nothing left) is fine.
-	if err := w.removeCopies(ctx, "cn-shanghai", running); err != nil {
+	if err := w.removeCopies(ctx, seeded.DRRegions[0], running); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -82,11 +82,11 @@ func TestReplicatedImageEnsureCopyCancelsOnContextEnd(t *testing.T) {
 	w, _ := rimgTestWork(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := w.ensureCopy(ctx, "cn-guangzhou", types.StringNull(), nil)
+	_, err := w.ensureCopy(ctx, seeded.DRRegions[1], types.StringNull(), nil)
 	if err == nil || !strings.Contains(err.Error(), "was cancelled") {
 		t.Fatalf("ensureCopy = %v, want a cancelled copy", err)
 	}
-	left, err := w.c.ListImagesByTags(context.Background(), "cn-guangzhou", w.copyTags())
+	left, err := w.c.ListImagesByTags(context.Background(), seeded.DRRegions[1], w.copyTags())
 	if err != nil || len(left) != 0 {
 		t.Fatalf("copies left in cn-guangzhou: %d (%v)", len(left), err)
 	}
@@ -99,23 +99,23 @@ func TestReplicatedImageEnsureCopyDiscardsWrongKey(t *testing.T) {
 	ctx := context.Background()
 	tags := w.copyTags()
 	tags[cloud.TagKMSKey] = "old-key"
-	old, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: "cn-hangzhou", Name: "work-copy", KMSKeyID: "old-key", Tags: tags})
+	old, err := w.c.CopyImage(ctx, w.region, cloud.CopyImageInput{ImageID: w.sourceID, DestinationRegion: seeded.DRRegions[2], Name: "work-copy", KMSKeyID: "old-key", Tags: tags})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"), nil)
+	got, err := w.ensureCopy(ctx, seeded.DRRegions[2], types.StringValue("new-key"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.ImageID.ValueString() == old || got.KMSKeyID.ValueString() != "new-key" || got.Status.ValueString() != "Available" {
 		t.Fatalf("ensureCopy = %+v (old copy %s)", got, old)
 	}
-	left, _ := w.c.ListImagesByTags(ctx, "cn-hangzhou", w.copyTags())
+	left, _ := w.c.ListImagesByTags(ctx, seeded.DRRegions[2], w.copyTags())
 	if len(left) != 1 || cloud.ImageTags(left[0])[cloud.TagKMSKey] != "new-key" {
 		t.Fatalf("copies in cn-hangzhou: %+v", left)
 	}
 	// Same key again: adopted, not copied.
-	again, err := w.ensureCopy(ctx, "cn-hangzhou", types.StringValue("new-key"), nil)
+	again, err := w.ensureCopy(ctx, seeded.DRRegions[2], types.StringValue("new-key"), nil)
 	if err != nil || again.ImageID != got.ImageID {
 		t.Fatalf("second ensureCopy = %+v, %v; want the same copy %s", again, err, got.ImageID)
 	}

@@ -13,12 +13,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // Warnings cannot be asserted through terraform-plugin-testing, so the
 // plan-time baseline checks are exercised here against an emulator.
+
+// seeded is the emulator world the package's own tests run in.
+var seeded = fixture.Emulator()
 
 func restoredPlanModel(instanceType string, systemDiskSize int64) restoredInstanceModel {
 	return restoredInstanceModel{
@@ -34,9 +38,9 @@ func restoredPlanModel(instanceType string, systemDiskSize int64) restoredInstan
 			"category": types.StringValue("cloud_essd"), "size": types.Int64Value(systemDiskSize),
 		}),
 		DataDisks:          types.ListNull(types.ObjectType{AttrTypes: dataDiskAttrTypes}),
-		VSwitchID:          types.StringValue(emulator.SeedVSwitchBeijing),
+		VSwitchID:          types.StringValue(seeded.VSwitchID),
 		ZoneID:             types.StringUnknown(),
-		SecurityGroupIDs:   types.SetValueMust(types.StringType, []attr.Value{types.StringValue(emulator.SeedSecurityGroupBJ)}),
+		SecurityGroupIDs:   types.SetValueMust(types.StringType, []attr.Value{types.StringValue(seeded.SecurityGroupID)}),
 		PrivateIPs:         types.Int64Value(1),
 		Tags:               types.MapNull(types.StringType),
 		DesiredStatus:      types.StringValue("Running"),
@@ -89,7 +93,7 @@ func TestRestoredInstanceModifyPlanBaseline(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
 		Endpoints: cloud.Endpoints{ECS: srv.URL()}, MaxRetries: 1,
 	}, "test")
 	if err != nil {
@@ -121,7 +125,7 @@ func TestRestoredInstanceModifyPlanBaseline(t *testing.T) {
 		t.Errorf("want 3 warnings, got %d:\n%s", len(warnings), all)
 	}
 	// Filled in at plan time.
-	if plan.Region.ValueString() != "cn-beijing" || plan.ZoneID.ValueString() != "cn-beijing-h" {
+	if plan.Region.ValueString() != seeded.Region || plan.ZoneID.ValueString() != seeded.ZoneID {
 		t.Errorf("region %s zone %s", plan.Region, plan.ZoneID)
 	}
 

@@ -15,9 +15,9 @@ import (
 // Three restores with identical arguments each own an instance; shrinking
 // count deletes only the instances of the removed resource instances.
 func TestAccRestoredInstance_identicalRestoresOwnTheirInstances(t *testing.T) {
+	acctest.SkipOnCloud(t, "counts the emulator's instances")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t) // instant durations
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	config := func(n int) string {
 		return env.Config(`
 resource "alidr_restored_instance" "test" {
@@ -26,7 +26,7 @@ resource "alidr_restored_instance" "test" {
   instance_type      = "ecs.g7.large"
   vswitch_id         = %q
   security_group_ids = [%q]
-}`, n, testImageLinux, emulator.SeedVSwitchBeijing, emulator.SeedSecurityGroupBJ)
+}`, n, env.ImageID, env.VSwitchID, env.SecurityGroupID)
 	}
 	var first string
 	resource.Test(t, resource.TestCase{

@@ -22,8 +22,7 @@ import (
 )
 
 const (
-	testImageLinux   = "aliyun_3_x64_20G_alibase_20240819.vhd"
-	testImageWindows = "win2022_21H2_x64_dtc_zh-cn_40G_alibase_20240816.vhd" // 40 GiB
+	testImageWindows = "win2022_21H2_x64_dtc_zh-cn_40G_alibase_20240816.vhd" // 40 GiB, seeded in the emulator
 	restoredAddr     = "alidr_restored_instance.test"
 )
 
@@ -35,18 +34,18 @@ func restoredTestClient(t *testing.T, env *acctest.Env) *cloud.Client {
 }
 
 // takeSnapshot snapshots a disk and waits until it is accomplished.
-func takeSnapshot(t *testing.T, c *cloud.Client, diskID, name string) string {
+func takeSnapshot(t *testing.T, env *acctest.Env, c *cloud.Client, diskID, name string) string {
 	t.Helper()
 	ctx := context.Background()
 	req := ecs.CreateCreateSnapshotRequest()
 	req.DiskId = diskID
 	req.SnapshotName = name
 	resp := ecs.CreateCreateSnapshotResponse()
-	if err := c.DoECS(ctx, "cn-beijing", req, resp); err != nil {
+	if err := c.DoECS(ctx, env.Region, req, resp); err != nil {
 		t.Fatalf("CreateSnapshot of %s: %v", diskID, err)
 	}
 	err := cloud.Wait(ctx, "snapshot", 30*time.Second, cloud.WaitOptions{Interval: 50 * time.Millisecond}, func(ctx context.Context) (bool, string, error) {
-		s, err := c.FindSnapshotByID(ctx, "cn-beijing", resp.SnapshotId)
+		s, err := c.FindSnapshotByID(ctx, env.Region, resp.SnapshotId)
 		if err != nil {
 			return false, "", err
 		}
@@ -58,14 +57,24 @@ func takeSnapshot(t *testing.T, c *cloud.Client, diskID, name string) string {
 	return resp.SnapshotId
 }
 
+// diskSize is the size in GiB of a fixture disk.
+func diskSize(t *testing.T, env *acctest.Env, c *cloud.Client, id string) int64 {
+	t.Helper()
+	disks, err := c.ListDisks(context.Background(), env.Region, cloud.DiskFilter{IDs: []string{id}})
+	if err != nil || len(disks) != 1 {
+		t.Fatalf("disk %s: %d found, %v", id, len(disks), err)
+	}
+	return int64(disks[0].Size)
+}
+
 // managedInstances lists the instances the provider created.
-func managedInstances(t *testing.T, c *cloud.Client) []string {
+func managedInstances(t *testing.T, env *acctest.Env, c *cloud.Client) []string {
 	t.Helper()
 	req := ecs.CreateDescribeInstancesRequest()
 	req.PageSize = "100"
 	req.Tag = &[]ecs.DescribeInstancesTag{{Key: cloud.TagManagedBy}}
 	resp := ecs.CreateDescribeInstancesResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+	if err := c.DoECS(context.Background(), env.Region, req, resp); err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
@@ -75,9 +84,9 @@ func managedInstances(t *testing.T, c *cloud.Client) []string {
 	return ids
 }
 
-func expectManagedInstances(c *cloud.Client, t *testing.T, want int) resource.TestCheckFunc {
+func expectManagedInstances(env *acctest.Env, c *cloud.Client, t *testing.T, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		if got := managedInstances(t, c); len(got) != want {
+		if got := managedInstances(t, env, c); len(got) != want {
 			return fmt.Errorf("want %d instance(s) created by the provider, found %d: %v", want, len(got), got)
 		}
 		return nil
@@ -85,9 +94,9 @@ func expectManagedInstances(c *cloud.Client, t *testing.T, want int) resource.Te
 }
 
 // managedImages lists the images the provider created (temporary images).
-func managedImages(t *testing.T, c *cloud.Client) []string {
+func managedImages(t *testing.T, env *acctest.Env, c *cloud.Client) []string {
 	t.Helper()
-	ims, err := c.ListImagesByTags(context.Background(), "cn-beijing", map[string]string{cloud.TagManagedBy: "terraform-provider-alidr"})
+	ims, err := c.ListImagesByTags(context.Background(), env.Region, map[string]string{cloud.TagManagedBy: "terraform-provider-alidr"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +107,8 @@ func managedImages(t *testing.T, c *cloud.Client) []string {
 	return ids
 }
 
-// restoredConfig is a restore into the seeded Beijing network; extra is
-// added inside the resource block.
+// restoredConfig is a restore into the fixture network; extra is added
+// inside the resource block.
 func restoredConfig(env *acctest.Env, source, instanceType, extra string) string {
 	return env.Config(`
 resource "alidr_restored_instance" "test" {
@@ -109,7 +118,7 @@ resource "alidr_restored_instance" "test" {
   security_group_ids = [%q]
 %s
 }
-`, source, instanceType, emulator.SeedVSwitchBeijing, emulator.SeedSecurityGroupBJ, extra)
+`, source, instanceType, env.VSwitchID, env.SecurityGroupID, extra)
 }
 
 // wrapped matches a message regexp whose spaces may have become line
@@ -120,14 +129,18 @@ func wrapped(re string) *regexp.Regexp {
 
 func TestAccRestoredInstance_validation(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	step := func(cfg, want string) resource.TestStep {
 		return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: wrapped(want)}
 	}
-	resource.Test(t, resource.TestCase{
+	var emulatorSteps []resource.TestStep
+	if env.Emulator != nil {
+		emulatorSteps = append(emulatorSteps, step(restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageWindows), "ecs.g7.large", `  system_disk = { size = 30 }`),
+			`image `+testImageWindows+` needs a system disk of at least 40 GiB; system_disk.size is 30`))
+	}
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append(emulatorSteps,
 			step(restoredConfig(env, image, "ecs.g7.large", `  private_ips = 11`),
 				`ecs.g7.large holds at most 6 private IPs per network interface; private_ips is 11`),
 			step(restoredConfig(env, image, "ecs.c7.large", `  private_ips = 8`),
@@ -140,41 +153,38 @@ func TestAccRestoredInstance_validation(t *testing.T) {
 				`A cloud_essd data disk must be 20 to 65536 GiB; data_disks\[0\].size is 10`),
 			step(restoredConfig(env, image, "ecs.g7.large", `  data_disks = [{ category = "nvme", size = 100 }]`),
 				`data_disks\[0\].category "nvme" is not a data disk category`),
-			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q, snapshot_id = \"s-1\" }", testImageLinux), "ecs.g7.large", ""),
+			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q, snapshot_id = \"s-1\" }", env.ImageID), "ecs.g7.large", ""),
 				`source sets 2 of image_id, snapshot_id and recovery_point; set exactly one`),
 			step(restoredConfig(env, `{ recovery_point = { disk_id = "d-1", before = "yesterday" } }`, "ecs.g7.large", ""),
 				`before "yesterday" is not an RFC 3339 time`),
 			step(restoredConfig(env, image, "ecs.g7.large", `  rto_target = "soon"`), `Invalid RTO target`),
-			step(restoredConfig(env, image, "ecs.g7.large", `  zone_id = "cn-beijing-k"`),
-				`vSwitch `+emulator.SeedVSwitchBeijing+` is in zone cn-beijing-h, but zone_id is cn-beijing-k`),
-			step(restoredConfig(env, image, "ecs.g7.large", `  region = "cn-shanghai"`),
-				`vSwitch `+emulator.SeedVSwitchBeijing+` does not exist in cn-shanghai`),
-			step(restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageWindows), "ecs.g7.large", `  system_disk = { size = 30 }`),
-				`image `+testImageWindows+` needs a system disk of at least 40 GiB; system_disk.size is 30`),
-			step(restoredConfig(env, image, "ecs.g9.huge", ""), `Instance type "ecs.g9.huge" is not offered in cn-beijing`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  zone_id = "`+env.Region+`-nozone"`),
+				`vSwitch `+env.VSwitchID+` is in zone `+env.ZoneID+`, but zone_id is `+env.Region+`-nozone`),
+			step(restoredConfig(env, image, "ecs.g7.large", `  region = "`+env.DRRegions[0]+`"`),
+				`vSwitch `+env.VSwitchID+` does not exist in `+env.DRRegions[0]),
+			step(restoredConfig(env, image, "ecs.g9.huge", ""), `Instance type "ecs.g9.huge" is not offered in `+env.Region),
 			step(restoredConfig(env, `{ snapshot_id = "s-2zemissing000000000" }`, "ecs.g7.large", ""),
-				`Snapshot s-2zemissing000000000 does not exist in cn-beijing`),
+				`Snapshot s-2zemissing000000000 does not exist in `+env.Region),
 			step(restoredConfig(env, `{ image_id = "m-2zemissing000000000" }`, "ecs.g7.large", ""),
-				`Image m-2zemissing000000000 does not exist in cn-beijing`),
+				`Image m-2zemissing000000000 does not exist in `+env.Region),
 			step(restoredConfig(env, image, "ecs.g7.large", `  desired_status = "Paused"`), `value must be one of`),
 			// Warnings (below the restore baseline) do not block: the plan
 			// goes through.
-			{
+			resource.TestStep{
 				Config:             restoredConfig(env, image, "ecs.t5-lc1m1.small", `  system_disk = { size = 20 }`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
-		},
+		),
 	})
 }
 
 func TestAccRestoredInstance_basic(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
-	resource.Test(t, resource.TestCase{
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -186,19 +196,19 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionCreate),
 					// Filled in at plan time from the vSwitch and the provider.
-					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact("cn-beijing-h")),
-					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("region"), knownvalue.StringExact("cn-beijing")),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("zone_id"), knownvalue.StringExact(env.ZoneID)),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("region"), knownvalue.StringExact(env.Region)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^i-2ze`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^i-`))),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("desired_status"), knownvalue.StringExact("Running")),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(testImageLinux)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(env.ImageID)),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+s$`))),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("instance_name"), knownvalue.StringExact("core-restore")),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip_addresses"), knownvalue.ListSizeExact(2)),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip"), knownvalue.StringRegexp(regexp.MustCompile(`^172\.16\.0\.\d+$`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("private_ip"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`))),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(40),
 					})),
@@ -206,7 +216,7 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 						"app": knownvalue.StringExact("core"),
 					})),
 				},
-				Check: expectManagedInstances(c, t, 1),
+				Check: expectManagedInstances(env, c, t, 1),
 			},
 			// Every updatable argument, in place.
 			{
@@ -230,12 +240,12 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"app": knownvalue.StringExact("core"), "drill": knownvalue.StringExact("2026-11"),
 					})),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(testImageLinux)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(env.ImageID)),
 					// The measured duration stays; rto_met follows the new target.
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_target"), knownvalue.StringExact("1s")),
 				},
-				Check: resource.ComposeTestCheckFunc(expectManagedInstances(c, t, 1), func(s *terraform.State) error {
-					in, err := c.FindInstanceByID(context.Background(), "cn-beijing", s.RootModule().Resources[restoredAddr].Primary.ID)
+				Check: resource.ComposeTestCheckFunc(expectManagedInstances(env, c, t, 1), func(s *terraform.State) error {
+					in, err := c.FindInstanceByID(context.Background(), env.Region, s.RootModule().Resources[restoredAddr].Primary.ID)
 					if err != nil {
 						return err
 					}
@@ -279,8 +289,8 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 			// Drift: type changed and instance stopped outside Terraform.
 			{
 				PreConfig: func() {
-					id := managedInstances(t, c)[0]
-					if err := c.StopInstance(context.Background(), "cn-beijing", id); err != nil {
+					id := managedInstances(t, env, c)[0]
+					if err := c.StopInstance(context.Background(), env.Region, id); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -316,11 +326,11 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: expectManagedInstances(c, t, 1),
+				Check: expectManagedInstances(env, c, t, 1),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if got := managedInstances(t, c); len(got) != 0 {
+			if got := managedInstances(t, env, c); len(got) != 0 {
 				return fmt.Errorf("instances left after destroy: %v", got)
 			}
 			return nil
@@ -330,23 +340,24 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 
 func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
-	sys := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys")
-	data := takeSnapshot(t, c, emulator.SeedDiskCoreDBData, "core-db-data")
+	sys := takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys")
+	data := takeSnapshot(t, env, c, env.DataDiskID, "core-db-data")
+	sysSize, dataSize := diskSize(t, env, c, env.SystemDiskID), diskSize(t, env, c, env.DataDiskID)
 	cfg := restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.xlarge", fmt.Sprintf(`
   system_disk = { category = "cloud_essd", size = 80 }
   data_disks  = [{ snapshot_id = %q, category = "cloud_essd" }, { category = "cloud_efficiency", size = 50 }]`, data))
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.xlarge", fmt.Sprintf(`
-  system_disk = { size = 30 }
-  data_disks  = [{ snapshot_id = %q, size = 100 }]`, data)),
-				PlanOnly:    true,
-				ExpectError: wrapped(`(?s)snapshot ` + sys + ` needs a system disk of at least 40 GiB.*Snapshot ` + data + ` is of a 200 GiB disk; data_disks\[0\].size is 100`),
+  system_disk = { size = %d }
+  data_disks  = [{ snapshot_id = %q, size = %d }]`, sysSize-10, data, dataSize-10)),
+				PlanOnly: true,
+				ExpectError: wrapped(fmt.Sprintf(`(?s)snapshot %s needs a system disk of at least %d GiB.*Snapshot %s is of a %d GiB disk; data_disks\[0\].size is %d`,
+					sys, sysSize, data, dataSize, dataSize-10)),
 			},
 			{
 				Config: cfg,
@@ -358,7 +369,7 @@ func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 					})),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"snapshot_id": knownvalue.StringExact(data), "category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(200),
+							"snapshot_id": knownvalue.StringExact(data), "category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(dataSize),
 						}),
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"snapshot_id": knownvalue.Null(), "category": knownvalue.StringExact("cloud_efficiency"), "size": knownvalue.Int64Exact(50),
@@ -367,10 +378,10 @@ func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					// The temporary image is gone once the instance runs.
-					if ims := managedImages(t, c); len(ims) != 0 {
+					if ims := managedImages(t, env, c); len(ims) != 0 {
 						return fmt.Errorf("temporary images left: %v", ims)
 					}
-					disks, err := c.ListDisks(context.Background(), "cn-beijing", cloud.DiskFilter{InstanceID: s.RootModule().Resources[restoredAddr].Primary.ID, DiskType: "data"})
+					disks, err := c.ListDisks(context.Background(), env.Region, cloud.DiskFilter{InstanceID: s.RootModule().Resources[restoredAddr].Primary.ID, DiskType: "data"})
 					if err != nil {
 						return err
 					}
@@ -378,7 +389,7 @@ func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 						return fmt.Errorf("want 2 data disks, got %d", len(disks))
 					}
 					for _, d := range disks {
-						if d.Size == 200 && d.SourceSnapshotId != data {
+						if int64(d.Size) == dataSize && d.SourceSnapshotId != data {
 							return fmt.Errorf("data disk %s not restored from %s: %q", d.DiskId, data, d.SourceSnapshotId)
 						}
 					}
@@ -395,10 +406,10 @@ func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 			{Config: cfg, PlanOnly: true},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if got := managedInstances(t, c); len(got) != 0 {
+			if got := managedInstances(t, env, c); len(got) != 0 {
 				return fmt.Errorf("instances left after destroy: %v", got)
 			}
-			if ims := managedImages(t, c); len(ims) != 0 {
+			if ims := managedImages(t, env, c); len(ims) != 0 {
 				return fmt.Errorf("images left after destroy: %v", ims)
 			}
 			return nil
@@ -407,46 +418,67 @@ func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
 }
 
 func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
+	// On the emulator its clock moves days between the snapshots; on the
+	// cloud the snapshots are minutes apart.
 	t0 := time.Date(2026, 11, 17, 2, 0, 0, 0, time.UTC)
 	clock := emulator.NewManualClock(t0)
 	env := acctest.New(t, emulator.Options{Clock: clock})
-	env.RequireEmulator(t)
-	env.Emulator.SetTimestampWindow(0) // the SDK stamps requests with wall time
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.OnEmulator(func(s *emulator.Server) { s.SetTimestampWindow(0) }) // the SDK stamps requests with wall time
+	env.Instant()
 	c := restoredTestClient(t, env)
-	older := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "before-attack")
-	clock.Advance(72 * time.Hour)
-	newer := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "after-attack")
-	attack := t0.Add(48 * time.Hour).Format(time.RFC3339)
+	advance := func(d time.Duration) { env.OnEmulator(func(*emulator.Server) { clock.Advance(d) }) }
+	var taken []string
+	t.Cleanup(func() {
+		if err := c.DeleteSnapshotsOf(context.Background(), env.Region, taken); err != nil {
+			t.Errorf("deleting the test's snapshots: %v", err)
+		}
+	})
+	snapshot := func(name string) (string, time.Time) {
+		id := takeSnapshot(t, env, c, env.SystemDiskID, name)
+		taken = append(taken, id)
+		s, err := c.FindSnapshotByID(context.Background(), env.Region, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, err := time.Parse(time.RFC3339, s.CreationTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, at.UTC()
+	}
+	older, olderAt := snapshot("before-attack")
+	advance(72 * time.Hour)
+	newer, newerAt := snapshot("after-attack")
+	attack := olderAt.Add(newerAt.Sub(olderAt) / 2).Format(time.RFC3339)
 	// The older point is the verified one.
-	if err := c.TagResources(context.Background(), "cn-beijing", "snapshot", []string{older}, map[string]string{cloud.TagVerifiedAt: t0.Format(time.RFC3339)}); err != nil {
+	if err := c.TagResources(context.Background(), env.Region, "snapshot", []string{older}, map[string]string{cloud.TagVerifiedAt: olderAt.Format(time.RFC3339)}); err != nil {
 		t.Fatal(err)
 	}
 	point := func(extra string) string {
-		return fmt.Sprintf("{ recovery_point = { disk_id = %q%s } }", emulator.SeedDiskCoreDBSys, extra)
+		return fmt.Sprintf("{ recovery_point = { disk_id = %q%s } }", env.SystemDiskID, extra)
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      restoredConfig(env, point(fmt.Sprintf(", before = %q", t0.Add(-time.Hour).Format(time.RFC3339))), "ecs.g7.large", ""),
-				ExpectError: wrapped(`(?s)no recovery point for disk ` + emulator.SeedDiskCoreDBSys + ` before .*set a later before`),
+				Config:      restoredConfig(env, point(`, before = "2000-01-01T00:00:00Z"`), "ecs.g7.large", ""),
+				ExpectError: wrapped(`(?s)no recovery point for disk ` + env.SystemDiskID + ` before .*set a later before`),
 			},
 			{
 				Config: restoredConfig(env, point(fmt.Sprintf(", before = %q", attack)), "ecs.g7.large", ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(older)),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from_time"), knownvalue.StringExact(t0.Format(time.RFC3339))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from_time"), knownvalue.StringExact(olderAt.Format(time.RFC3339))),
 				},
 			},
 			// A newer point appearing later does not move an existing restore.
 			{
-				PreConfig: func() { clock.Advance(time.Hour); takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "even-newer") },
+				PreConfig: func() { advance(time.Hour); snapshot("even-newer") },
 				Config:    restoredConfig(env, point(fmt.Sprintf(", before = %q", attack)), "ecs.g7.large", ""),
 				PlanOnly:  true,
 			},
 			{
-				Config: restoredConfig(env, point(fmt.Sprintf(", before = %q", t0.Add(73*time.Hour).Format(time.RFC3339))), "ecs.g7.large", ""),
+				Config: restoredConfig(env, point(fmt.Sprintf(", before = %q", newerAt.Add(time.Second).Format(time.RFC3339))), "ecs.g7.large", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
@@ -462,10 +494,10 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+s$`))),
 				},
 				Check: func(*terraform.State) error {
-					if ims := managedImages(t, c); len(ims) != 0 {
+					if ims := managedImages(t, env, c); len(ims) != 0 {
 						return fmt.Errorf("temporary images left: %v", ims)
 					}
-					return expectManagedInstances(c, t, 1)(nil)
+					return expectManagedInstances(env, c, t, 1)(nil)
 				},
 			},
 		},
@@ -474,12 +506,16 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 
 func TestAccRestoredInstance_rto(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	// Measurement is wall time: a 3-second start against a 1-second target.
-	env.Emulator.SetDurations(emulator.Durations{InstanceCreate: 3 * time.Second})
+	// Measurement is wall time: a start of 3 seconds or more (a real one takes
+	// longer) against a 1-second target.
+	env.OnEmulator(func(s *emulator.Server) { s.SetDurations(emulator.Durations{InstanceCreate: 3 * time.Second}) })
+	took := `^[3-9]s$`
+	if env.Emulator == nil {
+		took = `^([3-9]|[1-9]\d+)s$`
+	}
 	c := restoredTestClient(t, env)
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
-	resource.Test(t, resource.TestCase{
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -494,9 +530,9 @@ func TestAccRestoredInstance_rto(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(`^[3-9]s$`))),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(took))),
 				},
-				Check: expectManagedInstances(c, t, 1),
+				Check: expectManagedInstances(env, c, t, 1),
 			},
 			// Raising the target re-evaluates rto_met in place.
 			{
@@ -514,17 +550,17 @@ func TestAccRestoredInstance_rto(t *testing.T) {
 }
 
 func TestAccRestoredInstance_interruptedApply(t *testing.T) {
+	acctest.SkipOnCloud(t, "truncates RunInstances responses")
 	// The emulator's clock runs 10 minutes behind: the lost run's instance
 	// looks created 10 minutes before the retried apply.
 	env := acctest.New(t, emulator.Options{Clock: emulator.NewManualClock(time.Now().Add(-10 * time.Minute))})
-	env.RequireEmulator(t)
 	c := restoredTestClient(t, env)
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	// One retry (max_retries = 0 means the default), so two lost
 	// RunInstances responses reach Terraform.
 	noRetries := strings.Replace(env.Config(""), "max_retries = 8", "max_retries = 1", 1)
 	body := strings.TrimPrefix(restoredConfig(env, image, "ecs.g7.large", ""), env.Config(""))
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			// The instance is created but the response is lost: nothing is
@@ -540,7 +576,7 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 			// The retried apply reuses the request's token: same instance.
 			{
 				PreConfig: func() {
-					if got := managedInstances(t, c); len(got) != 1 {
+					if got := managedInstances(t, env, c); len(got) != 1 {
 						t.Fatalf("the lost RunInstances should have created one instance, found %v", got)
 					}
 				},
@@ -552,12 +588,12 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					id := s.RootModule().Resources[restoredAddr].Primary.ID
-					got := managedInstances(t, c)
+					got := managedInstances(t, env, c)
 					if len(got) != 1 || got[0] != id {
 						return fmt.Errorf("want the lost instance adopted, found %v (state %s)", got, id)
 					}
 					// The start is written on the instance for a later re-run.
-					tags, err := c.ListTags(context.Background(), "cn-beijing", "instance", id)
+					tags, err := c.ListTags(context.Background(), env.Region, "instance", id)
 					if err != nil {
 						return err
 					}
@@ -573,30 +609,32 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 
 func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
 	// From a snapshot, so there is a temporary image to clean up too.
-	source := fmt.Sprintf("{ snapshot_id = %q }", takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys"))
-	resource.Test(t, resource.TestCase{
+	source := fmt.Sprintf("{ snapshot_id = %q }", takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys"))
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { env.Emulator.SetDurations(emulator.Durations{InstanceCreate: time.Hour}) },
+				// A real instance takes longer than 2s to start by itself.
+				PreConfig: func() {
+					env.OnEmulator(func(s *emulator.Server) { s.SetDurations(emulator.Durations{InstanceCreate: time.Hour}) })
+				},
 				Config:      restoredConfig(env, source, "ecs.g7.large", `  timeouts = { create = "2s" }`),
-				ExpectError: wrapped(`timed out after [\d.]+m?s waiting for instance i-\w+ in cn-beijing to be Running`),
+				ExpectError: wrapped(`timed out after [\d.]+m?s waiting for instance i-\w+ in ` + env.Region + ` to be Running`),
 			},
 			{
 				PreConfig: func() {
 					// The failed create kept its instance (in state, tainted)
 					// and its temporary image (in private state).
-					if got := managedInstances(t, c); len(got) != 1 {
+					if got := managedInstances(t, env, c); len(got) != 1 {
 						t.Fatalf("want the slow instance, found %v", got)
 					}
-					if got := managedImages(t, c); len(got) != 1 {
+					if got := managedImages(t, env, c); len(got) != 1 {
 						t.Fatalf("want the temporary image, found %v", got)
 					}
-					env.Emulator.SetDurations(emulator.InstantDurations())
+					env.Instant()
 				},
 				// The replacement's first tokens still name the image and
 				// instance deleted just before: they are skipped.
@@ -609,15 +647,15 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 				},
 				// The slow instance and its image were deleted, not orphaned.
 				Check: func(*terraform.State) error {
-					if ims := managedImages(t, c); len(ims) != 0 {
+					if ims := managedImages(t, env, c); len(ims) != 0 {
 						return fmt.Errorf("temporary images left: %v", ims)
 					}
-					return expectManagedInstances(c, t, 1)(nil)
+					return expectManagedInstances(env, c, t, 1)(nil)
 				},
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if got := managedInstances(t, c); len(got) != 0 {
+			if got := managedInstances(t, env, c); len(got) != 0 {
 				return fmt.Errorf("instances left after destroy: %v", got)
 			}
 			return nil
@@ -626,17 +664,17 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 }
 
 func TestAccRestoredInstance_throttling(t *testing.T) {
+	acctest.SkipOnCloud(t, "injects throttling and a lost RunInstances response")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
 	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: "throttling", Rate: 1, Count: 2})
 	// A lost response is retried with the same token: still one instance.
 	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 1})
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", ""),
+			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", env.ImageID), "ecs.g7.large", ""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 			},
@@ -646,7 +684,7 @@ func TestAccRestoredInstance_throttling(t *testing.T) {
 						return fmt.Errorf("fault %s fired %d of %d times", f.Kind, f.Fired, f.Count)
 					}
 				}
-				return expectManagedInstances(c, t, 1)(nil)
+				return expectManagedInstances(env, c, t, 1)(nil)
 			},
 		}},
 	})
@@ -656,29 +694,28 @@ func TestAccRestoredInstance_throttling(t *testing.T) {
 // source is recorded in place, without a replacement.
 func TestAccRestoredInstance_importAdopts(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
-	id, err := c.RunInstance(context.Background(), "cn-beijing", cloud.RunInstanceInput{
-		ImageID: testImageLinux, InstanceType: "ecs.g7.large", VSwitchID: emulator.SeedVSwitchBeijing,
-		SecurityGroupIDs: []string{emulator.SeedSecurityGroupBJ}, Name: "by-hand", PrivateIPs: 1,
+	id, err := c.RunInstance(context.Background(), env.Region, cloud.RunInstanceInput{
+		ImageID: env.ImageID, InstanceType: "ecs.g7.large", VSwitchID: env.VSwitchID,
+		SecurityGroupIDs: []string{env.SecurityGroupID}, Name: "by-hand", PrivateIPs: 1,
 		SystemDisk: cloud.InstanceDiskInput{Category: "cloud_essd"},
 		DataDisks:  []cloud.InstanceDiskInput{{Category: "cloud_essd", Size: 100}},
 	}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", `
+	cfg := restoredConfig(env, fmt.Sprintf("{ image_id = %q }", env.ImageID), "ecs.g7.large", `
   instance_name = "by-hand"
   data_disks    = [{ size = 100 }]`)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config:             cfg,
 				ResourceName:       restoredAddr,
 				ImportState:        true,
-				ImportStateId:      "cn-beijing:" + id,
+				ImportStateId:      env.Region + ":" + id,
 				ImportStatePersist: true,
 			},
 			{
@@ -688,7 +725,7 @@ func TestAccRestoredInstance_importAdopts(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("source").AtMapKey("image_id"), knownvalue.StringExact(testImageLinux)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("source").AtMapKey("image_id"), knownvalue.StringExact(env.ImageID)),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"snapshot_id": knownvalue.Null(), "category": knownvalue.StringExact("cloud_essd"), "size": knownvalue.Int64Exact(100),
@@ -703,15 +740,14 @@ func TestAccRestoredInstance_importAdopts(t *testing.T) {
 
 func TestAccRestoredInstance_disappears(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", testImageLinux), "ecs.g7.large", ""),
+			Config: restoredConfig(env, fmt.Sprintf("{ image_id = %q }", env.ImageID), "ecs.g7.large", ""),
 			Check: func(s *terraform.State) error {
-				return c.DeleteInstance(context.Background(), "cn-beijing", s.RootModule().Resources[restoredAddr].Primary.ID)
+				return c.DeleteInstance(context.Background(), env.Region, s.RootModule().Resources[restoredAddr].Primary.ID)
 			},
 			ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
@@ -726,26 +762,25 @@ func TestAccRestoredInstance_disappears(t *testing.T) {
 // nothing twice.
 func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	c := restoredTestClient(t, env)
-	sys := takeSnapshot(t, c, emulator.SeedDiskCoreDBSys, "core-db-sys")
-	env.Emulator.SetEventualConsistency(3)
-	resource.Test(t, resource.TestCase{
+	sys := takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys")
+	env.OnEmulator(func(s *emulator.Server) { s.SetEventualConsistency(3) }) // the cloud is so by itself
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: restoredConfig(env, fmt.Sprintf("{ snapshot_id = %q }", sys), "ecs.g7.large", `  data_disks = [{ size = 50 }]`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(sys)),
-				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk").AtMapKey("size"), knownvalue.Int64Exact(40)),
+				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("system_disk").AtMapKey("size"), knownvalue.Int64Exact(diskSize(t, env, c, env.SystemDiskID))),
 				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks").AtSliceIndex(0).AtMapKey("category"), knownvalue.StringExact("cloud_essd")),
 			},
 			Check: func(*terraform.State) error {
-				if ims := managedImages(t, c); len(ims) != 0 {
+				if ims := managedImages(t, env, c); len(ims) != 0 {
 					return fmt.Errorf("temporary images left: %v", ims)
 				}
-				return expectManagedInstances(c, t, 1)(nil)
+				return expectManagedInstances(env, c, t, 1)(nil)
 			},
 		}},
 	})
@@ -755,10 +790,10 @@ func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
 // fixed guesses: 12 private IPs on a type holding 15 per interface (sent on
 // the primary NetworkInterface), and an ESSD data disk above 32768 GiB.
 func TestAccRestoredInstance_apiLimits(t *testing.T) {
+	acctest.SkipOnCloud(t, "uses the emulator's instance type catalogue")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
-	image := fmt.Sprintf("{ image_id = %q }", testImageLinux)
+	env.Instant()
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

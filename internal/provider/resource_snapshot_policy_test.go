@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -21,18 +22,6 @@ import (
 )
 
 const spAddr = "alidr_snapshot_policy.core"
-
-// spSDK is the official ECS SDK client pointed at the test's emulator: the
-// tests check what the provider did through it, not through the provider.
-func spSDK(t *testing.T, env *acctest.Env, region string) *ecs.Client {
-	t.Helper()
-	c, err := ecs.NewClientWithAccessKey(region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Domain = env.Emulator.Addr()
-	return c
-}
 
 func spPolicy(t *testing.T, c *ecs.Client, id string) *ecs.AutoSnapshotPolicy {
 	t.Helper()
@@ -88,9 +77,21 @@ func spWrapped(want string) *regexp.Regexp {
 
 func spEnv(t *testing.T, opts emulator.Options) *acctest.Env {
 	env := acctest.New(t, opts)
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
+	env.Instant()
 	return env
+}
+
+// spJSON is ids sorted, as a JSON array of strings the way ECS prints lists.
+func spJSON(ids ...string) string {
+	ids = spSorted(ids...)
+	raw, _ := json.Marshal(ids)
+	return string(raw)
+}
+
+func spSorted(ids ...string) []string {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return ids
 }
 
 func TestAccSnapshotPolicy_validation(t *testing.T) {
@@ -116,13 +117,13 @@ func TestAccSnapshotPolicy_validation(t *testing.T) {
   retention = { daily_days = 7, monthly_months = -1 }`, `monthly retention -1 months is out of range`},
 		{`schedule = { hours = [2], weekdays = ` + week + ` }
   retention = { daily_days = 7 }
-  cross_region_copy = { regions = ["cn-beijing"], retention_days = 7 }`, `cross_region_copy.regions contains "cn-beijing", the region the policy runs in`},
+  cross_region_copy = { regions = ["` + env.Region + `"], retention_days = 7 }`, `cross_region_copy.regions contains "` + env.Region + `", the region the policy runs in`},
 		{`schedule = { hours = [2], weekdays = ` + week + ` }
   retention = { daily_days = 7 }
   cross_region_copy = { regions = ["cn-nowhere"], retention_days = 7 }`, `region "cn-nowhere" does not exist or is not available`},
 		{`schedule = { hours = [2], weekdays = ` + week + ` }
   retention = { daily_days = 7 }
-  cross_region_copy = { regions = ["cn-shanghai"], retention_days = 7, kms_key_id = "k" }`, `kms_key_id is set but encrypted is false`},
+  cross_region_copy = { regions = ["` + env.DRRegions[0] + `"], retention_days = 7, kms_key_id = "k" }`, `kms_key_id is set but encrypted is false`},
 		{`schedule = { hours = [2], weekdays = ` + week + ` }
   retention = { daily_days = 7 }
   avoid = ["MON 12:00-08:00"]`, `end 08:00 is not after start 12:00`},
@@ -134,12 +135,12 @@ func TestAccSnapshotPolicy_validation(t *testing.T) {
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{Config: cfg(c.body), PlanOnly: true, ExpectError: spWrapped(c.want)})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	acctest.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 }
 
 func TestAccSnapshotPolicy_basic(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	create := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name     = "core-banking"
@@ -149,12 +150,12 @@ resource "alidr_snapshot_policy" "core" {
     monthly_months = 3
     yearly_years   = 1
   }
-  cross_region_copy = { regions = ["cn-shanghai"], retention_days = 7, encrypted = true, kms_key_id = "key-core" }
+  cross_region_copy = { regions = [%q], retention_days = 7, encrypted = true, kms_key_id = %q }
   disk_ids   = [%q, %q]
   rpo_target = "12h"
   avoid      = ["MON 08:00-12:00"]
   tags       = { team = "core" }
-}`, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreDBSys)
+}`, env.DRRegions[0], env.KMSKeyIDs[0], env.DataDiskID, env.SystemDiskID)
 	update := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name     = "core-banking-v2"
@@ -164,35 +165,37 @@ resource "alidr_snapshot_policy" "core" {
     monthly_months = 6
     yearly_years   = 2
   }
-  cross_region_copy = { regions = ["cn-hangzhou"], retention_days = 30 }
+  cross_region_copy = { regions = [%q], retention_days = 30 }
   disk_ids   = [%q, %q]
   rpo_target = "2d"
   avoid      = ["DAILY 09:00-10:00"]
   tags       = { team = "core", env = "prod" }
-}`, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData)
+}`, env.DRRegions[2], env.DataDiskID, env.OtherDataDiskID)
 	noCopy := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core-banking-v2"
   schedule  = { hours = [17, 9, 1], weekdays = ["mon", "Wed", "FRI", "SUN"] } # spelling kept, no diff after apply
   retention = { daily_days = -1 }
 }`)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				// Throttled creates and disk attachments are retried.
 				PreConfig: func() {
-					for _, a := range []string{"CreateAutoSnapshotPolicy", "ApplyAutoSnapshotPolicy", "DescribeAutoSnapshotPolicyEx"} {
-						env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: a, Kind: emulator.FaultThrottling, Rate: 1, Count: 2})
-					}
+					env.OnEmulator(func(s *emulator.Server) {
+						for _, a := range []string{"CreateAutoSnapshotPolicy", "ApplyAutoSnapshotPolicy", "DescribeAutoSnapshotPolicyEx"} {
+							s.InjectFault(emulator.Fault{Service: "ecs", Action: a, Kind: emulator.FaultThrottling, Rate: 1, Count: 2})
+						}
+					})
 				},
 				Config: create,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^sp-`))),
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("region"), knownvalue.StringExact("cn-beijing")),
+					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("region"), knownvalue.StringExact(env.Region)),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("effective_rpo"), knownvalue.StringExact("12h")),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("disk_ids"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.StringExact(emulator.SeedDiskCoreDBData), knownvalue.StringExact(emulator.SeedDiskCoreDBSys)})),
+						knownvalue.StringExact(env.DataDiskID), knownvalue.StringExact(env.SystemDiskID)})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("retention"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"daily_days": knownvalue.Int64Exact(7), "monthly_months": knownvalue.Int64Exact(3), "yearly_years": knownvalue.Int64Exact(1)})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("pending_tier_actions"), knownvalue.Int64Exact(0)),
@@ -201,11 +204,11 @@ resource "alidr_snapshot_policy" "core" {
 				},
 				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
 					if p.AutoSnapshotPolicyName != "core-banking" || p.TimePoints != `["2","14"]` || p.RepeatWeekdays != `["1","2","3","4","5","6","7"]` ||
-						p.RetentionDays != 7 || !p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai"]` ||
-						p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted || p.CopyEncryptionConfiguration.KMSKeyId != "key-core" {
+						p.RetentionDays != 7 || !p.EnableCrossRegionCopy || p.TargetCopyRegions != spJSON(env.DRRegions[0]) ||
+						p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted || p.CopyEncryptionConfiguration.KMSKeyId != env.KMSKeyIDs[0] {
 						return fmt.Errorf("policy as created: %+v", p)
 					}
-					if !slices.Equal(disks, []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreDBSys}) {
+					if !slices.Equal(disks, spSorted(env.DataDiskID, env.SystemDiskID)) {
 						return fmt.Errorf("disks following the policy: %v", disks)
 					}
 					return nil
@@ -223,12 +226,12 @@ resource "alidr_snapshot_policy" "core" {
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"team": knownvalue.StringExact("core"), "env": knownvalue.StringExact("prod")})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("cross_region_copy"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"regions":        knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("cn-hangzhou")}),
+						"regions":        knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(env.DRRegions[2])}),
 						"retention_days": knownvalue.Int64Exact(30), "encrypted": knownvalue.Bool(false), "kms_key_id": knownvalue.Null()})),
 				},
 				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
 					if p.AutoSnapshotPolicyName != "core-banking-v2" || p.TimePoints != `["1","9","17"]` || p.RepeatWeekdays != `["1","3","5","7"]` ||
-						p.RetentionDays != 14 || p.TargetCopyRegions != `["cn-hangzhou"]` || p.CopiedSnapshotsRetentionDays != 30 ||
+						p.RetentionDays != 14 || p.TargetCopyRegions != spJSON(env.DRRegions[2]) || p.CopiedSnapshotsRetentionDays != 30 ||
 						p.CopyEncryptionConfiguration.Encrypted {
 						return fmt.Errorf("policy after update: %+v", p)
 					}
@@ -239,7 +242,7 @@ resource "alidr_snapshot_policy" "core" {
 					if tags["team"] != "core" || tags["env"] != "prod" || tags["alidr:retention-tiers"] != "monthly=6,yearly=2" {
 						return fmt.Errorf("tags after update: %v", tags)
 					}
-					if !slices.Equal(disks, []string{emulator.SeedDiskCoreAppData, emulator.SeedDiskCoreDBData}) {
+					if !slices.Equal(disks, spSorted(env.OtherDataDiskID, env.DataDiskID)) {
 						return fmt.Errorf("disks after update: %v (the system disk must be cancelled, the app disk applied)", disks)
 					}
 					return nil
@@ -251,7 +254,7 @@ resource "alidr_snapshot_policy" "core" {
 			},
 			{
 				ResourceName: spAddr, ImportState: true, ImportStateVerify: true,
-				ImportStateIdFunc:       func(s *terraform.State) (string, error) { return "cn-beijing:" + spID(s), nil },
+				ImportStateIdFunc:       func(s *terraform.State) (string, error) { return env.Region + ":" + spID(s), nil },
 				ImportStateVerifyIgnore: []string{"rpo_target", "avoid", "timeouts"},
 			},
 			{
@@ -275,16 +278,16 @@ resource "alidr_snapshot_policy" "core" {
 
 func TestAccSnapshotPolicy_disappears(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
   disk_ids  = [%q]
-}`, emulator.SeedDiskCoreDBData)
+}`, env.DataDiskID)
 	var firstID string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -298,7 +301,7 @@ resource "alidr_snapshot_policy" "core" {
 				// Deleted outside Terraform (disks cancelled first, as the console does).
 				PreConfig: func() {
 					cancel := ecs.CreateCancelAutoSnapshotPolicyRequest()
-					cancel.DiskIds = fmt.Sprintf("[%q]", emulator.SeedDiskCoreDBData)
+					cancel.DiskIds = fmt.Sprintf("[%q]", env.DataDiskID)
 					if _, err := sdk.CancelAutoSnapshotPolicy(cancel); err != nil {
 						t.Fatal(err)
 					}
@@ -316,7 +319,7 @@ resource "alidr_snapshot_policy" "core" {
 					if id := spID(s); id == firstID {
 						return fmt.Errorf("policy id %s unchanged after recreation", id)
 					}
-					if disks := spDisksOf(t, sdk, spID(s)); !slices.Equal(disks, []string{emulator.SeedDiskCoreDBData}) {
+					if disks := spDisksOf(t, sdk, spID(s)); !slices.Equal(disks, []string{env.DataDiskID}) {
 						return fmt.Errorf("recreated policy's disks: %v", disks)
 					}
 					return nil
@@ -331,23 +334,24 @@ resource "alidr_snapshot_policy" "core" {
 // UTC+8 and expires them after 7 days; each apply must extend or archive
 // exactly the snapshots the tiers hold, and nothing else.
 func TestAccSnapshotPolicy_tiering(t *testing.T) {
+	acctest.SkipOnCloud(t, "moves the emulator's clock through months of scheduled snapshots")
 	clock := emulator.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) // 08:00 UTC+8
 	env := spEnv(t, emulator.Options{Clock: clock})
 	env.Emulator.SetTimestampWindow(0) // the SDK stamps wall time
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention = { daily_days = 7, monthly_months = 3, yearly_years = 1 }
   disk_ids  = [%q]
-}`, emulator.SeedDiskCoreDBData)
+}`, env.DataDiskID)
 
 	utc8 := time.FixedZone("UTC+8", 8*3600)
 	// snaps returns the disk's snapshots by local creation day.
 	snaps := func() map[string]ecs.Snapshot {
 		req := ecs.CreateDescribeSnapshotsRequest()
-		req.DiskId, req.PageSize = emulator.SeedDiskCoreDBData, "100"
+		req.DiskId, req.PageSize = env.DataDiskID, "100"
 		resp, err := sdk.DescribeSnapshots(req)
 		if err != nil {
 			t.Fatal(err)
@@ -384,7 +388,7 @@ resource "alidr_snapshot_policy" "core" {
 			return nil
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -443,7 +447,7 @@ resource "alidr_snapshot_policy" "core" {
 
 func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	// Another policy, made outside Terraform, holds the disk.
 	create := ecs.CreateCreateAutoSnapshotPolicyRequest()
 	create.AutoSnapshotPolicyName, create.TimePoints, create.RepeatWeekdays, create.RetentionDays = "legacy", `["3"]`, `["1"]`, "3"
@@ -452,13 +456,20 @@ func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	legacy := created.AutoSnapshotPolicyId
+	t.Cleanup(func() {
+		del := ecs.CreateDeleteAutoSnapshotPolicyRequest()
+		del.AutoSnapshotPolicyId = legacy
+		if _, err := sdk.DeleteAutoSnapshotPolicy(del); err != nil {
+			t.Errorf("deleting the legacy policy %s: %v", legacy, err)
+		}
+	})
 	apply := ecs.CreateApplyAutoSnapshotPolicyRequest()
-	apply.AutoSnapshotPolicyId, apply.DiskIds = legacy, fmt.Sprintf("[%q]", emulator.SeedDiskCoreDBData)
+	apply.AutoSnapshotPolicyId, apply.DiskIds = legacy, fmt.Sprintf("[%q]", env.DataDiskID)
 	if _, err := sdk.ApplyAutoSnapshotPolicy(apply); err != nil {
 		t.Fatal(err)
 	}
 	var id string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			if p := spPolicy(t, sdk, id); p != nil {
@@ -478,22 +489,22 @@ resource "alidr_snapshot_policy" "core" {
   retention = { daily_days = 7 }
   disk_ids  = ["d-doesnotexist000000"]
 }`),
-				ExpectError: spWrapped(`Disk d-doesnotexist000000 does not exist in cn-beijing`),
+				ExpectError: spWrapped(`Disk d-doesnotexist000000 does not exist in ` + env.Region),
 			},
 			{
 				// The disk moves with a warning (not assertable here); the apply succeeds.
 				Config: env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core"
-  region    = "cn-beijing"
+  region    = %q
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
   disk_ids  = [%q]
   timeouts  = { create = "5m", update = "5m", delete = "5m" }
-}`, emulator.SeedDiskCoreDBData),
+}`, env.Region, env.DataDiskID),
 				Check: func(s *terraform.State) error {
 					id = spID(s)
-					if d := spDisksOf(t, sdk, id); len(d) != 1 || d[0] != emulator.SeedDiskCoreDBData {
+					if d := spDisksOf(t, sdk, id); len(d) != 1 || d[0] != env.DataDiskID {
 						return fmt.Errorf("disks of the new policy: %v", d)
 					}
 					if d := spDisksOf(t, sdk, legacy); len(d) != 0 {
@@ -524,23 +535,24 @@ resource "alidr_snapshot_policy" "core" {
 		},
 	})
 	// Destroy cancelled the policy on the disk before deleting it.
-	if d := spDisksOf(t, sdk, ""); !slices.Contains(d, emulator.SeedDiskCoreDBData) {
-		t.Fatalf("disk %s still follows a policy after destroy", emulator.SeedDiskCoreDBData)
+	if d := spDisksOf(t, sdk, ""); !slices.Contains(d, env.DataDiskID) {
+		t.Fatalf("disk %s still follows a policy after destroy", env.DataDiskID)
 	}
 }
 
 // A create that fails after the policy exists keeps its id: Terraform taints
 // it and replaces it, instead of leaving an orphan behind.
 func TestAccSnapshotPolicy_createFailureTaints(t *testing.T) {
+	acctest.SkipOnCloud(t, "injects latency into ApplyAutoSnapshotPolicy to outlast the create timeout")
 	env := spEnv(t, emulator.Options{})
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
   disk_ids  = [%q]
-}`, emulator.SeedDiskCoreDBData)
+}`, env.DataDiskID)
 	policies := func() int {
 		resp, err := sdk.DescribeAutoSnapshotPolicyEx(ecs.CreateDescribeAutoSnapshotPolicyExRequest())
 		if err != nil {
@@ -548,7 +560,7 @@ resource "alidr_snapshot_policy" "core" {
 		}
 		return resp.TotalCount
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -588,18 +600,18 @@ resource "alidr_snapshot_policy" "core" {
 // Changes made outside Terraform show up on refresh and are undone by apply.
 func TestAccSnapshotPolicy_drift(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
-	sdk := spSDK(t, env, "cn-beijing")
+	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name              = "core"
   schedule          = { hours = [2, 14], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention         = { daily_days = 7, monthly_months = 3 }
-  cross_region_copy = { regions = ["cn-shanghai"], retention_days = 7 }
+  cross_region_copy = { regions = [%q], retention_days = 7 }
   disk_ids          = [%q, %q]
   tags              = { team = "core" }
-}`, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreDBSys)
+}`, env.DRRegions[0], env.DataDiskID, env.SystemDiskID)
 	var id string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: func(s *terraform.State) error { id = spID(s); return nil }},
@@ -612,7 +624,7 @@ resource "alidr_snapshot_policy" "core" {
 						t.Fatal(err)
 					}
 					cancel := ecs.CreateCancelAutoSnapshotPolicyRequest()
-					cancel.DiskIds = fmt.Sprintf("[%q]", emulator.SeedDiskCoreDBSys)
+					cancel.DiskIds = fmt.Sprintf("[%q]", env.SystemDiskID)
 					if _, err := sdk.CancelAutoSnapshotPolicy(cancel); err != nil {
 						t.Fatal(err)
 					}
@@ -631,7 +643,7 @@ resource "alidr_snapshot_policy" "core" {
 					for _, tg := range p.Tags.Tag {
 						tags[tg.TagKey] = tg.TagValue
 					}
-					if p.TimePoints != `["2","14"]` || p.RetentionDays != 7 || p.TargetCopyRegions != `["cn-shanghai"]` || len(disks) != 2 ||
+					if p.TimePoints != `["2","14"]` || p.RetentionDays != 7 || p.TargetCopyRegions != spJSON(env.DRRegions[0]) || len(disks) != 2 ||
 						tags["team"] != "core" || tags["alidr:retention-tiers"] != "monthly=3,yearly=0" {
 						return fmt.Errorf("drift not undone: %+v, tags %v, disks %v", p, tags, disks)
 					}

@@ -31,9 +31,8 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
-const vrBucket = "dr-images"
-
-// vrEnv is an emulator with instant ECS durations, a bucket and SDK clients.
+// vrEnv is the test's target with instant ECS durations (on the emulator),
+// the fixture bucket and SDK clients.
 type vrEnv struct {
 	*acctest.Env
 	bucket *oss.Bucket
@@ -43,27 +42,29 @@ type vrEnv struct {
 func newVREnv(t *testing.T, opts emulator.Options) *vrEnv {
 	t.Helper()
 	env := acctest.New(t, opts)
-	env.RequireEmulator(t)
-	env.Emulator.SetDurations(emulator.InstantDurations())
-	oc, err := oss.New(env.Emulator.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := oc.CreateBucket(vrBucket); err != nil {
-		t.Fatal(err)
-	}
-	b, err := oc.Bucket(vrBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &vrEnv{Env: env, bucket: b, cloud: env.Client(t)}
+	env.Instant()
+	return &vrEnv{Env: env, bucket: env.OSSBucket(t), cloud: env.Client(t)}
 }
 
+// put writes an object the test deletes when it ends.
 func (e *vrEnv) put(t *testing.T, key string, data []byte) {
 	t.Helper()
 	if err := e.bucket.PutObject(key, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = e.bucket.DeleteObject(key) })
+}
+
+// ranCommands checks that want boot-test commands ran on instance: a check
+// only the emulator can make.
+func (e *vrEnv) ranCommands(instance string, want int, why string) error {
+	var err error
+	e.OnEmulator(func(s *emulator.Server) {
+		if n := len(s.CommandsRun(instance)); n != want {
+			err = fmt.Errorf("%d boot-test commands ran, want %d%s", n, want, why)
+		}
+	})
+	return err
 }
 
 // image uploads data and its manifest, produced by the transfer engine.
@@ -147,7 +148,7 @@ resource "alidr_verification_run" %[1]q {
   on_failure = "record"
   triggers   = { round = %[5]q }
 }
-`, m.name, m.mode, vrBucket, m.extra, round)
+`, m.name, m.mode, env.Bucket, m.extra, round)
 		}
 		return env.Config("%s", modes.String()) + fmt.Sprintf(`
 resource "alidr_verification_run" "digests" {
@@ -171,7 +172,7 @@ resource "alidr_verification_run" "crc_only" {
   on_failure = "record"
   triggers   = { round = %[2]q }
 }
-`, vrBucket, round, ref.MD5, strings.ToUpper(ref.SHA256), crc)
+`, env.Bucket, round, ref.MD5, strings.ToUpper(ref.SHA256), crc)
 	}
 	all := []string{"alidr_verification_run.metadata", "alidr_verification_run.sample", "alidr_verification_run.full",
 		"alidr_verification_run.digests", "alidr_verification_run.crc_only"}
@@ -186,20 +187,20 @@ resource "alidr_verification_run" "crc_only" {
 	other[300<<10] ^= 0xff // part 1 differs; same size
 	otherCRC := transfer.FormatCRC64(transfer.CRC64(other))
 
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: config("1"),
 				ConfigStateChecks: append(statusAll("passed"),
 					state("alidr_verification_run.metadata", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "passed", regexp.MustCompile(`^metadata: OSS CRC64 `+crc+` of oss://dr-images/golden.raw \(1052897 bytes\) matches manifest; no data was read$`)),
+						checkIs("checksum", "passed", regexp.MustCompile(`^metadata: OSS CRC64 `+crc+` of oss://`+env.Bucket+`/golden.raw \(1052897 bytes\) matches manifest; no data was read$`)),
 					})),
 					state("alidr_verification_run.metadata", "crc64", knownvalue.StringExact(crc)),
 					state("alidr_verification_run.metadata", "bytes_verified", knownvalue.Int64Exact(0)),
 					state("alidr_verification_run.metadata", "md5", knownvalue.Null()),
 					state("alidr_verification_run.sample", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "passed", regexp.MustCompile(`^sample: 2 of 5 parts \(40%\) of oss://dr-images/golden.raw match the manifest \(CRC64 and SHA-256\)$`)),
+						checkIs("checksum", "passed", regexp.MustCompile(`^sample: 2 of 5 parts \(40%\) of oss://`+env.Bucket+`/golden.raw match the manifest \(CRC64 and SHA-256\)$`)),
 					})),
 					state("alidr_verification_run.sample", "bytes_verified", knownvalue.Null()),
 					state("alidr_verification_run.full", "md5", knownvalue.StringExact(ref.MD5)),
@@ -207,7 +208,7 @@ resource "alidr_verification_run" "crc_only" {
 					state("alidr_verification_run.full", "crc64", knownvalue.StringExact(crc)),
 					state("alidr_verification_run.full", "bytes_verified", knownvalue.Int64Exact(int64(len(data)))),
 					state("alidr_verification_run.full", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "passed", regexp.MustCompile(`^full: read all 1052897 bytes of oss://dr-images/golden.raw; CRC64, MD5, SHA-256 match the manifest$`)),
+						checkIs("checksum", "passed", regexp.MustCompile(`^full: read all 1052897 bytes of oss://`+env.Bucket+`/golden.raw; CRC64, MD5, SHA-256 match the manifest$`)),
 					})),
 					state("alidr_verification_run.digests", "checks", knownvalue.ListExact([]knownvalue.Check{
 						checkIs("checksum", "passed", regexp.MustCompile(`CRC64, MD5, SHA-256 match expected_crc64$`)),
@@ -228,14 +229,14 @@ resource "alidr_verification_run" "crc_only" {
 				}()},
 				ConfigStateChecks: append(statusAll("failed"),
 					state("alidr_verification_run.metadata", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "failed", regexp.MustCompile(`^metadata: CRC64 mismatch for oss://dr-images/golden.raw: OSS has `+otherCRC+`, manifest says `+crc+`$`)),
+						checkIs("checksum", "failed", regexp.MustCompile(`^metadata: CRC64 mismatch for oss://`+env.Bucket+`/golden.raw: OSS has `+otherCRC+`, manifest says `+crc+`$`)),
 					})),
 					state("alidr_verification_run.metadata", "crc64", knownvalue.StringExact(otherCRC)),
 					state("alidr_verification_run.sample", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw was replaced since the manifest was written \(its ETag no longer matches\)`)),
+						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://`+env.Bucket+`/golden.raw was replaced since the manifest was written \(its ETag no longer matches\)`)),
 					})),
 					state("alidr_verification_run.full", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "failed", regexp.MustCompile(`^full: oss://dr-images/golden.raw does not match: CRC64 `+otherCRC+`, manifest says `+crc+`; MD5 [0-9a-f]{32}, manifest says `+ref.MD5+`; SHA-256 [0-9a-f]{64}, manifest says `+ref.SHA256+`; differing parts: 1 \(bytes 262144-524287\)$`)),
+						checkIs("checksum", "failed", regexp.MustCompile(`^full: oss://`+env.Bucket+`/golden.raw does not match: CRC64 `+otherCRC+`, manifest says `+crc+`; MD5 [0-9a-f]{32}, manifest says `+ref.MD5+`; SHA-256 [0-9a-f]{64}, manifest says `+ref.SHA256+`; differing parts: 1 \(bytes 262144-524287\)$`)),
 					})),
 					state("alidr_verification_run.full", "crc64", knownvalue.StringExact(otherCRC)),
 					state("alidr_verification_run.digests", "checks", knownvalue.ListExact([]knownvalue.Check{
@@ -258,11 +259,11 @@ resource "alidr_verification_run" "sample_all" {
     sample_percent = 100
   }
   on_failure = "record"
-}`, vrBucket),
+}`, env.Bucket),
 				ConfigStateChecks: []statecheck.StateCheck{
 					state("alidr_verification_run.sample_all", "status", knownvalue.StringExact("failed")),
 					state("alidr_verification_run.sample_all", "checks", knownvalue.ListExact([]knownvalue.Check{
-						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://dr-images/golden.raw differs from the manifest: .*part does not match the manifest: part 1 \(bytes 262144-524287\); a full re-read confirmed differing parts: 1 \(bytes 262144-524287\)$`)),
+						checkIs("checksum", "failed", regexp.MustCompile(`^sample: oss://`+env.Bucket+`/golden.raw differs from the manifest: .*part does not match the manifest: part 1 \(bytes 262144-524287\); a full re-read confirmed differing parts: 1 \(bytes 262144-524287\)$`)),
 					})),
 				},
 			},
@@ -276,21 +277,22 @@ resource "alidr_verification_run" "strict" {
     mode           = "metadata"
     expected_crc64 = %q
   }
-}`, vrBucket, crc),
-				ExpectError: wrappedRE("Verification run vr-", "failed", "- checksum: metadata: CRC64 mismatch for oss://dr-images/golden.raw", "saved (tainted)"),
+}`, env.Bucket, crc),
+				ExpectError: wrappedRE("Verification run vr-", "failed", "- checksum: metadata: CRC64 mismatch for oss://"+env.Bucket+"/golden.raw", "saved (tainted)"),
 			},
 		},
 	})
 }
 
 func TestAccVerificationRun_checksumSurvivesCorruptReads(t *testing.T) {
+	acctest.SkipOnCloud(t, "corrupts OSS GetObject bodies on the wire")
 	env := newVREnv(t, emulator.Options{})
 	data := randData(600<<10, 2)
 	ref := env.image(t, "img.raw", data)
 	// Transient corruption on the wire: the engine re-reads the parts, so
 	// the run still passes with the right digests.
 	env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Count: 2})
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
@@ -300,7 +302,7 @@ resource "alidr_verification_run" "r" {
     object       = "img.raw"
     expected_md5 = %q
   }
-}`, vrBucket, ref.MD5),
+}`, env.Bucket, ref.MD5),
 			ConfigStateChecks: []statecheck.StateCheck{
 				state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
 				state("alidr_verification_run.r", "md5", knownvalue.StringExact(ref.MD5)),
@@ -328,7 +330,7 @@ resource "alidr_verification_run" "m" {
     manifest = "img.raw.manifest.json"
     mode     = "metadata"
   }
-}`, vrBucket),
+}`, env.Bucket),
 			ConfigStateChecks: []statecheck.StateCheck{
 				state("alidr_verification_run.m", "status", knownvalue.StringExact("passed")),
 				state("alidr_verification_run.m", "crc64", knownvalue.StringExact(transfer.FormatCRC64(ref.CRC64))),
@@ -349,12 +351,12 @@ func TestAccVerificationRun_badInputs(t *testing.T) {
 	env.put(t, "broken.json", []byte(`{"version": 1, "size": 10, "part_size": 0, "crc64": "x"}`))
 	// Stop the second seeded instance.
 	stop := ecs.CreateStopInstanceRequest()
-	stop.InstanceId = emulator.SeedInstanceCoreApp
+	stop.InstanceId = env.OtherInstanceID
 	stop.ForceStop = requests.NewBoolean(true)
 	if err := env.cloud.DoECS(context.Background(), env.Region, stop, ecs.CreateStopInstanceResponse()); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
@@ -377,26 +379,26 @@ resource "alidr_verification_run" "stopped" {
 resource "alidr_verification_run" "no_instance" {
   boot_test  = { instance_id = "i-2zenosuchinstance000", command = "true" }
   on_failure = "record"
-}`, vrBucket, emulator.SeedInstanceCoreApp),
+}`, env.Bucket, env.OtherInstanceID),
 			ConfigStateChecks: []statecheck.StateCheck{
 				state("alidr_verification_run.missing_object", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("checksum", "failed", regexp.MustCompile(`^metadata: oss://dr-images/nope.raw does not exist: OSS object oss://dr-images/nope.raw not found in cn-beijing`)),
+					checkIs("checksum", "failed", regexp.MustCompile(`^metadata: oss://`+env.Bucket+`/nope.raw does not exist: OSS object oss://`+env.Bucket+`/nope.raw not found in `+env.Region)),
 				})),
 				state("alidr_verification_run.missing_manifest", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("checksum", "failed", regexp.MustCompile(`^sample: manifest oss://dr-images/nope.json does not exist`)),
+					checkIs("checksum", "failed", regexp.MustCompile(`^sample: manifest oss://`+env.Bucket+`/nope.json does not exist`)),
 				})),
 				state("alidr_verification_run.broken_manifest", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("checksum", "failed", regexp.MustCompile(`^full: manifest oss://dr-images/broken.json does not parse: manifest: `)),
+					checkIs("checksum", "failed", regexp.MustCompile(`^full: manifest oss://`+env.Bucket+`/broken.json does not parse: manifest: `)),
 				})),
 				// Not running is fatal: one attempt, not an hour of them.
 				state("alidr_verification_run.stopped", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+emulator.SeedInstanceCoreApp+`: 1 attempt\(s\) over 1h0m0s, none exited 0; first failure: attempt 1 at \+0s: exit code -1, want 0; InstanceNotRunning: .*\(stopped after a fatal error\)$`)),
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+env.OtherInstanceID+`: 1 attempt\(s\) over 1h0m0s, none exited 0; first failure: attempt 1 at \+0s: exit code -1, want 0; InstanceNotRunning: .*\(stopped after a fatal error\)$`)),
 				})),
 				state("alidr_verification_run.stopped", "boot_test_result", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 					"attempts": knownvalue.Int64Exact(1), "healthy": knownvalue.Bool(false), "time_to_healthy": knownvalue.Null(),
 				})),
 				state("alidr_verification_run.no_instance", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on i-2zenosuchinstance000: 1 attempt\(s\), none exited 0; first failure: attempt 1 at \+0s: ECS RunCommand in cn-beijing: InvalidInstanceId.NotFound: The specified InstanceId "i-2zenosuchinstance000" does not exist. \(RequestId \S+\) \(stopped after a fatal error\)$`)),
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on i-2zenosuchinstance000: 1 attempt\(s\), none exited 0; first failure: attempt 1 at \+0s: ECS RunCommand in `+env.Region+`: InvalidInstanceId.NotFound: The specified InstanceId "i-2zenosuchinstance000" does not exist. \(RequestId \S+\) \(stopped after a fatal error\)$`)),
 				})),
 			},
 		}},
@@ -404,17 +406,16 @@ resource "alidr_verification_run" "no_instance" {
 }
 
 func TestAccVerificationRun_bootTest(t *testing.T) {
+	acctest.SkipOnCloud(t, "scripts the boot test's command outcomes")
 	env := newVREnv(t, emulator.Options{})
-	db, app := emulator.SeedInstanceCoreDB, emulator.SeedInstanceCoreApp
+	db := env.InstanceID
 	// core-db: fails twice while "starting", then healthy for good.
 	env.Emulator.ScriptCommand(db, emulator.CommandOutcome{ExitCode: 0, Output: "running\nhealthy\n",
 		Sequence: []emulator.CommandOutcome{{ExitCode: 7, Output: "curl: (7) Failed to connect"}, {ExitCode: 7, Output: "still starting"}}})
-	// core-app: always unhealthy.
-	env.Emulator.ScriptCommand(app, emulator.CommandOutcome{ExitCode: 3, Output: "degraded\n"})
 	dir := t.TempDir()
-	jsonPath, junitPath := filepath.Join(dir, "dr-report.json"), filepath.Join(dir, "dr-report.xml")
+	jsonPath := filepath.Join(dir, "dr-report.json")
 	cmd := "systemctl is-system-running && curl -fsS localhost:8080/health"
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
@@ -422,26 +423,14 @@ resource "alidr_verification_run" "db" {
   name = "nightly-db"
   boot_test = {
     instance_id = %[1]q
-    command     = %[3]q
+    command     = %[2]q
     duration    = "1s"
     interval    = "250ms"
   }
   restore_duration = "10m"
   rto_target       = "15m"
-  report           = { path = %[4]q, format = "json", bucket = %[6]q, object = "reports/db.json" }
-}
-resource "alidr_verification_run" "app" {
-  name = "nightly-app"
-  boot_test = {
-    instance_id = %[2]q
-    command     = %[3]q
-    duration    = "500ms"
-    interval    = "250ms"
-  }
-  rto_target = "15m"
-  on_failure = "record"
-  report     = { path = %[5]q, format = "junit" }
-}`, db, app, cmd, jsonPath, junitPath, vrBucket),
+  report           = { path = %[3]q, format = "json", bucket = %[4]q, object = "reports/db.json" }
+}`, db, cmd, jsonPath, env.Bucket),
 			ConfigStateChecks: []statecheck.StateCheck{
 				state("alidr_verification_run.db", "status", knownvalue.StringExact("passed")),
 				state("alidr_verification_run.db", "checks", knownvalue.ListExact([]knownvalue.Check{
@@ -455,12 +444,6 @@ resource "alidr_verification_run" "app" {
 					"output_tail":   knownvalue.StringExact("running\nhealthy\n"),
 				})),
 				state("alidr_verification_run.db", "measured_rto", knownvalue.StringRegexp(regexp.MustCompile(`^10m[0-9]s$`))),
-				state("alidr_verification_run.app", "status", knownvalue.StringExact("failed")),
-				state("alidr_verification_run.app", "checks", knownvalue.ListExact([]knownvalue.Check{
-					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+app+`: 3 attempt\(s\) over 500ms, none exited 0; first failure: attempt 1 at \+0s: exit code 3, want 0; output: degraded$`)),
-					checkIs("rto", "failed", regexp.MustCompile(`never became healthy during the boot test, so the RTO target 15m0s is not met`)),
-				})),
-				state("alidr_verification_run.app", "measured_rto", knownvalue.Null()),
 			},
 			Check: func(*terraform.State) error {
 				runs := env.Emulator.CommandsRun(db)
@@ -509,7 +492,47 @@ resource "alidr_verification_run" "app" {
 				if !bytes.Equal(uploaded.Bytes(), raw) {
 					return fmt.Errorf("uploaded report differs from the local one")
 				}
-				// The JUnit report of the failed run.
+				return nil
+			},
+		}},
+	})
+}
+
+// An instance that never gets healthy fails the run, which is recorded in a
+// JUnit report.
+func TestAccVerificationRun_bootTestUnhealthy(t *testing.T) {
+	env := newVREnv(t, emulator.Options{})
+	app := env.OtherInstanceID
+	cmd := "echo degraded; exit 3"
+	env.OnEmulator(func(s *emulator.Server) {
+		s.ScriptCommand(app, emulator.CommandOutcome{ExitCode: 3, Output: "degraded\n"})
+	})
+	junitPath := filepath.Join(t.TempDir(), "dr-report.xml")
+	acctest.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.Config(`
+resource "alidr_verification_run" "app" {
+  name = "nightly-app"
+  boot_test = {
+    instance_id = %q
+    command     = %q
+    duration    = "500ms"
+    interval    = "250ms"
+  }
+  rto_target = "15m"
+  on_failure = "record"
+  report     = { path = %q, format = "junit" }
+}`, app, cmd, junitPath),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("alidr_verification_run.app", "status", knownvalue.StringExact("failed")),
+				state("alidr_verification_run.app", "checks", knownvalue.ListExact([]knownvalue.Check{
+					checkIs("boot_test", "failed", regexp.MustCompile(`^never healthy on `+app+`: \d+ attempt\(s\) over 500ms, none exited 0; first failure: attempt 1 at \+0s: exit code 3, want 0; output: degraded$`)),
+					checkIs("rto", "failed", regexp.MustCompile(`never became healthy during the boot test, so the RTO target 15m0s is not met`)),
+				})),
+				state("alidr_verification_run.app", "measured_rto", knownvalue.Null()),
+			},
+			Check: func(*terraform.State) error {
 				x, err := os.ReadFile(junitPath)
 				if err != nil {
 					return err
@@ -544,35 +567,38 @@ resource "alidr_verification_run" "app" {
 func TestAccVerificationRun_bootTestHang(t *testing.T) {
 	clk := emulator.NewManualClock(time.Now())
 	env := newVREnv(t, emulator.Options{Clock: clk})
-	db := emulator.SeedInstanceCoreDB
-	env.Emulator.ScriptCommand(db, emulator.CommandOutcome{Hang: true, Output: "waiting for db lock"})
-	// The emulator reports the hang once its clock passes the command
-	// timeout: move it as soon as the command was started.
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	go func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if len(env.Emulator.CommandsRun(db)) > 0 {
-					clk.Advance(11 * time.Second)
+	db := env.InstanceID
+	// The command hangs on a real instance; the emulator is told so and
+	// reports the hang once its clock passes the command timeout: move it as
+	// soon as the command was started.
+	env.OnEmulator(func(s *emulator.Server) {
+		s.ScriptCommand(db, emulator.CommandOutcome{Hang: true, Output: "waiting for db lock"})
+		done := make(chan struct{})
+		t.Cleanup(func() { close(done) })
+		go func() {
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
 					return
+				case <-tick.C:
+					if len(s.CommandsRun(db)) > 0 {
+						clk.Advance(11 * time.Second)
+						return
+					}
 				}
 			}
-		}
-	}()
-	resource.Test(t, resource.TestCase{
+		}()
+	})
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
 resource "alidr_verification_run" "hang" {
   boot_test = {
     instance_id     = %q
-    command         = "curl -fsS localhost:8080/health"
+    command         = "echo waiting for db lock; sleep 3600"
     command_timeout = "10s"
   }
 }`, db),
@@ -585,20 +611,22 @@ func TestAccVerificationRun_verifiedTagsAndTriggers(t *testing.T) {
 	env := newVREnv(t, emulator.Options{})
 	ctx := context.Background()
 	snapReq := ecs.CreateCreateSnapshotRequest()
-	snapReq.DiskId = emulator.SeedDiskCoreDBData
+	snapReq.DiskId = env.DataDiskID
 	snapResp := ecs.CreateCreateSnapshotResponse()
 	if err := env.cloud.DoECS(ctx, env.Region, snapReq, snapResp); err != nil {
 		t.Fatal(err)
 	}
 	imgReq := ecs.CreateCreateImageRequest()
-	imgReq.InstanceId = emulator.SeedInstanceCoreDB
+	imgReq.InstanceId = env.InstanceID
 	imgReq.ImageName = "golden"
 	imgResp := ecs.CreateCreateImageResponse()
 	if err := env.cloud.DoECS(ctx, env.Region, imgReq, imgResp); err != nil {
 		t.Fatal(err)
 	}
 	snap, img := snapResp.SnapshotId, imgResp.ImageId
-	env.Emulator.ScriptCommand(emulator.SeedInstanceCoreDB, emulator.CommandOutcome{ExitCode: 0, Output: "ok\n"})
+	env.OnEmulator(func(s *emulator.Server) {
+		s.ScriptCommand(env.InstanceID, emulator.CommandOutcome{ExitCode: 0, Output: "ok\n"})
+	})
 
 	config := func(trigger string) string {
 		return env.Config(`
@@ -606,7 +634,7 @@ resource "alidr_verification_run" "r" {
   boot_test       = { instance_id = %q, command = "true" }
   verified_points = [%q, %q]
   triggers        = { nightly = %q }
-}`, emulator.SeedInstanceCoreDB, snap, img, trigger)
+}`, env.InstanceID, snap, img, trigger)
 	}
 	// readTags reads the verified tags back through the SDK.
 	readTags := func() (snapTags, imgTags map[string]string, err error) {
@@ -651,7 +679,7 @@ resource "alidr_verification_run" "r" {
 	}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	diffID := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -676,10 +704,7 @@ resource "alidr_verification_run" "r" {
 					sameID.AddStateValue("alidr_verification_run.r", tfjsonpath.New("id")),
 				},
 				Check: func(*terraform.State) error {
-					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 1 {
-						return fmt.Errorf("%d boot-test commands ran, want 1: Read must not re-run the checks", n)
-					}
-					return nil
+					return env.ranCommands(env.InstanceID, 1, ": Read must not re-run the checks")
 				},
 			},
 			{
@@ -694,10 +719,7 @@ resource "alidr_verification_run" "r" {
 					state("alidr_verification_run.r", "timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{"create": knownvalue.StringExact("30m")})),
 				},
 				Check: func(*terraform.State) error {
-					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 1 {
-						return fmt.Errorf("%d boot-test commands ran, want 1: a timeouts change must not re-run the checks", n)
-					}
-					return nil
+					return env.ranCommands(env.InstanceID, 1, ": a timeouts change must not re-run the checks")
 				},
 			},
 			{
@@ -711,18 +733,15 @@ resource "alidr_verification_run" "r" {
 					state("alidr_verification_run.r", "status", knownvalue.StringExact("passed")),
 				},
 				Check: resource.ComposeTestCheckFunc(tagsName, func(*terraform.State) error {
-					if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 2 {
-						return fmt.Errorf("%d boot-test commands ran, want 2", n)
-					}
-					return nil
+					return env.ranCommands(env.InstanceID, 2, "")
 				}),
 			},
 			{
 				// A failed run leaves the tags of the last passed one alone.
 				PreConfig: func() {
-					env.Emulator.ScriptCommand(emulator.SeedInstanceCoreDB, emulator.CommandOutcome{ExitCode: 1})
+					env.OnEmulator(func(s *emulator.Server) { s.ScriptCommand(env.InstanceID, emulator.CommandOutcome{ExitCode: 1}) })
 				},
-				Config: strings.Replace(config("3"), `triggers`, "on_failure = \"record\"\n  triggers", 1),
+				Config: strings.NewReplacer(`triggers`, "on_failure = \"record\"\n  triggers", `"true"`, `"false"`).Replace(config("3")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					state("alidr_verification_run.r", "status", knownvalue.StringExact("failed")),
 					state("alidr_verification_run.r", "tagged_points", knownvalue.ListSizeExact(0)),
@@ -800,12 +819,12 @@ func TestAccVerificationRun_validation(t *testing.T) {
 resource "alidr_verification_run" "r" {
   boot_test = { instance_id = %q, command = "true" }
   report    = { path = %q }
-}`, emulator.SeedInstanceCoreDB, missing),
+}`, env.InstanceID, missing),
 		ExpectError: wrappedRE("Report directory missing", "does not exist: create it first"),
 	}, resource.TestStep{
 		PreConfig: func() {
-			if n := len(env.Emulator.CommandsRun(emulator.SeedInstanceCoreDB)); n != 0 {
-				t.Errorf("%d commands ran although the report directory was missing", n)
+			if err := env.ranCommands(env.InstanceID, 0, " although the report directory was missing"); err != nil {
+				t.Error(err)
 			}
 		},
 		// An upload that fails after the run: the apply fails, the run is kept (tainted).
@@ -813,17 +832,17 @@ resource "alidr_verification_run" "r" {
 resource "alidr_verification_run" "r" {
   boot_test = { instance_id = %q, command = "true" }
   report    = { bucket = "no-such-bucket", object = "r.json" }
-}`, emulator.SeedInstanceCoreDB),
+}`, env.InstanceID),
 		ExpectError: wrappedRE("Failed to write the verification report", "finished with status passed, but its report could not be written", "NoSuchBucket", "saved as tainted"),
 	}, resource.TestStep{
 		Config: env.Config(`resource "alidr_verification_run" "r" {
   boot_test = { instance_id = %q, command = "true" }
-}`, emulator.SeedInstanceCoreDB),
+}`, env.InstanceID),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			// The run with the failed upload was kept, tainted: it is replaced.
 			plancheck.ExpectResourceAction("alidr_verification_run.r", plancheck.ResourceActionReplace),
 		}},
 		ConfigStateChecks: []statecheck.StateCheck{state("alidr_verification_run.r", "status", knownvalue.StringExact("passed"))},
 	})
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: ts})
+	acctest.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: ts})
 }
