@@ -10,14 +10,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/bin
 
-declare -a names paths
+names=() paths=()
 add() { names+=("$1"); paths+=("$2"); }
 add "terraform on PATH" "$(command -v terraform || true)"
 add "tofu on PATH" "$(command -v tofu || true)"
 add "bin/tofu (make tools)" "$([ -x "$bin/tofu" ] && echo "$bin/tofu")"
 add "bin/terraform (make tools-extra)" "$([ -x "$bin/terraform" ] && echo "$bin/terraform")"
 
-declare -a ran failed absent
+ran=() failed=() absent=()
 for i in "${!names[@]}"; do
   name=${names[$i]} cli=${paths[$i]}
   if [ -z "$cli" ]; then
