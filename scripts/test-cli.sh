@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make test-cli: run the CLI acceptance test (TestAccCLIRefreshIsNoOp: apply
-# examples/quickstart against the emulator, then `plan -detailed-exitcode`
-# and `plan -refresh-only -detailed-exitcode` must exit 0, and a change made
-# outside Terraform must make the refresh-only plan exit 2) with every CLI
-# found: terraform and tofu on PATH, bin/tofu (make tools) and bin/terraform
-# (Terraform 1.5.7, make tools-extra). Prints which ran and which were absent;
-# fails when one fails or none ran.
+# make test-cli: run the CLI acceptance tests (TestAccCLIRefreshIsNoOp*: apply
+# examples/quickstart and the snapshot policy's example against the emulator,
+# then `plan -detailed-exitcode` and `plan -refresh-only -detailed-exitcode`
+# must exit 0, and a change made outside Terraform must make the refresh-only
+# plan exit 2) with every CLI found: terraform and tofu on PATH, bin/tofu
+# (make tools) and bin/terraform (Terraform 1.5.7, make tools-extra). Prints
+# which ran and which were absent; fails when one fails or none ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/bin
@@ -30,7 +30,7 @@ for i in "${!names[@]}"; do
   version=$(TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | head -n1)
   echo "==> $name: $version ($cli)"
   start=$SECONDS
-  if TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" go test -count=1 -run '^TestAccCLIRefreshIsNoOp$' ./internal/provider/; then
+  if TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" go test -count=1 -run '^TestAccCLIRefreshIsNoOp' ./internal/provider/; then
     ran+=("$version: passed in $((SECONDS - start))s")
   else
     failed+=("$version: FAILED after $((SECONDS - start))s")

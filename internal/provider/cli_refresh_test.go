@@ -34,12 +34,7 @@ func TestAccCLIRefreshIsNoOp(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(examples, "quickstart")
-	tf.Must(dir, 0, "init", "-input=false", "-no-color")
-	tf.Must(dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
-	t.Cleanup(func() { tf.Must(dir, 0, "destroy", "-auto-approve", "-input=false", "-no-color") })
-
-	tf.Must(dir, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	tf.Must(dir, 0, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color")
+	applyThenNoOp(t, tf, dir)
 
 	// Rename the restored instance behind Terraform's back, through the SDK.
 	inst := stateResource(t, tf, dir, "alidr_restored_instance")
@@ -62,6 +57,38 @@ func TestAccCLIRefreshIsNoOp(t *testing.T) {
 	if !strings.Contains(out, drifted) || !strings.Contains(out, "instance_name") {
 		t.Errorf("the plan does not propose to rename the instance back:\n%s", out)
 	}
+}
+
+// The snapshot policy's example as documented (its other resource examples
+// name objects the emulator does not have), in an emulator of its own: the
+// quickstart's policy would take the same disks.
+func TestAccCLIRefreshIsNoOpPolicyExample(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	env.RequireEmulator(t) // the seeded disks tagged app=core
+	tf := acctest.NewCLI(t, map[string]string{"kms_key_id": "0b6d6a7a-0000-4000-8000-000000000001"})
+	example, err := os.ReadFile("../../examples/resources/alidr_snapshot_policy/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	provider := "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + env.ProviderConfig()
+	for name, body := range map[string]string{"resource.tf": string(example), "emulator.tf": provider} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applyThenNoOp(t, tf, dir)
+}
+
+// applyThenNoOp applies dir (destroyed when the test ends) and checks that
+// the plan and the refresh-only plan right after it find nothing to do.
+func applyThenNoOp(t *testing.T, tf *acctest.CLI, dir string) {
+	t.Helper()
+	tf.Must(dir, 0, "init", "-input=false", "-no-color")
+	tf.Must(dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+	t.Cleanup(func() { tf.Must(dir, 0, "destroy", "-auto-approve", "-input=false", "-no-color") })
+	tf.Must(dir, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	tf.Must(dir, 0, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color")
 }
 
 // stateResource returns the values of the only resource of type typ in the
