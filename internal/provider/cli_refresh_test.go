@@ -34,6 +34,9 @@ func TestAccCLIRefreshIsNoOp(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(examples, "quickstart")
+	// The provider serves from this process: relative paths it writes (the
+	// drill's report) land where a CLI-started provider would put them.
+	t.Chdir(dir)
 	applyThenNoOp(t, tf, dir)
 
 	// Rename the restored instance behind Terraform's back, through the SDK.
