@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/alidr/terraform-provider-alidr/internal/provider"
@@ -21,7 +20,7 @@ import (
 
 // ProtoV6ProviderFactories serves the provider in-process to the CLI.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"alidr": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"alidr": func() (tfprotov6.ProviderServer, error) { return provider.NewServer("test")(), nil },
 }
 
 // Cloud reports whether the tests target real Alibaba Cloud.
