@@ -96,11 +96,13 @@ type bootTestSpecModel struct {
 }
 
 type reportSpecModel struct {
-	Path    types.String      `tfsdk:"path"`
-	Format  types.String      `tfsdk:"format"`
-	Bucket  types.String      `tfsdk:"bucket"`
-	Object  types.String      `tfsdk:"object"`
-	Metrics *metricsSpecModel `tfsdk:"metrics"`
+	Path   types.String `tfsdk:"path"`
+	Format types.String `tfsdk:"format"`
+	Bucket types.String `tfsdk:"bucket"`
+	Object types.String `tfsdk:"object"`
+	// Metrics is an object value, not a pointer: a module may build it
+	// in a conditional that is unknown while validating.
+	Metrics types.Object `tfsdk:"metrics"`
 }
 
 var checkAttrTypes = map[string]attr.Type{
@@ -310,7 +312,7 @@ func (r *verificationRunResource) Create(ctx context.Context, req resource.Creat
 			resp.Diagnostics.AddAttributeError(pathReportPath, "Report directory missing", err.Error())
 			return
 		}
-		if m := rep.Metrics; m != nil && rep.Format != verify.FormatPrometheus {
+		if m := rep.Metrics; m != nil && m.Path != "" && rep.Format != verify.FormatPrometheus {
 			if err := verify.CheckReportPath(m.Path); err != nil {
 				resp.Diagnostics.AddAttributeError(pathReportMetrics.AtName("path"), "Metrics directory missing", err.Error())
 				return

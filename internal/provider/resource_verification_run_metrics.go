@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/alidr/terraform-provider-alidr/internal/verify"
 )
@@ -73,10 +74,23 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 	}
 }
 
+// metricsModel reads report.metrics; nil when null or unknown.
+func metricsModel(ctx context.Context, rep *reportSpecModel, diags *diag.Diagnostics) *metricsSpecModel {
+	if rep.Metrics.IsNull() || rep.Metrics.IsUnknown() {
+		return nil
+	}
+	var m metricsSpecModel
+	diags.Append(rep.Metrics.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	return &m
+}
+
 // validateMetrics checks the metrics settings at plan time.
-func validateMetrics(rep *reportSpecModel, name types.String, diags *diag.Diagnostics) {
+func validateMetrics(ctx context.Context, rep *reportSpecModel, name types.String, diags *diag.Diagnostics) {
 	prom := known(rep.Format) && rep.Format.ValueString() == verify.FormatPrometheus
-	m := rep.Metrics
+	if rep.Metrics.IsUnknown() {
+		return
+	}
+	m := metricsModel(ctx, rep, diags)
 	if !prom && m == nil {
 		return
 	}
@@ -107,12 +121,16 @@ func validateMetrics(rep *reportSpecModel, name types.String, diags *diag.Diagno
 }
 
 // metricsSpecFrom builds the metrics settings; nil when none are asked for.
-func metricsSpecFrom(rep *reportSpecModel, name, region string) (*verify.MetricsSpec, error) {
-	if rep.Metrics == nil && rep.Format.ValueString() != verify.FormatPrometheus {
+func metricsSpecFrom(ctx context.Context, rep *reportSpecModel, name, region string) (*verify.MetricsSpec, error) {
+	var diags diag.Diagnostics
+	m := metricsModel(ctx, rep, &diags)
+	if diags.HasError() {
+		return nil, fmt.Errorf("report.metrics: %v", diags)
+	}
+	if m == nil && rep.Format.ValueString() != verify.FormatPrometheus {
 		return nil, nil
 	}
 	ms := &verify.MetricsSpec{Site: name, Region: region}
-	m := rep.Metrics
 	if m == nil {
 		return ms, nil
 	}
