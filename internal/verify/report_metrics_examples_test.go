@@ -65,9 +65,9 @@ type grafanaDashboard struct {
 		}
 	}
 	Panels []struct {
-		ID      *int    `json:"id"`
-		Type    string  `json:"type"`
-		Title   string  `json:"title"`
+		ID      *int                      `json:"id"`
+		Type    string                    `json:"type"`
+		Title   string                    `json:"title"`
 		GridPos *struct{ H, W, X, Y int } `json:"gridPos"`
 		Targets []struct {
 			RefID string `json:"refId"`
