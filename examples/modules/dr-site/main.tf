@@ -77,5 +77,5 @@ resource "alidr_verification_run" "drill" {
       recovery_point_created_at = alidr_restored_instance.this.restored_from_time
     }
   }
-  triggers         = var.triggers
+  triggers = var.triggers
 }
