@@ -265,7 +265,10 @@ func Render(r *Result, format string) ([]byte, string, error) {
 		b, err := RenderJSON(r)
 		return b, "application/json", err
 	}
-	return nil, "", fmt.Errorf("unknown report format %q: use json or junit", format)
+	if format == FormatPrometheus {
+		return nil, "", errors.New("a prometheus report needs its labels: use RenderMetrics")
+	}
+	return nil, "", fmt.Errorf("unknown report format %q: use json, junit or prometheus", format)
 }
 
 // CheckReportPath fails early when a local report could not be written:

@@ -179,12 +179,14 @@ type drillMetrics struct {
 	m     MetricsSpec
 	prev  carried
 	descs map[string]*prometheus.Desc
+	kinds map[string]prometheus.ValueType
 }
 
 func newDrillMetrics(r *Result, m MetricsSpec, prev carried) *drillMetrics {
-	d := &drillMetrics{r: r, m: m, prev: prev, descs: map[string]*prometheus.Desc{}}
+	d := &drillMetrics{r: r, m: m, prev: prev, descs: map[string]*prometheus.Desc{}, kinds: map[string]prometheus.ValueType{}}
 	for _, def := range metricDefs {
 		d.descs[def.name] = prometheus.NewDesc(def.name, def.help, def.labels, nil)
+		d.kinds[def.name] = def.kind
 	}
 	return d
 }
@@ -199,13 +201,7 @@ func (d *drillMetrics) Collect(ch chan<- prometheus.Metric) {
 	r, m := d.r, d.m
 	point := strings.Join(r.VerifiedPoints, ",")
 	emit := func(name string, v float64, extra ...string) {
-		var kind prometheus.ValueType
-		for _, def := range metricDefs {
-			if def.name == name {
-				kind = def.kind
-			}
-		}
-		ch <- prometheus.MustNewConstMetric(d.descs[name], kind, v, append([]string{m.Site, m.Region}, extra...)...)
+		ch <- prometheus.MustNewConstMetric(d.descs[name], d.kinds[name], v, append([]string{m.Site, m.Region}, extra...)...)
 	}
 	secs := func(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 	passed := r.Status == StatusPassed

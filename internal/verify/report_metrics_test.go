@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -263,6 +264,18 @@ func fakePushgateway(t *testing.T, status int) (*httptest.Server, *[]pushed) {
 	return srv, &got
 }
 
+// groupingKey turns /metrics/job/J/k1/v1/k2/v2 into "job=J k1=v1 k2=v2",
+// sorted: the client orders grouping labels as it likes.
+func groupingKey(path string) string {
+	parts := strings.Split(strings.TrimPrefix(path, "/metrics/"), "/")
+	var kv []string
+	for i := 0; i+1 < len(parts); i += 2 {
+		kv = append(kv, parts[i]+"="+parts[i+1])
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, " ")
+}
+
 func TestPushMetrics(t *testing.T) {
 	srv, got := fakePushgateway(t, http.StatusOK)
 	m := metricsSpec()
@@ -277,7 +290,7 @@ func TestPushMetrics(t *testing.T) {
 		t.Fatalf("pushes %d", len(*got))
 	}
 	p := (*got)[0]
-	if p.method != http.MethodPut || p.path != "/metrics/job/alidr_drill/site/core/region/cn-shanghai" || !strings.HasPrefix(p.auth, "Basic ") {
+	if p.method != http.MethodPut || groupingKey(p.path) != "job=alidr_drill region=cn-shanghai site=core" || !strings.HasPrefix(p.auth, "Basic ") {
 		t.Fatalf("push %s %s %q", p.method, p.path, p.auth)
 	}
 	if v, ok := sample(p.fams, MetricMeasuredRTO, map[string]string{"recovery_point": "m-uf6golden"}); !ok || v != 10.5 {
