@@ -254,8 +254,8 @@ func joinLines(a, b string) string {
 	return a + "\n" + b
 }
 
-// Render renders r in format json or junit (prometheus needs labels:
-// RenderMetrics).
+// Render renders r in format json or junit (prometheus needs the labels
+// of ReportSpec.Metrics: WriteReport renders it).
 func Render(r *Result, format string) ([]byte, string, error) {
 	switch format {
 	case FormatJUnit:
@@ -266,7 +266,7 @@ func Render(r *Result, format string) ([]byte, string, error) {
 		return b, "application/json", err
 	}
 	if format == FormatPrometheus {
-		return nil, "", errors.New("a prometheus report needs its labels: use RenderMetrics")
+		return nil, "", errors.New("a prometheus report needs its labels: WriteReport renders it")
 	}
 	return nil, "", fmt.Errorf("unknown report format %q: use json, junit or prometheus", format)
 }

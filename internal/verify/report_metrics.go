@@ -282,16 +282,6 @@ func encodeText(g prometheus.Gatherer) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// RenderMetrics renders the run as Prometheus text. prevPath is the file
-// being replaced ("" for none): its counters and last success carry over.
-func RenderMetrics(r *Result, m MetricsSpec, prevPath string) ([]byte, error) {
-	reg, err := gatherMetrics(r, m, prevPath)
-	if err != nil {
-		return nil, err
-	}
-	return encodeText(reg)
-}
-
 // CheckPushURL accepts an http(s) Pushgateway base URL without
 // credentials (they would land in the state: use the environment).
 func CheckPushURL(raw string) error {

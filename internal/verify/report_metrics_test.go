@@ -39,6 +39,16 @@ func drillResult(passed bool) *Result {
 	return r
 }
 
+// renderMetrics renders what WriteReport would write, carrying over from
+// the file at prevPath.
+func renderMetrics(r *Result, m MetricsSpec, prevPath string) ([]byte, error) {
+	reg, err := gatherMetrics(r, m, prevPath)
+	if err != nil {
+		return nil, err
+	}
+	return encodeText(reg)
+}
+
 func metricsSpec() MetricsSpec {
 	created := time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
 	return MetricsSpec{Site: "core", Region: "cn-shanghai", RPOTarget: durPtr(12 * time.Hour), EffectiveRPO: durPtr(12 * time.Hour), PointCreated: &created}
@@ -86,7 +96,7 @@ func sample(fams map[string]*dto.MetricFamily, name string, want map[string]stri
 
 func TestRenderMetricsValues(t *testing.T) {
 	r := drillResult(true)
-	out, err := RenderMetrics(r, metricsSpec(), "")
+	out, err := renderMetrics(r, metricsSpec(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +141,7 @@ func TestRenderMetricsValues(t *testing.T) {
 func TestRenderMetricsOmitsUnknown(t *testing.T) {
 	r := drillResult(false)
 	r.RestoreDuration, r.MeasuredRTO, r.RTOTarget, r.Checksum = nil, nil, nil, nil
-	out, err := RenderMetrics(r, MetricsSpec{Site: "core", Region: "cn-shanghai"}, "")
+	out, err := renderMetrics(r, MetricsSpec{Site: "core", Region: "cn-shanghai"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +163,7 @@ func TestRenderMetricsOmitsUnknown(t *testing.T) {
 	if v, _ := sample(fams, MetricFailuresTotal, nil); v != 1 {
 		t.Fatal("failures")
 	}
-	if _, err := RenderMetrics(r, MetricsSpec{Region: "cn-shanghai"}, ""); err == nil {
+	if _, err := renderMetrics(r, MetricsSpec{Region: "cn-shanghai"}, ""); err == nil {
 		t.Fatal("no site accepted")
 	}
 }
@@ -204,7 +214,7 @@ func TestWriteReportPrometheusCarriesOver(t *testing.T) {
 	// Another site's file does not feed this one.
 	other := metricsSpec()
 	other.Site = "edge"
-	out, err := RenderMetrics(drillResult(true), other, p)
+	out, err := renderMetrics(drillResult(true), other, p)
 	if err != nil {
 		t.Fatal(err)
 	}
