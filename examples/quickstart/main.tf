@@ -17,6 +17,12 @@ variable "endpoint" {
   type        = string
 }
 
+variable "out_dir" {
+  description = "Directory of the JUnit report and the Prometheus metrics (scripts/drill.sh sets it)."
+  type        = string
+  default     = "."
+}
+
 provider "alidr" {
   region     = "cn-beijing"
   access_key = "alidr-emulator"
@@ -54,7 +60,8 @@ module "dr" {
     duration = "6s"
     interval = "2s"
   }
-  report_path = "${path.module}/dr-report.xml"
+  report_path  = "${var.out_dir}/dr-report.xml"
+  metrics_path = "${var.out_dir}/alidr_core.prom"
 }
 
 output "regions" {

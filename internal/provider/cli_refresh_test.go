@@ -20,8 +20,8 @@ import (
 // Terraform makes the refresh-only plan exit 2 and name the attribute.
 // scripts/test-cli.sh (make test-cli) runs it with every CLI it finds.
 func TestAccCLIRefreshIsNoOp(t *testing.T) {
+	acctest.SkipOnCloud(t, "applies the quickstart against the seeded world")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t) // seeded world, and the SDK against the emulator for the drift
 	env.Emulator.SetDurations(emulator.InstantDurations())
 	// Small exported files: the export is written while the emulator holds
 	// its lock, and on a loaded machine 40 MiB outlasted the SDK's timeout.
@@ -66,8 +66,8 @@ func TestAccCLIRefreshIsNoOp(t *testing.T) {
 // name objects the emulator does not have), in an emulator of its own: the
 // quickstart's policy would take the same disks.
 func TestAccCLIRefreshIsNoOpPolicyExample(t *testing.T) {
+	acctest.SkipOnCloud(t, "the example selects the seeded disks tagged app=core")
 	env := acctest.New(t, emulator.Options{})
-	env.RequireEmulator(t) // the seeded disks tagged app=core
 	tf := acctest.NewCLI(t, map[string]string{"kms_key_id": "0b6d6a7a-0000-4000-8000-000000000001"})
 	example, err := os.ReadFile("../../examples/resources/alidr_snapshot_policy/resource.tf")
 	if err != nil {

@@ -100,6 +100,9 @@ type reportSpecModel struct {
 	Format types.String `tfsdk:"format"`
 	Bucket types.String `tfsdk:"bucket"`
 	Object types.String `tfsdk:"object"`
+	// Metrics is an object value, not a pointer: a module may build it
+	// in a conditional that is unknown while validating.
+	Metrics types.Object `tfsdk:"metrics"`
 }
 
 var checkAttrTypes = map[string]attr.Type{
@@ -220,11 +223,13 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 					"Delete does not remove reports: they are the drill's audit trail.",
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
 				Attributes: map[string]schema.Attribute{
-					"path": in("Local file, written with mode 0644. Its directory must exist."),
-					"format": in("`json` (default) or `junit` (JUnit XML: one testcase per check, failed checks as failures).",
-						stringvalidator.OneOf(verify.FormatJSON, verify.FormatJUnit)),
-					"bucket": in("OSS bucket (in the run's region) to upload the report to; needs `object`.", bucketNameValidator()),
-					"object": in("Object key of the uploaded report.", objectKeyValidator("report object key", false)),
+					"path": in("Local file, replaced atomically (written beside it, synced, renamed) with mode 0644. Its directory must exist."),
+					"format": in("`json` (default), `junit` (JUnit XML: one testcase per check, failed checks as failures) or `prometheus` "+
+						"(Prometheus text format for node_exporter's textfile collector: name the file `*.prom`; labelled by `metrics`).",
+						stringvalidator.OneOf(verify.FormatJSON, verify.FormatJUnit, verify.FormatPrometheus)),
+					"bucket":  in("OSS bucket (in the run's region) to upload the report to; needs `object`.", bucketNameValidator()),
+					"object":  in("Object key of the uploaded report.", objectKeyValidator("report object key", false)),
+					"metrics": metricsSchema(in, durationVal),
 				},
 			},
 			"triggers": schema.MapAttribute{
@@ -306,6 +311,12 @@ func (r *verificationRunResource) Create(ctx context.Context, req resource.Creat
 		if err := verify.CheckReportPath(rep.Path); err != nil {
 			resp.Diagnostics.AddAttributeError(pathReportPath, "Report directory missing", err.Error())
 			return
+		}
+		if m := rep.Metrics; m != nil && m.Path != "" && rep.Format != verify.FormatPrometheus {
+			if err := verify.CheckReportPath(m.Path); err != nil {
+				resp.Diagnostics.AddAttributeError(pathReportMetrics.AtName("path"), "Metrics directory missing", err.Error())
+				return
+			}
 		}
 	}
 	backend := &verify.CloudBackend{Client: r.client, Progress: func(p transfer.Progress) {

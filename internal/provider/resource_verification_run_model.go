@@ -175,6 +175,7 @@ func (r *verificationRunResource) ValidateConfig(ctx context.Context, req resour
 		if rep.Bucket.IsNull() != rep.Object.IsNull() {
 			resp.Diagnostics.AddAttributeError(p, "Report bucket and object go together", "Set both report.bucket and report.object to upload the report to OSS, or neither.")
 		}
+		validateMetrics(ctx, rep, m.Name, &resp.Diagnostics)
 	}
 	if bootMax > 0 && !m.Timeouts.IsNull() && !m.Timeouts.IsUnknown() {
 		if to, d := m.Timeouts.Create(ctx, defaultVerificationCreateTimeout); !d.HasError() && bootMax >= to {
@@ -260,6 +261,11 @@ func (r *verificationRunResource) specFrom(ctx context.Context, m *verificationR
 		if rep.Format == "" {
 			rep.Format = verify.FormatJSON
 		}
+		ms, err := metricsSpecFrom(ctx, m.Report, m.Name.ValueString(), region)
+		if err != nil {
+			return spec, nil, "", err
+		}
+		rep.Metrics = ms
 	}
 	return spec, rep, onFailure, nil
 }

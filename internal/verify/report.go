@@ -20,12 +20,15 @@ const (
 )
 
 // ReportSpec says where a run's report goes: a local file, an OSS object,
-// or both.
+// or both; and, with Metrics, where its Prometheus metrics go besides.
 type ReportSpec struct {
 	Format         string
 	Path           string
 	Region, Bucket string
 	Object         string
+	// Metrics labels the metrics of the prometheus format, and adds a
+	// metrics file and/or a Pushgateway push to any format.
+	Metrics *MetricsSpec
 }
 
 type jsonReport struct {
@@ -251,7 +254,8 @@ func joinLines(a, b string) string {
 	return a + "\n" + b
 }
 
-// Render renders r in format.
+// Render renders r in format json or junit (prometheus needs the labels
+// of ReportSpec.Metrics: WriteReport renders it).
 func Render(r *Result, format string) ([]byte, string, error) {
 	switch format {
 	case FormatJUnit:
@@ -261,7 +265,10 @@ func Render(r *Result, format string) ([]byte, string, error) {
 		b, err := RenderJSON(r)
 		return b, "application/json", err
 	}
-	return nil, "", fmt.Errorf("unknown report format %q: use json or junit", format)
+	if format == FormatPrometheus {
+		return nil, "", errors.New("a prometheus report needs its labels: WriteReport renders it")
+	}
+	return nil, "", fmt.Errorf("unknown report format %q: use json, junit or prometheus", format)
 }
 
 // CheckReportPath fails early when a local report could not be written:
@@ -288,11 +295,24 @@ func CheckReportPath(path string) error {
 }
 
 // WriteReport writes the rendered report to the local path (mode 0644)
-// and/or the OSS object.
+// and/or the OSS object, then the metrics file and the Pushgateway push
+// that spec.Metrics asks for.
 func WriteReport(ctx context.Context, b Backend, r *Result, spec ReportSpec) error {
-	data, ctype, err := Render(r, spec.Format)
+	reg, err := runMetrics(r, spec)
 	if err != nil {
 		return err
+	}
+	var metrics []byte
+	if reg != nil {
+		if metrics, err = encodeText(reg); err != nil {
+			return err
+		}
+	}
+	data, ctype := metrics, MetricsContentType
+	if spec.Format != FormatPrometheus {
+		if data, ctype, err = Render(r, spec.Format); err != nil {
+			return err
+		}
 	}
 	if spec.Path != "" {
 		if err := CheckReportPath(spec.Path); err != nil {
@@ -307,10 +327,27 @@ func WriteReport(ctx context.Context, b Backend, r *Result, spec ReportSpec) err
 			return fmt.Errorf("uploading report to %s: %w", objURL(spec.Bucket, spec.Object), err)
 		}
 	}
+	m := spec.Metrics
+	if m == nil {
+		return nil
+	}
+	if spec.Format != FormatPrometheus && m.Path != "" {
+		if err := CheckReportPath(m.Path); err != nil {
+			return err
+		}
+		if err := writeFile(m.Path, metrics); err != nil {
+			return fmt.Errorf("writing metrics to %s: %w", m.Path, err)
+		}
+	}
+	if m.PushURL != "" {
+		return pushMetrics(ctx, reg, *m)
+	}
 	return nil
 }
 
-// writeFile replaces path atomically with data, mode 0644 whatever the umask.
+// writeFile replaces path atomically with data, mode 0644 whatever the
+// umask: a reader (node_exporter's textfile collector, a CI upload) sees the
+// old file or the new one, never a part, even after a crash.
 func writeFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -325,8 +362,25 @@ func writeFile(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

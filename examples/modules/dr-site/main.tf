@@ -65,6 +65,19 @@ resource "alidr_verification_run" "drill" {
   rto_target       = var.rto_target
   verified_points  = [alidr_restored_instance.this.restored_from]
   on_failure       = "record"
-  report           = { path = var.report_path, format = "junit" }
-  triggers         = var.triggers
+  report = {
+    path   = var.report_path
+    format = "junit"
+    # Prometheus metrics beside the JUnit report (and pushed when a
+    # Pushgateway is given), labelled with the site's name.
+    metrics = var.metrics_path == null && var.pushgateway_url == null ? null : {
+      path                      = var.metrics_path
+      pushgateway_url           = var.pushgateway_url
+      site                      = var.name
+      rpo_target                = var.rpo_target
+      effective_rpo             = alidr_snapshot_policy.this.effective_rpo
+      recovery_point_created_at = alidr_restored_instance.this.restored_from_time
+    }
+  }
+  triggers = var.triggers
 }

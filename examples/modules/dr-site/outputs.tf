@@ -51,6 +51,7 @@ output "drill" {
     rto_target       = var.rto_target
     rto_met          = alidr_restored_instance.this.rto_met
     report           = var.report_path
+    metrics          = var.metrics_path
   }
 }
 

@@ -84,6 +84,18 @@ variable "report_path" {
   default     = "dr-report.xml"
 }
 
+variable "metrics_path" {
+  description = "Local path of the drill's Prometheus metrics (text format, for node_exporter's textfile collector: end it in .prom); null for none."
+  type        = string
+  default     = null
+}
+
+variable "pushgateway_url" {
+  description = "Prometheus Pushgateway base URL the drill's metrics are pushed to (credentials from ALIDR_PUSHGATEWAY_USERNAME/PASSWORD); null for none."
+  type        = string
+  default     = null
+}
+
 variable "triggers" {
   description = "Change any value (e.g. timestamp()) to run the verification again."
   type        = map(string)

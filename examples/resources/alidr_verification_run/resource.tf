@@ -25,8 +25,21 @@ resource "alidr_verification_run" "nightly" {
   verified_points  = [alidr_replicated_image.golden.id]
 
   on_failure = "fail" # or "record"
-  report     = { path = "dr-report.xml", format = "junit" }
-  triggers   = { nightly = timestamp() }
+  report = {
+    path   = "dr-report.xml"
+    format = "junit"
+    # Prometheus metrics beside the JUnit report, for node_exporter's
+    # textfile collector, and pushed to a Pushgateway.
+    metrics = {
+      path                      = "/var/lib/node_exporter/textfile/alidr_core.prom"
+      pushgateway_url           = "https://pushgateway.example.com:9091"
+      site                      = "core"
+      rpo_target                = "12h"
+      effective_rpo             = alidr_snapshot_policy.core.effective_rpo
+      recovery_point_created_at = alidr_restored_instance.core.restored_from_time
+    }
+  }
+  triggers = { nightly = timestamp() }
 }
 
 # A cheap check between drills: compare the CRC64 OSS keeps for the object
