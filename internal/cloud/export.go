@@ -216,28 +216,10 @@ func (c *Client) PutExportManifest(ctx context.Context, region, bucket, key stri
 
 // GetExportManifest reads a manifest object written by PutExportManifest.
 func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key string) (*transfer.Manifest, error) {
-	b, err := c.Bucket(region, bucket)
+	// Checked against the CRC64 OSS keeps: bytes corrupted in transit are a
+	// failed read, not a manifest that changed.
+	data, err := c.ReadSmallObject(ctx, region, bucket, key, maxManifestBytes)
 	if err != nil {
-		return nil, err
-	}
-	var data []byte
-	err = c.RetryOSS(ctx, "GetObject "+key, func() error {
-		r, err := b.GetObject(key, oss.WithContext(ctx))
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		var buf bytes.Buffer
-		if _, err := buf.ReadFrom(r); err != nil {
-			return err
-		}
-		data = buf.Bytes()
-		return nil
-	})
-	if err != nil {
-		if IsObjectNotFound(err) {
-			return nil, &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}
-		}
 		return nil, err
 	}
 	m, err := transfer.ParseManifest(data)
@@ -246,6 +228,9 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 	}
 	return m, nil
 }
+
+// maxManifestBytes bounds a manifest read: 10,000 parts of JSON.
+const maxManifestBytes = 16 << 20
 
 // ErrBadManifest marks a manifest object that does not parse or is not
 // consistent.

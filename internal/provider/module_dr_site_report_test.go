@@ -2,14 +2,15 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -28,24 +29,15 @@ func TestAccModuleDRSiteReportWithFailedChecksum(t *testing.T) {
 	env.Instant()
 	dir := writeDRSiteConfig(t, env, filepath.Join(t.TempDir(), "dr-report.xml"), "")
 
-	// Every read of the export's manifest comes back corrupted, so the
-	// checksum check fails before it computes any digest. (The replicated
-	// image reads no manifest of a system disk object.)
+	// Every read of the system disk's manifest comes back corrupted, so the
+	// checksum check fails before it computes any digest. The replicated
+	// image reads only the data disks' manifests on refresh, so it still
+	// sees an unchanged export.
+	var systemObject string
+	recordSystemObject := systemObjectCheck{into: &systemObject}
 	corruptManifestReads := func() {
-		keys, err := env.Client(t).ListObjectKeys(context.Background(), env.Region, env.Bucket, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, k := range keys {
-			if strings.HasSuffix(k, replication.ManifestSuffix) {
-				env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Path: "/" + emulator.SeedBucket + "/" + k})
-				n++
-			}
-		}
-		if n == 0 {
-			t.Fatalf("no manifest among %v", keys)
-		}
+		key := replication.ManifestKey(systemObject)
+		env.Emulator.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultCorrupt, Path: "/" + env.Bucket + "/" + key})
 	}
 	step := func(run string) resource.TestStep {
 		return resource.TestStep{
@@ -56,9 +48,13 @@ func TestAccModuleDRSiteReportWithFailedChecksum(t *testing.T) {
 	}
 	first, second, destroy := step("1"), step("2"), step("2")
 	first.ConfigStateChecks = []statecheck.StateCheck{
+		recordSystemObject,
 		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("status"), knownvalue.StringExact("passed")),
 	}
 	second.PreConfig = corruptManifestReads
+	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction("module.dr.alidr_replicated_image.golden", plancheck.ResourceActionNoop),
+	}}
 	second.ConfigStateChecks = []statecheck.StateCheck{
 		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("checks").AtMapKey("checksum"), knownvalue.StringExact("failed")),
 		statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("sha256"), knownvalue.Null()),
@@ -69,4 +65,25 @@ func TestAccModuleDRSiteReportWithFailedChecksum(t *testing.T) {
 	destroy.Destroy = true
 	destroy.PreConfig = env.Emulator.ClearFaults
 	resource.Test(t, resource.TestCase{Steps: []resource.TestStep{first, second, destroy}})
+}
+
+// systemObjectCheck records the golden image's exported object from state
+// (the harness's legacy state shim cannot read module resources).
+type systemObjectCheck struct{ into *string }
+
+func (c systemObjectCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State != nil && req.State.Values != nil {
+		for _, m := range req.State.Values.RootModule.ChildModules {
+			for _, r := range m.Resources {
+				if r.Type == "alidr_replicated_image" && r.Name == "golden" {
+					if ex, ok := r.AttributeValues["export"].(map[string]any); ok {
+						*c.into, _ = ex["object"].(string)
+					}
+				}
+			}
+		}
+	}
+	if *c.into == "" {
+		resp.Error = fmt.Errorf("no export.object of the golden image in state")
+	}
 }

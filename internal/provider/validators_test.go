@@ -48,8 +48,9 @@ func TestAccPlanTimeNameRules(t *testing.T) {
 			invalid(restoredConfig(env, image, "ecs.g7.large", `  tags = { "acs:x" = "y" }`), `must not start with aliyun or acs:`),
 			invalid(policy("http://core", `{}`), `(?s)Invalid policy name .* must not start with http:// or https://`),
 			invalid(policy("1core", `{}`), `must start with a letter`),
-			invalid(exportTo("Bad_Bucket", "core/"), `(?s)Invalid bucket name .* use lower-case letters, digits and hyphens`),
-			invalid(exportTo("alidr-dr-images", "core/../x/"), `(?s)Invalid export prefix .* has a ".." segment`),
+			invalid(exportTo("Bad_Bucket", "core"), `(?s)Invalid bucket name .* use lower-case letters, digits and hyphens`),
+			// ExportImage's OSSPrefix admits letters and digits only, so no ".." segment.
+			invalid(exportTo("alidr-dr-images", "core/../x/"), `(?s)Invalid export prefix .* accepts only letters and digits`),
 			invalid(restoredConfig(env, image, "ecs.g7.large", `  region = "cn-nowhere"`), `(?s)Unknown region .* "cn-nowhere" does not exist`),
 			invalid(restoredConfig(env, image, "ecs.g7.large", `  instance_name = "`+strings.Repeat("恢", 129)+`"`), `has 129 characters; it must have 2 to 128`),
 			// 60 Chinese characters are a valid name (180 bytes).
