@@ -140,14 +140,21 @@ func (c *Client) RunCommandAndWait(ctx context.Context, region string, in Comman
 		poll.MaxInterval = 5 * time.Second
 	}
 	var out CommandOutput
-	err = Wait(ctx, "command "+id+" on "+in.InstanceID, timeout+commandPollGrace, poll, func(ctx context.Context) (bool, string, error) {
-		o, done, err := c.InvocationResult(ctx, region, id, in.InstanceID)
-		if err != nil {
-			return false, "", err
-		}
-		out = o
-		return done, o.Status, nil
-	})
+	err = StateWait{
+		What: "command " + id + " on " + in.InstanceID, Target: []string{"ended"},
+		Timeout: timeout + commandPollGrace, Poll: poll,
+		Refresh: func(ctx context.Context) (string, int, error) {
+			o, done, err := c.InvocationResult(ctx, region, id, in.InstanceID)
+			if err != nil {
+				return "", -1, err
+			}
+			out = o
+			if done {
+				return "ended", -1, nil
+			}
+			return o.Status, -1, nil
+		},
+	}.Run(ctx)
 	if err != nil {
 		return CommandOutput{InvokeID: id, Status: out.Status}, err
 	}

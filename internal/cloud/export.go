@@ -70,33 +70,34 @@ const codeTaskIncorrectStatus = "InvalidTaskId.IncorrectTaskStatus"
 // OSSObject, ImageFormat), never derived from the prefix. Failed or
 // Cancelled is an error, and so is a finished task that names no file.
 func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string, timeout time.Duration) ([]ExportedObject, error) {
-	misses := 0
 	var objects []ExportedObject
-	err := Wait(ctx, what, timeout, WaitOptions{}, func(ctx context.Context) (bool, string, error) {
-		req := ecs.CreateDescribeTaskAttributeRequest()
-		req.TaskId = taskID
-		resp := ecs.CreateDescribeTaskAttributeResponse()
-		err := c.DoECS(ctx, region, req, resp)
-		if isMissing(err, KindTask) && misses < notFoundGrace {
-			misses++
-			return false, "not visible yet", nil
-		}
-		if err != nil {
-			return false, "", err
-		}
-		switch resp.TaskStatus {
-		case "Finished":
-			objects = exportedObjects(resp.OperationProgressSet.OperationProgress)
-			if len(objects) == 0 {
-				return false, "", fmt.Errorf("export task %s in %s finished but names no exported object (OperationProgressSet is empty)", taskID, region)
+	err := StateWait{
+		What:           what,
+		Target:         []string{"Finished"},
+		Failure:        []string{"Failed", "Cancelled", "Deleted"},
+		Hint:           fmt.Sprintf("check that the bucket exists in %s and ECS may write to it, then apply again", region),
+		NotFoundChecks: notFoundGrace,
+		Timeout:        timeout,
+		Refresh: func(ctx context.Context) (string, int, error) {
+			req := ecs.CreateDescribeTaskAttributeRequest()
+			req.TaskId = taskID
+			resp := ecs.CreateDescribeTaskAttributeResponse()
+			if err := c.DoECS(ctx, region, req, resp); err != nil {
+				return "", -1, asNotFound(err, KindTask, taskID, region)
 			}
-			return true, "100%", nil
-		case "Failed", "Cancelled", "Deleted":
-			return false, "", fmt.Errorf("task %s (%s) in %s ended %s: check that the bucket exists in %s and ECS may write to it, then apply again",
-				taskID, resp.TaskAction, region, resp.TaskStatus, region)
-		}
-		return false, resp.TaskProcess, nil
-	})
+			if resp.TaskStatus == "Finished" {
+				objects = exportedObjects(resp.OperationProgressSet.OperationProgress)
+				if len(objects) == 0 {
+					return "", -1, fmt.Errorf("export task %s in %s finished but names no exported object (OperationProgressSet is empty)", taskID, region)
+				}
+			}
+			progress, ok := parsePercent(resp.TaskProcess)
+			if !ok {
+				progress = -1
+			}
+			return resp.TaskStatus, progress, nil
+		},
+	}.Run(ctx)
 	return objects, err
 }
 

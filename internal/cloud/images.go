@@ -228,31 +228,31 @@ func ImageProgress(im *ecs.Image) int {
 const notFoundGrace = 10
 
 // WaitImageAvailable waits until the image is usable (see ImageUsable) and
-// returns it. CreateFailed or UnAvailable is an error; progress is logged.
+// returns it. CreateFailed or UnAvailable is an error; progress is logged
+// and schedules the polls.
 func (c *Client) WaitImageAvailable(ctx context.Context, region, id string, timeout time.Duration) (*ecs.Image, error) {
 	var last *ecs.Image
-	misses := 0
-	err := Wait(ctx, fmt.Sprintf("image %s in %s", id, region), timeout, WaitOptions{}, func(ctx context.Context) (bool, string, error) {
-		im, err := c.FindImageByID(ctx, region, id)
-		if IsNotFound(err) && misses < notFoundGrace {
-			misses++
-			return false, "not visible yet", nil
-		}
-		if err != nil {
-			return false, "", err
-		}
-		misses = 0
-		last = im
-		switch im.Status {
-		case ImageStatusCreateFailed, ImageStatusUnAvailable:
-			return false, "", fmt.Errorf("image %s in %s ended %s: check the source snapshot or instance and the account's image quota, then apply again", id, region, im.Status)
-		}
-		return ImageUsable(im), fmt.Sprintf("%s %d%%", im.Status, ImageProgress(im)), nil
-	})
-	if err != nil {
-		return last, err
-	}
-	return last, nil
+	err := StateWait{
+		What:           fmt.Sprintf("image %s in %s", id, region),
+		Target:         []string{ImageStatusAvailable},
+		Failure:        []string{ImageStatusCreateFailed, ImageStatusUnAvailable},
+		Hint:           "check the source snapshot or instance and the account's image quota, then apply again",
+		NotFoundChecks: notFoundGrace,
+		Timeout:        timeout,
+		Refresh: func(ctx context.Context) (string, int, error) {
+			im, err := c.FindImageByID(ctx, region, id)
+			if err != nil {
+				return "", -1, err
+			}
+			last = im
+			state := im.Status
+			if state == ImageStatusAvailable && !ImageUsable(im) {
+				state = "Available, disks finishing" // ECS reports Available before the disk snapshots finish
+			}
+			return state, ImageProgress(im), nil
+		},
+	}.Run(ctx)
+	return last, err
 }
 
 // DeleteImage deletes a custom image; one that does not exist is success.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -187,26 +187,25 @@ func CreateIdempotent(ctx context.Context, what string, token func(gen int) (str
 			tflog.Info(ctx, what+": the idempotency token's resource was deleted; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
 			continue
 		}
-		seen := false
-		werr := Wait(ctx, what+" "+id+" to appear", AppearWindow, WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
-			func(ctx context.Context) (bool, string, error) {
-				err := exists(ctx, id)
-				if IsNotFound(err) {
-					return false, "not visible", nil
+		// A token's resource may be invisible for a moment; one that stays
+		// invisible for the whole window is gone.
+		werr := StateWait{
+			What: what + " " + id + " to appear", Target: []string{"visible"},
+			NotFoundChecks: math.MaxInt, Timeout: AppearWindow,
+			Poll: WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
+			Refresh: func(ctx context.Context) (string, int, error) {
+				if err := exists(ctx, id); err != nil {
+					return "", -1, err
 				}
-				if err != nil {
-					return false, "", err
-				}
-				seen = true
-				return true, "", nil
-			})
-		if seen {
-			return id, gen, nil
-		}
+				return "visible", -1, nil
+			},
+		}.Run(ctx)
 		switch {
+		case werr == nil:
+			return id, gen, nil
 		case ctx.Err() != nil:
 			return "", gen, ctx.Err()
-		case werr != nil && !isWaitTimeout(werr):
+		case !IsTimeout(werr):
 			return "", gen, werr
 		}
 		tflog.Info(ctx, what+": the idempotency token's resource no longer exists; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
@@ -214,47 +213,44 @@ func CreateIdempotent(ctx context.Context, what string, token func(gen int) (str
 	return "", gen, fmt.Errorf("%s: %d idempotency tokens in a row returned deleted resources; this should not happen, please report it", what, maxTokenGenerations)
 }
 
-// isWaitTimeout recognises Wait's timeout error.
-func isWaitTimeout(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "timed out")
-}
-
 // WaitInstanceStatus waits until the instance reaches status and returns it.
 // Progress (Pending, Starting, ...) is logged at INFO. An instance that
 // vanishes is a *NotFoundError after a short grace for eventual consistency.
 func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status string, timeout time.Duration) (*ecs.Instance, error) {
 	var last *ecs.Instance
-	misses := 0
-	err := Wait(ctx, fmt.Sprintf("instance %s in %s to be %s", id, region, status), timeout,
-		WaitOptions{Interval: time.Second, MaxInterval: 10 * time.Second},
-		func(ctx context.Context) (bool, string, error) {
+	err := StateWait{
+		What:           fmt.Sprintf("instance %s in %s to be %s", id, region, status),
+		Target:         []string{status},
+		NotFoundChecks: notFoundGrace,
+		Timeout:        timeout,
+		Poll:           WaitOptions{Interval: time.Second, MaxInterval: 10 * time.Second},
+		Refresh: func(ctx context.Context) (string, int, error) {
 			in, err := c.FindInstanceByID(ctx, region, id)
-			if IsNotFound(err) && last == nil && misses < notFoundGrace {
-				misses++
-				return false, "not visible yet", nil
-			}
 			if err != nil {
-				return false, "", err
+				return "", -1, err
 			}
 			last = in
-			return in.Status == status, in.Status, nil
-		})
+			return in.Status, -1, nil
+		},
+	}.Run(ctx)
 	return last, err
 }
 
 // WaitInstanceDeleted waits until DescribeInstances no longer shows id.
 func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, timeout time.Duration) error {
-	return Wait(ctx, fmt.Sprintf("instance %s in %s to be deleted", id, region), timeout, WaitOptions{Interval: time.Second},
-		func(ctx context.Context) (bool, string, error) {
+	return StateWait{
+		What:       fmt.Sprintf("instance %s in %s to be deleted", id, region),
+		TargetGone: true,
+		Timeout:    timeout,
+		Poll:       WaitOptions{Interval: time.Second},
+		Refresh: func(ctx context.Context) (string, int, error) {
 			in, err := c.FindInstanceByID(ctx, region, id)
-			if IsNotFound(err) {
-				return true, "", nil
-			}
 			if err != nil {
-				return false, "", err
+				return "", -1, err
 			}
-			return false, in.Status, nil
-		})
+			return in.Status, -1, nil
+		},
+	}.Run(ctx)
 }
 
 // WaitInstanceDisks waits until DescribeDisks shows at least want disks
@@ -262,15 +258,23 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 // returns them.
 func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want int, timeout time.Duration) ([]ecs.Disk, error) {
 	var disks []ecs.Disk
-	err := Wait(ctx, fmt.Sprintf("disks of instance %s in %s", id, region), timeout, WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: 5 * time.Second},
-		func(ctx context.Context) (bool, string, error) {
+	err := StateWait{
+		What:    fmt.Sprintf("disks of instance %s in %s", id, region),
+		Target:  []string{"all visible"},
+		Timeout: timeout,
+		Poll:    WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: 5 * time.Second},
+		Refresh: func(ctx context.Context) (string, int, error) {
 			var err error
 			disks, err = c.ListDisks(ctx, region, DiskFilter{InstanceID: id})
 			if err != nil {
-				return false, "", err
+				return "", -1, err
 			}
-			return len(disks) >= want, fmt.Sprintf("%d of %d visible", len(disks), want), nil
-		})
+			if len(disks) >= want {
+				return "all visible", -1, nil
+			}
+			return fmt.Sprintf("%d of %d visible", len(disks), want), -1, nil
+		},
+	}.Run(ctx)
 	return disks, err
 }
 

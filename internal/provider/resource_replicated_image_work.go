@@ -394,7 +394,7 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 	tflog.Info(ctx, "exporting image", map[string]any{"task_id": task, "bucket": bucket, "prefix": prefix})
 	objects, err := w.c.WaitExportTask(ctx, w.region, task, what, rimgRemaining(ctx))
 	if err != nil {
-		if ctx.Err() != nil || strings.Contains(err.Error(), "timed out") {
+		if ctx.Err() != nil || cloud.IsTimeout(err) {
 			// Best effort: a timed-out or interrupted export should not keep
 			// writing into the bucket (and blocks deleting the image).
 			dctx, cancel := rimgDetached(ctx)

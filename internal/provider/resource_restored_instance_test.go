@@ -44,13 +44,15 @@ func takeSnapshot(t *testing.T, env *acctest.Env, c *cloud.Client, diskID, name 
 	if err := c.DoECS(ctx, env.Region, req, resp); err != nil {
 		t.Fatalf("CreateSnapshot of %s: %v", diskID, err)
 	}
-	err := cloud.Wait(ctx, "snapshot", 30*time.Second, cloud.WaitOptions{Interval: 50 * time.Millisecond}, func(ctx context.Context) (bool, string, error) {
-		s, err := c.FindSnapshotByID(ctx, env.Region, resp.SnapshotId)
-		if err != nil {
-			return false, "", err
-		}
-		return s.Status == "accomplished", s.Status, nil
-	})
+	err := cloud.StateWait{What: "snapshot", Target: []string{"accomplished"}, Timeout: 30 * time.Second,
+		Poll: cloud.WaitOptions{Interval: 50 * time.Millisecond},
+		Refresh: func(ctx context.Context) (string, int, error) {
+			s, err := c.FindSnapshotByID(ctx, env.Region, resp.SnapshotId)
+			if err != nil {
+				return "", -1, err
+			}
+			return s.Status, -1, nil
+		}}.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestStateWaitFollowsProgress(t *testing.T) {
 		refresh, calls := linearOp(clock, op, true)
 		start := clock.t
 		err := StateWait{What: "image", Target: []string{"Available"}, Timeout: time.Hour,
-			Refresh: refresh, Now: clock.now, Sleep: clock.sleep}.Run(context.Background())
+			Refresh: refresh, Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep}}.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestStateWaitFollowsProgress(t *testing.T) {
 		clock2 := &fakeClock{t: start}
 		plain, plainCalls := linearOp(clock2, op, false)
 		if err := (StateWait{What: "image", Target: []string{"Available"}, Timeout: time.Hour,
-			Refresh: plain, Now: clock2.now, Sleep: clock2.sleep}).Run(context.Background()); err != nil {
+			Refresh: plain, Now: clock2.now, Poll: WaitOptions{Sleep: clock2.sleep}}).Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if *calls > *plainCalls {
@@ -69,7 +69,7 @@ func TestStateWaitFailureAndUnexpectedStates(t *testing.T) {
 	states := []string{"Creating", "CreateFailed"}
 	i := 0
 	err := StateWait{What: "image m-1", Target: []string{"Available"}, Failure: []string{"CreateFailed"}, Hint: "check the snapshot",
-		Timeout: time.Hour, Now: clock.now, Sleep: clock.sleep,
+		Timeout: time.Hour, Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep},
 		Refresh: func(context.Context) (string, int, error) { s := states[i]; i++; return s, -1, nil }}.Run(context.Background())
 	var ue *UnexpectedStateError
 	if !errors.As(err, &ue) || ue.State != "CreateFailed" || ue.Hint != "check the snapshot" {
@@ -77,7 +77,7 @@ func TestStateWaitFailureAndUnexpectedStates(t *testing.T) {
 	}
 
 	err = StateWait{What: "instance", Pending: []string{"Pending", "Starting"}, Target: []string{"Running"}, Timeout: time.Hour,
-		Now: clock.now, Sleep: clock.sleep,
+		Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep},
 		Refresh: func(context.Context) (string, int, error) { return "Stopped", -1, nil }}.Run(context.Background())
 	if !errors.As(err, &ue) || ue.State != "Stopped" {
 		t.Fatalf("a state outside Pending must end the wait, got %v", err)
@@ -86,7 +86,7 @@ func TestStateWaitFailureAndUnexpectedStates(t *testing.T) {
 
 func TestStateWaitTimeoutIsTyped(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(0, 0)}
-	err := StateWait{What: "task t-1", Target: []string{"Finished"}, Timeout: time.Minute, Now: clock.now, Sleep: clock.sleep,
+	err := StateWait{What: "task t-1", Target: []string{"Finished"}, Timeout: time.Minute, Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep},
 		Refresh: func(context.Context) (string, int, error) { return "Processing", 40, nil }}.Run(context.Background())
 	var te *TimeoutError
 	if !errors.As(err, &te) || !IsTimeout(err) || te.LastState != "Processing" || te.LastProgress != 40 {
@@ -111,13 +111,13 @@ func TestStateWaitNotFound(t *testing.T) {
 		return "Available", 100, err
 	}
 	if err := (StateWait{What: "image", Target: []string{"Available"}, NotFoundChecks: 2, Timeout: time.Hour,
-		Now: clock.now, Sleep: clock.sleep, Refresh: refresh}).Run(context.Background()); err != nil {
+		Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep}, Refresh: refresh}).Run(context.Background()); err != nil {
 		t.Fatalf("two misses are allowed before the object is seen: %v", err)
 	}
 
 	i = 0
 	err := StateWait{What: "image", Target: []string{"Available"}, NotFoundChecks: 1, Timeout: time.Hour,
-		Now: clock.now, Sleep: clock.sleep, Refresh: refresh}.Run(context.Background())
+		Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep}, Refresh: refresh}.Run(context.Background())
 	if !IsNotFound(err) {
 		t.Fatalf("a third miss exceeds the allowance: want NotFound, got %v", err)
 	}
@@ -126,14 +126,14 @@ func TestStateWaitNotFound(t *testing.T) {
 	seq := []error{nil, gone}
 	i = 0
 	err = StateWait{What: "image", Target: []string{"Available"}, NotFoundChecks: 5, Timeout: time.Hour,
-		Now: clock.now, Sleep: clock.sleep,
+		Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep},
 		Refresh: func(context.Context) (string, int, error) { e := seq[i]; i++; return "Creating", 10, e }}.Run(context.Background())
 	if !IsNotFound(err) {
 		t.Fatalf("an object that vanished after it was seen: want NotFound, got %v", err)
 	}
 
 	// For a delete, not found is the target.
-	if err := (StateWait{What: "image", TargetGone: true, Timeout: time.Hour, Now: clock.now, Sleep: clock.sleep,
+	if err := (StateWait{What: "image", TargetGone: true, Timeout: time.Hour, Now: clock.now, Poll: WaitOptions{Sleep: clock.sleep},
 		Refresh: func(context.Context) (string, int, error) { return "", 0, gone }}).Run(context.Background()); err != nil {
 		t.Fatalf("delete wait: %v", err)
 	}
@@ -143,7 +143,7 @@ func TestStateWaitStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	clock := &fakeClock{t: time.Unix(0, 0)}
 	err := StateWait{What: "image", Target: []string{"Available"}, Timeout: time.Hour, Now: clock.now,
-		Sleep:   func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() },
+		Poll:    WaitOptions{Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }},
 		Refresh: func(context.Context) (string, int, error) { return "Creating", 1, nil }}.Run(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
