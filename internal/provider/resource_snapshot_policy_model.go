@@ -307,7 +307,7 @@ func spPolicySpec(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagn
 	var spec cloud.PolicySpec
 	sched, ok := spScheduleOf(ctx, m.Schedule, diags)
 	if !ok && !diags.HasError() {
-		diags.AddAttributeError(path.Root("schedule"), "Schedule not spKnown", "The schedule must be spKnown at apply time.")
+		diags.AddAttributeError(path.Root("schedule"), "Schedule not known", "The schedule must be known at apply time: set `schedule` from values known before apply.")
 	}
 	r, _ := spRetentionOf(ctx, m.Retention, diags)
 	cp, present, _ := spCopyOf(ctx, m.CrossRegionCopy, diags)
