@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/validate"
@@ -64,11 +65,7 @@ func (tagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, re
 	}
 	for k, e := range req.ConfigValue.Elements() {
 		err := validate.TagKey(k)
-		if s, ok := e.(interface {
-			IsNull() bool
-			IsUnknown() bool
-			ValueString() string
-		}); err == nil && ok && !s.IsNull() && !s.IsUnknown() {
+		if s, ok := e.(types.String); err == nil && ok && !s.IsNull() && !s.IsUnknown() {
 			err = validate.TagValue(k, s.ValueString())
 		}
 		if err != nil {
