@@ -124,6 +124,17 @@ func (w StateWait) Run(ctx context.Context) error {
 		firstAt           time.Time
 		firstProgress     = -1
 	)
+	// The caller's deadline (a resource's timeouts block) ending the wait is
+	// a timeout like our own; a cancellation stays a cancellation.
+	timedOut := func(ctx context.Context, err error) error {
+		if ctx.Err() == context.DeadlineExceeded {
+			return &TimeoutError{What: w.What, LastState: lastState, LastProgress: lastProgress, Timeout: w.Timeout}
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	}
 	for {
 		state, progress, err := w.Refresh(ctx)
 		at := now()
@@ -134,7 +145,7 @@ func (w StateWait) Run(ctx context.Context) error {
 			misses++
 			state, progress = "not visible yet", -1
 		case err != nil:
-			return err
+			return timedOut(ctx, err)
 		default:
 			seen = true
 			if slices.Contains(w.Target, state) {
@@ -171,11 +182,8 @@ func (w StateWait) Run(ctx context.Context) error {
 		} else if pause > left {
 			pause = left
 		}
-		if err := sleep(ctx, pause); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := sleep(ctx, pause); err != nil || ctx.Err() != nil {
+			return timedOut(ctx, err)
 		}
 	}
 }

@@ -149,3 +149,15 @@ func TestStateWaitStopsWithContext(t *testing.T) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}
 }
+
+// The caller's deadline (a resource's timeouts block) ending the wait is a
+// timeout too, whichever of the two deadlines fires first.
+func TestStateWaitCallerDeadlineIsTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err := StateWait{What: "copy", Target: []string{"Available"}, Timeout: time.Hour, Poll: WaitOptions{Interval: time.Millisecond},
+		Refresh: func(context.Context) (string, int, error) { return "Creating", 5, nil }}.Run(ctx)
+	if !IsTimeout(err) {
+		t.Fatalf("want a TimeoutError, got %v", err)
+	}
+}
