@@ -131,7 +131,7 @@ func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, 
 	f := drpolicy.Filter{Now: now, OnlyVerified: m.OnlyVerified.ValueBool()}
 	ok := true
 	parseTime := func(v types.String, name string) time.Time {
-		if !spKnown(v) {
+		if !isKnown(v) {
 			return time.Time{}
 		}
 		t, err := time.Parse(time.RFC3339, v.ValueString())
@@ -148,7 +148,7 @@ func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, 
 			f.After.Format(time.RFC3339), f.Before.Format(time.RFC3339)))
 		ok = false
 	}
-	if spKnown(m.MaxAge) {
+	if isKnown(m.MaxAge) {
 		d, err := drpolicy.ParseDuration(m.MaxAge.ValueString())
 		if err != nil {
 			fail(path.Root("max_age"), err.Error())
@@ -161,7 +161,7 @@ func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, 
 	}
 	list := func(v types.List) []string {
 		var out []string
-		if spKnown(v) {
+		if isKnown(v) {
 			_ = v.ElementsAs(ctx, &out, false)
 		}
 		return out

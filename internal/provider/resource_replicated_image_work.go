@@ -11,7 +11,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
@@ -22,8 +21,6 @@ import (
 // The cloud side of alidr_replicated_image: copies, shares and the export,
 // run in parallel. It translates the plan into cloud calls; the decisions
 // (which region gets what) come from internal/replication.
-
-var rimgObjectOptions = basetypes.ObjectAsOptions{}
 
 // rimgWork is one apply's view of the resource.
 type rimgWork struct {
@@ -566,7 +563,7 @@ func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegi
 				continue
 			}
 			out[rg.RegionId] = rimgTargetModel{
-				KMSKeyID: rimgStringOrNull(cloud.ImageTags(im)[cloud.TagKMSKey]), ImageID: types.StringValue(im.ImageId),
+				KMSKeyID: stringOrNull(cloud.ImageTags(im)[cloud.TagKMSKey]), ImageID: types.StringValue(im.ImageId),
 				Status: types.StringValue(im.Status), Progress: types.Int64Value(int64(cloud.ImageProgress(&im))),
 			}
 			break

@@ -206,12 +206,12 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 	}
 	if cp, present, ok := spCopyOf(ctx, m.CrossRegionCopy, &resp.Diagnostics); present && ok {
 		region := ""
-		if spKnown(m.Region) {
+		if isKnown(m.Region) {
 			region = m.Region.ValueString()
 		}
 		spValidateCopy(cp, region, &resp.Diagnostics)
 	}
-	if spKnown(m.Tags) {
+	if isKnown(m.Tags) {
 		for k := range m.Tags.Elements() {
 			if strings.HasPrefix(k, "alidr:") {
 				resp.Diagnostics.AddAttributeError(path.Root("tags").AtMapKey(k), "Reserved tag key",
@@ -219,7 +219,7 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 			}
 		}
 	}
-	if spKnown(m.RPOTarget) {
+	if isKnown(m.RPOTarget) {
 		target, err := drpolicy.ParseDuration(m.RPOTarget.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("rpo_target"), "Invalid rpo_target", err.Error())
@@ -229,7 +229,7 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 			}
 		}
 	}
-	if spFullyKnown(m.Avoid) && !m.Avoid.IsNull() {
+	if fullyKnown(m.Avoid) && !m.Avoid.IsNull() {
 		windows := spWindowsOf(spStringsOf(ctx, m.Avoid, &resp.Diagnostics), &resp.Diagnostics)
 		if schedOK {
 			for _, c := range drpolicy.Conflicts(sched, windows) {
@@ -297,7 +297,7 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 
 	ret, retOK := spRetentionOf(ctx, plan.Retention, &scratch)
-	disksKnown := plan.DiskIDs.IsNull() || spFullyKnown(plan.DiskIDs)
+	disksKnown := plan.DiskIDs.IsNull() || fullyKnown(plan.DiskIDs)
 	if disksKnown && !plan.DiskIDs.IsNull() {
 		r.warnDisksOnOtherPolicies(ctx, region, plan.ID.ValueString(), spStringsOf(ctx, plan.DiskIDs, &scratch), &resp.Diagnostics)
 	}
@@ -529,18 +529,18 @@ func (r *snapshotPolicyResource) finish(ctx context.Context, m *snapshotPolicyMo
 		return
 	}
 	m.PendingTierActions = types.Int64Value(0)
-	if spKnown(planned.TieredSnapshots) {
+	if isKnown(planned.TieredSnapshots) {
 		m.TieredSnapshots = planned.TieredSnapshots
 	}
 	switch {
-	case spKnown(planned.LastTierActions):
+	case isKnown(planned.LastTierActions):
 		m.LastTierActions = planned.LastTierActions
 	case summary != "":
 		m.LastTierActions = types.StringValue(summary)
 	default:
 		m.LastTierActions = types.StringValue("no changes")
 	}
-	if !spKnown(m.TieredSnapshots) {
+	if !isKnown(m.TieredSnapshots) {
 		m.TieredSnapshots = types.Int64Value(0)
 	}
 }
@@ -627,7 +627,7 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 	}
 	m.PendingTierActions = types.Int64Value(int64(pending))
 	m.TieredSnapshots = types.Int64Value(int64(tiered))
-	if !spKnown(m.LastTierActions) {
+	if !isKnown(m.LastTierActions) {
 		m.LastTierActions = types.StringValue("no changes")
 	}
 	return true

@@ -74,22 +74,10 @@ var (
 	}
 )
 
-// spKnown reports whether v holds a value (not null, not unknown).
-func spKnown(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
-
-// spFullyKnown reports whether v and everything inside it is spKnown.
-func spFullyKnown(v attr.Value) bool {
-	if v.IsUnknown() {
-		return false
-	}
-	tv, err := v.ToTerraformValue(context.Background())
-	return err == nil && tv.IsFullyKnown()
-}
-
 // spScheduleOf converts the schedule block. ok is false when it is null or
-// not fully spKnown yet; errors name the attribute to change.
+// not fully known yet; errors name the attribute to change.
 func spScheduleOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (s drpolicy.Schedule, ok bool) {
-	if !spKnown(obj) || !spFullyKnown(obj) {
+	if !isKnown(obj) || !fullyKnown(obj) {
 		return s, false
 	}
 	var m policyScheduleModel
@@ -141,7 +129,7 @@ func spScheduleObject(s drpolicy.Schedule) types.Object {
 
 // spRetentionOf converts the retention block; ok is false when unknown.
 func spRetentionOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (r drpolicy.Retention, ok bool) {
-	if !spKnown(obj) || !spFullyKnown(obj) {
+	if !isKnown(obj) || !fullyKnown(obj) {
 		return r, false
 	}
 	var m policyRetentionModel
@@ -199,12 +187,12 @@ type spCopySpec struct {
 }
 
 // spCopyOf converts the cross_region_copy block; present is false when the
-// block is null, ok is false when it is not fully spKnown.
+// block is null, ok is false when it is not fully known.
 func spCopyOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (c spCopySpec, present, ok bool) {
 	if obj.IsNull() {
 		return c, false, true
 	}
-	if !spFullyKnown(obj) {
+	if !fullyKnown(obj) {
 		return c, true, false
 	}
 	var m policyCopyModel
@@ -238,7 +226,7 @@ func spCopyObject(c spCopySpec) types.Object {
 }
 
 // spValidateCopy checks the cross_region_copy block against the source region
-// (when spKnown) without calling the API.
+// (when known) without calling the API.
 func spValidateCopy(c spCopySpec, region string, diags *diag.Diagnostics) {
 	p := path.Root("cross_region_copy")
 	if len(c.Regions) == 0 {
@@ -267,13 +255,13 @@ func spValidateCopy(c spCopySpec, region string, diags *diag.Diagnostics) {
 	}
 }
 
-// spStringsOf returns the elements of a spKnown set or list of strings.
+// spStringsOf returns the elements of a known set or list of strings.
 func spStringsOf(ctx context.Context, v interface {
 	attr.Value
 	ElementsAs(context.Context, any, bool) diag.Diagnostics
 }, diags *diag.Diagnostics) []string {
 	var out []string
-	if !spKnown(v) {
+	if !isKnown(v) {
 		return nil
 	}
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
@@ -302,7 +290,7 @@ func spHoursString(d time.Duration) string {
 	return d.String()
 }
 
-// spPolicySpec builds the API settings from a fully spKnown plan.
+// spPolicySpec builds the API settings from a fully known plan.
 func spPolicySpec(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagnostics) (cloud.PolicySpec, drpolicy.Retention) {
 	var spec cloud.PolicySpec
 	sched, ok := spScheduleOf(ctx, m.Schedule, diags)
@@ -321,7 +309,7 @@ func spPolicySpec(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagn
 		spec.CopyKMSKeyID = cp.KMSKeyID
 	}
 	spec.Tags = map[string]string{}
-	if spKnown(m.Tags) {
+	if isKnown(m.Tags) {
 		diags.Append(m.Tags.ElementsAs(ctx, &spec.Tags, false)...)
 	}
 	return spec, r

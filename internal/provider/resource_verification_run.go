@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -45,78 +44,6 @@ type verificationRunResource struct {
 	client *cloud.Client
 	// clock drives the boot-test loop; nil means the wall clock.
 	clock verify.Clock
-}
-
-type verificationRunModel struct {
-	ID              types.String       `tfsdk:"id"`
-	Name            types.String       `tfsdk:"name"`
-	Region          types.String       `tfsdk:"region"`
-	Checksum        *checksumSpecModel `tfsdk:"checksum"`
-	BootTest        *bootTestSpecModel `tfsdk:"boot_test"`
-	RestoreDuration types.String       `tfsdk:"restore_duration"`
-	RTOTarget       types.String       `tfsdk:"rto_target"`
-	VerifiedPoints  types.List         `tfsdk:"verified_points"`
-	OnFailure       types.String       `tfsdk:"on_failure"`
-	Report          *reportSpecModel   `tfsdk:"report"`
-	Triggers        types.Map          `tfsdk:"triggers"`
-	Timeouts        timeouts.Value     `tfsdk:"timeouts"`
-	Status          types.String       `tfsdk:"status"`
-	Checks          types.List         `tfsdk:"checks"`
-	MD5             types.String       `tfsdk:"md5"`
-	SHA256          types.String       `tfsdk:"sha256"`
-	CRC64           types.String       `tfsdk:"crc64"`
-	BytesVerified   types.Int64        `tfsdk:"bytes_verified"`
-	MeasuredRTO     types.String       `tfsdk:"measured_rto"`
-	StartedAt       types.String       `tfsdk:"started_at"`
-	FinishedAt      types.String       `tfsdk:"finished_at"`
-	BootTestResult  types.Object       `tfsdk:"boot_test_result"`
-	TaggedPoints    types.List         `tfsdk:"tagged_points"`
-}
-
-type checksumSpecModel struct {
-	Bucket         types.String  `tfsdk:"bucket"`
-	Object         types.String  `tfsdk:"object"`
-	Region         types.String  `tfsdk:"region"`
-	Manifest       types.String  `tfsdk:"manifest"`
-	ExpectedMD5    types.String  `tfsdk:"expected_md5"`
-	ExpectedSHA256 types.String  `tfsdk:"expected_sha256"`
-	ExpectedCRC64  types.String  `tfsdk:"expected_crc64"`
-	Mode           types.String  `tfsdk:"mode"`
-	SamplePercent  types.Float64 `tfsdk:"sample_percent"`
-}
-
-type bootTestSpecModel struct {
-	InstanceID     types.String `tfsdk:"instance_id"`
-	Command        types.String `tfsdk:"command"`
-	CommandType    types.String `tfsdk:"command_type"`
-	Duration       types.String `tfsdk:"duration"`
-	Interval       types.String `tfsdk:"interval"`
-	CommandTimeout types.String `tfsdk:"command_timeout"`
-	ExpectExitCode types.Int64  `tfsdk:"expect_exit_code"`
-}
-
-type reportSpecModel struct {
-	Path   types.String `tfsdk:"path"`
-	Format types.String `tfsdk:"format"`
-	Bucket types.String `tfsdk:"bucket"`
-	Object types.String `tfsdk:"object"`
-	// Metrics is an object value, not a pointer: a module may build it
-	// in a conditional that is unknown while validating.
-	Metrics types.Object `tfsdk:"metrics"`
-}
-
-var checkAttrTypes = map[string]attr.Type{
-	"name": types.StringType, "status": types.StringType, "detail": types.StringType,
-}
-
-var bootResultAttrTypes = map[string]attr.Type{
-	"attempts":        types.Int64Type,
-	"passes":          types.Int64Type,
-	"failures":        types.Int64Type,
-	"healthy":         types.BoolType,
-	"time_to_healthy": types.StringType,
-	"first_failure":   types.StringType,
-	"output_tail":     types.StringType,
 }
 
 // Defaults applied when the attribute is not set.

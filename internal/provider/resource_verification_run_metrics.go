@@ -65,7 +65,7 @@ func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !known(req.ConfigValue) || req.ConfigValue.ValueString() == "" {
+	if !isKnown(req.ConfigValue) || req.ConfigValue.ValueString() == "" {
 		return
 	}
 	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
@@ -86,7 +86,7 @@ func metricsModel(ctx context.Context, rep *reportSpecModel, diags *diag.Diagnos
 
 // validateMetrics checks the metrics settings at plan time.
 func validateMetrics(ctx context.Context, rep *reportSpecModel, name types.String, diags *diag.Diagnostics) {
-	prom := known(rep.Format) && rep.Format.ValueString() == verify.FormatPrometheus
+	prom := isKnown(rep.Format) && rep.Format.ValueString() == verify.FormatPrometheus
 	if rep.Metrics.IsUnknown() {
 		return
 	}
@@ -113,7 +113,7 @@ func validateMetrics(ctx context.Context, rep *reportSpecModel, name types.Strin
 		diags.AddAttributeError(pathReportMetrics, "Metrics have nowhere to go",
 			"Set report.metrics.path (a file beside the report), report.metrics.pushgateway_url, or report.format = \"prometheus\".")
 	}
-	if known(m.PushgatewayURL) {
+	if isKnown(m.PushgatewayURL) {
 		if err := verify.CheckPushURL(m.PushgatewayURL.ValueString()); err != nil {
 			diags.AddAttributeError(pathReportMetrics.AtName("pushgateway_url"), "Invalid Pushgateway URL", err.Error())
 		}
@@ -135,7 +135,7 @@ func metricsSpecFrom(ctx context.Context, rep *reportSpecModel, name, region str
 		return ms, nil
 	}
 	ms.Path, ms.PushURL, ms.Job = m.Path.ValueString(), m.PushgatewayURL.ValueString(), m.Job.ValueString()
-	if known(m.Site) {
+	if isKnown(m.Site) {
 		ms.Site = m.Site.ValueString()
 	}
 	for _, f := range []struct {

@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -10,7 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
 	"github.com/alidr/terraform-provider-alidr/internal/validate"
+	"github.com/alidr/terraform-provider-alidr/internal/verify"
 )
 
 // Plan-time validators of the API's naming rules (internal/validate), shared
@@ -87,4 +92,71 @@ func regionAvailable(ctx context.Context, client *cloud.Client, region string, a
 		return false
 	}
 	return true
+}
+func hexRE(n int) *regexp.Regexp { return regexp.MustCompile(fmt.Sprintf("^[0-9a-fA-F]{%d}$", n)) }
+
+// durationValidator accepts drpolicy durations ("30m", "1d12h", "500ms").
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "a duration such as 30s, 15m, 2h or 1d"
+}
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := drpolicy.ParseDuration(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", err.Error())
+	}
+}
+
+// crc64Validator accepts a decimal uint64 as OSS writes CRC64s.
+type crc64Validator struct{}
+
+func (crc64Validator) Description(context.Context) string {
+	return "a CRC64-ECMA in decimal, as in x-oss-hash-crc64ecma"
+}
+func (v crc64Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (crc64Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := strconv.ParseUint(req.ConfigValue.ValueString(), 10, 64); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CRC64",
+			fmt.Sprintf("%q is not a decimal CRC64: use the value of the x-oss-hash-crc64ecma header (e.g. 12345678901234567890), not hex", req.ConfigValue.ValueString()))
+	}
+}
+
+// pointIDsValidator accepts snapshot and image ids.
+type pointIDsValidator struct{}
+
+func (pointIDsValidator) Description(context.Context) string {
+	return "snapshot (s-...) or image (m-...) ids"
+}
+func (v pointIDsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (pointIDsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for i, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if _, err := verify.PointType(s.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Invalid recovery point id",
+				err.Error()+": verified_points takes snapshot and image ids, e.g. alidr_replicated_image.golden.id")
+		}
+	}
+}
+
+// parseDur parses an optional duration attribute; ok is false when unset
+// or unknown.
+func parseDur(s types.String) (time.Duration, bool, error) {
+	if !isKnown(s) {
+		return 0, false, nil
+	}
+	d, err := drpolicy.ParseDuration(s.ValueString())
+	return d, err == nil, err
 }

@@ -28,6 +28,7 @@ func TestValidate(t *testing.T) {
 		{"data size", Spec{DataDisks: []Disk{{Category: "cloud", Size: 3000}}}, []any{"data_disks", 0, "size"}, "cloud data disk must be 5 to 2000 GiB"},
 		{"data auto small ok", Spec{DataDisks: []Disk{{Category: "cloud_auto", Size: 1}}}, nil, ""},
 		{"data empty", Spec{DataDisks: []Disk{{Category: "cloud_essd"}}}, []any{"data_disks", 0}, "neither snapshot_id nor size"},
+		{"data unknown until apply", Spec{DataDisks: []Disk{{Category: "cloud_essd", Unknown: true}}}, nil, ""},
 		{"too many disks", Spec{DataDisks: make17()}, []any{"data_disks"}, "at most 16 data disks; 17 are configured. Remove 1"},
 		{"zero ips", Spec{PrivateIPs: intp(0)}, []any{"private_ips"}, "at least its primary"},
 	}

@@ -92,11 +92,14 @@ func sortedKeys(m map[string]bounds) []string {
 }
 
 // Disk is a disk of the request. Size 0 means "not set" (the API derives it
-// from the image or snapshot). Unknown marks values not known at plan time.
+// from the image or snapshot).
 type Disk struct {
 	Category   string
 	Size       int
 	SnapshotID string // data disks only
+	// Unknown says the snapshot id or the size is not known until apply, so
+	// "neither snapshot nor size" cannot be decided at plan time.
+	Unknown bool
 }
 
 // Spec is the statically known part of a restore request.
@@ -153,7 +156,7 @@ func Validate(s Spec) []Finding {
 				fmt.Sprintf("A %s data disk must be %d to %d GiB; data_disks[%d].size is %d. Set a size within that range.", cat, b.Min, b.Max, i, d.Size),
 				"data_disks", i, "size"))
 		}
-		if d.SnapshotID == "" && d.Size == 0 {
+		if !d.Unknown && d.SnapshotID == "" && d.Size == 0 {
 			out = append(out, errorAt("Data disk needs a snapshot or a size",
 				fmt.Sprintf("data_disks[%d] has neither snapshot_id nor size: set snapshot_id to restore it, or size for an empty disk.", i),
 				"data_disks", i))
