@@ -554,9 +554,12 @@ func TestAccRestoredInstance_rto(t *testing.T) {
 func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 	acctest.SkipOnCloud(t, "truncates RunInstances responses")
 	// The emulator's clock runs 10 minutes behind: the lost run's instance
-	// looks created 10 minutes before the retried apply.
-	clockSet := time.Now()
-	env := acctest.New(t, emulator.Options{Clock: emulator.NewManualClock(clockSet.Add(-10 * time.Minute))})
+	// looks created 10 minutes before the retried apply. It is set back when
+	// the test's turn comes, not before a parallel test waits for it:
+	// request timestamps must stay within 15 minutes of the emulator's clock.
+	clock := emulator.NewManualClock(time.Now())
+	var clockSet time.Time
+	env := acctest.New(t, emulator.Options{Clock: clock})
 	c := restoredTestClient(t, env)
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	// One retry (max_retries = 0 means the default), so two lost
@@ -570,6 +573,8 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 			// saved, as after a crash between the call and the state write.
 			{
 				PreConfig: func() {
+					clockSet = time.Now()
+					clock.Set(clockSet.Add(-10 * time.Minute))
 					env.Emulator.SetDurations(emulator.InstantDurations())
 					env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: emulator.FaultTruncate, Count: 2})
 				},
@@ -589,8 +594,7 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 					// creation, 10 minutes back on the emulator's clock), not
 					// from the adoption (which would report the boot time
 					// alone). CreationTime has minute precision (up to a
-					// minute more), and a parallel test may wait for its turn
-					// after the clock was set.
+					// minute more).
 					took, err := time.ParseDuration(s.RootModule().Resources[restoredAddr].Primary.Attributes["restore_duration"])
 					if err != nil {
 						return err
