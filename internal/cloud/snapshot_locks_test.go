@@ -138,3 +138,36 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 		t.Errorf("by id: %+v, %v", locks, err)
 	}
 }
+
+// RecoveryPoints with Locks marks the snapshots a lock protects now.
+func TestRecoveryPointsMarkLocked(t *testing.T) {
+	c, srv := emulatorClient(t, emulator.Options{})
+	srv.SetDurations(emulator.InstantDurations())
+	ctx, region := context.Background(), "cn-beijing"
+	var ids []string
+	for range 2 {
+		req := ecs.CreateCreateSnapshotRequest()
+		req.DiskId = emulator.SeedDiskCoreDBData
+		resp := ecs.CreateCreateSnapshotResponse()
+		if err := c.DoECS(ctx, region, req, resp); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, resp.SnapshotId)
+	}
+	if _, err := c.LockSnapshot(ctx, region, ids[1], 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, withLocks := range []bool{false, true} {
+		points, err := c.RecoveryPoints(ctx, region, RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Locks: withLocks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, p := range points {
+			got[p.ID] = p.Locked
+		}
+		if got[ids[0]] || got[ids[1]] != withLocks {
+			t.Errorf("Locks=%v: locked %v", withLocks, got)
+		}
+	}
+}
