@@ -40,10 +40,10 @@ type Filter struct {
 	// Dwell, with Before, keeps only points created before Before minus
 	// Dwell: the time an attacker may have been inside before the attack
 	// was seen, so that the point chosen predates the intrusion.
-	Dwell time.Duration
-	Regions      []string // any of, case-insensitive
-	Categories   []string // any of; an empty point category counts as "standard"
-	Kinds        []string // any of: "snapshot", "image"
+	Dwell      time.Duration
+	Regions    []string // any of, case-insensitive
+	Categories []string // any of; an empty point category counts as "standard"
+	Kinds      []string // any of: "snapshot", "image"
 }
 
 // ErrNoRecoveryPoint is matched (errors.Is) by every Newest error.

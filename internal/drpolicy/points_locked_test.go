@@ -15,7 +15,7 @@ func locked() func(*Point) { return func(p *Point) { p.Locked = true } }
 // t0-72h is chosen, and each newer candidate says why it was passed over.
 func TestLastCleanPointWithDwellAndLocks(t *testing.T) {
 	points := []Point{
-		pt("during-attack", 2, locked()),          // inside the dwell window
+		pt("during-attack", 2, locked()),           // inside the dwell window
 		pt("in-dwell", 50, locked(), unverified()), // inside the window, unverified
 		pt("unlocked", 80),                         // before the window, not locked
 		pt("clean", 100, locked()),                 // the answer
