@@ -107,6 +107,8 @@ type restoreRecoveryPoint struct {
 	Before       types.String `tfsdk:"before"`
 	MaxAge       types.String `tfsdk:"max_age"`
 	OnlyVerified types.Bool   `tfsdk:"only_verified"`
+	OnlyLocked   types.Bool   `tfsdk:"only_locked"`
+	Dwell        types.String `tfsdk:"dwell"`
 }
 
 type systemDiskModel struct {
@@ -180,6 +182,8 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 								Optional:            true,
 								MarkdownDescription: "Only points an `alidr_verification_run` has restored successfully (tag `alidr:verified-at`). Default `false`.",
 							},
+							"only_locked": schema.BoolAttribute{Optional: true, MarkdownDescription: onlyLockedDescription},
+							"dwell":       schema.StringAttribute{Optional: true, MarkdownDescription: dwellDescription},
 						},
 					},
 				},
@@ -541,7 +545,8 @@ func sourceEqual(a, b *restoreSource) bool {
 		return true
 	}
 	x, y := a.RecoveryPoint, b.RecoveryPoint
-	return x.DiskID.Equal(y.DiskID) && x.Before.Equal(y.Before) && x.MaxAge.Equal(y.MaxAge) && x.OnlyVerified.Equal(y.OnlyVerified)
+	return x.DiskID.Equal(y.DiskID) && x.Before.Equal(y.Before) && x.MaxAge.Equal(y.MaxAge) && x.OnlyVerified.Equal(y.OnlyVerified) &&
+		x.OnlyLocked.Equal(y.OnlyLocked) && x.Dwell.Equal(y.Dwell)
 }
 
 // checkWithCloud runs the plan-time checks that need the API: the instance
@@ -631,6 +636,7 @@ func (r *restoredInstanceResource) checkWithCloud(ctx context.Context, plan *res
 					diags.AddAttributeWarning(path.Root("source").AtName("recovery_point"), "No recovery point matches yet",
 						fmt.Sprintf("%v. The point is chosen when the instance is created, so this fails then unless a matching snapshot exists by that time.", err))
 				default:
+					passedOverWarning(diags, path.Root("source").AtName("recovery_point"), p.PassedOver)
 					if size, err := r.snapshotSize(ctx, region, p.ID); err == nil {
 						imageSize, sourceName = size, "recovery point "+p.ID
 					}
@@ -675,25 +681,29 @@ func pointQuery(rp *restoreRecoveryPoint) restore.PointQuery {
 	return restore.PointQuery{
 		DiskID: knownString(rp.DiskID), Before: knownString(rp.Before), MaxAge: knownString(rp.MaxAge),
 		OnlyVerified: !rp.OnlyVerified.IsNull() && !rp.OnlyVerified.IsUnknown() && rp.OnlyVerified.ValueBool(),
+		OnlyLocked:   !rp.OnlyLocked.IsNull() && !rp.OnlyLocked.IsUnknown() && rp.OnlyLocked.ValueBool(),
+		Dwell:        knownString(rp.Dwell),
 	}
 }
 
 // choosePoint lists the disk's recovery points and picks the newest match.
 func (r *restoredInstanceResource) choosePoint(ctx context.Context, region string, q restore.PointQuery) (pointChoice, error) {
-	points, err := r.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{DiskID: q.DiskID})
+	points, err := r.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{DiskID: q.DiskID, Locks: q.OnlyLocked})
 	if err != nil {
 		return pointChoice{}, err
 	}
-	p, err := q.Choose(points, region, time.Now())
+	now := time.Now()
+	p, err := q.Choose(points, region, now)
 	if err != nil {
 		return pointChoice{}, err
 	}
-	return pointChoice{ID: p.ID, Created: p.Created}, nil
+	return pointChoice{ID: p.ID, Created: p.Created, PassedOver: q.PassedOver(points, region, now, p)}, nil
 }
 
 type pointChoice struct {
-	ID      string
-	Created time.Time
+	ID         string
+	Created    time.Time
+	PassedOver []string // why each newer point was not chosen
 }
 
 // runInput builds the RunInstances request of the plan for imageID.
@@ -812,6 +822,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			resp.Diagnostics.AddAttributeError(path.Root("source").AtName("recovery_point"), "No recovery point to restore", err.Error())
 			return
 		}
+		passedOverWarning(&resp.Diagnostics, path.Root("source").AtName("recovery_point"), p.PassedOver)
 		snapshotID = p.ID
 		m.RestoredFrom = types.StringValue(p.ID)
 		m.RestoredFromTime = types.StringValue(p.Created.UTC().Format(time.RFC3339))
