@@ -51,11 +51,12 @@ func (l SnapshotLock) ExpiresAt() (time.Time, error) {
 	return time.Parse(time.RFC3339, l.LockExpiredTime)
 }
 
-// lockRequest is an ECS common request for one of the lock actions.
-func lockRequest(region, action string) *requests.CommonRequest {
+// lockRequest is an ECS common request in region; the caller sets ApiName.
+func lockRequest(region string) *requests.CommonRequest {
 	req := requests.NewCommonRequest()
 	req.Method = "POST"
-	req.Product, req.Version, req.ApiName = "Ecs", "2014-05-26", action
+	req.Product = "Ecs"
+	req.Version = "2014-05-26"
 	req.QueryParams["RegionId"] = region
 	return req
 }
@@ -83,7 +84,8 @@ func (c *Client) doLockAction(ctx context.Context, region string, req *requests.
 // the snapshot's retention. A ClientToken makes a resend after an unknown
 // outcome safe.
 func (c *Client) LockSnapshot(ctx context.Context, region, id string, days, coolOffHours int) (*SnapshotLock, error) {
-	req := lockRequest(region, "LockSnapshot")
+	req := lockRequest(region)
+	req.ApiName = "LockSnapshot"
 	req.QueryParams["SnapshotId"] = id
 	req.QueryParams["LockMode"] = "compliance"
 	req.QueryParams["LockDuration"] = strconv.Itoa(days)
@@ -99,7 +101,8 @@ func (c *Client) LockSnapshot(ctx context.Context, region, id string, days, cool
 // UnlockSnapshot removes a lock that is still in its cool-off period; after
 // it the service refuses (InvalidOperation.CoolOffPeriodExpired).
 func (c *Client) UnlockSnapshot(ctx context.Context, region, id string) error {
-	req := lockRequest(region, "UnlockSnapshot")
+	req := lockRequest(region)
+	req.ApiName = "UnlockSnapshot"
 	req.QueryParams["SnapshotId"] = id
 	return asNotFound(c.doLockAction(ctx, region, req, nil), KindSnapshot, id, region)
 }
@@ -128,7 +131,8 @@ func (c *Client) listSnapshotLocks(ctx context.Context, region string, ids []str
 	var out []SnapshotLock
 	token := ""
 	for {
-		req := lockRequest(region, "DescribeLockedSnapshots")
+		req := lockRequest(region)
+		req.ApiName = "DescribeLockedSnapshots"
 		req.QueryParams["MaxResults"] = "100" // the documented maximum
 		for i, id := range ids {
 			req.QueryParams["SnapshotIds."+strconv.Itoa(i+1)] = id
