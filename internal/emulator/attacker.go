@@ -43,7 +43,9 @@ type AttackSurvivor struct {
 	ID     string `json:"id"`
 }
 
-// AttackReport is the outcome of an attack.
+// AttackReport is the outcome of an attack. Refused holds every call the
+// service answered with an error code: a protection (a lock, WORM) or an
+// action this emulator does not serve (NotImplemented); the code tells.
 type AttackReport struct {
 	Succeeded []AttackAttempt  `json:"succeeded"`
 	Refused   []AttackAttempt  `json:"refused"`
