@@ -20,6 +20,9 @@ type RecoveryPointQuery struct {
 	// by their SourceDiskId or SourceSnapshotId. The query region is always
 	// searched; listing it here again is harmless.
 	Regions []string
+	// Locks asks for each snapshot's lock (DescribeLockedSnapshots, which
+	// needs the ecs:DescribeLockedSnapshots permission): Point.Locked.
+	Locks bool
 }
 
 // imageStatuses are every image status, so points still being created or
@@ -40,6 +43,14 @@ func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPo
 // measure ages such as max_age against the same clock the points were
 // stamped with.
 func (c *Client) RecoveryPointsNow(ctx context.Context, region string, q RecoveryPointQuery) ([]drpolicy.Point, time.Time, error) {
+	points, now, err := c.recoveryPoints(ctx, region, q)
+	if err == nil && q.Locks {
+		err = c.markLocked(ctx, points)
+	}
+	return points, now, err
+}
+
+func (c *Client) recoveryPoints(ctx context.Context, region string, q RecoveryPointQuery) ([]drpolicy.Point, time.Time, error) {
 	if q.DiskID == "" && q.InstanceID == "" {
 		return nil, time.Time{}, fmt.Errorf("recovery points need a disk id or an instance id")
 	}
@@ -117,6 +128,31 @@ func (c *Client) RecoveryPointsNow(ctx context.Context, region string, q Recover
 		}
 	}
 	return points, now, nil
+}
+
+// markLocked sets Locked on the snapshot points a lock protects now, asking
+// each region for the locks of its snapshot points.
+func (c *Client) markLocked(ctx context.Context, points []drpolicy.Point) error {
+	byRegion := map[string][]string{}
+	for _, p := range points {
+		if p.Kind == "snapshot" {
+			byRegion[p.Region] = append(byRegion[p.Region], p.ID)
+		}
+	}
+	locked := map[string]bool{}
+	for region, ids := range byRegion {
+		locks, err := c.ListSnapshotLocks(ctx, region, ids)
+		if err != nil {
+			return err
+		}
+		for _, l := range locks {
+			locked[l.SnapshotId] = l.Locked()
+		}
+	}
+	for i := range points {
+		points[i].Locked = points[i].Kind == "snapshot" && locked[points[i].ID]
+	}
+	return nil
 }
 
 func snapshotPoint(region string, s ecs.Snapshot) drpolicy.Point {

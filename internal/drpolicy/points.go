@@ -15,7 +15,10 @@ type Point struct {
 	Category           string // "standard" (or empty) or "archive"
 	Created            time.Time
 	Verified           bool // a verification run restored it successfully
-	Status             string
+	// Locked: a snapshot lock (compliance mode, in or after its cool-off)
+	// protects the point from deletion now. Images are never locked.
+	Locked bool
+	Status string
 }
 
 // Usable reports whether restoring from p can start now: a snapshot in status
@@ -33,9 +36,14 @@ type Filter struct {
 	// Now anchors MaxAge; the zero value means time.Now().
 	Now          time.Time
 	OnlyVerified bool
-	Regions      []string // any of, case-insensitive
-	Categories   []string // any of; an empty point category counts as "standard"
-	Kinds        []string // any of: "snapshot", "image"
+	OnlyLocked   bool
+	// Dwell, with Before, keeps only points created before Before minus
+	// Dwell: the time an attacker may have been inside before the attack
+	// was seen, so that the point chosen predates the intrusion.
+	Dwell      time.Duration
+	Regions    []string // any of, case-insensitive
+	Categories []string // any of; an empty point category counts as "standard"
+	Kinds      []string // any of: "snapshot", "image"
 }
 
 // ErrNoRecoveryPoint is matched (errors.Is) by every Newest error.
@@ -50,6 +58,10 @@ type stage struct {
 	// given the points that reached this stage.
 	count func(n int) string
 	hint  func(in []Point) string
+	// reason says why a point this stage removes was passed over (for
+	// PassedOver); "" for the stages that only scope the query (kind,
+	// region, category, after).
+	reason func(p Point) string
 }
 
 func (f Filter) stages() []stage {
@@ -64,6 +76,7 @@ func (f Filter) stages() []stage {
 			count: func(n int) string {
 				return fmt.Sprintf("%d %s usable (snapshot status accomplished or image status Available)", n, isAre(n))
 			},
+			reason: func(p Point) string { return "not usable (status " + p.Status + ")" },
 			hint: func(in []Point) string {
 				return "wait for the points in status " + strings.Join(distinct(in, func(p Point) string { return p.Status }), ", ") + " to finish, or take a new snapshot"
 			},
@@ -115,6 +128,21 @@ func (f Filter) stages() []stage {
 			hint: func(in []Point) string {
 				return fmt.Sprintf("the oldest was created %s; set a later before", oldest(in).Created.Format(time.RFC3339))
 			},
+			reason: func(Point) string { return "created at or after before (" + f.Before.Format(time.RFC3339) + ")" },
+		},
+		{
+			active: f.Dwell > 0 && !f.Before.IsZero(),
+			keep:   func(p Point) bool { return p.Created.Before(f.Before.Add(-f.Dwell)) },
+			count: func(n int) string {
+				return fmt.Sprintf("%d %s created before %s (before minus the %s dwell time)", n, plural(n, "was", "were"),
+					f.Before.Add(-f.Dwell).Format(time.RFC3339), formatHours(f.Dwell))
+			},
+			hint: func(in []Point) string {
+				return fmt.Sprintf("the oldest was created %s; shorten dwell or set a later before", oldest(in).Created.Format(time.RFC3339))
+			},
+			reason: func(Point) string {
+				return fmt.Sprintf("too new for the %s dwell window (created at or after %s)", formatHours(f.Dwell), f.Before.Add(-f.Dwell).Format(time.RFC3339))
+			},
 		},
 		{
 			active: f.MaxAge > 0,
@@ -123,12 +151,28 @@ func (f Filter) stages() []stage {
 			hint: func(in []Point) string {
 				return fmt.Sprintf("the newest is %s old; raise max_age or take a new snapshot", formatHours(now.Sub(newest(in).Created).Round(time.Minute)))
 			},
+			reason: func(Point) string { return "older than max_age (" + formatHours(f.MaxAge) + ")" },
 		},
 		{
 			active: f.OnlyVerified,
 			keep:   func(p Point) bool { return p.Verified },
 			count:  func(n int) string { return fmt.Sprintf("%d %s verified", n, isAre(n)) },
 			hint:   func([]Point) string { return "run alidr_verification_run or set only_verified = false" },
+			reason: func(Point) string { return "not verified" },
+		},
+		{
+			active: f.OnlyLocked,
+			keep:   func(p Point) bool { return p.Locked },
+			count:  func(n int) string { return fmt.Sprintf("%d %s locked", n, isAre(n)) },
+			hint: func([]Point) string {
+				return "lock snapshots (LockSnapshot, compliance mode) or set only_locked = false; images cannot be locked, restrict kinds to snapshot"
+			},
+			reason: func(p Point) string {
+				if p.Kind == "image" {
+					return "not locked (an image cannot be locked)"
+				}
+				return "not locked"
+			},
 		},
 	}
 }
@@ -219,6 +263,38 @@ func Newest(points []Point, f Filter) (Point, error) {
 	return Point{}, &noPointError{head}
 }
 
+// PassedOver says, for every point newer than chosen that the query's
+// scope (kind, region, category, after) admits, why it was not chosen: each
+// filter it fails, e.g. "s-x (2026-11-19T06:00:00Z, cn-beijing): too new
+// for the 72h dwell window (...); not locked". Newest first.
+func PassedOver(points []Point, f Filter, chosen Point) []string {
+	newer := slices.DeleteFunc(slices.Clone(points), func(p Point) bool { return !p.Created.After(chosen.Created) })
+	slices.SortStableFunc(newer, func(a, b Point) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var out []string
+	for _, p := range newer {
+		var reasons []string
+		for _, st := range f.stages() {
+			if !st.active || st.keep(p) {
+				continue
+			}
+			if st.reason == nil { // outside the query's scope: not a candidate
+				reasons = nil
+				break
+			}
+			reasons = append(reasons, st.reason(p))
+		}
+		if len(reasons) > 0 {
+			out = append(out, fmt.Sprintf("%s (%s, %s): %s", p.ID, p.Created.UTC().Format(time.RFC3339), p.Region, strings.Join(reasons, "; ")))
+		}
+	}
+	return out
+}
+
 func isAre(n int) string { return plural(n, "is", "are") }
 
 func plural(n int, one, many string) string {
@@ -243,6 +319,9 @@ func headline(points []Point, f Filter) string {
 			b.WriteString(" and")
 		}
 		b.WriteString(" before " + f.Before.Format(time.RFC3339))
+	}
+	if f.Dwell > 0 && !f.Before.IsZero() {
+		b.WriteString(fmt.Sprintf(" minus a %s dwell time", formatHours(f.Dwell)))
 	}
 	if f.MaxAge > 0 {
 		b.WriteString(fmt.Sprintf(" at most %s old", formatHours(f.MaxAge)))

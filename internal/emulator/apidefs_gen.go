@@ -621,6 +621,21 @@ var ecsAPIDefs = map[string]apiAction{
 			"Timed":                {Type: paramBoolean},
 		},
 	},
+	"DescribeLockedSnapshots": {
+		Model: "DescribeLockedSnapshotsRequest",
+		Params: map[string]apiParam{
+			"DryRun":               {Type: paramBoolean},
+			"LockStatus":           {Type: paramString, Enum: []string{"compliance-cooloff", "compliance", "expired"}},
+			"MaxResults":           {Type: paramInteger},
+			"NextToken":            {Type: paramString},
+			"OwnerAccount":         {Type: paramString},
+			"OwnerId":              {Type: paramInteger},
+			"RegionId":             {Type: paramString, Required: true},
+			"ResourceOwnerAccount": {Type: paramString},
+			"ResourceOwnerId":      {Type: paramInteger},
+			"SnapshotIds.N":        {Type: paramString},
+		},
+	},
 	"DescribeRegions": {
 		Model: "DescribeRegionsRequest",
 		Params: map[string]apiParam{
@@ -810,6 +825,22 @@ var ecsAPIDefs = map[string]apiAction{
 			"TagFilter.N.TagValues.N": {Type: paramString},
 		},
 		MaxN: map[string]int{"ResourceId.N": 50, "Tag.N": 20, "TagFilter.N": 5, "TagFilter.N.TagValues.N": 5},
+	},
+	"LockSnapshot": {
+		Model: "LockSnapshotRequest",
+		Params: map[string]apiParam{
+			"ClientToken":          {Type: paramString},
+			"CoolOffPeriod":        {Type: paramInteger, Required: true, Ranged: true, Min: 0, Max: 72},
+			"DryRun":               {Type: paramBoolean},
+			"LockDuration":         {Type: paramInteger, Required: true, Ranged: true, Min: 1, Max: 36500},
+			"LockMode":             {Type: paramString, Required: true},
+			"OwnerAccount":         {Type: paramString},
+			"OwnerId":              {Type: paramInteger},
+			"RegionId":             {Type: paramString, Required: true},
+			"ResourceOwnerAccount": {Type: paramString},
+			"ResourceOwnerId":      {Type: paramInteger},
+			"SnapshotId":           {Type: paramString, Required: true},
+		},
 	},
 	"ModifyAutoSnapshotPolicyEx": {
 		Model: "ModifyAutoSnapshotPolicyExRequest",
@@ -1211,6 +1242,19 @@ var ecsAPIDefs = map[string]apiAction{
 			"ResourceType":         {Type: paramString, Required: true, Enum: []string{"instance", "disk", "snapshot", "image", "securitygroup", "volume", "eni", "ddh", "ddhcluster", "keypair", "launchtemplate", "reservedinstance", "snapshotpolicy", "elasticityassurance", "capacityreservation", "command", "invocation", "activation", "managedinstance"}},
 			"Tag.N.Key":            {Type: paramString, Required: true},
 			"Tag.N.Value":          {Type: paramString, Required: true},
+		},
+	},
+	"UnlockSnapshot": {
+		Model: "UnlockSnapshotRequest",
+		Params: map[string]apiParam{
+			"ClientToken":          {Type: paramString},
+			"DryRun":               {Type: paramBoolean},
+			"OwnerAccount":         {Type: paramString},
+			"OwnerId":              {Type: paramInteger},
+			"RegionId":             {Type: paramString, Required: true},
+			"ResourceOwnerAccount": {Type: paramString},
+			"ResourceOwnerId":      {Type: paramInteger},
+			"SnapshotId":           {Type: paramString, Required: true},
 		},
 	},
 	"UntagResources": {

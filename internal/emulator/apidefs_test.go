@@ -25,10 +25,10 @@ var providerActions = map[string][]string{
 		"CreateAutoSnapshotPolicy", "CreateImage", "DeleteAutoSnapshotPolicy", "DeleteImage", "DeleteInstance",
 		"DeleteSnapshot", "DescribeAutoSnapshotPolicyEx", "DescribeDisks", "DescribeImageSharePermission",
 		"DescribeImages", "DescribeInstanceTypes", "DescribeInstances", "DescribeInvocationResults",
-		"DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeVSwitches", "ExportImage",
-		"ListTagResources", "ModifyAutoSnapshotPolicyEx", "ModifyImageAttribute", "ModifyImageSharePermission",
+		"DescribeLockedSnapshots", "DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeVSwitches", "ExportImage",
+		"ListTagResources", "LockSnapshot", "ModifyAutoSnapshotPolicyEx", "ModifyImageAttribute", "ModifyImageSharePermission",
 		"ModifyInstanceAttribute", "ModifySnapshotAttribute", "ModifySnapshotCategory", "RunCommand",
-		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UntagResources",
+		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UnlockSnapshot", "UntagResources",
 	},
 	stsAPIVersion: {"AssumeRole"},
 }

@@ -30,6 +30,8 @@ import (
 //	POST   /_emulator/clock     -> 200 like GET; body {"advance":"1h"} or {"set":"2026-01-02T03:04:05Z"}
 //	                               (409 unless the server runs a ManualClock) and/or {"skew":"20m"}
 //	GET    /_emulator/requests  -> 200 [RequestRecord...]; optional ?service=oss&action=GetObject filters
+//	POST   /_emulator/attack    -> 200 AttackReport; body {"access_key_id":"..."} (optional): an attacker
+//	                               with the account's keys tries to destroy every recovery point (attacker.go)
 //	*      /_emulator/ecs/...   -> the ECS service's own controls
 type controlAPI struct{ s *Server }
 
@@ -77,7 +79,9 @@ func (c *controlAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.postClock(w, r)
 	case p == "requests" && r.Method == http.MethodGet:
 		c.requests(w, r)
-	case p == "health" || p == "reset" || p == "faults" || p == "clock" || p == "requests" || strings.HasPrefix(p, "faults/"):
+	case p == "attack" && r.Method == http.MethodPost:
+		c.attack(w, r)
+	case p == "health" || p == "reset" || p == "faults" || p == "clock" || p == "requests" || p == "attack" || strings.HasPrefix(p, "faults/"):
 		controlFail(w, http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path)
 	default:
 		controlFail(w, http.StatusNotFound, "unknown control endpoint %s", r.URL.Path)

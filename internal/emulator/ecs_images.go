@@ -591,11 +591,13 @@ func (st *snapStore) copyImage(c *rpcCall) (any, error) {
 }
 
 // dropImage removes an image; snapshots it made for itself go with it (they
-// are the copy's data or an instance capture), others are kept.
+// are the copy's data or an instance capture), others are kept, and so are
+// locked ones (user guide "Lock a snapshot": not deleted with the image).
 func (st *snapStore) dropImage(im *image) {
+	now := st.e.s.now()
 	for id, s := range st.snapshots {
 		if s.ImageID == im.ID {
-			if im.IsCopied {
+			if im.IsCopied && !s.lockedAt(now) {
 				delete(st.snapshots, id)
 			} else {
 				s.ImageID = ""

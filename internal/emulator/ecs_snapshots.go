@@ -46,6 +46,9 @@ type snapshot struct {
 	// does, and removes a copy's.
 	ImageID string
 	Tags    map[string]string
+	// Lock is the compliance lock (ecs_snapshot_locks.go), nil when never
+	// locked or unlocked; a copy starts without one.
+	Lock *snapshotLock
 }
 
 func (s *snapshot) status(now time.Time) string { return s.state.at(now) }
@@ -433,6 +436,9 @@ func (st *snapStore) deleteSnapshot(c *rpcCall) (any, error) {
 		// The service ignores a snapshot that does not exist.
 		return resp, nil
 	}
+	if s.lockedAt(c.now) {
+		return nil, errSnapshotLocked(id)
+	}
 	if im := st.usedByImage(id); im != "" {
 		return nil, apiErr(http.StatusForbidden, "SnapshotCreatedImage",
 			"The snapshot has been used to create user defined image(s).")
@@ -650,14 +656,16 @@ func (st *snapStore) modifySnapshotCategory(c *rpcCall) (any, error) {
 }
 
 // expireSnapshots deletes snapshots whose retention has run out. Snapshots
-// an image still uses are kept, as the service cannot delete them either.
+// an image still uses are kept, as the service cannot delete them either;
+// so are locked ones (LockSnapshot keeps a lock within the retention, so
+// this only guards against a bug).
 func (st *snapStore) expireSnapshots(now time.Time) {
 	for id, s := range st.snapshots {
 		exp := s.expiresAt()
 		if exp.IsZero() || exp.After(now) {
 			continue
 		}
-		if st.usedByImage(id) != "" {
+		if st.usedByImage(id) != "" || s.lockedAt(now) {
 			continue
 		}
 		delete(st.snapshots, id)
@@ -666,9 +674,10 @@ func (st *snapStore) expireSnapshots(now time.Time) {
 
 // releaseOrphanAutoSnapshots deletes the automatic snapshots of disks that no
 // longer exist: the service releases them with their disk (DeleteAutoSnapshot
-// defaults to true, as DescribeDisks reports). Cross-region copies and
-// snapshots an image uses are kept.
-func (st *snapStore) releaseOrphanAutoSnapshots() {
+// defaults to true, as DescribeDisks reports). Cross-region copies,
+// snapshots an image uses and locked snapshots (user guide "Lock a
+// snapshot": not deleted when the disk is released) are kept.
+func (st *snapStore) releaseOrphanAutoSnapshots(now time.Time) {
 	for id, s := range st.snapshots {
 		if s.Type != "auto" || s.SourceSnapshotID != "" {
 			continue
@@ -678,7 +687,7 @@ func (st *snapStore) releaseOrphanAutoSnapshots() {
 				continue
 			}
 		}
-		if st.usedByImage(id) != "" {
+		if st.usedByImage(id) != "" || s.lockedAt(now) {
 			continue
 		}
 		delete(st.snapshots, id)

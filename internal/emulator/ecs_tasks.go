@@ -70,6 +70,7 @@ func setupSnapshotFeature(e *ecsService) {
 	runtime.AddCleanup(e, func(k weak.Pointer[ecsService]) { snapStores.Delete(k) }, key)
 	e.onReset(st.reset)
 	st.registerSnapshots()
+	st.registerSnapshotLocks()
 	st.registerPolicies()
 	st.registerImages()
 	st.registerExport()
@@ -178,7 +179,7 @@ func (st *snapStore) catchUp(now time.Time) {
 		st.lastRun = now
 	}
 	st.expireSnapshots(now)
-	st.releaseOrphanAutoSnapshots()
+	st.releaseOrphanAutoSnapshots(now)
 	st.finishExports(now)
 }
 

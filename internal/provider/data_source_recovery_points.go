@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -45,9 +46,12 @@ type recoveryPointsModel struct {
 	Categories   types.List   `tfsdk:"categories"`
 	Kinds        types.List   `tfsdk:"kinds"`
 	OnlyVerified types.Bool   `tfsdk:"only_verified"`
+	OnlyLocked   types.Bool   `tfsdk:"only_locked"`
+	Dwell        types.String `tfsdk:"dwell"`
 	RequireMatch types.Bool   `tfsdk:"require_match"`
 	Points       types.List   `tfsdk:"points"`
 	Newest       types.Object `tfsdk:"newest"`
+	PassedOver   types.List   `tfsdk:"passed_over"`
 }
 
 var recoveryPointTypes = map[string]attr.Type{
@@ -91,6 +95,8 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"kinds": strList("Only these kinds: `snapshot`, `image`. Default: both.",
 				listvalidator.ValueStringsAre(stringvalidator.OneOf("snapshot", "image"))),
 			"only_verified": schema.BoolAttribute{Optional: true, MarkdownDescription: "Only points a verification run has restored successfully. Default `false`."},
+			"only_locked":   schema.BoolAttribute{Optional: true, MarkdownDescription: onlyLockedDescription},
+			"dwell":         schema.StringAttribute{Optional: true, MarkdownDescription: dwellDescription},
 			"require_match": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Fail when no point matches, with an error saying which filter removed the last candidates and what to change " +
@@ -103,6 +109,12 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"newest": schema.SingleNestedAttribute{
 				Computed: true, MarkdownDescription: "The newest matching point (null when none matches and `require_match = false`).",
 				Attributes: pointAttrs,
+			},
+			"passed_over": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Why each point newer than `newest` was not chosen, newest first, e.g. " +
+					"`s-... (2026-11-19T06:00:00Z, cn-beijing): too new for the 72h dwell window (...); not locked` " +
+					"(also shown as a warning). Points outside `kinds`, `regions`, `categories` and `after` are not listed.",
 			},
 		},
 	}
@@ -128,7 +140,7 @@ func (d *recoveryPointsDataSource) ValidateConfig(ctx context.Context, req datas
 // recoveryFilter builds the drpolicy filter from known values; bad values
 // are reported through fail and left out.
 func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, fail func(path.Path, string)) (drpolicy.Filter, bool) {
-	f := drpolicy.Filter{Now: now, OnlyVerified: m.OnlyVerified.ValueBool()}
+	f := drpolicy.Filter{Now: now, OnlyVerified: m.OnlyVerified.ValueBool(), OnlyLocked: m.OnlyLocked.ValueBool()}
 	ok := true
 	parseTime := func(v types.String, name string) time.Time {
 		if !isKnown(v) {
@@ -158,6 +170,21 @@ func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, 
 			ok = false
 		}
 		f.MaxAge = d
+	}
+	if isKnown(m.Dwell) {
+		d, err := drpolicy.ParseDuration(m.Dwell.ValueString())
+		switch {
+		case err != nil:
+			fail(path.Root("dwell"), err.Error())
+			ok = false
+		case d <= 0:
+			fail(path.Root("dwell"), "dwell must be longer than 0, e.g. \"72h\".")
+			ok = false
+		case m.Before.IsNull():
+			fail(path.Root("dwell"), "dwell counts back from before: set before to the time the attack was detected, e.g. \"2026-11-20T08:00:00Z\", or remove dwell.")
+			ok = false
+		}
+		f.Dwell = d
 	}
 	list := func(v types.List) []string {
 		var out []string
@@ -191,7 +218,7 @@ func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.Read
 		f.Regions = []string{region}
 	}
 	points, now, err := d.client.RecoveryPointsNow(ctx, region, cloud.RecoveryPointQuery{
-		DiskID: m.DiskID.ValueString(), InstanceID: m.InstanceID.ValueString(), Regions: f.Regions,
+		DiskID: m.DiskID.ValueString(), InstanceID: m.InstanceID.ValueString(), Regions: f.Regions, Locks: f.OnlyLocked,
 	})
 	if err != nil {
 		apiError(&resp.Diagnostics, "list recovery points", err)
@@ -201,8 +228,11 @@ func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.Read
 	sel := drpolicy.Select(points, f)
 	require := m.RequireMatch.IsNull() || m.RequireMatch.ValueBool()
 	m.Newest = types.ObjectNull(recoveryPointTypes)
+	var passedOver []string
 	if len(sel) > 0 {
 		m.Newest = recoveryPointObject(sel[0])
+		passedOver = drpolicy.PassedOver(points, f, sel[0])
+		passedOverWarning(&resp.Diagnostics, path.Root("newest"), passedOver)
 	} else if require {
 		_, err := drpolicy.Newest(points, f)
 		resp.Diagnostics.AddError("No recovery point matches",
@@ -214,6 +244,7 @@ func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.Read
 		vals = append(vals, recoveryPointObject(p))
 	}
 	m.Points = types.ListValueMust(types.ObjectType{AttrTypes: recoveryPointTypes}, vals)
+	m.PassedOver, _ = types.ListValueFrom(ctx, types.StringType, append([]string{}, passedOver...))
 	m.Region = types.StringValue(region)
 	subject := m.DiskID.ValueString()
 	if subject == "" {
@@ -229,4 +260,20 @@ func recoveryPointObject(p drpolicy.Point) types.Object {
 		"disk_id": types.StringValue(p.DiskID), "created_at": types.StringValue(p.Created.UTC().Format(time.RFC3339)),
 		"category": types.StringValue(p.Category), "verified": types.BoolValue(p.Verified), "status": types.StringValue(p.Status),
 	})
+}
+
+const (
+	onlyLockedDescription = "Only snapshots a snapshot lock (compliance mode) protects now: points an attacker holding the account's keys " +
+		"cannot have deleted or replaced. Images cannot be locked. Default `false`."
+	dwellDescription = "With `before` (the time an attack was detected): only points created before `before` minus this dwell time, " +
+		"e.g. `72h`, the time the attacker may have been inside unseen, so the point predates the intrusion."
+)
+
+// passedOverWarning tells which newer points were not chosen and why.
+func passedOverWarning(diags *diag.Diagnostics, at path.Path, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	diags.AddAttributeWarning(at, "Newer recovery points passed over",
+		fmt.Sprintf("%d newer point(s) did not qualify:\n  %s", len(lines), strings.Join(lines, "\n  ")))
 }

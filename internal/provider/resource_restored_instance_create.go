@@ -67,6 +67,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			resp.Diagnostics.AddAttributeError(path.Root("source").AtName("recovery_point"), "No recovery point to restore", err.Error())
 			return
 		}
+		passedOverWarning(&resp.Diagnostics, path.Root("source").AtName("recovery_point"), p.PassedOver)
 		snapshotID = p.ID
 		m.RestoredFrom = types.StringValue(p.ID)
 		m.RestoredFromTime = types.StringValue(p.Created.UTC().Format(time.RFC3339))

@@ -49,6 +49,8 @@ type restoreRecoveryPoint struct {
 	Before       types.String `tfsdk:"before"`
 	MaxAge       types.String `tfsdk:"max_age"`
 	OnlyVerified types.Bool   `tfsdk:"only_verified"`
+	OnlyLocked   types.Bool   `tfsdk:"only_locked"`
+	Dwell        types.String `tfsdk:"dwell"`
 }
 type systemDiskModel struct {
 	Category types.String `tfsdk:"category"`

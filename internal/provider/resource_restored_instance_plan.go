@@ -144,7 +144,8 @@ func sourceEqual(a, b *restoreSource) bool {
 		return true
 	}
 	x, y := a.RecoveryPoint, b.RecoveryPoint
-	return x.DiskID.Equal(y.DiskID) && x.Before.Equal(y.Before) && x.MaxAge.Equal(y.MaxAge) && x.OnlyVerified.Equal(y.OnlyVerified)
+	return x.DiskID.Equal(y.DiskID) && x.Before.Equal(y.Before) && x.MaxAge.Equal(y.MaxAge) && x.OnlyVerified.Equal(y.OnlyVerified) &&
+		x.OnlyLocked.Equal(y.OnlyLocked) && x.Dwell.Equal(y.Dwell)
 }
 
 // checkWithCloud runs the plan-time checks that need the API: the instance
@@ -234,6 +235,7 @@ func (r *restoredInstanceResource) checkWithCloud(ctx context.Context, plan *res
 					diags.AddAttributeWarning(path.Root("source").AtName("recovery_point"), "No recovery point matches yet",
 						fmt.Sprintf("%v. The point is chosen when the instance is created, so this fails then unless a matching snapshot exists by that time.", err))
 				default:
+					passedOverWarning(diags, path.Root("source").AtName("recovery_point"), p.PassedOver)
 					if size, err := r.snapshotSize(ctx, region, p.ID); err == nil {
 						imageSize, sourceName = size, "recovery point "+p.ID
 					}
@@ -276,23 +278,27 @@ func pointQuery(rp *restoreRecoveryPoint) restore.PointQuery {
 	return restore.PointQuery{
 		DiskID: knownString(rp.DiskID), Before: knownString(rp.Before), MaxAge: knownString(rp.MaxAge),
 		OnlyVerified: !rp.OnlyVerified.IsNull() && !rp.OnlyVerified.IsUnknown() && rp.OnlyVerified.ValueBool(),
+		OnlyLocked:   !rp.OnlyLocked.IsNull() && !rp.OnlyLocked.IsUnknown() && rp.OnlyLocked.ValueBool(),
+		Dwell:        knownString(rp.Dwell),
 	}
 }
 
 // choosePoint lists the disk's recovery points and picks the newest match.
 func (r *restoredInstanceResource) choosePoint(ctx context.Context, region string, q restore.PointQuery) (pointChoice, error) {
-	points, err := r.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{DiskID: q.DiskID})
+	points, err := r.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{DiskID: q.DiskID, Locks: q.OnlyLocked})
 	if err != nil {
 		return pointChoice{}, err
 	}
-	p, err := q.Choose(points, region, time.Now())
+	now := time.Now()
+	p, err := q.Choose(points, region, now)
 	if err != nil {
 		return pointChoice{}, err
 	}
-	return pointChoice{ID: p.ID, Created: p.Created}, nil
+	return pointChoice{ID: p.ID, Created: p.Created, PassedOver: q.PassedOver(points, region, now, p)}, nil
 }
 
 type pointChoice struct {
-	ID      string
-	Created time.Time
+	ID         string
+	Created    time.Time
+	PassedOver []string // why each newer point was not chosen
 }

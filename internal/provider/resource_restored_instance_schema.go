@@ -74,6 +74,8 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 								Optional:            true,
 								MarkdownDescription: "Only points an `alidr_verification_run` has restored successfully (tag `alidr:verified-at`). Default `false`.",
 							},
+							"only_locked": schema.BoolAttribute{Optional: true, MarkdownDescription: onlyLockedDescription},
+							"dwell":       schema.StringAttribute{Optional: true, MarkdownDescription: dwellDescription},
 						},
 					},
 				},

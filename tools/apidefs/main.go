@@ -70,6 +70,7 @@ var ecsModels = []any{
 	ecs.DescribeInstancesRequest{},
 	ecs.DescribeInvocationResultsRequest{},
 	ecs.DescribeInvocationsRequest{},
+	ecs.DescribeLockedSnapshotsRequest{},
 	ecs.DescribeRegionsRequest{},
 	ecs.DescribeSecurityGroupsRequest{},
 	ecs.DescribeSnapshotsRequest{},
@@ -80,6 +81,7 @@ var ecsModels = []any{
 	ecs.ExportImageRequest{},
 	ecs.InvokeCommandRequest{},
 	ecs.ListTagResourcesRequest{},
+	ecs.LockSnapshotRequest{},
 	ecs.ModifyAutoSnapshotPolicyExRequest{},
 	ecs.ModifyImageAttributeRequest{},
 	ecs.ModifyImageSharePermissionRequest{},
@@ -96,6 +98,7 @@ var ecsModels = []any{
 	ecs.StopInstancesRequest{},
 	ecs.StopInvocationRequest{},
 	ecs.TagResourcesRequest{},
+	ecs.UnlockSnapshotRequest{},
 	ecs.UntagResourcesRequest{},
 }
 
