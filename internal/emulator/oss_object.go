@@ -81,7 +81,7 @@ func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conf
 		obj.data.release()
 		return nil, conflict
 	}
-	if o.retainedLocked(b, b.displacedLocked(obj.key)) {
+	if o.retainedLocked(b, b.objects[obj.key]) || o.retainedLocked(b, b.displacedLocked(obj.key)) {
 		o.mu.Unlock()
 		obj.data.release()
 		return nil, errObjectImmutable()

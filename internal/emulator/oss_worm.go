@@ -33,8 +33,10 @@ import (
 // policy (NoSuchWORMConfiguration here), a protected object (FileImmutable
 // here; the EC is the reference's), a second policy, locking an already
 // locked policy, aborting a locked one and shortening one (409/400 here);
-// whether a versioned bucket's DeleteObject without versionId (a delete
-// marker, which destroys nothing) is refused: the emulator refuses it
+// whether a versioned bucket accepts, for a key whose current version is
+// retained, a DeleteObject without versionId (a delete marker) or a new
+// upload (a new current version): both destroy nothing, both would hide
+// the retained version from plain reads; the emulator refuses them
 // (stricter).
 
 // maxWormDays is the reference's upper limit of RetentionPeriodInDays.
