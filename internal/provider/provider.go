@@ -255,6 +255,7 @@ func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
 		NewRestoredInstanceResource,
 		NewReplicatedImageResource,
 		NewSnapshotPolicyResource,
+		NewRecoveryVaultResource,
 	}
 }
 
