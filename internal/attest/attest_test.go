@@ -20,9 +20,9 @@ func keyPair(t *testing.T, seed byte) (ed25519.PublicKey, ed25519.PrivateKey) {
 
 func statement() Statement {
 	return Statement{RunID: "vr-1", Status: StatusPassed, Points: []string{"s-2", "s-1", "s-2"},
-		Checksums:  []Checksum{{Object: "oss://b/k", CRC64: "1"}},
-		Checks:     []Check{{Name: "boot_test", Status: "passed", Detail: "healthy <ok> & fine"}},
-		StartedAt:  "2026-12-03T10:00:00Z", FinishedAt: "2026-12-03T10:05:00Z", ReportDigest: ReportDigest([]byte("r"))}
+		Checksums: []Checksum{{Object: "oss://b/k", CRC64: "1"}},
+		Checks:    []Check{{Name: "boot_test", Status: "passed", Detail: "healthy <ok> & fine"}},
+		StartedAt: "2026-12-03T10:00:00Z", FinishedAt: "2026-12-03T10:05:00Z", ReportDigest: ReportDigest([]byte("r"))}
 }
 
 func TestSignVerify(t *testing.T) {
