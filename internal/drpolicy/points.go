@@ -14,8 +14,11 @@ type Point struct {
 	Kind               string // "snapshot" or "image"
 	Category           string // "standard" (or empty) or "archive"
 	Created            time.Time
-	Verified           bool // a verification run restored it successfully
+	Verified           bool // a trusted signed attestation says a verification run passed on it
 	Status             string
+	// VerifiedBy is the run id the point's alidr:verification-run tag names:
+	// where to look for the attestation, never proof by itself.
+	VerifiedBy string
 }
 
 // Usable reports whether restoring from p can start now: a snapshot in status

@@ -45,6 +45,8 @@ type providerModel struct {
 	MaxRetryTimeout       types.Int64      `tfsdk:"max_retry_timeout"`
 	AssumeRole            *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints             *endpointsModel  `tfsdk:"endpoints"`
+
+	Attestation *attestationModel `tfsdk:"attestation"` // provider_attestation.go
 }
 
 type assumeRoleModel struct {
@@ -147,6 +149,7 @@ func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 				},
 			},
+			"attestation": attestationBlock(),
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Service endpoint overrides, e.g. to use the local emulator.",
 				Attributes: map[string]schema.Attribute{
@@ -221,6 +224,10 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	client, err := cloud.New(ctx, cfg, p.version)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid alidr provider configuration", err.Error())
+		return
+	}
+	client.Attestation = attestationConfig(ctx, m.Attestation, cfg.Region, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	// An unknown region fails here, at plan time, with the list of valid ones.
