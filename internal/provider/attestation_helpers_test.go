@@ -99,3 +99,8 @@ func tagAsVerified(t *testing.T, c *cloud.Client, region, runID string, points .
 		}
 	}
 }
+
+// trusted is tt's public key as a trust list.
+func (tt *testTrust) trusted() []ed25519.PublicKey {
+	return []ed25519.PublicKey{tt.key.Public().(ed25519.PublicKey)}
+}

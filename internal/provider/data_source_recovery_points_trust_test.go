@@ -91,7 +91,7 @@ data "alidr_recovery_points" "all" {
 				Check: all(false),
 			},
 			{
-				Config: trust.config(false, "data \"alidr_recovery_points\" \"v\" {\n  disk_id       = %q\n  only_verified = true\n}", env.DataDiskID),
+				Config:      trust.config(false, "data \"alidr_recovery_points\" \"v\" {\n  disk_id       = %q\n  only_verified = true\n}", env.DataDiskID),
 				ExpectError: regexp.MustCompile(`0\s+are\s+verified`),
 			},
 			{

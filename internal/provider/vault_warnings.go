@@ -27,7 +27,7 @@ func warnUnlockedVault(ctx context.Context, c *cloud.Client, region, bucket stri
 	if st.Worm != nil {
 		why = "has a retention policy that is not locked (it lapses 24 hours after creation)"
 	}
-	diags.AddAttributeWarning(at, "Proofs written to a bucket that is not an immutable vault",
+	diags.AddAttributeWarning(at, what+" written to a bucket that is not an immutable vault",
 		fmt.Sprintf("%s go to bucket %s, which %s: anyone holding the account's keys can delete or overwrite them. "+
 			"Write them to an alidr_recovery_vault with lock = true.", what, bucket, why))
 }
