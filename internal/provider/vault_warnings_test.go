@@ -56,3 +56,30 @@ resource "alidr_replicated_image" "i" {
 		t.Errorf("a locked vault is warned about:\n%s", out)
 	}
 }
+
+// A plan to destroy a locked vault says that the bucket cannot go while it
+// holds retained objects; an empty vault is then destroyed.
+func TestAccCLIWarnsBeforeDestroyingALockedVault(t *testing.T) {
+	acctest.SkipOnCloud(t, "locks a retention policy for good")
+	env := acctest.New(t, emulator.Options{})
+	tf := acctest.NewCLI(t, nil)
+	dir := t.TempDir()
+	cfg := "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + env.Config(`
+resource "alidr_recovery_vault" "v" {
+  bucket         = "alidr-vault-destroy"
+  retention_days = 1
+  lock           = true
+}`)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf.Must(dir, 0, "init", "-input=false", "-no-color")
+	tf.Must(dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+	out := strings.Join(strings.Fields(tf.Must(dir, 0, "plan", "-destroy", "-input=false", "-no-color")), " ")
+	for _, want := range []string{"A locked vault cannot be destroyed while it holds retained objects", "terraform state rm"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the destroy plan does not say %q:\n%s", want, out)
+		}
+	}
+	tf.Must(dir, 0, "destroy", "-auto-approve", "-input=false", "-no-color")
+}
