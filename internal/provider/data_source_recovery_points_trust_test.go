@@ -82,6 +82,11 @@ func TestAccRecoveryPoints_forgedVerification(t *testing.T) {
 				ExpectError: wrappedRE("No trusted attestation keys", "never proof"),
 			},
 			{
+				// Nor can a restore.
+				Config:      restoredConfig(env, fmt.Sprintf("{ recovery_point = { disk_id = %q, only_verified = true } }", env.SystemDiskID), "ecs.g7.large", ""),
+				ExpectError: wrappedRE("no trusted keys", "never proof"),
+			},
+			{
 				// The genuine point's tags were never written: it is not
 				// found either, and every forgery fails.
 				Config: trust.config(false, `
