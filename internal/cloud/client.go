@@ -37,6 +37,10 @@ type Client struct {
 
 	mu  sync.Mutex
 	oss map[string]*oss.Client
+
+	// Attestation is set by the provider (attestation.go); keys in it never
+	// reach logs or errors.
+	Attestation Attestation
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and

@@ -32,7 +32,8 @@ const imageStatuses = "Creating,Waiting,Available,UnAvailable,CreateFailed,Depre
 // RecoveryPoints lists the snapshots of q's disk or instance in region, their
 // copies in q.Regions, and the custom images built from any of them, as
 // drpolicy points (unsorted; drpolicy.Select orders them). Verified is set
-// from the TagVerifiedAt tag.
+// only by a signed attestation a trusted key made (proveVerified); the
+// verification tags only say where to look.
 func (c *Client) RecoveryPoints(ctx context.Context, region string, q RecoveryPointQuery) ([]drpolicy.Point, error) {
 	points, _, err := c.RecoveryPointsNow(ctx, region, q)
 	return points, err
@@ -127,6 +128,9 @@ func (c *Client) recoveryPoints(ctx context.Context, region string, q RecoveryPo
 			return nil, time.Time{}, err
 		}
 	}
+	if err := c.proveVerified(ctx, points); err != nil {
+		return nil, time.Time{}, err
+	}
 	return points, now, nil
 }
 
@@ -167,7 +171,7 @@ func snapshotPoint(region string, s ecs.Snapshot) drpolicy.Point {
 	return drpolicy.Point{
 		ID: s.SnapshotId, DiskID: s.SourceDiskId, Region: r, Kind: "snapshot",
 		Category: cat, Created: ParseTime(s.CreationTime),
-		Verified: SnapshotTags(s)[TagVerifiedAt] != "", Status: s.Status,
+		VerifiedBy: verifiedBy(SnapshotTags(s)), Status: s.Status,
 	}
 }
 
@@ -175,7 +179,7 @@ func imagePoint(region string, im ecs.Image, diskID string) drpolicy.Point {
 	return drpolicy.Point{
 		ID: im.ImageId, DiskID: diskID, Region: region, Kind: "image",
 		Category: "standard", Created: ParseTime(im.CreationTime),
-		Verified: tagMap(im.Tags.Tag)[TagVerifiedAt] != "", Status: im.Status,
+		VerifiedBy: verifiedBy(tagMap(im.Tags.Tag)), Status: im.Status,
 	}
 }
 

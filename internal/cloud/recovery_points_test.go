@@ -2,12 +2,14 @@ package cloud_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
+	"github.com/alidr/terraform-provider-alidr/internal/attest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
@@ -71,7 +73,7 @@ func TestRecoveryPoints(t *testing.T) {
 	}
 	tag := ecs.CreateTagResourcesRequest()
 	tag.ResourceType, tag.ResourceId = "snapshot", &[]string{s1}
-	tag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerifiedAt, Value: "2026-11-20T08:00:00Z"}}
+	tag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerifiedAt, Value: "2026-11-20T08:00:00Z"}, {Key: cloud.TagVerificationRun, Value: "vr-1"}}
 	if err := c.DoECS(ctx, "cn-beijing", tag, ecs.CreateTagResourcesResponse()); err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +101,56 @@ func TestRecoveryPoints(t *testing.T) {
 			if p.DiskID != emulator.SeedDiskCoreDBData || p.Created.IsZero() || !p.Usable() {
 				t.Errorf("point %+v: want disk, creation time and a usable status", p)
 			}
-			if p.Region == "cn-beijing" && !p.Verified || p.Region == "cn-shanghai" && p.Verified {
-				t.Errorf("point %+v: only the tagged snapshot is verified", p)
+			if p.Verified || p.Region == "cn-beijing" && p.VerifiedBy != "vr-1" {
+				t.Errorf("point %+v: tags are a hint (VerifiedBy), never proof", p)
 			}
 		}
+	})
+	t.Run("only a trusted signature verifies", func(t *testing.T) {
+		trusted := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+		_, attacker, _ := ed25519.GenerateKey(nil)
+		if err := c.CreateVaultBucket(ctx, "cn-beijing", "alidr-proofs"); err != nil {
+			t.Fatal(err)
+		}
+		verified := func() map[string]bool {
+			t.Helper()
+			ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Regions: []string{"cn-shanghai"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]bool{}
+			for _, p := range ps {
+				out[p.ID] = p.Verified
+			}
+			return out
+		}
+		c.Attestation = cloud.Attestation{Bucket: "alidr-proofs", Signer: attacker, Trusted: []ed25519.PublicKey{trusted.Public().(ed25519.PublicKey)}}
+		stmt := attest.Statement{RunID: "vr-1", Status: attest.StatusPassed, Points: []string{s1, cpResp.SnapshotId}}
+		if _, err := c.WriteAttestation(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+		if v := verified(); v[s1] || v[cpResp.SnapshotId] {
+			t.Fatalf("an attestation signed by another key verified %v", v)
+		}
+		stmt.RunID = "vr-2"
+		c.Attestation.Signer = trusted
+		if _, err := c.WriteAttestation(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+		if v := verified(); v[s1] {
+			t.Fatalf("the tag names vr-1, whose attestation is untrusted: %v", v)
+		}
+		retag := ecs.CreateTagResourcesRequest()
+		retag.ResourceType, retag.ResourceId = "snapshot", &[]string{s1}
+		retag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerificationRun, Value: "vr-2"}}
+		if err := c.DoECS(ctx, "cn-beijing", retag, ecs.CreateTagResourcesResponse()); err != nil {
+			t.Fatal(err)
+		}
+		// The copy carries no tag: the attestation alone is not looked up.
+		if v := verified(); !v[s1] || v[cpResp.SnapshotId] {
+			t.Fatalf("want only %s verified: %v", s1, v)
+		}
+		c.Attestation = cloud.Attestation{}
 	})
 	t.Run("disk without regions stays in its region", func(t *testing.T) {
 		ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData})

@@ -14,7 +14,10 @@ type Point struct {
 	Kind               string // "snapshot" or "image"
 	Category           string // "standard" (or empty) or "archive"
 	Created            time.Time
-	Verified           bool // a verification run restored it successfully
+	Verified           bool // a trusted signed attestation says a verification run passed on it
+	// VerifiedBy is the run id the point's alidr:verification-run tag names:
+	// where to look for the attestation, never proof by itself.
+	VerifiedBy string
 	// Locked: a snapshot lock (compliance mode, in or after its cool-off)
 	// protects the point from deletion now. Images are never locked.
 	Locked bool

@@ -42,7 +42,8 @@ const ossTimeFormat = "2006-01-02T15:04:05.000Z"
 // conditions), ListObjects v1 and v2; InitiateMultipartUpload (incl.
 // sequential), UploadPart, UploadPartCopy, CompleteMultipartUpload (incl.
 // x-oss-complete-all, x-oss-forbid-overwrite), AbortMultipartUpload,
-// ListParts, ListMultipartUploads. Reads of unmodelled settings answer a new
+// ListParts, ListMultipartUploads; versioning (oss_versioning.go) and
+// retention policies (oss_worm.go). Reads of unmodelled settings answer a new
 // bucket's defaults (GetBucketAcl, GetObjectAcl, ListLiveChannel); other
 // sub-resources (writing acl, tagging, append, ...) answer 501
 // NotImplemented. Every object and part response carries
@@ -69,7 +70,10 @@ type ossBucket struct {
 	storageClass string
 	redundancy   string // DataRedundancyType: LRS or ZRS
 	created      time.Time
-	objects      map[string]*ossObject
+	objects      map[string]*ossObject   // current versions (no delete markers)
+	versioning   string                  // "", Enabled or Suspended (oss_versioning.go)
+	versions     map[string][]*ossObject // every version, newest first, once versioning was enabled
+	worm         *ossWorm                // retention policy (oss_worm.go)
 }
 
 type ossObject struct {
@@ -83,7 +87,9 @@ type ossObject struct {
 	modified     time.Time
 	objType      string // Normal | Multipart
 	storageClass string
-	data         *blob
+	data         *blob  // nil for a delete marker
+	versionID    string // "" until the bucket's versioning is enabled
+	deleteMarker bool
 }
 
 func newOSSService(s *Server) (*ossService, error) {
@@ -126,8 +132,10 @@ func (o *ossService) reset() {
 	o.mu.Lock()
 	var blobs []*blob
 	for _, b := range o.buckets {
-		for _, obj := range b.objects {
-			blobs = append(blobs, obj.data)
+		for _, obj := range b.allVersionsLocked() {
+			if obj.data != nil {
+				blobs = append(blobs, obj.data)
+			}
 		}
 	}
 	var parts []*ossPart
@@ -169,7 +177,8 @@ func splitOSSPath(p string) (bucket, key string) {
 // handledSubResources are the signed sub-resources the emulator serves.
 var handledSubResources = map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
 	"location": true, "bucketInfo": true, "delete": true, "continuation-token": true,
-	"objectMeta": true, "security-token": true}
+	"objectMeta": true, "security-token": true,
+	"versioning": true, "versions": true, "versionId": true, "worm": true, "wormId": true, "wormExtend": true}
 
 // methodSubResources are sub-resources served for one method only: reads of
 // the ACL and of LiveChannels (GetBucketAcl, GetObjectAcl, ListLiveChannel)
@@ -197,6 +206,9 @@ func classifyOSS(r *http.Request) string {
 		return "Unknown"
 	}
 	if key == "" {
+		if op := classifyVaultOp(r.Method, q); op != "" {
+			return op
+		}
 		switch r.Method {
 		case http.MethodPut:
 			return "PutBucket"
@@ -368,6 +380,22 @@ func (o *ossService) dispatch(req *ossReq, op string) *ossErr {
 		return o.listParts(req)
 	case "ListMultipartUploads":
 		return o.listMultipartUploads(req)
+	case "PutBucketVersioning":
+		return o.putBucketVersioning(req)
+	case "GetBucketVersioning":
+		return o.getBucketVersioning(req)
+	case "ListObjectVersions":
+		return o.listObjectVersions(req)
+	case "InitiateBucketWorm":
+		return o.initiateBucketWorm(req)
+	case "CompleteBucketWorm":
+		return o.completeBucketWorm(req)
+	case "ExtendBucketWorm":
+		return o.extendBucketWorm(req)
+	case "GetBucketWorm":
+		return o.getBucketWorm(req)
+	case "AbortBucketWorm":
+		return o.abortBucketWorm(req)
 	}
 	return &ossErr{http.StatusNotImplemented, "NotImplemented", "", "This operation is not supported by the emulator."}
 }
@@ -494,7 +522,7 @@ func (o *ossService) deleteBucket(req *ossReq) *ossErr {
 		o.mu.Unlock()
 		return errNoSuchBucket()
 	}
-	if len(b.objects) > 0 {
+	if len(b.objects) > 0 || len(b.versions) > 0 {
 		o.mu.Unlock()
 		return &ossErr{http.StatusConflict, "BucketNotEmpty", "", "The bucket you tried to delete is not empty."}
 	}

@@ -54,9 +54,10 @@ func (obj *ossObject) setSimple(w written) {
 // quotedETag is how ETags travel in headers and XML.
 func (obj *ossObject) quotedETag() string { return `"` + obj.etag + `"` }
 
-// commitObject publishes obj under bucket/key, replacing (and releasing) any
-// previous version unless conflict is set (x-oss-forbid-overwrite), which is
-// then the answer. accountID "" skips the ownership check (internal
+// commitObject publishes obj under bucket/key, replacing (and releasing) the
+// version it displaces (oss_versioning.go) unless conflict is set
+// (x-oss-forbid-overwrite), which is then the answer, or the bucket's
+// retention policy protects that version. accountID "" skips the ownership check (internal
 // writers). On error obj's data is released.
 func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conflict *ossErr) (*ossObject, *ossErr) {
 	if obj.modified.IsZero() {
@@ -75,17 +76,19 @@ func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conf
 		}
 		return nil, denied("AccessDenied", "", "You have no right to access this bucket.")
 	}
-	old := b.objects[obj.key]
-	if old != nil && conflict != nil {
+	if b.objects[obj.key] != nil && conflict != nil {
 		o.mu.Unlock()
 		obj.data.release()
 		return nil, conflict
 	}
-	b.objects[obj.key] = obj
-	o.mu.Unlock()
-	if old != nil {
-		old.data.release()
+	if o.retainedLocked(b, b.objects[obj.key]) || o.retainedLocked(b, b.displacedLocked(obj.key)) {
+		o.mu.Unlock()
+		obj.data.release()
+		return nil, errObjectImmutable()
 	}
+	old := b.putVersionLocked(obj)
+	o.mu.Unlock()
+	releaseObjects(old)
 	return obj, nil
 }
 
@@ -208,6 +211,7 @@ func (o *ossService) putObjectHTTP(req *ossReq) *ossErr {
 		return err
 	}
 	h := req.w.Header()
+	setVersionHeader(h, obj)
 	h.Set("ETag", obj.quotedETag())
 	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(obj.md5))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc, 10))
@@ -346,10 +350,15 @@ func setObjectHeaders(h http.Header, obj *ossObject) {
 	h.Set("x-oss-object-type", obj.objType)
 	h.Set("x-oss-storage-class", obj.storageClass)
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc, 10))
+	setVersionHeader(h, obj)
 }
 
 func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
-	obj, err := o.lookupObject(req, req.bucket, req.key)
+	lookup := o.lookupObject
+	if req.q.Has("versionId") {
+		lookup = func(req *ossReq, _, _ string) (*ossObject, *ossErr) { return o.lookupVersion(req) }
+	}
+	obj, err := lookup(req, req.bucket, req.key)
 	if err != nil {
 		return err
 	}
@@ -394,36 +403,34 @@ func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
 	return nil
 }
 
+// deleteObject deletes an object or, with versionId, one version of it
+// (missing keys are not an error, as in OSS).
 func (o *ossService) deleteObject(req *ossReq) *ossErr {
-	if _, err := o.bucketFor(req); err != nil {
+	b, err := o.bucketFor(req)
+	if err != nil {
 		return err
 	}
-	o.deleteKeys(req.bucket, []string{req.key})
+	deleted, marker, err := o.deleteOne(b, req.key, req.q.Get("versionId"))
+	if err != nil {
+		return err
+	}
+	if deleted != nil {
+		setVersionHeader(req.w.Header(), deleted)
+		if marker {
+			req.w.Header().Set("x-oss-delete-marker", "true")
+		}
+	}
 	req.ok(http.StatusNoContent)
 	return nil
 }
 
-// deleteKeys removes objects (missing keys are not an error, as in OSS).
-func (o *ossService) deleteKeys(bucket string, keys []string) {
-	var gone []*ossObject
-	o.mu.Lock()
-	if b, ok := o.buckets[bucket]; ok {
-		for _, k := range keys {
-			if obj := b.objects[k]; obj != nil {
-				gone = append(gone, obj)
-				delete(b.objects, k)
-			}
-		}
-	}
-	o.mu.Unlock()
-	for _, obj := range gone {
-		obj.data.release()
-	}
-}
-
+// deleteObjects deletes keys (or versions) in order; a key the retention
+// policy protects ends the request with its error, keys before it stay
+// deleted (the service's per-key answer is not verified offline).
 func (o *ossService) deleteObjects(req *ossReq) *ossErr {
-	if _, err := o.bucketFor(req); err != nil {
-		return err
+	b, berr := o.bucketFor(req)
+	if berr != nil {
+		return berr
 	}
 	want, merr := contentMD5(req.r)
 	if merr != nil {
@@ -441,7 +448,8 @@ func (o *ossService) deleteObjects(req *ossReq) *ossErr {
 	var del struct {
 		Quiet   bool `xml:"Quiet"`
 		Objects []struct {
-			Key *string `xml:"Key"`
+			Key       *string `xml:"Key"`
+			VersionID string  `xml:"VersionId"`
 		} `xml:"Object"`
 	}
 	body, restore, ok := unescapeControlRefs(body)
@@ -466,9 +474,11 @@ func (o *ossService) deleteObjects(req *ossReq) *ossErr {
 		}
 		keys[i] = restore(*ob.Key)
 	}
-	o.deleteKeys(req.bucket, keys)
 	type deleted struct {
-		Key string `xml:"Key"`
+		Key                   string `xml:"Key"`
+		VersionID             string `xml:"VersionId,omitempty"`
+		DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 	}
 	res := struct {
 		XMLName      xml.Name  `xml:"DeleteResult"`
@@ -478,9 +488,18 @@ func (o *ossService) deleteObjects(req *ossReq) *ossErr {
 	if req.q.Get("encoding-type") == "url" {
 		res.EncodingType = "url"
 	}
-	if !del.Quiet {
-		for _, k := range keys {
-			res.Deleted = append(res.Deleted, deleted{Key: encodeKey(req.q, k)})
+	for i, k := range keys {
+		id := del.Objects[i].VersionID
+		obj, marker, err := o.deleteOne(b, k, id)
+		if err != nil {
+			return err
+		}
+		d := deleted{Key: encodeKey(req.q, k), VersionID: id}
+		if obj != nil && marker {
+			d.DeleteMarker, d.DeleteMarkerVersionID = true, obj.versionID
+		}
+		if !del.Quiet {
+			res.Deleted = append(res.Deleted, d)
 		}
 	}
 	req.writeXML(res)

@@ -71,7 +71,7 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 		"disk_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "The disk the point was taken from."},
 		"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC."},
 		"category":   schema.StringAttribute{Computed: true, MarkdownDescription: "Storage tier: `standard`, `flash` or `archive` (images: `standard`)."},
-		"verified":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a verification run restored it successfully (tag `alidr:verified-at`)."},
+		"verified":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a passed verification run vouched for it in an attestation signed by a trusted key (provider `attestation.public_keys`); the `alidr:verified-at` tag alone never makes it true."},
 		"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "Snapshot or image status (always usable: `accomplished` or `Available`)."},
 	}
 	strList := func(desc string, v ...validator.List) schema.ListAttribute {
@@ -94,7 +94,7 @@ func (d *recoveryPointsDataSource) Schema(_ context.Context, _ datasource.Schema
 				listvalidator.ValueStringsAre(stringvalidator.OneOf("standard", "flash", "archive"))),
 			"kinds": strList("Only these kinds: `snapshot`, `image`. Default: both.",
 				listvalidator.ValueStringsAre(stringvalidator.OneOf("snapshot", "image"))),
-			"only_verified": schema.BoolAttribute{Optional: true, MarkdownDescription: "Only points a verification run has restored successfully. Default `false`."},
+			"only_verified": schema.BoolAttribute{Optional: true, MarkdownDescription: "Only points whose `verified` is true: vouched for by a signed attestation of a passed verification run. Needs the provider's `attestation { bucket, public_keys }`. Default `false`."},
 			"only_locked":   schema.BoolAttribute{Optional: true, MarkdownDescription: onlyLockedDescription},
 			"dwell":         schema.StringAttribute{Optional: true, MarkdownDescription: dwellDescription},
 			"require_match": schema.BoolAttribute{
@@ -212,6 +212,10 @@ func (d *recoveryPointsDataSource) Read(ctx context.Context, req datasource.Read
 		resp.Diagnostics.AddAttributeError(p, "Invalid recovery point filter", msg)
 	})
 	if !ok {
+		return
+	}
+	if err := checkTrust(d.client, f.OnlyVerified); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("only_verified"), "No trusted attestation keys", err.Error()+".")
 		return
 	}
 	if len(f.Regions) == 0 {

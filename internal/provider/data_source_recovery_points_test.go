@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
-	"github.com/alidr/terraform-provider-alidr/internal/cloud"
+	"github.com/alidr/terraform-provider-alidr/internal/attest"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -59,12 +59,8 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	clock.Advance(2 * time.Hour)
 	s3 := snap()
 	clock.Advance(time.Hour)
-	tag := ecs.CreateTagResourcesRequest()
-	tag.ResourceType, tag.ResourceId = "snapshot", &[]string{s1}
-	tag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerifiedAt, Value: start.Format(time.RFC3339)}}
-	if _, err := sdk.TagResources(tag); err != nil {
-		t.Fatal(err)
-	}
+	trust := newTestTrust(t, env, "alidr-proofs-points")
+	trust.vouch(t, trust.key, "vr-s1", attest.StatusPassed, s1)
 	cp := ecs.CreateCopySnapshotRequest()
 	cp.SnapshotId, cp.DestinationRegionId = s2, env.DRRegions[0]
 	cp.DestinationSnapshotName, cp.DestinationSnapshotDescription = "copy", "copy" // required by the CopySnapshot model
@@ -100,11 +96,11 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      env.Config("data \"alidr_recovery_points\" \"x\" {\n  disk_id       = %q\n  only_verified = true\n}", env.SystemDiskID),
+				Config:      trust.config(false, "data \"alidr_recovery_points\" \"x\" {\n  disk_id       = %q\n  only_verified = true\n}", env.SystemDiskID),
 				ExpectError: spWrapped(`1 point exists, 0 are verified; run alidr_verification_run or set only_verified = false`),
 			},
 			{
-				Config: env.Config(`
+				Config: trust.config(false, `
 data "alidr_recovery_points" "all" {
   disk_id = %[1]q
   regions = [%[4]q, %[5]q]

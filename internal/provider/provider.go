@@ -45,6 +45,8 @@ type providerModel struct {
 	MaxRetryTimeout       types.Int64      `tfsdk:"max_retry_timeout"`
 	AssumeRole            *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints             *endpointsModel  `tfsdk:"endpoints"`
+
+	Attestation *attestationModel `tfsdk:"attestation"` // provider_attestation.go
 }
 
 type assumeRoleModel struct {
@@ -147,6 +149,7 @@ func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 				},
 			},
+			"attestation": attestationBlock(),
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Service endpoint overrides, e.g. to use the local emulator.",
 				Attributes: map[string]schema.Attribute{
@@ -223,6 +226,10 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		resp.Diagnostics.AddError("Invalid alidr provider configuration", err.Error())
 		return
 	}
+	client.Attestation = attestationConfig(ctx, m.Attestation, cfg.Region, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// An unknown region fails here, at plan time, with the list of valid ones.
 	// Refused credentials and transient failures are reported as what they
 	// are: they say nothing about the region.
@@ -255,6 +262,7 @@ func (p *alidrProvider) Resources(context.Context) []func() resource.Resource {
 		NewRestoredInstanceResource,
 		NewReplicatedImageResource,
 		NewSnapshotPolicyResource,
+		NewRecoveryVaultResource,
 	}
 }
 

@@ -168,6 +168,7 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeError(path.Root("targets"), "Unknown target region", err.Error()+": fix or remove the target.")
 		}
 	}
+	rimgWarnUnlockedExport(ctx, r.client, &plan, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || state == nil {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return

@@ -285,6 +285,9 @@ func pointQuery(rp *restoreRecoveryPoint) restore.PointQuery {
 
 // choosePoint lists the disk's recovery points and picks the newest match.
 func (r *restoredInstanceResource) choosePoint(ctx context.Context, region string, q restore.PointQuery) (pointChoice, error) {
+	if err := checkTrust(r.client, q.OnlyVerified); err != nil {
+		return pointChoice{}, err
+	}
 	points, err := r.client.RecoveryPoints(ctx, region, cloud.RecoveryPointQuery{DiskID: q.DiskID, Locks: q.OnlyLocked})
 	if err != nil {
 		return pointChoice{}, err

@@ -71,8 +71,9 @@ func (r *restoredInstanceResource) Schema(ctx context.Context, _ resource.Schema
 								MarkdownDescription: "Only points at most this old when the instance is created, e.g. `72h` or `3d`.",
 							},
 							"only_verified": schema.BoolAttribute{
-								Optional:            true,
-								MarkdownDescription: "Only points an `alidr_verification_run` has restored successfully (tag `alidr:verified-at`). Default `false`.",
+								Optional: true,
+								MarkdownDescription: "Only points a passed `alidr_verification_run` vouched for in an attestation signed by a key in the provider's " +
+									"`attestation.public_keys` (the `alidr:verified-at` tag is a hint, never proof; without trusted keys this is an error). Default `false`.",
 							},
 							"only_locked": schema.BoolAttribute{Optional: true, MarkdownDescription: onlyLockedDescription},
 							"dwell":       schema.StringAttribute{Optional: true, MarkdownDescription: dwellDescription},

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/attest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
@@ -453,9 +454,8 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 	newer, newerAt := snapshot("after-attack")
 	attack := olderAt.Add(newerAt.Sub(olderAt) / 2).Format(time.RFC3339)
 	// The older point is the verified one.
-	if err := c.TagResources(context.Background(), env.Region, "snapshot", []string{older}, map[string]string{cloud.TagVerifiedAt: olderAt.Format(time.RFC3339)}); err != nil {
-		t.Fatal(err)
-	}
+	trust := newTestTrust(t, env, "alidr-proofs-restore")
+	trust.vouch(t, trust.key, "vr-older", attest.StatusPassed, older)
 	point := func(extra string) string {
 		return fmt.Sprintf("{ recovery_point = { disk_id = %q%s } }", env.SystemDiskID, extra)
 	}
@@ -489,7 +489,7 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 				},
 			},
 			{
-				Config: restoredConfig(env, point(", only_verified = true"), "ecs.g7.large", `  desired_status = "Stopped"`),
+				Config: trust.into(false, restoredConfig(env, point(", only_verified = true"), "ecs.g7.large", `  desired_status = "Stopped"`)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restored_from"), knownvalue.StringExact(older)),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),

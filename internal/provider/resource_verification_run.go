@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/alidr/terraform-provider-alidr/internal/attest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 	"github.com/alidr/terraform-provider-alidr/internal/verify"
@@ -201,6 +202,11 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 					"output_tail":     schema.StringAttribute{Computed: true, MarkdownDescription: "Last 2 KiB of the last attempt's decoded output."},
 				},
 			},
+			"attestation_object": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Where the run's signed attestation is kept (`oss://<vault>/" + attest.ObjectPrefix + "<run id>.json`), " +
+					"when the provider has an `attestation` block; null otherwise. Only such an attestation makes `only_verified` trust the points.",
+			},
 			"tagged_points": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The `verified_points` that received the verified tags (empty when the run failed).",
@@ -264,6 +270,7 @@ func (r *verificationRunResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.writeAttestation(ctx, &m, res, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	if rep != nil {
 		if err := verify.WriteReport(ctx, backend, res, *rep); err != nil {

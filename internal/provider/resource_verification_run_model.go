@@ -166,6 +166,8 @@ type verificationRunModel struct {
 	FinishedAt      types.String       `tfsdk:"finished_at"`
 	BootTestResult  types.Object       `tfsdk:"boot_test_result"`
 	TaggedPoints    types.List         `tfsdk:"tagged_points"`
+	// AttestationObject: resource_verification_run_attest.go.
+	AttestationObject types.String `tfsdk:"attestation_object"`
 }
 type checksumSpecModel struct {
 	Bucket         types.String  `tfsdk:"bucket"`
