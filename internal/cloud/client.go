@@ -37,6 +37,8 @@ type Client struct {
 
 	mu  sync.Mutex
 	oss map[string]*oss.Client
+
+	regionCache regionCache
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and
