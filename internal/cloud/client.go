@@ -39,6 +39,7 @@ type Client struct {
 	oss map[string]*oss.Client
 
 	regionCache regionCache
+	batch       *batcher // nil: batching off
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and
@@ -53,6 +54,9 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 		Backoff:   DefaultBackoff(cfg.MaxRetries+1, cfg.retryTimeout()),
 		userAgent: userAgent,
 		oss:       map[string]*oss.Client{},
+	}
+	if !cfg.NoBatching {
+		c.batch = newBatcher(BatchWindow)
 	}
 	var err error
 	if c.ecsEP, err = optionalEndpoint("ecs", cfg.Endpoints.ECS); err != nil {

@@ -40,26 +40,36 @@ var allImageStatuses = strings.Join([]string{ImageStatusCreating, ImageStatusWai
 	ImageStatusUnAvailable, ImageStatusCreateFailed, ImageStatusDeprecated}, ",")
 
 // FindImageByID returns the image id in region, in any status (custom,
-// shared or public). A missing image is a *NotFoundError.
+// shared or public). A missing image is a *NotFoundError. Concurrent
+// lookups are batched (batch.go).
 func (c *Client) FindImageByID(ctx context.Context, region, id string) (*ecs.Image, error) {
-	if id == "" {
-		return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
-	}
-	req := ecs.CreateDescribeImagesRequest()
-	req.ImageId = id
-	req.Status = allImageStatuses
-	req.ShowExpired = requests.NewBoolean(true)
-	req.PageSize = requestsInt(PageSize)
-	resp := ecs.CreateDescribeImagesResponse()
-	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		return nil, asNotFound(err, KindImage, id, region)
-	}
-	for i := range resp.Images.Image {
-		if resp.Images.Image[i].ImageId == id {
-			return &resp.Images.Image[i], nil
-		}
-	}
-	return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
+	return findByID(ctx, c, imagesByID, KindImage, region, id)
+}
+
+// imagesByID finds images with DescribeImages' ImageId as a comma-separated
+// list (see batch.go for what the official sources say about it).
+var imagesByID = batchKind[ecs.Image]{
+	action: "DescribeImages",
+	id:     func(im *ecs.Image) string { return im.ImageId },
+	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Image, error) {
+		var out []ecs.Image
+		err := AllPages(ctx, func(page int) (int, int, error) {
+			req := ecs.CreateDescribeImagesRequest()
+			req.ImageId = strings.Join(ids, ",")
+			req.Status = allImageStatuses
+			req.ShowExpired = requests.NewBoolean(true)
+			req.PageNumber = requestsInt(page)
+			req.PageSize = requestsInt(PageSize)
+			resp := ecs.CreateDescribeImagesResponse()
+			if err := c.DoECS(ctx, region, req, resp); err != nil {
+				return 0, 0, err
+			}
+			out = append(out, resp.Images.Image...)
+			return len(resp.Images.Image), resp.TotalCount, nil
+		})
+		return out, err
+	},
+	listUndocumented: true,
 }
 
 // ListImagesByTags returns the account's own images in region (any status)

@@ -23,8 +23,9 @@ import (
 //
 // It prints quickstart_plan_calls (examples/quickstart), plan_calls_per_policy
 // (N alidr_snapshot_policy with 2 disks each, ALIDR_BENCH_POLICIES, default
-// 150) and plan_seconds_150 with every ECS call delayed by 50 ms. One
-// iteration is the whole measurement, whatever b.N is.
+// 150) and plan_seconds_150 with every ECS call delayed by 50 ms, with
+// batching on (the default) and off (ALIDR_DESCRIBE_BATCHING=off) side by
+// side. One iteration is the whole measurement, whatever b.N is.
 func BenchmarkRefresh(b *testing.B) {
 	if os.Getenv("TF_ACC") == "" {
 		b.Skip("drives the Terraform CLI: set TF_ACC=1")
@@ -76,14 +77,41 @@ resource "alidr_snapshot_policy" "p%d" {
 	tf.Must(dir, 0, "init", "-input=false", "-no-color")
 	tf.Must(dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
 
+	batching := func(on bool) {
+		if on {
+			b.Setenv("ALIDR_DESCRIBE_BATCHING", "on")
+		} else {
+			b.Setenv("ALIDR_DESCRIBE_BATCHING", "off")
+		}
+	}
+	batching(false)
+	offCalls, _ := countPlan(b, srv, tf, dir)
+	batching(true)
 	calls, _ := countPlan(b, srv, tf, dir)
-	fmt.Printf("# %d policies, 2 disks each: %d calls per plan\n", n, calls)
+	fmt.Printf("# %d policies, 2 disks each: %d calls per plan (%d with batching off)\n", n, calls, offCalls)
 	fmt.Printf("plan_calls_per_policy=%.2f\n", float64(calls)/float64(n))
 
-	// Latency closer to a real API than loopback.
+	// Latency closer to a real API than loopback; batching off and on
+	// alternate, best of two each.
 	srv.InjectFault(emulator.Fault{Service: "ecs", Kind: emulator.FaultLatency, Duration: 50 * time.Millisecond})
-	_, secs := countPlan(b, srv, tf, dir)
-	fmt.Printf("plan_seconds_%d=%.1f\n", n, secs.Seconds())
+	var on, off time.Duration
+	for range 2 {
+		batching(false)
+		_, d := countPlan(b, srv, tf, dir)
+		off = minDur(off, d)
+		batching(true)
+		_, d = countPlan(b, srv, tf, dir)
+		on = minDur(on, d)
+	}
+	fmt.Printf("plan_seconds_%d=%.1f\n", n, on.Seconds())
+	fmt.Printf("plan_seconds_%d_no_batching=%.1f\n", n, off.Seconds())
+}
+
+func minDur(a, b time.Duration) time.Duration {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // countPlan runs a plan that must find nothing to change and returns the
