@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -106,11 +105,11 @@ func describeByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region
 		}
 		shared := len(j.b.ids) > len(j.ids)
 		if j.b.err != nil {
-			var access *AccessError
-			if !shared || errors.As(j.b.err, &access) {
+			// Another lookup's id may have spoiled a shared call: ask alone.
+			// Refused credentials, throttling and outages concern every id.
+			if !shared || IsAccessError(j.b.err) || Retryable(j.b.err) {
 				return nil, j.b.err
 			}
-			// Another lookup's id may have spoiled the shared call: ask alone.
 			recheck = append(recheck, j.ids...)
 			continue
 		}

@@ -2,7 +2,9 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +175,43 @@ func TestBatchSplitsAtTheLimit(t *testing.T) {
 	rest, took := bt.join(context.Background(), key, ids[MaxBatchIDs:], call)
 	if took != 20 || rest == full || len(rest.ids) != 20 {
 		t.Fatalf("the rest: took %d, %d ids", took, len(rest.ids))
+	}
+}
+
+// A shared call refused because of one lookup's id fails only that lookup:
+// the others are asked again on their own.
+func TestSpoiledBatchIsAskedAgainAlone(t *testing.T) {
+	c := &Client{batch: newBatcher(time.Second)}
+	var mu sync.Mutex
+	var calls [][]string
+	kind := batchKind[string]{
+		action: "DescribeThings",
+		id:     func(s *string) string { return *s },
+		fetch: func(_ context.Context, _ *Client, _ string, ids []string) ([]string, error) {
+			mu.Lock()
+			calls = append(calls, ids)
+			mu.Unlock()
+			if slices.Contains(ids, "bad") {
+				return nil, errors.New("InvalidParameter: bad")
+			}
+			return ids, nil
+		},
+	}
+	var wg sync.WaitGroup
+	errs := map[string]error{}
+	for _, id := range []string{"good", "bad"} {
+		wg.Go(func() {
+			_, err := findByID(context.Background(), c, kind, KindInstance, "cn-beijing", id)
+			mu.Lock()
+			errs[id] = err
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if errs["good"] != nil || errs["bad"] == nil {
+		t.Fatalf("good: %v, bad: %v", errs["good"], errs["bad"])
+	}
+	if len(calls) != 3 || len(calls[0]) != 2 {
+		t.Fatalf("calls %v: want the shared one, then each id alone", calls)
 	}
 }
