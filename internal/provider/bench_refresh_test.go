@@ -13,6 +13,7 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
+	"github.com/alidr/terraform-provider-alidr/internal/benchkit"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -51,7 +52,7 @@ func benchQuickstartPlan(b *testing.B) {
 }
 
 func benchPolicyPlans(b *testing.B) {
-	n := int(envInt(b, "ALIDR_BENCH_POLICIES", 150))
+	n := int(benchkit.EnvInt(b, "ALIDR_BENCH_POLICIES", 150))
 	srv := benchEmulator(b)
 	disks := createDisks(b, srv, 2*n)
 	dir := b.TempDir()
@@ -98,20 +99,13 @@ resource "alidr_snapshot_policy" "p%d" {
 	for range 2 {
 		batching(false)
 		_, d := countPlan(b, srv, tf, dir)
-		off = minDur(off, d)
+		off = benchkit.MinDur(off, d)
 		batching(true)
 		_, d = countPlan(b, srv, tf, dir)
-		on = minDur(on, d)
+		on = benchkit.MinDur(on, d)
 	}
 	fmt.Printf("plan_seconds_%d=%.1f\n", n, on.Seconds())
 	fmt.Printf("plan_seconds_%d_no_batching=%.1f\n", n, off.Seconds())
-}
-
-func minDur(a, b time.Duration) time.Duration {
-	if a == 0 || b < a {
-		return b
-	}
-	return a
 }
 
 // countPlan runs a plan that must find nothing to change and returns the
@@ -177,16 +171,4 @@ func createDisks(b *testing.B, srv *emulator.Server, n int) []string {
 		ids[i] = resp.DiskId
 	}
 	return ids
-}
-
-func envInt(b *testing.B, name string, def int64) int64 {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	var n int64
-	if _, err := fmt.Sscan(v, &n); err != nil || n <= 0 {
-		b.Fatalf("%s=%q: want a positive integer", name, v)
-	}
-	return n
 }

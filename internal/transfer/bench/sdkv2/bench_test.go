@@ -6,11 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/alidr/terraform-provider-alidr/internal/benchkit"
 	"github.com/alidr/terraform-provider-alidr/internal/crc64ecma"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
@@ -38,14 +37,14 @@ const (
 //
 // One iteration is the whole comparison, whatever b.N is.
 func BenchmarkEngineVsSDKv2(b *testing.B) {
-	mib := envInt(b, "ALIDR_BENCH_MIB", 1024)
-	rounds := envInt(b, "ALIDR_BENCH_ROUNDS", 3)
+	mib := benchkit.EnvInt(b, "ALIDR_BENCH_MIB", 1024)
+	rounds := benchkit.EnvInt(b, "ALIDR_BENCH_ROUNDS", 3)
 	srv := startEmulator(b)
 	dir := b.TempDir()
 
 	v1 := v1Bucket(b, srv)
 	src := filepath.Join(dir, "src")
-	writeRandomFile(b, src, mib<<20)
+	benchkit.WriteRandomFile(b, src, mib<<20)
 	up, err := transfer.Upload(context.Background(), v1, key, src, transfer.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -90,9 +89,9 @@ func BenchmarkEngineVsSDKv2(b *testing.B) {
 	}
 	var engBest, sdkBest, engCPU, sdkCPU time.Duration
 	timed := func(run func() time.Duration, cpu *time.Duration) time.Duration {
-		c0 := cpuTime()
+		c0 := benchkit.CPUTime()
 		d := run()
-		*cpu += cpuTime() - c0
+		*cpu += benchkit.CPUTime() - c0
 		return d
 	}
 	for r := range rounds {
@@ -103,7 +102,7 @@ func BenchmarkEngineVsSDKv2(b *testing.B) {
 			s = timed(sdkRun, &sdkCPU)
 			e = timed(engineRun, &engCPU)
 		}
-		engBest, sdkBest = minDur(engBest, e), minDur(sdkBest, s)
+		engBest, sdkBest = benchkit.MinDur(engBest, e), benchkit.MinDur(sdkBest, s)
 		fmt.Printf("# round %d: engine %.2fs (%.0f MiB/s), sdk v2 %.2fs (%.0f MiB/s)\n",
 			r+1, e.Seconds(), float64(mib)/e.Seconds(), s.Seconds(), float64(mib)/s.Seconds())
 	}
@@ -173,41 +172,4 @@ func checkFileCRC(b *testing.B, path string, want uint64) {
 	if crc != want {
 		b.Fatalf("%s: CRC64 %d, want %d", filepath.Base(path), crc, want)
 	}
-}
-
-func writeRandomFile(b *testing.B, path string, size int64) {
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := io.CopyN(f, rand.NewChaCha8([32]byte{1}), size); err != nil {
-		b.Fatal(err)
-	}
-}
-
-func envInt(b *testing.B, name string, def int64) int64 {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		b.Fatalf("%s=%q: want a positive integer", name, v)
-	}
-	return n
-}
-
-// cpuTime is user+system CPU of this process (client and emulator).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func minDur(a, b time.Duration) time.Duration {
-	if a == 0 || b < a {
-		return b
-	}
-	return a
 }
