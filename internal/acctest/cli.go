@@ -21,13 +21,14 @@ import (
 // pipeline does, exit codes included, with the provider served from the test
 // process (TF_REATTACH_PROVIDERS), so `terraform init` installs nothing.
 type CLI struct {
-	t    *testing.T
+	t    testing.TB
 	path string
 	env  []string
 }
 
-// NewCLI serves the provider for the test's lifetime; vars become TF_VAR_*.
-func NewCLI(t *testing.T, vars map[string]string) *CLI {
+// NewCLI serves the provider for the test's (or benchmark's) lifetime; vars
+// become TF_VAR_*.
+func NewCLI(t testing.TB, vars map[string]string) *CLI {
 	t.Helper()
 	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if path == "" {
@@ -78,7 +79,7 @@ func (c *CLI) Must(dir string, want int, args ...string) string {
 
 // serveProvider serves the provider in debug mode and returns its reattach
 // configuration under both registries' addresses of source "alidr/alidr".
-func serveProvider(t *testing.T) string {
+func serveProvider(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	configCh := make(chan *plugin.ReattachConfig)
@@ -86,7 +87,7 @@ func serveProvider(t *testing.T) string {
 	go func() {
 		// Logs follow TF_LOG like the CLI's, as terraform-plugin-testing does.
 		err := tf6server.Serve("registry.terraform.io/alidr/alidr", provider.NewServer("test"),
-			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithLoggingSink(t), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithLoggingSink(sinkT{t}), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 		if err != nil {
 			t.Errorf("serving the provider: %v", err)
 		}
@@ -112,3 +113,9 @@ func serveProvider(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// sinkT lets a benchmark's testing.TB be the logging sink, which wants the
+// methods of a *testing.T (Parallel is the one a *testing.B lacks).
+type sinkT struct{ testing.TB }
+
+func (sinkT) Parallel() {}

@@ -41,6 +41,9 @@ type Client struct {
 	// Attestation is set by the provider (attestation.go); keys in it never
 	// reach logs or errors.
 	Attestation Attestation
+
+	regionCache regionCache
+	batch       *batcher // nil: batching off
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and
@@ -55,6 +58,9 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 		Backoff:   DefaultBackoff(cfg.MaxRetries+1, cfg.retryTimeout()),
 		userAgent: userAgent,
 		oss:       map[string]*oss.Client{},
+	}
+	if !cfg.NoBatching {
+		c.batch = newBatcher(BatchWindow)
 	}
 	var err error
 	if c.ecsEP, err = optionalEndpoint("ecs", cfg.Endpoints.ECS); err != nil {

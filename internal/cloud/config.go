@@ -28,6 +28,9 @@ type Config struct {
 	// RetryTimeout bounds how long a throttled call is retried (0: the
 	// default, DefaultRetryTimeout).
 	RetryTimeout time.Duration
+	// NoBatching sends every Describe lookup by id on its own instead of
+	// batching concurrent ones (batch.go); ALIDR_DESCRIBE_BATCHING=off.
+	NoBatching bool
 }
 
 // AssumeRole asks STS for temporary credentials of a RAM role.
@@ -88,6 +91,9 @@ func (c *Config) ApplyEnvironment(getenv func(string) string) {
 	fill(&c.Region, "region")
 	fill(&c.Profile, "profile")
 	fill(&c.SharedCredentialsFile, "shared_credentials_file")
+	if getenv("ALIDR_DESCRIBE_BATCHING") == "off" {
+		c.NoBatching = true
+	}
 	if c.AssumeRole == nil {
 		var arn, session string
 		fill(&arn, "assume_role_arn")

@@ -40,38 +40,52 @@ var allImageStatuses = strings.Join([]string{ImageStatusCreating, ImageStatusWai
 	ImageStatusUnAvailable, ImageStatusCreateFailed, ImageStatusDeprecated}, ",")
 
 // FindImageByID returns the image id in region, in any status (custom,
-// shared or public). A missing image is a *NotFoundError.
+// shared or public). A missing image is a *NotFoundError. Concurrent
+// lookups are batched (batch.go).
 func (c *Client) FindImageByID(ctx context.Context, region, id string) (*ecs.Image, error) {
-	if id == "" {
-		return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
-	}
-	req := ecs.CreateDescribeImagesRequest()
-	req.ImageId = id
-	req.Status = allImageStatuses
-	req.ShowExpired = requests.NewBoolean(true)
-	req.PageSize = requestsInt(PageSize)
-	resp := ecs.CreateDescribeImagesResponse()
-	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		return nil, asNotFound(err, KindImage, id, region)
-	}
-	for i := range resp.Images.Image {
-		if resp.Images.Image[i].ImageId == id {
-			return &resp.Images.Image[i], nil
+	return findByID(ctx, c, imagesByID, KindImage, region, id)
+}
+
+// imagesByID finds images with DescribeImages' ImageId as a comma-separated
+// list (see batch.go for what the official sources say about it).
+var imagesByID = batchKind[ecs.Image]{
+	action: "DescribeImages",
+	id:     func(im *ecs.Image) string { return im.ImageId },
+	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Image, error) {
+		return c.describeImages(ctx, region, func(req *ecs.DescribeImagesRequest) {
+			req.ImageId = strings.Join(ids, ",")
+			req.Status = allImageStatuses
+			req.ShowExpired = requests.NewBoolean(true)
+		})
+	},
+	listUndocumented: true,
+}
+
+// describeImages returns every page of DescribeImages in region for the
+// request set fills in.
+func (c *Client) describeImages(ctx context.Context, region string, set func(*ecs.DescribeImagesRequest)) ([]ecs.Image, error) {
+	var out []ecs.Image
+	err := AllPages(ctx, func(page int) (int, int, error) {
+		req := ecs.CreateDescribeImagesRequest()
+		set(req)
+		req.PageNumber = requestsInt(page)
+		req.PageSize = requestsInt(PageSize)
+		resp := ecs.CreateDescribeImagesResponse()
+		if err := c.DoECS(ctx, region, req, resp); err != nil {
+			return 0, 0, err
 		}
-	}
-	return nil, &NotFoundError{Kind: KindImage, ID: id, Region: region}
+		out = append(out, resp.Images.Image...)
+		return len(resp.Images.Image), resp.TotalCount, nil
+	})
+	return out, err
 }
 
 // ListImagesByTags returns the account's own images in region (any status)
 // carrying every tag of tags, newest first.
 func (c *Client) ListImagesByTags(ctx context.Context, region string, tags map[string]string) ([]ecs.Image, error) {
-	var out []ecs.Image
-	err := AllPages(ctx, func(page int) (int, int, error) {
-		req := ecs.CreateDescribeImagesRequest()
+	out, err := c.describeImages(ctx, region, func(req *ecs.DescribeImagesRequest) {
 		req.ImageOwnerAlias = "self"
 		req.Status = allImageStatuses
-		req.PageNumber = requestsInt(page)
-		req.PageSize = requestsInt(PageSize)
 		if len(tags) > 0 {
 			t := make([]ecs.DescribeImagesTag, 0, len(tags))
 			for _, k := range imageSortedKeys(tags) {
@@ -79,12 +93,6 @@ func (c *Client) ListImagesByTags(ctx context.Context, region string, tags map[s
 			}
 			req.Tag = &t
 		}
-		resp := ecs.CreateDescribeImagesResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			return 0, 0, err
-		}
-		out = append(out, resp.Images.Image...)
-		return len(resp.Images.Image), resp.TotalCount, nil
 	})
 	if err != nil {
 		return nil, err

@@ -28,24 +28,33 @@ const (
 type Instance = ecs.Instance
 
 // FindInstanceByID returns the instance id in region, or a *NotFoundError.
+// Concurrent lookups are batched (batch.go).
 func (c *Client) FindInstanceByID(ctx context.Context, region, id string) (*ecs.Instance, error) {
-	if id == "" {
-		return nil, &NotFoundError{Kind: KindInstance, ID: id, Region: region}
-	}
-	ids, _ := json.Marshal([]string{id})
-	req := ecs.CreateDescribeInstancesRequest()
-	req.InstanceIds = string(ids)
-	req.PageSize = requestsInt(10)
-	resp := ecs.CreateDescribeInstancesResponse()
-	if err := c.DoECS(ctx, region, req, resp); err != nil {
-		return nil, asNotFound(err, KindInstance, id, region)
-	}
-	for i := range resp.Instances.Instance {
-		if resp.Instances.Instance[i].InstanceId == id {
-			return &resp.Instances.Instance[i], nil
-		}
-	}
-	return nil, &NotFoundError{Kind: KindInstance, ID: id, Region: region}
+	return findByID(ctx, c, instancesByID, KindInstance, region, id)
+}
+
+// instancesByID finds instances with DescribeInstances' InstanceIds, a JSON
+// array of up to 100 ids.
+var instancesByID = batchKind[ecs.Instance]{
+	action: "DescribeInstances",
+	id:     func(in *ecs.Instance) string { return in.InstanceId },
+	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Instance, error) {
+		list, _ := json.Marshal(ids)
+		var out []ecs.Instance
+		err := AllPages(ctx, func(page int) (int, int, error) {
+			req := ecs.CreateDescribeInstancesRequest()
+			req.InstanceIds = string(list)
+			req.PageNumber = requestsInt(page)
+			req.PageSize = requestsInt(PageSize)
+			resp := ecs.CreateDescribeInstancesResponse()
+			if err := c.DoECS(ctx, region, req, resp); err != nil {
+				return 0, 0, err
+			}
+			out = append(out, resp.Instances.Instance...)
+			return len(resp.Instances.Instance), resp.TotalCount, nil
+		})
+		return out, err
+	},
 }
 
 // InstanceDiskInput is one disk of RunInstanceInput. Size 0 lets the API

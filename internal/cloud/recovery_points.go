@@ -185,19 +185,8 @@ func imagePoint(region string, im ecs.Image, diskID string) drpolicy.Point {
 
 // listOwnImages lists the account's custom images in region, in every status.
 func (c *Client) listOwnImages(ctx context.Context, region string) ([]ecs.Image, error) {
-	var out []ecs.Image
-	err := AllPages(ctx, func(page int) (int, int, error) {
-		req := ecs.CreateDescribeImagesRequest()
-		req.PageNumber = requestsInt(page)
-		req.PageSize = requestsInt(PageSize)
+	return c.describeImages(ctx, region, func(req *ecs.DescribeImagesRequest) {
 		req.ImageOwnerAlias = "self"
 		req.Status = imageStatuses
-		resp := ecs.CreateDescribeImagesResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			return 0, 0, err
-		}
-		out = append(out, resp.Images.Image...)
-		return len(resp.Images.Image), resp.TotalCount, nil
 	})
-	return out, err
 }

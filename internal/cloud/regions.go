@@ -5,20 +5,35 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// Regions lists the regions ECS offers to the account.
+// regionCache holds the account's region list once DescribeRegions has
+// answered: a provider process (one Client) asks once, in Configure, and
+// every later check reads the list it got. Failures are not kept.
+type regionCache struct {
+	mu      sync.Mutex
+	regions []ecs.Region
+}
+
+// Regions lists the regions ECS offers to the account, sorted by id. The
+// first successful answer serves the client's lifetime; callers get a copy.
 func (c *Client) Regions(ctx context.Context) ([]ecs.Region, error) {
-	req := ecs.CreateDescribeRegionsRequest()
-	resp := ecs.CreateDescribeRegionsResponse()
-	if err := c.DoECS(ctx, c.region, req, resp); err != nil {
-		return nil, err
+	c.regionCache.mu.Lock()
+	defer c.regionCache.mu.Unlock()
+	if c.regionCache.regions == nil {
+		req := ecs.CreateDescribeRegionsRequest()
+		resp := ecs.CreateDescribeRegionsResponse()
+		if err := c.DoECS(ctx, c.region, req, resp); err != nil {
+			return nil, err
+		}
+		regions := resp.Regions.Region
+		sort.Slice(regions, func(i, j int) bool { return regions[i].RegionId < regions[j].RegionId })
+		c.regionCache.regions = regions
 	}
-	regions := resp.Regions.Region
-	sort.Slice(regions, func(i, j int) bool { return regions[i].RegionId < regions[j].RegionId })
-	return regions, nil
+	return slices.Clone(c.regionCache.regions), nil
 }
 
 // UnknownRegionError says DescribeRegions answered and does not list the

@@ -21,17 +21,20 @@ type SnapshotFilter struct {
 }
 
 // FindSnapshotByID returns the snapshot id in region, or a *NotFoundError.
+// Concurrent lookups are batched (batch.go).
 func (c *Client) FindSnapshotByID(ctx context.Context, region, id string) (*ecs.Snapshot, error) {
-	snaps, err := c.ListSnapshots(ctx, region, SnapshotFilter{IDs: []string{id}})
-	if err != nil {
-		return nil, asNotFound(err, KindSnapshot, id, region)
-	}
-	for i := range snaps {
-		if snaps[i].SnapshotId == id {
-			return &snaps[i], nil
-		}
-	}
-	return nil, &NotFoundError{Kind: KindSnapshot, ID: id, Region: region}
+	return findByID(ctx, c, snapshotsByID, KindSnapshot, region, id)
+}
+
+// snapshotsByID finds snapshots (any status) with DescribeSnapshots'
+// SnapshotIds, a JSON array of up to 100 ids.
+var snapshotsByID = batchKind[ecs.Snapshot]{
+	action: "DescribeSnapshots",
+	id:     func(s *ecs.Snapshot) string { return s.SnapshotId },
+	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Snapshot, error) {
+		out, _, err := c.listSnapshots(ctx, region, SnapshotFilter{IDs: ids})
+		return out, err
+	},
 }
 
 // ListSnapshots returns every snapshot in region matching f, newest first

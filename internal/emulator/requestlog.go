@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// maxRequestLog bounds the request log; older records are dropped.
-const maxRequestLog = 10000
+// MaxRequestLog bounds the request log; older records are dropped.
+const MaxRequestLog = 10000
 
 // RequestRecord is one served ECS or OSS request.
 type RequestRecord struct {
@@ -24,7 +24,7 @@ type RequestRecord struct {
 	Fault FaultKind `json:"fault,omitempty"`
 }
 
-// requestLog is a ring of the last maxRequestLog records.
+// requestLog is a ring of the last MaxRequestLog records.
 type requestLog struct {
 	mu    sync.Mutex
 	recs  []RequestRecord
@@ -33,11 +33,11 @@ type requestLog struct {
 
 func (l *requestLog) add(r RequestRecord) {
 	l.mu.Lock()
-	if len(l.recs) < maxRequestLog {
+	if len(l.recs) < MaxRequestLog {
 		l.recs = append(l.recs, r)
 	} else {
 		l.recs[l.start] = r
-		l.start = (l.start + 1) % maxRequestLog
+		l.start = (l.start + 1) % MaxRequestLog
 	}
 	l.mu.Unlock()
 }

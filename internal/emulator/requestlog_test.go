@@ -4,11 +4,11 @@ import "testing"
 
 func TestRequestLogRingKeepsNewestInOrder(t *testing.T) {
 	var l requestLog
-	for i := 0; i < maxRequestLog+25; i++ {
+	for i := 0; i < MaxRequestLog+25; i++ {
 		l.add(RequestRecord{Status: i})
 	}
 	got := l.list()
-	if len(got) != maxRequestLog || got[0].Status != 25 || got[len(got)-1].Status != maxRequestLog+24 {
+	if len(got) != MaxRequestLog || got[0].Status != 25 || got[len(got)-1].Status != MaxRequestLog+24 {
 		t.Fatalf("len %d first %d last %d", len(got), got[0].Status, got[len(got)-1].Status)
 	}
 	for i := 1; i < len(got); i++ {

@@ -1,0 +1,229 @@
+package cloud
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Describe calls by id from concurrent resources of one provider process
+// are batched per region and action: lookups arriving within BatchWindow of
+// the first one go out as one call carrying up to MaxBatchIDs ids. A lookup
+// only joins a batch that has not been sent yet, so its answer is never
+// older than the lookup. Terraform refreshes up to 10 resources at once
+// (-parallelism), so a plan's reads of one kind share a handful of calls.
+//
+// Id list parameters and limits, from the official request models
+// (github.com/alibabacloud-go/ecs-20140526/v7 client/*_request_model.go):
+// DescribeInstances InstanceIds and DescribeDisks DiskIds are "a JSON array
+// that consists of up to 100" ids, DescribeSnapshots SnapshotIds "a JSON array
+// that consists of up to 100 snapshot IDs"; their PageSize goes up to 100.
+// DescribeImages ImageId is documented as "The ID of the image" without a
+// list form. The batch sends a comma-separated list (the emulator takes it;
+// the official sources say nothing of it), so an image missing from a
+// batched answer, or a batched call that fails, is asked about again on its
+// own before the provider believes it: a service that ignored the list
+// would cost calls, never a resource dropped from state.
+
+// BatchWindow is how long the first lookup of a batch waits for others:
+// short next to a call's round trip (tens of milliseconds to a real API).
+const BatchWindow = 10 * time.Millisecond
+
+// MaxBatchIDs is the most ids one batched call carries (the limit above).
+const MaxBatchIDs = 100
+
+// batchKind is one Describe action that finds objects by a list of ids.
+type batchKind[T any] struct {
+	action string
+	// fetch makes the call for at most MaxBatchIDs ids, paging if needed,
+	// without batching.
+	fetch func(ctx context.Context, c *Client, region string, ids []string) ([]T, error)
+	id    func(*T) string
+	// listUndocumented says the id list form is not in the official sources:
+	// absence and errors of a multi-id call are checked by a call of its own.
+	listUndocumented bool
+}
+
+// batcher holds the batches still collecting ids. A nil *batcher (batching
+// off) sends every lookup as it comes.
+type batcher struct {
+	window time.Duration
+	mu     sync.Mutex
+	open   map[batchKey]*batch
+}
+
+type batchKey struct{ region, action string }
+
+// batch is one call in the making. found and err are set before done is
+// closed and never change afterwards.
+type batch struct {
+	ids   []string
+	sent  bool
+	done  chan struct{}
+	found map[string]any
+	err   error
+}
+
+func newBatcher(window time.Duration) *batcher {
+	if window <= 0 {
+		return nil
+	}
+	return &batcher{window: window, open: map[batchKey]*batch{}}
+}
+
+// describeByIDs returns the objects of ids that exist in region, by id.
+func describeByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region string, ids []string) (map[string]*T, error) {
+	ids = uniqueIDs(ids)
+	if c.batch == nil {
+		return fetchByIDs(ctx, c, k, region, ids)
+	}
+	type joined struct {
+		b   *batch
+		ids []string
+	}
+	var mine []joined
+	for rest := ids; len(rest) > 0; {
+		b, took := c.batch.join(ctx, batchKey{region, k.action}, rest, func(ctx context.Context, ids []string) (map[string]any, error) {
+			got, err := fetchByIDs(ctx, c, k, region, ids)
+			out := make(map[string]any, len(got))
+			for id, v := range got {
+				out[id] = v
+			}
+			return out, err
+		})
+		mine = append(mine, joined{b, rest[:took]})
+		rest = rest[took:]
+	}
+	out := map[string]*T{}
+	var recheck []string
+	for _, j := range mine {
+		select {
+		case <-j.b.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		shared := len(j.b.ids) > len(j.ids)
+		if j.b.err != nil {
+			// Another lookup's id may have spoiled a shared call: ask alone.
+			// Refused credentials, throttling and outages concern every id.
+			if !shared || IsAccessError(j.b.err) || Retryable(j.b.err) {
+				return nil, j.b.err
+			}
+			recheck = append(recheck, j.ids...)
+			continue
+		}
+		for _, id := range j.ids {
+			if v, ok := j.b.found[id]; ok {
+				out[id] = v.(*T)
+			} else if shared && k.listUndocumented {
+				recheck = append(recheck, id)
+			}
+		}
+	}
+	if len(recheck) > 0 {
+		got, err := fetchByIDs(ctx, c, k, region, recheck)
+		if err != nil {
+			return nil, err
+		}
+		for id, v := range got {
+			out[id] = v
+		}
+	}
+	return out, nil
+}
+
+// fetchByIDs asks for ids directly, MaxBatchIDs at a time.
+func fetchByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region string, ids []string) (map[string]*T, error) {
+	out := map[string]*T{}
+	for chunk := range slices.Chunk(ids, MaxBatchIDs) {
+		list, err := k.fetch(ctx, c, region, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list {
+			if id := k.id(&list[i]); slices.Contains(chunk, id) {
+				out[id] = &list[i]
+			}
+		}
+	}
+	return out, nil
+}
+
+// join adds as many of ids as fit to the open batch of key (opening one,
+// sent after the window, when there is none) and returns it with how many
+// ids it took. A batch that fills up is sent at once.
+func (bt *batcher) join(ctx context.Context, key batchKey, ids []string,
+	call func(context.Context, []string) (map[string]any, error)) (*batch, int) {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	b := bt.open[key]
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		bt.open[key] = b
+		// The call outlives a caller that gives up: others wait for it.
+		callCtx := context.WithoutCancel(ctx)
+		time.AfterFunc(bt.window, func() { bt.send(callCtx, key, b, call) })
+	}
+	took := 0
+	for _, id := range ids {
+		if len(b.ids) == MaxBatchIDs {
+			break
+		}
+		if !slices.Contains(b.ids, id) {
+			b.ids = append(b.ids, id)
+		}
+		took++
+	}
+	if len(b.ids) == MaxBatchIDs {
+		b.sent = true
+		delete(bt.open, key)
+		go bt.run(context.WithoutCancel(ctx), b, call)
+	}
+	return b, took
+}
+
+// send closes the batch to new ids and makes its call, unless it was sent
+// already because it filled up.
+func (bt *batcher) send(ctx context.Context, key batchKey, b *batch, call func(context.Context, []string) (map[string]any, error)) {
+	bt.mu.Lock()
+	if b.sent {
+		bt.mu.Unlock()
+		return
+	}
+	b.sent = true
+	delete(bt.open, key)
+	bt.mu.Unlock()
+	bt.run(ctx, b, call)
+}
+
+func (bt *batcher) run(ctx context.Context, b *batch, call func(context.Context, []string) (map[string]any, error)) {
+	b.found, b.err = call(ctx, b.ids)
+	close(b.done)
+}
+
+func uniqueIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// findByID is a finder of one object through describeByIDs: a missing
+// object (or an empty id) is a *NotFoundError.
+func findByID[T any](ctx context.Context, c *Client, k batchKind[T], kind Kind, region, id string) (*T, error) {
+	if id == "" {
+		return nil, &NotFoundError{Kind: kind, ID: id, Region: region}
+	}
+	found, err := describeByIDs(ctx, c, k, region, []string{id})
+	if err != nil {
+		return nil, asNotFound(err, kind, id, region)
+	}
+	if v, ok := found[id]; ok {
+		return v, nil
+	}
+	return nil, &NotFoundError{Kind: kind, ID: id, Region: region}
+}
