@@ -19,12 +19,8 @@ import (
 // DescribeInstances InstanceIds and DescribeDisks DiskIds are "a JSON array
 // that consists of up to 100" ids, DescribeSnapshots SnapshotIds "a JSON array
 // that consists of up to 100 snapshot IDs"; their PageSize goes up to 100.
-// DescribeImages ImageId is documented as "The ID of the image" without a
-// list form. The batch sends a comma-separated list (the emulator takes it;
-// the official sources say nothing of it), so an image missing from a
-// batched answer, or a batched call that fails, is asked about again on its
-// own before the provider believes it: a service that ignored the list
-// would cost calls, never a resource dropped from state.
+// DescribeImages ImageId is documented as "The ID of the image", one id with
+// no list form, so image lookups are never batched.
 
 // BatchWindow is how long the first lookup of a batch waits for others:
 // short next to a call's round trip (tens of milliseconds to a real API).
@@ -40,9 +36,8 @@ type batchKind[T any] struct {
 	// without batching.
 	fetch func(ctx context.Context, c *Client, region string, ids []string) ([]T, error)
 	id    func(*T) string
-	// listUndocumented says the id list form is not in the official sources:
-	// absence and errors of a multi-id call are checked by a call of its own.
-	listUndocumented bool
+	// single says the action takes one id per call: never batched.
+	single bool
 }
 
 // batcher holds the batches still collecting ids. A nil *batcher (batching
@@ -75,7 +70,7 @@ func newBatcher(window time.Duration) *batcher {
 // describeByIDs returns the objects of ids that exist in region, by id.
 func describeByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region string, ids []string) (map[string]*T, error) {
 	ids = uniqueIDs(ids)
-	if c.batch == nil {
+	if c.batch == nil || k.single {
 		return fetchByIDs(ctx, c, k, region, ids)
 	}
 	type joined struct {
@@ -116,8 +111,6 @@ func describeByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region
 		for _, id := range j.ids {
 			if v, ok := j.b.found[id]; ok {
 				out[id] = v.(*T)
-			} else if shared && k.listUndocumented {
-				recheck = append(recheck, id)
 			}
 		}
 	}
@@ -133,10 +126,15 @@ func describeByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region
 	return out, nil
 }
 
-// fetchByIDs asks for ids directly, MaxBatchIDs at a time.
+// fetchByIDs asks for ids directly, MaxBatchIDs at a time (one at a time
+// for a single-id action).
 func fetchByIDs[T any](ctx context.Context, c *Client, k batchKind[T], region string, ids []string) (map[string]*T, error) {
 	out := map[string]*T{}
-	for chunk := range slices.Chunk(ids, MaxBatchIDs) {
+	per := MaxBatchIDs
+	if k.single {
+		per = 1
+	}
+	for chunk := range slices.Chunk(ids, per) {
 		list, err := k.fetch(ctx, c, region, chunk)
 		if err != nil {
 			return nil, err

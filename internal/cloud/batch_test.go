@@ -14,8 +14,7 @@ import (
 
 // Concurrent lookups of one region and action share one call, and what it
 // answers is what the service holds now: a renamed instance shows its new
-// name, a deleted one is NotFound, an image missing from a batched
-// DescribeImages is asked about alone before it is believed missing.
+// name, a deleted one is NotFound. Images are looked up one per call.
 func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	ctx := context.Background()
 	c, srv := instancesClient(t)
@@ -91,7 +90,7 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	for _, r := range srv.Requests()[before:] {
 		calls[r.Action]++
 	}
-	// DescribeImages: the batch, then the missing image alone.
+	// DescribeImages takes one id: a call per image.
 	want := map[string]int{"DescribeInstances": 1, "DescribeImages": 2, "DescribeDisks": 1}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Errorf("calls %v, want %v", calls, want)

@@ -46,19 +46,19 @@ func (c *Client) FindImageByID(ctx context.Context, region, id string) (*ecs.Ima
 	return findByID(ctx, c, imagesByID, KindImage, region, id)
 }
 
-// imagesByID finds images with DescribeImages' ImageId as a comma-separated
-// list (see batch.go for what the official sources say about it).
+// imagesByID finds an image by DescribeImages' ImageId, one id per call
+// (batch.go).
 var imagesByID = batchKind[ecs.Image]{
 	action: "DescribeImages",
 	id:     func(im *ecs.Image) string { return im.ImageId },
 	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Image, error) {
 		return c.describeImages(ctx, region, func(req *ecs.DescribeImagesRequest) {
-			req.ImageId = strings.Join(ids, ",")
+			req.ImageId = ids[0]
 			req.Status = allImageStatuses
 			req.ShowExpired = requests.NewBoolean(true)
 		})
 	},
-	listUndocumented: true,
+	single: true,
 }
 
 // describeImages returns every page of DescribeImages in region for the

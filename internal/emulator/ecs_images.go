@@ -428,11 +428,14 @@ var publicImageEpoch = time.Date(2024, 8, 19, 0, 0, 0, 0, time.UTC)
 
 func (st *snapStore) describeImages(c *rpcCall) (any, error) {
 	st.catchUp(c.now)
+	// ImageId is "The ID of the image" (ecs-20140526/v7
+	// DescribeImagesRequest): one id, no list form. Stricter than a service
+	// that might read a list: a list is refused.
 	var ids []string
-	for _, id := range strings.Split(c.str("ImageId"), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			ids = append(ids, id)
-		}
+	if id := c.str("ImageId"); strings.Contains(id, ",") {
+		return nil, errInvalidParam("ImageId", id)
+	} else if id != "" {
+		ids = []string{id}
 	}
 	name, alias, arch, osType := c.str("ImageName"), c.str("ImageOwnerAlias"), c.str("Architecture"), c.str("OSType")
 	snapID, family := c.str("SnapshotId"), c.str("ImageFamily")

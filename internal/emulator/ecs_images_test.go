@@ -518,3 +518,15 @@ func TestImageModifyAttributeAndFailure(t *testing.T) {
 	_, err = e.bj.RunInstances(run)
 	wantAPIError(t, err, 403, "IncorrectImageStatus")
 }
+
+// DescribeImages' ImageId is one id (ecs-20140526/v7): a list is refused,
+// not read as several ids.
+func TestDescribeImagesRefusesAnIDList(t *testing.T) {
+	e := newSnapEnv(t)
+	req := ecs.CreateDescribeImagesRequest()
+	req.ImageId = "aliyun_3_x64_20G_alibase_20240819.vhd,m-2zenosuchimage000000"
+	_, err := e.bj.DescribeImages(req)
+	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || !strings.Contains(err.Error(), "ImageId") {
+		t.Fatalf("want InvalidParameter naming ImageId, got %v", err)
+	}
+}
