@@ -1,4 +1,6 @@
-# The newest verified snapshot of the database disk taken before the incident.
+# The newest verified snapshot of the database disk taken before the incident
+# (verified: a signed attestation by a key in the provider's
+# attestation.public_keys vouches for it).
 data "alidr_recovery_points" "before_incident" {
   disk_id       = "d-2zecoredbdata0000000"
   before        = "2026-11-20T08:00:00Z"

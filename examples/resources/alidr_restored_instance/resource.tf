@@ -1,6 +1,7 @@
 # Restore the core database server from the newest verified snapshot of its
 # system disk taken before the incident, with its data disk, and check the
-# restore against a 15-minute RTO.
+# restore against a 15-minute RTO. only_verified needs the provider's
+# attestation { public_keys } (see the provider example).
 resource "alidr_restored_instance" "core" {
   region = "cn-shanghai"
   source = {
