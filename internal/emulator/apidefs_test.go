@@ -101,7 +101,7 @@ func TestServedActionsAreDefined(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	for version, handlers := range map[string]map[string]rpcHandler{ecsAPIVersion: srv.ecs.handlers, stsAPIVersion: srv.ecs.stsHandlers} {
+	for version, handlers := range map[string]map[string]rpcHandler{ecsAPIVersion: srv.ecs.handlers, stsAPIVersion: srv.ecs.stsHandlers, ebsAPIVersion: srv.ecs.ebsHandlers} {
 		for action := range handlers {
 			if _, ok := apiDefs[version][action]; !ok {
 				t.Errorf("%s %s is served but has no API definition: add its model to tools/apidefs and run make apidefs", version, action)
