@@ -31,12 +31,18 @@ var providerActions = map[string][]string{
 		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UntagResources",
 	},
 	stsAPIVersion: {"AssumeRole"},
+	ebsAPIVersion: {
+		"BindEnterpriseSnapshotPolicy", "CreateEnterpriseSnapshotPolicy", "DeleteEnterpriseSnapshotPolicy",
+		"DescribeEnterpriseSnapshotPolicy", "UnbindEnterpriseSnapshotPolicy", "UpdateEnterpriseSnapshotPolicy",
+	},
 }
 
 var (
 	typedRequest  = regexp.MustCompile(`\b(ecs|sts)\.Create([A-Za-z]+)Request\(\)`)
 	commonRequest = regexp.MustCompile(`ApiName\s*(?:=|:)\s*"([A-Za-z]+)"`)
-	versionValue  = regexp.MustCompile(`Version\s*(?:=|:)\s*"(\d{4}-\d{2}-\d{2})"`)
+	// ebsRequest: internal/cloud sends EBS actions by name through DoEBS.
+	ebsRequest   = regexp.MustCompile(`(?:DoEBS|diskTargets)\([^()]*?"([A-Z][A-Za-z]+)"`)
+	versionValue = regexp.MustCompile(`Version\s*(?:=|:)\s*"(\d{4}-\d{2}-\d{2})"`)
 )
 
 // commonRequestVersion is the API version a common request at offset sets
@@ -69,6 +75,9 @@ func TestProviderActionsAreListed(t *testing.T) {
 			}
 			for _, m := range typedRequest.FindAllStringSubmatch(string(src), -1) {
 				called[versions[m[1]]+" "+m[2]] = true
+			}
+			for _, m := range ebsRequest.FindAllStringSubmatch(string(src), -1) {
+				called[ebsAPIVersion+" "+m[1]] = true
 			}
 			for _, loc := range commonRequest.FindAllStringSubmatchIndex(string(src), -1) {
 				called[commonRequestVersion(string(src), loc[0])+" "+string(src[loc[2]:loc[3]])] = true
