@@ -24,6 +24,7 @@ import (
 // a KMS key from another resource) still converts.
 type snapshotPolicyModel struct {
 	ID                 types.String   `tfsdk:"id"`
+	Engine             types.String   `tfsdk:"engine"`
 	Region             types.String   `tfsdk:"region"`
 	Name               types.String   `tfsdk:"name"`
 	Schedule           types.Object   `tfsdk:"schedule"`
@@ -34,6 +35,8 @@ type snapshotPolicyModel struct {
 	Avoid              types.List     `tfsdk:"avoid"`
 	Tags               types.Map      `tfsdk:"tags"`
 	EffectiveRPO       types.String   `tfsdk:"effective_rpo"`
+	MaxObservedRPO     types.String   `tfsdk:"max_observed_rpo"`
+	ObservedRPO        types.Object   `tfsdk:"observed_rpo"`
 	PendingTierActions types.Int64    `tfsdk:"pending_tier_actions"`
 	TieredSnapshots    types.Int64    `tfsdk:"tiered_snapshots"`
 	LastTierActions    types.String   `tfsdk:"last_tier_actions"`
@@ -41,36 +44,47 @@ type snapshotPolicyModel struct {
 }
 
 type policyScheduleModel struct {
-	Hours    types.Set `tfsdk:"hours"`
-	Weekdays types.Set `tfsdk:"weekdays"`
+	Hours    types.Set    `tfsdk:"hours"`
+	Weekdays types.Set    `tfsdk:"weekdays"`
+	Cron     types.String `tfsdk:"cron"`
+	TimeZone types.String `tfsdk:"time_zone"`
 }
 
 type policyRetentionModel struct {
 	DailyDays     types.Int64 `tfsdk:"daily_days"`
+	WeeklyWeeks   types.Int64 `tfsdk:"weekly_weeks"`
 	MonthlyMonths types.Int64 `tfsdk:"monthly_months"`
 	YearlyYears   types.Int64 `tfsdk:"yearly_years"`
 }
 
 type policyCopyModel struct {
-	Regions       types.Set    `tfsdk:"regions"`
-	RetentionDays types.Int64  `tfsdk:"retention_days"`
-	Encrypted     types.Bool   `tfsdk:"encrypted"`
-	KMSKeyID      types.String `tfsdk:"kms_key_id"`
+	Regions             types.Set    `tfsdk:"regions"`
+	RetentionDays       types.Int64  `tfsdk:"retention_days"`
+	RegionRetentionDays types.Map    `tfsdk:"region_retention_days"`
+	Encrypted           types.Bool   `tfsdk:"encrypted"`
+	KMSKeyID            types.String `tfsdk:"kms_key_id"`
 }
 
 var (
 	policyScheduleTypes = map[string]attr.Type{
-		"hours":    types.SetType{ElemType: types.Int64Type},
-		"weekdays": types.SetType{ElemType: types.StringType},
+		"hours":     types.SetType{ElemType: types.Int64Type},
+		"weekdays":  types.SetType{ElemType: types.StringType},
+		"cron":      types.StringType,
+		"time_zone": types.StringType,
 	}
 	policyRetentionTypes = map[string]attr.Type{
-		"daily_days": types.Int64Type, "monthly_months": types.Int64Type, "yearly_years": types.Int64Type,
+		"daily_days": types.Int64Type, "weekly_weeks": types.Int64Type, "monthly_months": types.Int64Type, "yearly_years": types.Int64Type,
+	}
+	policyObservedTypes = map[string]attr.Type{
+		"disks":        types.MapType{ElemType: types.StringType},
+		"copy_regions": types.MapType{ElemType: types.StringType},
 	}
 	policyCopyTypes = map[string]attr.Type{
-		"regions":        types.SetType{ElemType: types.StringType},
-		"retention_days": types.Int64Type,
-		"encrypted":      types.BoolType,
-		"kms_key_id":     types.StringType,
+		"regions":               types.SetType{ElemType: types.StringType},
+		"retention_days":        types.Int64Type,
+		"region_retention_days": types.MapType{ElemType: types.Int64Type},
+		"encrypted":             types.BoolType,
+		"kms_key_id":            types.StringType,
 	}
 )
 
