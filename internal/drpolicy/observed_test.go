@@ -49,12 +49,15 @@ func TestArchiveCandidates(t *testing.T) {
 }
 
 func TestSpecialRulesRoundTrip(t *testing.T) {
-	r := Retention{DailyDays: 7, WeeklyWeeks: 4, MonthlyMonths: 3, YearlyYears: 1}
+	r := Tiers{Retention{DailyDays: 7, MonthlyMonths: 3, YearlyYears: 1}, 4}
+	if r.String() != "7+4w+3+1" {
+		t.Errorf("String() = %q", r.String())
+	}
 	rules := r.SpecialRules()
 	if len(rules) != 3 || rules[1] != (SpecialRule{Period: "MONTHS", Unit: "DAYS", Interval: 93}) {
 		t.Fatalf("SpecialRules = %+v", rules)
 	}
-	var back Retention
+	var back Tiers
 	back.FromSpecialRules(rules)
 	if back.WeeklyWeeks != 4 || back.MonthlyMonths != 3 || back.YearlyYears != 1 {
 		t.Fatalf("FromSpecialRules(SpecialRules()) = %+v", back)

@@ -15,7 +15,6 @@ type Retention struct {
 	DailyDays     int
 	MonthlyMonths int
 	YearlyYears   int
-	WeeklyWeeks   int // first snapshot of each week (enterprise policies only)
 }
 
 // ECS limits and rules the plan respects (ECS "Archive snapshots" and
@@ -26,7 +25,6 @@ const (
 	// Tier bounds keep every computed retention within maxRetentionDays
 	// (100 years is 36525 days).
 	maxMonthlyMonths = 1200
-	maxWeeklyWeeks   = 5200
 	maxYearlyYears   = 100
 	// A standard snapshot must have existed this long before it can be archived.
 	minAgeToArchive = 14 * 24 * time.Hour
@@ -40,9 +38,6 @@ const (
 func (r Retention) Validate() error {
 	if r.DailyDays != -1 && (r.DailyDays < 1 || r.DailyDays > maxRetentionDays) {
 		return fmt.Errorf("daily retention %d days is not accepted by ECS: use 1 to %d days, or -1 to keep automatic snapshots forever", r.DailyDays, maxRetentionDays)
-	}
-	if r.WeeklyWeeks < 0 || r.WeeklyWeeks > maxWeeklyWeeks {
-		return fmt.Errorf("weekly retention %d weeks is out of range: use 0 (no weekly tier) to %d weeks", r.WeeklyWeeks, maxWeeklyWeeks)
 	}
 	if r.MonthlyMonths < 0 || r.MonthlyMonths > maxMonthlyMonths {
 		return fmt.Errorf("monthly retention %d months is out of range: use 0 (no monthly tier) to %d months", r.MonthlyMonths, maxMonthlyMonths)
@@ -58,9 +53,6 @@ func (r Retention) String() string {
 	d := fmt.Sprint(r.DailyDays)
 	if r.DailyDays == -1 {
 		d = "forever"
-	}
-	if r.WeeklyWeeks > 0 {
-		d += fmt.Sprintf("+%dw", r.WeeklyWeeks)
 	}
 	return fmt.Sprintf("%s+%d+%d", d, r.MonthlyMonths, r.YearlyYears)
 }
