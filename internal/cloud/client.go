@@ -36,8 +36,9 @@ type Client struct {
 	base      StaticCredentials
 	role      *assumedRole
 
-	mu  sync.Mutex
-	oss map[string]*oss.Client
+	mu      sync.Mutex
+	oss     map[string]*oss.Client
+	regions []ecs.Region // DescribeRegions, once answered (regions.go)
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and

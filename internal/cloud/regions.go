@@ -9,8 +9,16 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// Regions lists the regions ECS offers to the account.
+// Regions lists the regions ECS offers to the account. The first answer is
+// kept for the client's life (the provider's Configure makes it), so plans
+// checking copy regions call DescribeRegions no more.
 func (c *Client) Regions(ctx context.Context) ([]ecs.Region, error) {
+	c.mu.Lock()
+	cached := c.regions
+	c.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
 	req := ecs.CreateDescribeRegionsRequest()
 	resp := ecs.CreateDescribeRegionsResponse()
 	if err := c.DoECS(ctx, c.region, req, resp); err != nil {
@@ -18,6 +26,9 @@ func (c *Client) Regions(ctx context.Context) ([]ecs.Region, error) {
 	}
 	regions := resp.Regions.Region
 	sort.Slice(regions, func(i, j int) bool { return regions[i].RegionId < regions[j].RegionId })
+	c.mu.Lock()
+	c.regions = regions
+	c.mu.Unlock()
 	return regions, nil
 }
 
