@@ -360,7 +360,10 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 	if engine == engineEnterprise {
 		// The cloud keeps the tiers; the refresh counted what is left to
-		// archive (pending_tier_actions), which the apply does.
+		// archive (pending_tier_actions), which the apply does and names.
+		if state != nil && knownInt(state.PendingTierActions) > 0 {
+			plan.LastTierActions = types.StringUnknown()
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}

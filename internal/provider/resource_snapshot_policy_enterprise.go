@@ -272,8 +272,8 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 	var scratch diag.Diagnostics
 	cron := spCronOf(ctx, m.Schedule)
 	if cur, ok := spScheduleOf(ctx, m.Schedule, &scratch); !ok || !slices.Equal(cur.Hours, sched.Hours) || !slices.Equal(cur.Weekdays, sched.Weekdays) {
-		if cron != "" || m.Schedule.IsNull() {
-			cron = p.Schedule.CronExpression // drift or import: the cloud's spelling
+		if cron != "" || m.Schedule.IsNull() && p.Schedule.CronExpression != sched.Cron() {
+			cron = p.Schedule.CronExpression // drift, or an import of a cron this provider did not write
 		}
 		m.Schedule = spScheduleObject(sched, cron)
 	}
@@ -331,19 +331,16 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 
 // spEnterpriseCopyObject renders CrossRegionCopyInfo: retention_days is the
 // one the current value names when a region still uses it (so overrides stay
-// overrides), else the most common one; the other regions are overrides.
+// overrides), else (import) the longest; other regions are overrides.
 func spEnterpriseCopyObject(ctx context.Context, info cloud.ESPCopyInfo, cur types.Object) types.Object {
 	var scratch diag.Diagnostics
 	prior, present, _ := spCopyOf(ctx, cur, &scratch)
-	count := map[int]int{}
-	base := 0
+	base, priorUsed := 0, false
 	for _, r := range info.Regions {
-		count[r.RetainDays]++
-		if count[r.RetainDays] > count[base] || count[r.RetainDays] == count[base] && r.RetainDays < base {
-			base = r.RetainDays
-		}
+		base = max(base, r.RetainDays)
+		priorUsed = priorUsed || present && r.RetainDays == prior.RetentionDays
 	}
-	if present && count[prior.RetentionDays] > 0 {
+	if priorUsed {
 		base = prior.RetentionDays
 	}
 	c := spCopySpec{RetentionDays: base}
