@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -215,6 +216,30 @@ func TestAccSnapshotPolicyEnterprise_400days(t *testing.T) {
 				},
 			},
 			{Config: cfg, PlanOnly: true}, // nothing left to do
+			{
+				// alidr_recovery_points lists the policy's points with their
+				// tier and region: 12 in the primary region (one archived),
+				// 30 and 7 copies.
+				Config: cfg + fmt.Sprintf(`
+data "alidr_recovery_points" "all" {
+  disk_id = %q
+  regions = [%q, %q, %q]
+  kinds   = ["snapshot"]
+}
+data "alidr_recovery_points" "archived" {
+  disk_id    = %q
+  categories = ["archive"]
+}`, env.DataDiskID, env.Region, env.DRRegions[0], env.DRRegions[1], env.DataDiskID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.alidr_recovery_points.all", tfjsonpath.New("points"), knownvalue.ListSizeExact(12+30+7)),
+					statecheck.ExpectKnownValue("data.alidr_recovery_points.archived", tfjsonpath.New("points"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"region": knownvalue.StringExact(env.Region), "category": knownvalue.StringExact("archive"),
+							"created_at": knownvalue.StringRegexp(regexp.MustCompile(`^2026-12-31T18:00:00Z$`)), // 2027-01-01 02:00 UTC+8
+						}),
+					})),
+				},
+			},
 		},
 	})
 }
