@@ -154,24 +154,24 @@ func diskTargets(c *rpcCall) ([]string, error) {
 }
 
 func (st *snapStore) bindEnterprisePolicy(c *rpcCall) (any, error) {
-	p, err := st.espOf(c)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := diskTargets(c)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if !slices.Contains(p.Disks, id) {
-			p.Disks = append(p.Disks, id)
+	return st.changeDisks(c, func(p *enterprisePolicy, ids []string) {
+		for _, id := range ids {
+			if !slices.Contains(p.Disks, id) {
+				p.Disks = append(p.Disks, id)
+			}
 		}
-	}
-	sort.Strings(p.Disks)
-	return map[string]string{"RequestId": c.RequestID}, nil
+		sort.Strings(p.Disks)
+	})
 }
 
 func (st *snapStore) unbindEnterprisePolicy(c *rpcCall) (any, error) {
+	return st.changeDisks(c, func(p *enterprisePolicy, ids []string) {
+		p.Disks = slices.DeleteFunc(p.Disks, func(d string) bool { return slices.Contains(ids, d) })
+	})
+}
+
+// changeDisks resolves PolicyId and DiskTargets.N, then applies change.
+func (st *snapStore) changeDisks(c *rpcCall, change func(p *enterprisePolicy, ids []string)) (any, error) {
 	p, err := st.espOf(c)
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func (st *snapStore) unbindEnterprisePolicy(c *rpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Disks = slices.DeleteFunc(p.Disks, func(d string) bool { return slices.Contains(ids, d) })
+	change(p, ids)
 	return map[string]string{"RequestId": c.RequestID}, nil
 }
 

@@ -516,19 +516,7 @@ func (r *snapshotPolicyResource) setDisks(ctx context.Context, region, id string
 			return err
 		}
 	}
-	var add, remove []string
-	for _, d := range want {
-		if !slices.Contains(current, d) {
-			add = append(add, d)
-		}
-	}
-	for _, d := range current {
-		if !slices.Contains(want, d) {
-			remove = append(remove, d)
-		}
-	}
-	slices.Sort(add)
-	slices.Sort(remove)
+	add, remove := spDiskChanges(want, current)
 	if len(add) > 0 {
 		owners, err := r.client.DiskPolicies(ctx, region, add)
 		if err != nil {

@@ -186,10 +186,8 @@ func (r *snapshotPolicyResource) updateEnterprise(ctx context.Context, plan, sta
 	return summary
 }
 
-// bindAndArchive binds the disks wanted, unbinds those no longer wanted,
-// then moves the monthly and yearly points old enough to the archive tier.
-func (r *snapshotPolicyResource) bindAndArchive(ctx context.Context, region, id string, tiers drpolicy.Tiers, want, current []string) (string, error) {
-	var add, remove []string
+// spDiskChanges are the disks to add to and remove from a policy, sorted.
+func spDiskChanges(want, current []string) (add, remove []string) {
 	for _, d := range want {
 		if !slices.Contains(current, d) {
 			add = append(add, d)
@@ -202,6 +200,13 @@ func (r *snapshotPolicyResource) bindAndArchive(ctx context.Context, region, id 
 	}
 	slices.Sort(add)
 	slices.Sort(remove)
+	return add, remove
+}
+
+// bindAndArchive binds the disks wanted, unbinds those no longer wanted,
+// then moves the monthly and yearly points old enough to the archive tier.
+func (r *snapshotPolicyResource) bindAndArchive(ctx context.Context, region, id string, tiers drpolicy.Tiers, want, current []string) (string, error) {
+	add, remove := spDiskChanges(want, current)
 	if err := r.client.BindEnterprisePolicy(ctx, region, id, add); err != nil {
 		return "", err
 	}
