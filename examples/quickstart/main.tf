@@ -1,7 +1,7 @@
 # Quickstart: a complete disaster recovery drill, "two regions, three
 # centres": cn-beijing primary, cn-shanghai and cn-guangzhou for recovery
-# (both get the golden image; snapshots are copied to cn-shanghai, since an
-# automatic snapshot policy copies to a single region).
+# (both get every snapshot copy, through an EBS enterprise snapshot policy,
+# and the golden image).
 # `make demo` applies it against the local emulator; against Alibaba Cloud,
 # drop the endpoints block, set ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and give
 # your own disks, instance, bucket and DR network.
@@ -31,6 +31,7 @@ provider "alidr" {
     ecs = var.endpoint
     oss = var.endpoint
     sts = var.endpoint
+    ebs = var.endpoint
   }
 }
 

@@ -100,7 +100,7 @@ func (e *Env) EndpointsHCL() string {
 		return ""
 	}
 	u := e.Emulator.URL()
-	return fmt.Sprintf("  endpoints {\n    ecs = %q\n    oss = %q\n    sts = %q\n  }\n", u, u, u)
+	return fmt.Sprintf("  endpoints {\n    ecs = %q\n    oss = %q\n    sts = %q\n    ebs = %q\n  }\n", u, u, u, u)
 }
 
 // AccessKeyID is an access key id the target knows (an id, not a secret).
@@ -133,7 +133,7 @@ func (e *Env) cloudConfig() cloud.Config {
 	cfg := cloud.Config{Region: e.Region, MaxRetries: 3}
 	if e.Emulator != nil {
 		cfg.AccessKey, cfg.SecretKey = emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret
-		cfg.Endpoints = cloud.Endpoints{ECS: e.Emulator.URL(), OSS: e.Emulator.URL(), STS: e.Emulator.URL()}
+		cfg.Endpoints = cloud.Endpoints{ECS: e.Emulator.URL(), OSS: e.Emulator.URL(), STS: e.Emulator.URL(), EBS: e.Emulator.URL()}
 	} else {
 		cfg.ApplyEnvironment(os.Getenv)
 	}

@@ -28,6 +28,7 @@ type Client struct {
 	creds     credentials.CredentialsProvider
 	ecsEP     *Endpoint
 	ossEP     *Endpoint
+	ebsEP     *Endpoint
 	httpc     *http.Client
 	Backoff   Backoff
 	userAgent string
@@ -67,6 +68,9 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 		return nil, err
 	}
 	if c.ossEP, err = optionalEndpoint("oss", cfg.Endpoints.OSS); err != nil {
+		return nil, err
+	}
+	if c.ebsEP, err = optionalEndpoint("ebs", cfg.Endpoints.EBS); err != nil {
 		return nil, err
 	}
 	base, err := cfg.resolveStatic()
@@ -184,6 +188,11 @@ func (c *Client) DoECS(ctx context.Context, region string, req requests.AcsReque
 // clock is off, types authentication and permission refusals, and redacts
 // credentials from the text.
 func (c *Client) ecsError(err error, action, region string) error {
+	return c.serviceError("ECS", err, action, region)
+}
+
+// serviceError is ecsError for any RPC product (ECS, EBS).
+func (c *Client) serviceError(product string, err error, action, region string) error {
 	if err == nil {
 		return nil
 	}
@@ -195,7 +204,7 @@ func (c *Client) ecsError(err error, action, region string) error {
 		}
 		err = explainClockSkew(err, date, time.Now())
 	}
-	call := fmt.Sprintf("ECS %s in %s", action, region)
+	call := fmt.Sprintf("%s %s in %s", product, action, region)
 	if ae := asAccessError(err, call); ae != err {
 		return c.redact.leave(ae)
 	}

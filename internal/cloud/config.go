@@ -45,6 +45,7 @@ type AssumeRole struct {
 // Endpoints overrides service addresses (empty = the public endpoint).
 type Endpoints struct {
 	ECS, OSS, STS string
+	EBS           string // ebs.<region>.aliyuncs.com when empty (ebs.go)
 }
 
 // DefaultMaxRetries is how often a call failing with a 5xx or network error
@@ -114,7 +115,7 @@ func (c *Config) Validate() error {
 	} else if !regionPattern.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not a region id: use ids like \"cn-beijing\", \"cn-shanghai\"", c.Region))
 	}
-	for name, raw := range map[string]string{"ecs": c.Endpoints.ECS, "oss": c.Endpoints.OSS, "sts": c.Endpoints.STS} {
+	for name, raw := range map[string]string{"ecs": c.Endpoints.ECS, "oss": c.Endpoints.OSS, "sts": c.Endpoints.STS, "ebs": c.Endpoints.EBS} {
 		if raw == "" {
 			continue
 		}

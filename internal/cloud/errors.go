@@ -23,6 +23,7 @@ const (
 	KindSnapshot   Kind = "snapshot"
 	KindDisk       Kind = "disk"
 	KindPolicy     Kind = "auto snapshot policy"
+	KindESP        Kind = "enterprise snapshot policy"
 	KindTask       Kind = "task"
 	KindInvocation Kind = "invocation"
 	KindVSwitch    Kind = "vSwitch"
@@ -51,6 +52,11 @@ var notFoundCodes = map[Kind][]string{
 	// use InvalidAutoSnapshotPolicyId.NotFound; the documented one is
 	// ParameterInvalid with HTTP 404 (see policyMissing).
 	KindPolicy: {"InvalidAutoSnapshotPolicyId.NotFound"},
+	// EBS enterprise snapshot policies: the reference pages found document no
+	// not-found code; DescribeEnterpriseSnapshotPolicy answers an unknown id
+	// with an empty Policies list, which FindEnterprisePolicyByID turns into
+	// a *NotFoundError. Nothing else means "gone".
+	KindESP: nil,
 	// DescribeTaskAttribute / CancelTask error tables: 400 InvalidTaskId.NotFound.
 	KindTask: {"InvalidTaskId.NotFound"},
 	// DescribeInvocationResults / StopInvocation error tables:

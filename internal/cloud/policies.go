@@ -472,22 +472,25 @@ func (c *Client) TierSnapshots(ctx context.Context, region string, disks []strin
 			if s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
 				continue
 			}
-			cat := strings.ToLower(s.Category)
-			if s.Encrypted {
-				// ECS cannot archive encrypted snapshots: present them as
-				// archived so the tiers only ever extend them.
-				cat = "archive"
-			}
-			out = append(out, drpolicy.Snapshot{
-				ID: s.SnapshotId, DiskID: s.SourceDiskId, Created: ParseTime(s.CreationTime),
-				RetentionDays: s.RetentionDays, Category: cat,
-			})
+			out = append(out, tierSnapshot(s))
 		}
 	}
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
 	return out, now, nil
+}
+
+// tierSnapshot is what the retention tiers need of a snapshot.
+func tierSnapshot(s ecs.Snapshot) drpolicy.Snapshot {
+	cat := strings.ToLower(s.Category)
+	if s.Encrypted {
+		// ECS cannot archive encrypted snapshots: present them as archived so
+		// the tiers only ever extend them.
+		cat = "archive"
+	}
+	return drpolicy.Snapshot{ID: s.SnapshotId, DiskID: s.SourceDiskId, Created: ParseTime(s.CreationTime),
+		RetentionDays: s.RetentionDays, Category: cat}
 }
 
 func serverTime(h map[string][]string) time.Time {

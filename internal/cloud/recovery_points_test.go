@@ -31,7 +31,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *clou
 	srv.SetDurations(emulator.InstantDurations())
 	c, err := cloud.New(context.Background(), cloud.Config{
 		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 5,
+		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL(), EBS: srv.URL()}, MaxRetries: 5,
 	}, "test")
 	if err != nil {
 		t.Fatal(err)

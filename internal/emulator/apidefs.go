@@ -72,8 +72,9 @@ var rpcCommonParams = map[string]bool{
 	"SignatureType": true, "Timestamp": true, "ResourceOwnerAccount": true, "RegionId": true,
 }
 
-// apiDefs are the generated definitions by API version.
-var apiDefs = map[string]map[string]apiAction{ecsAPIVersion: ecsAPIDefs, stsAPIVersion: stsAPIDefs}
+// apiDefs are the definitions by API version: generated for ECS and STS,
+// hand-written for EBS (apidefs_ebs.go).
+var apiDefs = map[string]map[string]apiAction{ecsAPIVersion: ecsAPIDefs, stsAPIVersion: stsAPIDefs, ebsAPIVersion: ebsAPIDefs}
 
 // checkAgainstDefinition validates a call's parameters against its action's
 // definition: names first, then values, then required parameters.

@@ -31,12 +31,18 @@ var providerActions = map[string][]string{
 		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UnlockSnapshot", "UntagResources",
 	},
 	stsAPIVersion: {"AssumeRole"},
+	ebsAPIVersion: {
+		"BindEnterpriseSnapshotPolicy", "CreateEnterpriseSnapshotPolicy", "DeleteEnterpriseSnapshotPolicy",
+		"DescribeEnterpriseSnapshotPolicy", "UnbindEnterpriseSnapshotPolicy", "UpdateEnterpriseSnapshotPolicy",
+	},
 }
 
 var (
 	typedRequest  = regexp.MustCompile(`\b(ecs|sts)\.Create([A-Za-z]+)Request\(\)`)
 	commonRequest = regexp.MustCompile(`ApiName\s*(?:=|:)\s*"([A-Za-z]+)"`)
-	versionValue  = regexp.MustCompile(`Version\s*(?:=|:)\s*"(\d{4}-\d{2}-\d{2})"`)
+	// ebsRequest: internal/cloud sends EBS actions by name through DoEBS.
+	ebsRequest   = regexp.MustCompile(`(?:DoEBS|diskTargets)\([^()]*?"([A-Z][A-Za-z]+)"`)
+	versionValue = regexp.MustCompile(`Version\s*(?:=|:)\s*"(\d{4}-\d{2}-\d{2})"`)
 )
 
 // commonRequestVersion is the API version a common request at offset sets
@@ -70,6 +76,9 @@ func TestProviderActionsAreListed(t *testing.T) {
 			for _, m := range typedRequest.FindAllStringSubmatch(string(src), -1) {
 				called[versions[m[1]]+" "+m[2]] = true
 			}
+			for _, m := range ebsRequest.FindAllStringSubmatch(string(src), -1) {
+				called[ebsAPIVersion+" "+m[1]] = true
+			}
 			for _, loc := range commonRequest.FindAllStringSubmatchIndex(string(src), -1) {
 				called[commonRequestVersion(string(src), loc[0])+" "+string(src[loc[2]:loc[3]])] = true
 			}
@@ -101,7 +110,7 @@ func TestServedActionsAreDefined(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	for version, handlers := range map[string]map[string]rpcHandler{ecsAPIVersion: srv.ecs.handlers, stsAPIVersion: srv.ecs.stsHandlers} {
+	for version, handlers := range map[string]map[string]rpcHandler{ecsAPIVersion: srv.ecs.handlers, stsAPIVersion: srv.ecs.stsHandlers, ebsAPIVersion: srv.ecs.ebsHandlers} {
 		for action := range handlers {
 			if _, ok := apiDefs[version][action]; !ok {
 				t.Errorf("%s %s is served but has no API definition: add its model to tools/apidefs and run make apidefs", version, action)

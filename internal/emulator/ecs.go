@@ -118,6 +118,7 @@ type ecsService struct {
 
 	handlers    map[string]rpcHandler
 	stsHandlers map[string]rpcHandler
+	ebsHandlers map[string]rpcHandler // EBS 2021-07-30 (ebs_policies.go)
 	tagTypes    map[string]tagType
 	resets      []func()
 	hooks       ecsHooks
@@ -141,10 +142,11 @@ type ecsService struct {
 
 func newECSService(s *Server) *ecsService {
 	e := &ecsService{
-		s:        s,
-		handlers: map[string]rpcHandler{},
-		tagTypes: map[string]tagType{},
-		tsWindow: nonceWindow,
+		s:           s,
+		handlers:    map[string]rpcHandler{},
+		ebsHandlers: map[string]rpcHandler{},
+		tagTypes:    map[string]tagType{},
+		tsWindow:    nonceWindow,
 	}
 	e.stsHandlers = map[string]rpcHandler{"AssumeRole": e.assumeRole, "GetCallerIdentity": e.getCallerIdentity}
 	e.hooks.snapshot = func(string, string, string) (int, bool) { return 0, false }
@@ -408,7 +410,7 @@ func (e *ecsService) dispatch(c *rpcCall) (resp any, err error) {
 			return nil, err
 		}
 	}
-	if c.api == ecsAPIVersion && c.Action != "DescribeRegions" {
+	if (c.api == ecsAPIVersion || c.api == ebsAPIVersion) && c.Action != "DescribeRegions" {
 		if c.Region == "" {
 			return nil, errMissingParam("RegionId")
 		}
@@ -446,6 +448,8 @@ func (e *ecsService) authenticate(r *http.Request, now time.Time) (*rpcCall, err
 	case ecsAPIVersion:
 	case stsAPIVersion:
 		handlers = e.stsHandlers
+	case ebsAPIVersion:
+		handlers = e.ebsHandlers
 	default:
 		return nil, apiErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}

@@ -30,10 +30,11 @@ const DefaultExportBytesPerGiB = 1 << 20
 type snapStore struct {
 	e *ecsService
 
-	snapshots map[string]*snapshot
-	policies  map[string]*autoSnapshotPolicy
-	images    map[string]*image
-	tasks     map[string]*ecsTask
+	snapshots  map[string]*snapshot
+	policies   map[string]*autoSnapshotPolicy
+	espolicies map[string]*enterprisePolicy // EBS (ebs_policies.go)
+	images     map[string]*image
+	tasks      map[string]*ecsTask
 
 	// lastRun is the time catchUp has processed up to.
 	lastRun time.Time
@@ -72,6 +73,7 @@ func setupSnapshotFeature(e *ecsService) {
 	st.registerSnapshots()
 	st.registerSnapshotLocks()
 	st.registerPolicies()
+	st.registerEnterprisePolicies()
 	st.registerImages()
 	st.registerExport()
 	e.register("DescribeTaskAttribute", st.describeTaskAttribute)
@@ -91,6 +93,7 @@ func setupSnapshotFeature(e *ecsService) {
 func (st *snapStore) reset() {
 	st.snapshots = map[string]*snapshot{}
 	st.policies = map[string]*autoSnapshotPolicy{}
+	st.espolicies = map[string]*enterprisePolicy{}
 	st.images = map[string]*image{}
 	st.tasks = map[string]*ecsTask{}
 	st.failNext = map[string]int{}
@@ -176,6 +179,7 @@ func (st *snapStore) catchUp(now time.Time) {
 	}
 	if now.After(st.lastRun) {
 		st.firePolicies(st.lastRun, now)
+		st.fireEnterprisePolicies(st.lastRun, now)
 		st.lastRun = now
 	}
 	st.expireSnapshots(now)

@@ -68,7 +68,7 @@ func TestAccCLIRefreshIsNoOp(t *testing.T) {
 func TestAccCLIRefreshIsNoOpPolicyExample(t *testing.T) {
 	acctest.SkipOnCloud(t, "the example selects the seeded disks tagged app=core")
 	env := acctest.New(t, emulator.Options{})
-	tf := acctest.NewCLI(t, map[string]string{"kms_key_id": "0b6d6a7a-0000-4000-8000-000000000001"})
+	tf := acctest.NewCLI(t, nil)
 	example, err := os.ReadFile("../../examples/resources/alidr_snapshot_policy/resource.tf")
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,13 @@
 package provider_test
 
 import (
+	"context"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -14,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -45,6 +49,29 @@ func TestAccModuleDRSite(t *testing.T) {
 				})),
 				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 				statecheck.ExpectKnownOutputValue("golden_images", knownvalue.MapSizeExact(3)),
+				apiCheck(func() error {
+					// "Two regions, three centres": one enterprise policy in the
+					// (strict) emulator copying to both DR regions.
+					var out struct{ Policies []cloud.EnterprisePolicy }
+					if err := env.Client(t).DoEBS(context.Background(), env.Region, "DescribeEnterpriseSnapshotPolicy", nil, &out); err != nil {
+						return err
+					}
+					if len(out.Policies) != 1 {
+						return fmt.Errorf("%d enterprise policies, want 1", len(out.Policies))
+					}
+					var regions []string
+					for _, r := range out.Policies[0].CrossRegionCopyInfo.Regions {
+						if r.RetainDays != 7 {
+							return fmt.Errorf("copies to %s kept %d days, want 7 (retention.daily_days)", r.RegionID, r.RetainDays)
+						}
+						regions = append(regions, r.RegionID)
+					}
+					slices.Sort(regions)
+					if !slices.Equal(regions, []string{"cn-guangzhou", "cn-shanghai"}) {
+						return fmt.Errorf("copy regions %v, want cn-guangzhou and cn-shanghai", regions)
+					}
+					return nil
+				}),
 			},
 		}, {
 			// Destroy explicitly: the harness's own post-test destroy reads
@@ -113,4 +140,12 @@ output "drill_report" { value = module.dr.drill_report }
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// apiCheck is a state check that looks at the API instead of the state
+// (Check functions do not run on configurations with modules).
+type apiCheck func() error
+
+func (f apiCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
 }

@@ -61,6 +61,7 @@ type endpointsModel struct {
 	ECS types.String `tfsdk:"ecs"`
 	OSS types.String `tfsdk:"oss"`
 	STS types.String `tfsdk:"sts"`
+	EBS types.String `tfsdk:"ebs"`
 }
 
 func (p *alidrProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -156,6 +157,7 @@ func (p *alidrProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"ecs": endpoint("ECS"),
 					"oss": endpoint("OSS"),
 					"sts": endpoint("STS"),
+					"ebs": endpoint("EBS"),
 				},
 			},
 		},
@@ -179,7 +181,7 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 				name+" depends on a value only known after apply. Set it from a variable, a data source or the environment instead.")
 		}
 	}
-	if m.Endpoints != nil && (m.Endpoints.ECS.IsUnknown() || m.Endpoints.OSS.IsUnknown() || m.Endpoints.STS.IsUnknown()) {
+	if m.Endpoints != nil && (m.Endpoints.ECS.IsUnknown() || m.Endpoints.OSS.IsUnknown() || m.Endpoints.STS.IsUnknown() || m.Endpoints.EBS.IsUnknown()) {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoints"), "Provider argument not known at plan time",
 			"An endpoint depends on a value only known after apply. Set it from a variable instead.")
 	}
@@ -211,7 +213,7 @@ func (p *alidrProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		}
 	}
 	if m.Endpoints != nil {
-		cfg.Endpoints = cloud.Endpoints{ECS: m.Endpoints.ECS.ValueString(), OSS: m.Endpoints.OSS.ValueString(), STS: m.Endpoints.STS.ValueString()}
+		cfg.Endpoints = cloud.Endpoints{ECS: m.Endpoints.ECS.ValueString(), OSS: m.Endpoints.OSS.ValueString(), STS: m.Endpoints.STS.ValueString(), EBS: m.Endpoints.EBS.ValueString()}
 	}
 	cfg.ApplyEnvironment(os.Getenv)
 	if cfg.SecretKey != "" {

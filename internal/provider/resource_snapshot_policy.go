@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/go-uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -55,13 +57,24 @@ func (r *snapshotPolicyResource) Metadata(_ context.Context, req resource.Metada
 
 func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "An ECS automatic snapshot policy: when snapshots are taken, how long they are kept " +
-			"(including monthly and yearly tiers the provider enforces on every apply), cross-region copies, and which disks follow it. " +
-			"Plans fail when the schedule cannot meet `rpo_target` and warn when a snapshot would start in an `avoid` window.",
+		MarkdownDescription: "A snapshot policy: when snapshots are taken, how long they are kept (daily, weekly, monthly and yearly tiers), " +
+			"cross-region copies, and which disks follow it. By default an EBS enterprise snapshot policy, which keeps every tier and copies " +
+			"to several regions by itself, between applies; `engine = \"automatic\"` keeps the ECS automatic snapshot policy (one copy region, " +
+			"monthly and yearly tiers enforced by this resource on every apply). Plans fail when the schedule cannot meet `rpo_target`, warn when a " +
+			"snapshot would start in an `avoid` window, and report the RPO the snapshots really gave (`observed_rpo`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "The auto snapshot policy id (`sp-...`).",
+				Computed: true, MarkdownDescription: "The policy id: `esp-...` for an enterprise policy, `sp-...` for an automatic one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"engine": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(engineEnterprise),
+				MarkdownDescription: "`enterprise` (default): an EBS enterprise snapshot policy (cron schedule, base and weekly/monthly/yearly retention " +
+					"kept by the cloud, copies to several regions each with its own retention). `automatic`: an ECS automatic snapshot policy " +
+					"(one copy region, encrypted copies with a KMS key, `daily_days = -1`; monthly and yearly tiers enforced by this resource on apply). " +
+					"Changing it replaces the policy.",
+				Validators:    []validator.String{stringvalidator.OneOf(engineEnterprise, engineAutomatic)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"region": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -74,27 +87,43 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"schedule": schema.SingleNestedAttribute{
 				Required: true,
-				MarkdownDescription: "When snapshots start: at every listed hour on every listed weekday. " +
-					"ECS evaluates time points in UTC+8 in every region.",
+				MarkdownDescription: "When snapshots start: `hours` and `weekdays`, or `cron`. " +
+					"ECS evaluates automatic policy time points in UTC+8 in every region; enterprise policies are evaluated the same way here (see the page).",
 				Attributes: map[string]schema.Attribute{
 					"hours": schema.SetAttribute{
-						Required: true, ElementType: types.Int64Type,
-						MarkdownDescription: "Hours (0-23, UTC+8) at which snapshots start, e.g. `[2, 14]`.",
+						Optional: true, ElementType: types.Int64Type,
+						MarkdownDescription: "Hours (0-23, UTC+8) at which snapshots start, e.g. `[2, 14]`. Set with `weekdays`, or use `cron`.",
 					},
 					"weekdays": schema.SetAttribute{
-						Required: true, ElementType: types.StringType,
+						Optional: true, ElementType: types.StringType,
 						MarkdownDescription: "Days on which snapshots are taken: `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.",
+					},
+					"cron": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The schedule as the enterprise policy's six-field cron expression, seconds first: `0 0 2,14 ? * *` " +
+							"is 02:00 and 14:00 every day, `0 0 */6 ? * MON-FRI` every six hours on weekdays. Snapshots start on the hour; " +
+							"day-of-month and month stay `?`/`*`. Instead of `hours` and `weekdays`; the automatic engine takes `hours` and `weekdays` only.",
+					},
+					"time_zone": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(scheduleZone),
+						MarkdownDescription: "The time zone the hours are in: `UTC+8` (default and only value), the zone ECS evaluates automatic policies in " +
+							"whatever the region.",
 					},
 				},
 			},
 			"retention": schema.SingleNestedAttribute{
 				Required: true,
-				MarkdownDescription: "How long snapshots are kept: `daily_days` is the policy's own retention; the monthly and yearly tiers " +
-					"are enforced by this resource on every apply (see the page's \"Retention tiers\" section).",
+				MarkdownDescription: "How long snapshots are kept: `daily_days` every snapshot, and the first snapshot of each week, month and year longer. " +
+					"An enterprise policy keeps all tiers by itself; with the automatic engine the monthly and yearly tiers are enforced by this resource " +
+					"on every apply (see the page's \"Retention tiers\" section).",
 				Attributes: map[string]schema.Attribute{
 					"daily_days": schema.Int64Attribute{
 						Required:            true,
-						MarkdownDescription: "Days ECS keeps each automatic snapshot: 1 to 65535, or -1 to keep them forever.",
+						MarkdownDescription: "Days each snapshot is kept: 1 to 65535, or -1 (automatic engine only) to keep them forever.",
+					},
+					"weekly_weeks": schema.Int64Attribute{
+						Optional: true, Computed: true, Default: int64default.StaticInt64(0),
+						MarkdownDescription: "Keep the first snapshot of each week (UTC+8) this many weeks (enterprise engine). 0 (default) disables the tier.",
 					},
 					"monthly_months": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(0),
@@ -108,22 +137,25 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"cross_region_copy": schema.SingleNestedAttribute{
 				Optional: true,
-				MarkdownDescription: "Copy every automatic snapshot to another region. Omit to take no copies. " +
-					"An automatic snapshot policy copies to a single destination region (CreateAutoSnapshotPolicy `TargetCopyRegions`).",
+				MarkdownDescription: "Copy every snapshot to other regions. Omit to take no copies. An enterprise policy copies to several regions, " +
+					"each with its own retention; an automatic policy to a single one (CreateAutoSnapshotPolicy `TargetCopyRegions`).",
 				Attributes: map[string]schema.Attribute{
 					"regions": schema.SetAttribute{
 						Required: true, ElementType: types.StringType,
-						MarkdownDescription: "The region to copy to, as a one-element set: it must exist and differ from the policy's region. " +
-							"More than one region is refused at plan time: ECS takes a single destination region per automatic policy, " +
-							"and a disk follows one policy (copies to several regions come with the EBS enterprise snapshot policy, not supported yet).",
+						MarkdownDescription: "The regions to copy to: each must exist and differ from the policy's region. The automatic engine " +
+							"takes one region (ECS takes a single destination region per automatic policy).",
 						Validators: []validator.Set{setvalidator.SizeAtLeast(1)},
 					},
 					"retention_days": schema.Int64Attribute{
-						Required: true, MarkdownDescription: "Days the copies are kept: 1 to 65535, or -1 for forever.",
+						Required: true, MarkdownDescription: "Days the copies are kept: 1 to 65535, or -1 (automatic engine only) for forever.",
+					},
+					"region_retention_days": schema.MapAttribute{
+						Optional: true, ElementType: types.Int64Type,
+						MarkdownDescription: "Per-region override of `retention_days` (enterprise engine), e.g. `{ \"cn-guangzhou\" = 7 }`. Keys must be in `regions`.",
 					},
 					"encrypted": schema.BoolAttribute{
 						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-						MarkdownDescription: "Encrypt the copies. Default `false`.",
+						MarkdownDescription: "Encrypt the copies (automatic engine: the enterprise policy's CrossRegionCopyInfo has no encryption setting). Default `false`.",
 					},
 					"kms_key_id": schema.StringAttribute{
 						Optional:            true,
@@ -154,6 +186,22 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"effective_rpo": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The longest gap between scheduled snapshots over a week, e.g. `12h`: the most data a failure can cost.",
+			},
+			"max_observed_rpo": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Largest acceptable `observed_rpo`, e.g. `26h`. A plan whose refreshed `observed_rpo` exceeds it fails, naming the disk " +
+					"or region, so a nightly `terraform plan` is a monitor. Without it an `observed_rpo` above `effective_rpo` is a warning.",
+			},
+			"observed_rpo": schema.SingleNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The RPO the snapshots really gave, as of the last refresh: per disk (`disks`) and per copy region (`copy_regions`), " +
+					"the longest gap between completed snapshots over the last week, and the time since the newest one when that already exceeds " +
+					"`effective_rpo`, to the nearest hour. The cloud skips a time point while the previous snapshot is still running, so it can exceed " +
+					"`effective_rpo`. A disk or region without a completed snapshot in the last week is absent.",
+				Attributes: map[string]schema.Attribute{
+					"disks":        schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Observed RPO by disk id, in the policy's region."},
+					"copy_regions": schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Observed RPO by copy region (the worst disk)."},
+				},
 			},
 			"pending_tier_actions": schema.Int64Attribute{
 				Computed: true,
@@ -191,7 +239,9 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 		return
 	}
 	sched, schedOK := spScheduleOf(ctx, m.Schedule, &resp.Diagnostics)
+	engine := spEngineOf(&m)
 	if ret, ok := spRetentionOf(ctx, m.Retention, &resp.Diagnostics); ok {
+		spValidateEngine(engine, ret, &resp.Diagnostics)
 		if err := ret.Validate(); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("retention"), "Invalid retention", err.Error())
 		} else if ret.MonthlyMonths > 0 {
@@ -209,7 +259,7 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 		if isKnown(m.Region) {
 			region = m.Region.ValueString()
 		}
-		spValidateCopy(cp, region, &resp.Diagnostics)
+		spValidateCopy(cp, region, engine, &resp.Diagnostics)
 	}
 	if isKnown(m.Tags) {
 		for k := range m.Tags.Elements() {
@@ -217,6 +267,11 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 				resp.Diagnostics.AddAttributeError(path.Root("tags").AtMapKey(k), "Reserved tag key",
 					fmt.Sprintf("Tag key %q starts with \"alidr:\", which the provider reserves for its own bookkeeping: rename the tag.", k))
 			}
+		}
+	}
+	if isKnown(m.MaxObservedRPO) {
+		if _, err := drpolicy.ParseDuration(m.MaxObservedRPO.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("max_observed_rpo"), "Invalid max_observed_rpo", err.Error())
 		}
 	}
 	if isKnown(m.RPOTarget) {
@@ -266,8 +321,15 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	plan.PendingTierActions = types.Int64Value(0) // an apply always leaves nothing pending
 	plan.TieredSnapshots = types.Int64Unknown()
 	plan.LastTierActions = types.StringUnknown()
+	plan.ObservedRPO = types.ObjectUnknown(policyObservedTypes)
 	if state != nil {
-		plan.TieredSnapshots, plan.LastTierActions = state.TieredSnapshots, state.LastTierActions
+		plan.TieredSnapshots, plan.LastTierActions, plan.ObservedRPO = state.TieredSnapshots, state.LastTierActions, state.ObservedRPO
+		spObservedChecks(ctx, &plan, &resp.Diagnostics)
+	}
+	engine := spEngineOf(&plan)
+	if engine == engineEnterprise && state != nil && spEngineOf(state) == engineEnterprise && !plan.Tags.Equal(state.Tags) {
+		// The six enterprise policy actions set tags at creation only.
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("tags"))
 	}
 	if r.client == nil {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -296,6 +358,15 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 
+	if engine == engineEnterprise {
+		// The cloud keeps the tiers; the refresh counted what is left to
+		// archive (pending_tier_actions), which the apply does and names.
+		if state != nil && knownInt(state.PendingTierActions) > 0 {
+			plan.LastTierActions = types.StringUnknown()
+		}
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
 	ret, retOK := spRetentionOf(ctx, plan.Retention, &scratch)
 	disksKnown := plan.DiskIDs.IsNull() || fullyKnown(plan.DiskIDs)
 	if disksKnown && !plan.DiskIDs.IsNull() {
@@ -322,12 +393,12 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 			apiError(&resp.Diagnostics, "list the disks' snapshots to plan retention tiers", err)
 			return
 		}
-		actions := drpolicy.PlanTiers(ret, snaps, now, cloud.PolicyLocation)
-		plan.TieredSnapshots = types.Int64Value(int64(drpolicy.TierMembers(ret, snaps, now, cloud.PolicyLocation)))
+		actions := drpolicy.PlanTiers(ret.Retention, snaps, now, cloud.PolicyLocation)
+		plan.TieredSnapshots = types.Int64Value(int64(drpolicy.TierMembers(ret.Retention, snaps, now, cloud.PolicyLocation)))
 		if len(actions) > 0 {
 			plan.LastTierActions = types.StringValue(drpolicy.Summary(actions))
 			resp.Diagnostics.AddAttributeWarning(path.Root("retention"), "Retention tiers will change snapshots",
-				tierWarning(ret, actions)+"\n\nNo snapshot is ever shortened or deleted.")
+				tierWarning(ret.Retention, actions)+"\n\nNo snapshot is ever shortened or deleted.")
 		} else if plan.LastTierActions.IsNull() || plan.LastTierActions.IsUnknown() {
 			plan.LastTierActions = types.StringValue("no changes")
 		}
@@ -388,13 +459,17 @@ func (r *snapshotPolicyResource) Create(ctx context.Context, req resource.Create
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if spEngineOf(&plan) == engineEnterprise {
+		r.createEnterprise(ctx, &plan, resp)
+		return
+	}
 
 	region := r.client.RegionOr(plan.Region.ValueString())
 	spec, ret := spPolicySpec(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	spec.Tags = spDesiredTags(spec.Tags, ret)
+	spec.Tags = spDesiredTags(spec.Tags, ret.Retention)
 	token, err := uuid.GenerateUUID()
 	if err != nil {
 		resp.Diagnostics.AddError("Failed to generate a client token", err.Error())
@@ -410,23 +485,14 @@ func (r *snapshotPolicyResource) Create(ctx context.Context, req resource.Create
 
 	// From here on a failure keeps the id in state, so Terraform taints the
 	// policy instead of losing track of it.
-	saveID := func() {
-		partial := plan
-		partial.PendingTierActions = types.Int64Null()
-		partial.TieredSnapshots = types.Int64Null()
-		partial.LastTierActions = types.StringNull()
-		if partial.EffectiveRPO.IsUnknown() {
-			partial.EffectiveRPO = types.StringNull()
-		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
-	}
+	saveID := func() { spSaveID(ctx, &plan, &resp.State, &resp.Diagnostics) }
 	disks := spStringsOf(ctx, plan.DiskIDs, &resp.Diagnostics)
 	if err := r.setDisks(ctx, region, id, disks, nil, &resp.Diagnostics); err != nil {
 		apiError(&resp.Diagnostics, "apply the auto snapshot policy to its disks", err)
 		saveID()
 		return
 	}
-	summary, err := r.applyTiers(ctx, region, ret, disks)
+	summary, err := r.applyTiers(ctx, region, ret.Retention, disks)
 	if err != nil {
 		apiError(&resp.Diagnostics, "apply the retention tiers", err)
 		saveID()
@@ -450,19 +516,7 @@ func (r *snapshotPolicyResource) setDisks(ctx context.Context, region, id string
 			return err
 		}
 	}
-	var add, remove []string
-	for _, d := range want {
-		if !slices.Contains(current, d) {
-			add = append(add, d)
-		}
-	}
-	for _, d := range current {
-		if !slices.Contains(want, d) {
-			remove = append(remove, d)
-		}
-	}
-	slices.Sort(add)
-	slices.Sort(remove)
+	add, remove := spDiskChanges(want, current)
 	if len(add) > 0 {
 		owners, err := r.client.DiskPolicies(ctx, region, add)
 		if err != nil {
@@ -525,7 +579,7 @@ func (r *snapshotPolicyResource) finish(ctx context.Context, m *snapshotPolicyMo
 		return
 	}
 	if !found {
-		diags.AddError("Auto snapshot policy vanished", fmt.Sprintf("Policy %s was not found right after it was written; it may have been deleted concurrently. Run terraform apply again.", m.ID.ValueString()))
+		diags.AddError("Snapshot policy vanished", fmt.Sprintf("Policy %s was not found right after it was written; it may have been deleted concurrently. Run terraform apply again.", m.ID.ValueString()))
 		return
 	}
 	m.PendingTierActions = types.Int64Value(0)
@@ -548,6 +602,9 @@ func (r *snapshotPolicyResource) finish(ctx context.Context, m *snapshotPolicyMo
 // read fills m from the API; found is false when the policy is gone.
 // Config-only attributes (rpo_target, avoid, timeouts) are left alone.
 func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagnostics) (found bool) {
+	if spEngineOf(m) == engineEnterprise {
+		return r.readEnterprise(ctx, m, diags)
+	}
 	region, id := m.Region.ValueString(), m.ID.ValueString()
 	p, err := r.client.FindAutoSnapshotPolicyByID(ctx, region, id)
 	if cloud.IsNotFound(err) {
@@ -567,14 +624,14 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 	var scratch diag.Diagnostics
 	if cur, ok := spScheduleOf(ctx, m.Schedule, &scratch); !ok || !slices.Equal(cur.Canonical().Hours, sched.Hours) ||
 		!slices.Equal(cur.Canonical().Weekdays, sched.Weekdays) {
-		m.Schedule = spScheduleObject(sched) // drift (or import): take ECS's spelling
+		m.Schedule = spScheduleObject(sched, "") // drift (or import): take ECS's spelling
 	}
 	m.EffectiveRPO = types.StringValue(spHoursString(drpolicy.EffectiveRPO(sched).Duration))
 
 	ret := drpolicy.Retention{DailyDays: p.RetentionDays}
 	raw := cloud.PolicyRawTags(p)
 	spParseTiersTag(raw[cloud.TagRetentionTiers], &ret)
-	m.Retention = spRetentionObject(ret)
+	m.Retention = spRetentionObject(drpolicy.Tiers{Retention: ret})
 
 	if regions := cloud.PolicyCopyRegions(p); len(regions) > 0 {
 		slices.Sort(regions)
@@ -589,29 +646,17 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 		m.CrossRegionCopy = types.ObjectNull(policyCopyTypes)
 	}
 
-	user := cloud.PolicyTags(p)
-	if len(user) == 0 && (m.Tags.IsNull() || m.Tags.IsUnknown()) {
-		m.Tags = types.MapNull(types.StringType)
-	} else {
-		v, d := types.MapValueFrom(ctx, types.StringType, user)
-		diags.Append(d...)
-		m.Tags = v
-	}
+	m.Tags = spTagsValue(ctx, cloud.PolicyTags(p), m.Tags, diags)
+	m.Engine = types.StringValue(engineAutomatic)
 
 	disks, err := r.client.PolicyDisks(ctx, region, id)
 	if err != nil {
 		apiError(diags, "list the disks following the auto snapshot policy", err)
 		return true
 	}
-	if len(disks) == 0 && (m.DiskIDs.IsNull() || m.DiskIDs.IsUnknown()) {
-		m.DiskIDs = types.SetNull(types.StringType)
-	} else {
-		if disks == nil {
-			disks = []string{} // an empty set, not null: disk_ids = [] is kept as written
-		}
-		v, d := types.SetValueFrom(ctx, types.StringType, disks)
-		diags.Append(d...)
-		m.DiskIDs = v
+	m.DiskIDs = spDisksValue(ctx, disks, m.DiskIDs, diags)
+	if _, _, ok := r.observe(ctx, m, region, disks, cloud.PolicyCopyRegions(p), drpolicy.EffectiveRPO(sched).Duration, diags); !ok {
+		return true
 	}
 
 	// Tier status as of now.
@@ -643,8 +688,8 @@ func (r *snapshotPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 		m.Region = types.StringValue(r.client.Region())
 	}
 	if !r.read(ctx, &m, &resp.Diagnostics) {
-		resp.Diagnostics.AddWarning("Auto snapshot policy not found",
-			fmt.Sprintf("Auto snapshot policy %s no longer exists in %s (deleted outside Terraform); removing it from state so the next apply creates it again.", m.ID.ValueString(), m.Region.ValueString()))
+		resp.Diagnostics.AddWarning("Snapshot policy not found",
+			fmt.Sprintf("Snapshot policy %s no longer exists in %s (deleted outside Terraform); removing it from state so the next apply creates it again.", m.ID.ValueString(), m.Region.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -670,6 +715,17 @@ func (r *snapshotPolicyResource) Update(ctx context.Context, req resource.Update
 	defer cancel()
 	region, id := state.Region.ValueString(), state.ID.ValueString()
 	plan.ID, plan.Region = state.ID, state.Region
+	if spEngineOf(&plan) == engineEnterprise {
+		summary := r.updateEnterprise(ctx, &plan, &state, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		r.finish(ctx, &plan, summary, &resp.Diagnostics)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
+		return
+	}
 
 	spec, ret := spPolicySpec(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -688,7 +744,7 @@ func (r *snapshotPolicyResource) Update(ctx context.Context, req resource.Update
 		apiError(&resp.Diagnostics, "read the auto snapshot policy's tags", err)
 		return
 	}
-	if err := r.client.SetPolicyTags(ctx, region, id, spManagedTags(cloud.PolicyRawTags(p)), spDesiredTags(spec.Tags, ret)); err != nil {
+	if err := r.client.SetPolicyTags(ctx, region, id, spManagedTags(cloud.PolicyRawTags(p)), spDesiredTags(spec.Tags, ret.Retention)); err != nil {
 		apiError(&resp.Diagnostics, "update the auto snapshot policy's tags", err)
 		return
 	}
@@ -697,7 +753,7 @@ func (r *snapshotPolicyResource) Update(ctx context.Context, req resource.Update
 		apiError(&resp.Diagnostics, "update the disks following the auto snapshot policy", err)
 		return
 	}
-	summary, err := r.applyTiers(ctx, region, ret, disks)
+	summary, err := r.applyTiers(ctx, region, ret.Retention, disks)
 	if err != nil {
 		apiError(&resp.Diagnostics, "apply the retention tiers", err)
 		return
@@ -731,25 +787,34 @@ func (r *snapshotPolicyResource) Delete(ctx context.Context, req resource.Delete
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tflog.Info(ctx, "deleting the auto snapshot policy (its disks are cancelled first; snapshots are kept)", map[string]any{"id": state.ID.ValueString()})
+	tflog.Info(ctx, "deleting the snapshot policy (its disks are unbound first; snapshots are kept)", map[string]any{"id": state.ID.ValueString()})
+	if spEngineOf(&state) == engineEnterprise {
+		if err := r.deleteEnterprise(ctx, state.Region.ValueString(), state.ID.ValueString()); err != nil {
+			apiError(&resp.Diagnostics, "delete the enterprise snapshot policy", err)
+		}
+		return
+	}
 	if err := r.client.DeleteAutoSnapshotPolicy(ctx, state.Region.ValueString(), state.ID.ValueString()); err != nil {
 		apiError(&resp.Diagnostics, "delete the auto snapshot policy", err)
 	}
 }
 
-// ImportState accepts "sp-xxx" (provider region) or "cn-shanghai:sp-xxx".
+// ImportState accepts a policy id, "esp-xxx" (enterprise) or "sp-xxx"
+// (automatic), in the provider's region, or "cn-shanghai:esp-xxx".
 func (r *snapshotPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	region, id := spSplitPolicyID(req.ID)
-	if id == "" || !strings.HasPrefix(id, "sp-") {
+	if id == "" || !strings.HasPrefix(id, "sp-") && !strings.HasPrefix(id, "esp-") {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q is not an auto snapshot policy id: use the policy id (sp-...), or region:sp-... for a policy outside the provider's region.", req.ID))
+			fmt.Sprintf("%q is not a snapshot policy id: use the policy id (esp-... for an enterprise policy, sp-... for an automatic one), "+
+				"or region:id for a policy outside the provider's region.", req.ID))
 		return
 	}
 	if region == "" && r.client != nil {
 		region = r.client.Region()
 	}
 	m := snapshotPolicyModel{
-		ID: types.StringValue(id), Region: types.StringValue(region),
+		ID: types.StringValue(id), Region: types.StringValue(region), Engine: types.StringValue(spEngineOfID(id)),
+		MaxObservedRPO: types.StringNull(), ObservedRPO: types.ObjectNull(policyObservedTypes),
 		Schedule: types.ObjectNull(policyScheduleTypes), Retention: types.ObjectNull(policyRetentionTypes),
 		CrossRegionCopy: types.ObjectNull(policyCopyTypes), DiskIDs: types.SetNull(types.StringType),
 		RPOTarget: types.StringNull(), Avoid: types.ListNull(types.StringType), Tags: types.MapNull(types.StringType),

@@ -6,9 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
@@ -43,9 +45,12 @@ func spSchedule(hours []int, days ...string) tftypes.Value {
 	}
 	return tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{
 		"hours": tftypes.Set{ElementType: tftypes.Number}, "weekdays": tftypes.Set{ElementType: tftypes.String},
+		"cron": tftypes.String, "time_zone": tftypes.String,
 	}}, map[string]tftypes.Value{
-		"hours":    tftypes.NewValue(tftypes.Set{ElementType: tftypes.Number}, hs),
-		"weekdays": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, ds),
+		"hours":     tftypes.NewValue(tftypes.Set{ElementType: tftypes.Number}, hs),
+		"weekdays":  tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, ds),
+		"cron":      tftypes.NewValue(tftypes.String, nil),
+		"time_zone": tftypes.NewValue(tftypes.String, nil),
 	})
 }
 
@@ -168,8 +173,9 @@ func TestSnapshotPolicyHelpers(t *testing.T) {
 	}
 }
 
-// TestSnapshotPolicyOneCopyRegion: two copy regions fail at plan time with
-// an error on cross_region_copy.regions that names the alternative.
+// TestSnapshotPolicyOneCopyRegion: with the automatic engine, two copy
+// regions fail at plan time with an error on cross_region_copy.regions that
+// names the alternative; the enterprise engine takes them.
 func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 	var sr resource.SchemaResponse
 	NewSnapshotPolicyResource().Schema(context.Background(), resource.SchemaRequest{}, &sr)
@@ -180,13 +186,15 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 			rs = append(rs, tftypes.NewValue(tftypes.String, r))
 		}
 		return tftypes.NewValue(copyType, map[string]tftypes.Value{
-			"regions":        tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, rs),
-			"retention_days": tftypes.NewValue(tftypes.Number, 7),
-			"encrypted":      tftypes.NewValue(tftypes.Bool, false),
-			"kms_key_id":     tftypes.NewValue(tftypes.String, nil),
+			"regions":               tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, rs),
+			"retention_days":        tftypes.NewValue(tftypes.Number, 7),
+			"region_retention_days": tftypes.NewValue(tftypes.Map{ElementType: tftypes.Number}, nil),
+			"encrypted":             tftypes.NewValue(tftypes.Bool, false),
+			"kms_key_id":            tftypes.NewValue(tftypes.String, nil),
 		})
 	}
-	set := map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "cross_region_copy": copyOf("cn-shanghai", "cn-guangzhou")}
+	set := map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "cross_region_copy": copyOf("cn-shanghai", "cn-guangzhou"),
+		"engine": tftypes.NewValue(tftypes.String, "automatic")}
 	diags := spValidate(t, set)
 	if len(diags.Errors()) != 1 {
 		t.Fatalf("two copy regions: want one error, got %v", diags)
@@ -196,7 +204,7 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 	if !ok || wp.Path().String() != "cross_region_copy.regions" {
 		t.Fatalf("error not on cross_region_copy.regions: %v", e)
 	}
-	for _, want := range []string{"cross_region_copy.regions", "single destination region", "enterprise snapshot policy", "alidr_replicated_image"} {
+	for _, want := range []string{"cross_region_copy.regions", "single destination region", "enterprise snapshot policy", `engine = "enterprise"`} {
 		if !strings.Contains(e.Detail(), want) {
 			t.Errorf("detail does not mention %q: %s", want, e.Detail())
 		}
@@ -204,6 +212,10 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 	set["cross_region_copy"] = copyOf("cn-shanghai")
 	if diags := spValidate(t, set); diags.HasError() {
 		t.Fatalf("one copy region: %v", diags)
+	}
+	set["cross_region_copy"], set["engine"] = copyOf("cn-shanghai", "cn-guangzhou"), tftypes.NewValue(tftypes.String, "enterprise")
+	if diags := spValidate(t, set); diags.HasError() {
+		t.Fatalf("two copy regions, enterprise engine: %v", diags)
 	}
 }
 
@@ -216,7 +228,7 @@ func TestSnapshotPolicyArchiveTierWarning(t *testing.T) {
 	retention := func(monthly int) tftypes.Value {
 		return tftypes.NewValue(retType, map[string]tftypes.Value{
 			"daily_days": tftypes.NewValue(tftypes.Number, 7), "monthly_months": tftypes.NewValue(tftypes.Number, monthly),
-			"yearly_years": tftypes.NewValue(tftypes.Number, 0),
+			"yearly_years": tftypes.NewValue(tftypes.Number, 0), "weekly_weeks": tftypes.NewValue(tftypes.Number, 0),
 		})
 	}
 	diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(3)})
@@ -225,5 +237,51 @@ func TestSnapshotPolicyArchiveTierWarning(t *testing.T) {
 	}
 	if diags := spValidate(t, map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "retention": retention(0)}); len(diags) != 0 {
 		t.Fatalf("no monthly tier: %v", diags)
+	}
+}
+
+// TestObservedRPOChecks: an observed RPO above effective_rpo is a warning
+// naming the disk or region; above max_observed_rpo it is an error.
+func TestObservedRPOChecks(t *testing.T) {
+	observed := types.ObjectValueMust(policyObservedTypes, map[string]attr.Value{
+		"disks":        types.MapValueMust(types.StringType, map[string]attr.Value{"d-1": types.StringValue("2h"), "d-2": types.StringValue("1h")}),
+		"copy_regions": types.MapValueMust(types.StringType, map[string]attr.Value{"cn-shanghai": types.StringValue("1h")}),
+	})
+	m := snapshotPolicyModel{ObservedRPO: observed, EffectiveRPO: types.StringValue("1h"), MaxObservedRPO: types.StringNull()}
+	var diags diag.Diagnostics
+	spObservedChecks(context.Background(), &m, &diags)
+	if diags.ErrorsCount() != 0 || diags.WarningsCount() != 1 || !strings.Contains(diags[0].Detail(), "Disk d-1") || !strings.Contains(diags[0].Detail(), "2h") {
+		t.Fatalf("want one warning about d-1, got %v", diags)
+	}
+	m.MaxObservedRPO = types.StringValue("90m")
+	diags = nil
+	spObservedChecks(context.Background(), &m, &diags)
+	if diags.ErrorsCount() != 1 || !strings.Contains(diags[0].Detail(), "max_observed_rpo 90m") {
+		t.Fatalf("want one error over max_observed_rpo, got %v", diags)
+	}
+}
+
+// TestSnapshotPolicyEngineLimits: what one engine cannot do fails at plan
+// time, naming the attribute and the other engine.
+func TestSnapshotPolicyEngineLimits(t *testing.T) {
+	var diags diag.Diagnostics
+	spValidateEngine(engineEnterprise, drpolicy.Tiers{Retention: drpolicy.Retention{DailyDays: -1}}, &diags)
+	spValidateEngine(engineAutomatic, drpolicy.Tiers{Retention: drpolicy.Retention{DailyDays: 7}, WeeklyWeeks: 4}, &diags)
+	spValidateEnterpriseCopy(spCopySpec{Regions: []string{"cn-shanghai"}, RetentionDays: 7, Encrypted: true,
+		RegionRetention: map[string]int{"cn-guangzhou": 7}}, &diags)
+	want := map[string]string{
+		"retention.daily_days":                                    `engine = "automatic"`,
+		"retention.weekly_weeks":                                  `engine = "enterprise"`,
+		"cross_region_copy.encrypted":                             `engine = "automatic"`,
+		`cross_region_copy.region_retention_days["cn-guangzhou"]`: "not in cross_region_copy.regions",
+	}
+	if len(diags.Errors()) != len(want) {
+		t.Fatalf("want %d errors, got %v", len(want), diags)
+	}
+	for _, e := range diags.Errors() {
+		p := e.(diag.DiagnosticWithPath).Path().String()
+		if mention, ok := want[p]; !ok || !strings.Contains(e.Detail(), mention) {
+			t.Errorf("error on %s: %s (want one mentioning %q)", p, e.Detail(), mention)
+		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 // a KMS key from another resource) still converts.
 type snapshotPolicyModel struct {
 	ID                 types.String   `tfsdk:"id"`
+	Engine             types.String   `tfsdk:"engine"`
 	Region             types.String   `tfsdk:"region"`
 	Name               types.String   `tfsdk:"name"`
 	Schedule           types.Object   `tfsdk:"schedule"`
@@ -34,6 +35,8 @@ type snapshotPolicyModel struct {
 	Avoid              types.List     `tfsdk:"avoid"`
 	Tags               types.Map      `tfsdk:"tags"`
 	EffectiveRPO       types.String   `tfsdk:"effective_rpo"`
+	MaxObservedRPO     types.String   `tfsdk:"max_observed_rpo"`
+	ObservedRPO        types.Object   `tfsdk:"observed_rpo"`
 	PendingTierActions types.Int64    `tfsdk:"pending_tier_actions"`
 	TieredSnapshots    types.Int64    `tfsdk:"tiered_snapshots"`
 	LastTierActions    types.String   `tfsdk:"last_tier_actions"`
@@ -41,36 +44,47 @@ type snapshotPolicyModel struct {
 }
 
 type policyScheduleModel struct {
-	Hours    types.Set `tfsdk:"hours"`
-	Weekdays types.Set `tfsdk:"weekdays"`
+	Hours    types.Set    `tfsdk:"hours"`
+	Weekdays types.Set    `tfsdk:"weekdays"`
+	Cron     types.String `tfsdk:"cron"`
+	TimeZone types.String `tfsdk:"time_zone"`
 }
 
 type policyRetentionModel struct {
 	DailyDays     types.Int64 `tfsdk:"daily_days"`
+	WeeklyWeeks   types.Int64 `tfsdk:"weekly_weeks"`
 	MonthlyMonths types.Int64 `tfsdk:"monthly_months"`
 	YearlyYears   types.Int64 `tfsdk:"yearly_years"`
 }
 
 type policyCopyModel struct {
-	Regions       types.Set    `tfsdk:"regions"`
-	RetentionDays types.Int64  `tfsdk:"retention_days"`
-	Encrypted     types.Bool   `tfsdk:"encrypted"`
-	KMSKeyID      types.String `tfsdk:"kms_key_id"`
+	Regions             types.Set    `tfsdk:"regions"`
+	RetentionDays       types.Int64  `tfsdk:"retention_days"`
+	RegionRetentionDays types.Map    `tfsdk:"region_retention_days"`
+	Encrypted           types.Bool   `tfsdk:"encrypted"`
+	KMSKeyID            types.String `tfsdk:"kms_key_id"`
 }
 
 var (
 	policyScheduleTypes = map[string]attr.Type{
-		"hours":    types.SetType{ElemType: types.Int64Type},
-		"weekdays": types.SetType{ElemType: types.StringType},
+		"hours":     types.SetType{ElemType: types.Int64Type},
+		"weekdays":  types.SetType{ElemType: types.StringType},
+		"cron":      types.StringType,
+		"time_zone": types.StringType,
 	}
 	policyRetentionTypes = map[string]attr.Type{
-		"daily_days": types.Int64Type, "monthly_months": types.Int64Type, "yearly_years": types.Int64Type,
+		"daily_days": types.Int64Type, "weekly_weeks": types.Int64Type, "monthly_months": types.Int64Type, "yearly_years": types.Int64Type,
+	}
+	policyObservedTypes = map[string]attr.Type{
+		"disks":        types.MapType{ElemType: types.StringType},
+		"copy_regions": types.MapType{ElemType: types.StringType},
 	}
 	policyCopyTypes = map[string]attr.Type{
-		"regions":        types.SetType{ElemType: types.StringType},
-		"retention_days": types.Int64Type,
-		"encrypted":      types.BoolType,
-		"kms_key_id":     types.StringType,
+		"regions":               types.SetType{ElemType: types.StringType},
+		"retention_days":        types.Int64Type,
+		"region_retention_days": types.MapType{ElemType: types.Int64Type},
+		"encrypted":             types.BoolType,
+		"kms_key_id":            types.StringType,
 	}
 )
 
@@ -83,6 +97,29 @@ func spScheduleOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics
 	var m policyScheduleModel
 	if d := obj.As(ctx, &m, basetypes.ObjectAsOptions{}); d.HasError() {
 		diags.Append(d...)
+		return s, false
+	}
+	p := path.Root("schedule")
+	if z := m.TimeZone.ValueString(); z != "" && z != scheduleZone {
+		diags.AddAttributeError(p.AtName("time_zone"), "Unsupported time zone",
+			fmt.Sprintf("schedule.time_zone is %q: the schedule's hours are in %s, the zone ECS evaluates automatic policies in whatever the region. "+
+				"Convert the hours to %s and remove time_zone.", z, scheduleZone, scheduleZone))
+		return s, false
+	}
+	hasDays := !m.Hours.IsNull() || !m.Weekdays.IsNull()
+	switch {
+	case !m.Cron.IsNull() && hasDays:
+		diags.AddAttributeError(p, "Two schedules", "schedule sets both cron and hours/weekdays: keep one of them.")
+		return s, false
+	case !m.Cron.IsNull():
+		sched, err := drpolicy.ParseCron(m.Cron.ValueString())
+		if err != nil {
+			diags.AddAttributeError(p.AtName("cron"), "Unsupported cron expression", err.Error())
+			return s, false
+		}
+		return sched, true
+	case m.Hours.IsNull() || m.Weekdays.IsNull():
+		diags.AddAttributeError(p, "Incomplete schedule", "schedule needs hours and weekdays (e.g. hours = [2], weekdays = [\"MON\", ...]), or cron (e.g. \"0 0 2 ? * *\").")
 		return s, false
 	}
 	var hours []int64
@@ -110,8 +147,15 @@ func spScheduleOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics
 	return s, true
 }
 
-// spScheduleObject renders a schedule with upper-case weekday names.
-func spScheduleObject(s drpolicy.Schedule) types.Object {
+// spScheduleObject renders a schedule: as cron when cron is set (the
+// spelling the configuration uses), else as hours and upper-case weekdays.
+func spScheduleObject(s drpolicy.Schedule, cron string) types.Object {
+	if cron != "" {
+		return types.ObjectValueMust(policyScheduleTypes, map[string]attr.Value{
+			"hours": types.SetNull(types.Int64Type), "weekdays": types.SetNull(types.StringType),
+			"cron": types.StringValue(cron), "time_zone": types.StringValue(scheduleZone),
+		})
+	}
 	c := s.Canonical()
 	hours := make([]attr.Value, 0, len(c.Hours))
 	for _, h := range c.Hours {
@@ -122,13 +166,15 @@ func spScheduleObject(s drpolicy.Schedule) types.Object {
 		days = append(days, types.StringValue(drpolicy.WeekdayName(d)))
 	}
 	return types.ObjectValueMust(policyScheduleTypes, map[string]attr.Value{
-		"hours":    types.SetValueMust(types.Int64Type, hours),
-		"weekdays": types.SetValueMust(types.StringType, days),
+		"hours":     types.SetValueMust(types.Int64Type, hours),
+		"weekdays":  types.SetValueMust(types.StringType, days),
+		"cron":      types.StringNull(),
+		"time_zone": types.StringValue(scheduleZone),
 	})
 }
 
 // spRetentionOf converts the retention block; ok is false when unknown.
-func spRetentionOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (r drpolicy.Retention, ok bool) {
+func spRetentionOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (r drpolicy.Tiers, ok bool) {
 	if !isKnown(obj) || !fullyKnown(obj) {
 		return r, false
 	}
@@ -137,17 +183,18 @@ func spRetentionOf(ctx context.Context, obj types.Object, diags *diag.Diagnostic
 		diags.Append(d...)
 		return r, false
 	}
-	r = drpolicy.Retention{
+	r = drpolicy.Tiers{Retention: drpolicy.Retention{
 		DailyDays:     int(m.DailyDays.ValueInt64()),
 		MonthlyMonths: int(m.MonthlyMonths.ValueInt64()),
 		YearlyYears:   int(m.YearlyYears.ValueInt64()),
-	}
+	}, WeeklyWeeks: int(m.WeeklyWeeks.ValueInt64())}
 	return r, true
 }
 
-func spRetentionObject(r drpolicy.Retention) types.Object {
+func spRetentionObject(r drpolicy.Tiers) types.Object {
 	return types.ObjectValueMust(policyRetentionTypes, map[string]attr.Value{
 		"daily_days":     types.Int64Value(int64(r.DailyDays)),
+		"weekly_weeks":   types.Int64Value(int64(r.WeeklyWeeks)),
 		"monthly_months": types.Int64Value(int64(r.MonthlyMonths)),
 		"yearly_years":   types.Int64Value(int64(r.YearlyYears)),
 	})
@@ -182,8 +229,10 @@ func spParseTiersTag(v string, r *drpolicy.Retention) {
 type spCopySpec struct {
 	Regions       []string
 	RetentionDays int
-	Encrypted     bool
-	KMSKeyID      string
+	// RegionRetention overrides RetentionDays by region (enterprise).
+	RegionRetention map[string]int
+	Encrypted       bool
+	KMSKeyID        string
 }
 
 // spCopyOf converts the cross_region_copy block; present is false when the
@@ -203,6 +252,14 @@ func spCopyOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (c
 	diags.Append(m.Regions.ElementsAs(ctx, &c.Regions, false)...)
 	slices.Sort(c.Regions)
 	c.RetentionDays = int(m.RetentionDays.ValueInt64())
+	if !m.RegionRetentionDays.IsNull() {
+		var over map[string]int64
+		diags.Append(m.RegionRetentionDays.ElementsAs(ctx, &over, false)...)
+		c.RegionRetention = map[string]int{}
+		for k, v := range over {
+			c.RegionRetention[k] = int(v)
+		}
+	}
 	c.Encrypted = m.Encrypted.ValueBool()
 	c.KMSKeyID = m.KMSKeyID.ValueString()
 	return c, true, !diags.HasError()
@@ -217,28 +274,42 @@ func spCopyObject(c spCopySpec) types.Object {
 	if c.KMSKeyID != "" {
 		kms = types.StringValue(c.KMSKeyID)
 	}
+	over := types.MapNull(types.Int64Type)
+	if c.RegionRetention != nil {
+		elems := map[string]attr.Value{}
+		for k, v := range c.RegionRetention {
+			elems[k] = types.Int64Value(int64(v))
+		}
+		over = types.MapValueMust(types.Int64Type, elems)
+	}
 	return types.ObjectValueMust(policyCopyTypes, map[string]attr.Value{
-		"regions":        types.SetValueMust(types.StringType, regions),
-		"retention_days": types.Int64Value(int64(c.RetentionDays)),
-		"encrypted":      types.BoolValue(c.Encrypted),
-		"kms_key_id":     kms,
+		"regions":               types.SetValueMust(types.StringType, regions),
+		"retention_days":        types.Int64Value(int64(c.RetentionDays)),
+		"region_retention_days": over,
+		"encrypted":             types.BoolValue(c.Encrypted),
+		"kms_key_id":            kms,
 	})
 }
 
 // spValidateCopy checks the cross_region_copy block against the source region
-// (when known) without calling the API.
-func spValidateCopy(c spCopySpec, region string, diags *diag.Diagnostics) {
+// (when known) and the engine without calling the API.
+func spValidateCopy(c spCopySpec, region, engine string, diags *diag.Diagnostics) {
 	p := path.Root("cross_region_copy")
+	if engine == engineEnterprise {
+		spValidateEnterpriseCopy(c, diags)
+	} else if len(c.RegionRetention) > 0 {
+		diags.AddAttributeError(p.AtName("region_retention_days"), "Per-region retention needs the enterprise engine",
+			"An automatic snapshot policy keeps its copies (one region) retention_days: remove region_retention_days, or set engine = \"enterprise\".")
+	}
 	if len(c.Regions) == 0 {
 		diags.AddAttributeError(p.AtName("regions"), "No copy regions",
 			"cross_region_copy.regions is empty: list at least one region to copy snapshots to (e.g. \"cn-shanghai\"), or remove the cross_region_copy block.")
 	}
-	if len(c.Regions) > cloud.MaxPolicyCopyRegions {
+	if engine == engineAutomatic && len(c.Regions) > cloud.MaxPolicyCopyRegions {
 		diags.AddAttributeError(p.AtName("regions"), "One copy region per automatic snapshot policy",
 			fmt.Sprintf("cross_region_copy.regions lists %d regions (%s), but an ECS automatic snapshot policy copies to a single destination region "+
-				"(CreateAutoSnapshotPolicy TargetCopyRegions). Keep one region in cross_region_copy.regions. A disk follows one automatic policy, "+
-				"so copies to several regions need the EBS enterprise snapshot policy, which this provider does not support yet; "+
-				"to have a recovery point in more DR regions today, replicate an image there with alidr_replicated_image.",
+				"(CreateAutoSnapshotPolicy TargetCopyRegions). Keep one region in cross_region_copy.regions, or set engine = \"enterprise\": "+
+				"an EBS enterprise snapshot policy copies to several regions, each with its own retention.",
 				len(c.Regions), strings.Join(c.Regions, ", ")))
 	}
 	if region != "" && slices.Contains(c.Regions, region) {
@@ -291,7 +362,7 @@ func spHoursString(d time.Duration) string {
 }
 
 // spPolicySpec builds the API settings from a fully known plan.
-func spPolicySpec(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagnostics) (cloud.PolicySpec, drpolicy.Retention) {
+func spPolicySpec(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagnostics) (cloud.PolicySpec, drpolicy.Tiers) {
 	var spec cloud.PolicySpec
 	sched, ok := spScheduleOf(ctx, m.Schedule, diags)
 	if !ok && !diags.HasError() {

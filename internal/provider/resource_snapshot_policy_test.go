@@ -98,6 +98,7 @@ func TestAccSnapshotPolicy_validation(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
 	cfg := func(body string) string {
 		return env.Config(`resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name = "core-banking"
 %s
 }`, body)
@@ -143,6 +144,7 @@ func TestAccSnapshotPolicy_basic(t *testing.T) {
 	sdk := env.ECS(t, env.Region)
 	create := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name     = "core-banking"
   schedule = { hours = [2, 14], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention = {
@@ -158,6 +160,7 @@ resource "alidr_snapshot_policy" "core" {
 }`, env.DRRegions[0], env.KMSKeyIDs[0], env.DataDiskID, env.SystemDiskID)
 	update := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name     = "core-banking-v2"
   schedule = { hours = [1, 9, 17], weekdays = ["MON", "WED", "FRI", "SUN"] }
   retention = {
@@ -173,6 +176,7 @@ resource "alidr_snapshot_policy" "core" {
 }`, env.DRRegions[2], env.DataDiskID, env.OtherDataDiskID)
 	noCopy := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core-banking-v2"
   schedule  = { hours = [17, 9, 1], weekdays = ["mon", "Wed", "FRI", "SUN"] } # spelling kept, no diff after apply
   retention = { daily_days = -1 }
@@ -197,7 +201,7 @@ resource "alidr_snapshot_policy" "core" {
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("disk_ids"), knownvalue.SetExact([]knownvalue.Check{
 						knownvalue.StringExact(env.DataDiskID), knownvalue.StringExact(env.SystemDiskID)})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("retention"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"daily_days": knownvalue.Int64Exact(7), "monthly_months": knownvalue.Int64Exact(3), "yearly_years": knownvalue.Int64Exact(1)})),
+						"daily_days": knownvalue.Int64Exact(7), "weekly_weeks": knownvalue.Int64Exact(0), "monthly_months": knownvalue.Int64Exact(3), "yearly_years": knownvalue.Int64Exact(1)})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("pending_tier_actions"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("tiered_snapshots"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("last_tier_actions"), knownvalue.StringExact("no changes")),
@@ -227,7 +231,7 @@ resource "alidr_snapshot_policy" "core" {
 						"team": knownvalue.StringExact("core"), "env": knownvalue.StringExact("prod")})),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("cross_region_copy"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"regions":        knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(env.DRRegions[2])}),
-						"retention_days": knownvalue.Int64Exact(30), "encrypted": knownvalue.Bool(false), "kms_key_id": knownvalue.Null()})),
+						"retention_days": knownvalue.Int64Exact(30), "region_retention_days": knownvalue.Null(), "encrypted": knownvalue.Bool(false), "kms_key_id": knownvalue.Null()})),
 				},
 				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
 					if p.AutoSnapshotPolicyName != "core-banking-v2" || p.TimePoints != `["1","9","17"]` || p.RepeatWeekdays != `["1","3","5","7"]` ||
@@ -281,6 +285,7 @@ func TestAccSnapshotPolicy_disappears(t *testing.T) {
 	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
@@ -341,6 +346,7 @@ func TestAccSnapshotPolicy_tiering(t *testing.T) {
 	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention = { daily_days = 7, monthly_months = 3, yearly_years = 1 }
@@ -484,6 +490,7 @@ func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
 			{
 				Config: env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
@@ -495,6 +502,7 @@ resource "alidr_snapshot_policy" "core" {
 				// The disk moves with a warning (not assertable here); the apply succeeds.
 				Config: env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   region    = %q
   schedule  = { hours = [2], weekdays = ["MON"] }
@@ -517,6 +525,7 @@ resource "alidr_snapshot_policy" "core" {
 				// An explicitly empty set releases the disk and stays empty.
 				Config: env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
@@ -548,6 +557,7 @@ func TestAccSnapshotPolicy_createFailureTaints(t *testing.T) {
 	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name      = "core"
   schedule  = { hours = [2], weekdays = ["MON"] }
   retention = { daily_days = 7 }
@@ -603,6 +613,7 @@ func TestAccSnapshotPolicy_drift(t *testing.T) {
 	sdk := env.ECS(t, env.Region)
 	cfg := env.Config(`
 resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
   name              = "core"
   schedule          = { hours = [2, 14], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention         = { daily_days = 7, monthly_months = 3 }

@@ -1,8 +1,8 @@
 # A "two regions, three centres" disaster recovery site: the primary region
-# is the provider's; every DR region receives the replicated golden image,
-# the first one also the snapshot copies (an automatic snapshot policy copies
-# to a single region) and a restored instance that a verification run
-# boot-tests; the exported image is checked against its manifest.
+# is the provider's; every DR region receives the snapshot copies (an EBS
+# enterprise snapshot policy copies to several regions) and the replicated
+# golden image, the first one also a restored instance that a verification
+# run boot-tests; the exported image is checked against its manifest.
 
 resource "alidr_snapshot_policy" "this" {
   name       = "${var.name}-snapshots"
@@ -11,7 +11,7 @@ resource "alidr_snapshot_policy" "this" {
   disk_ids   = var.protected_disk_ids
   rpo_target = var.rpo_target
   cross_region_copy = {
-    regions        = [var.dr_regions[0]]
+    regions        = var.dr_regions
     retention_days = var.retention.daily_days
   }
   tags = { dr-site = var.name }

@@ -60,7 +60,7 @@ output "drill_report" {
   value       = <<-EOT
     DR drill "${var.name}": ${upper(alidr_verification_run.drill.status)}
       recovery point      ${alidr_restored_instance.this.restored_from} (golden image in ${alidr_restored_instance.this.region})
-      snapshots           policy ${alidr_snapshot_policy.this.id}, effective RPO ${alidr_snapshot_policy.this.effective_rpo} (target ${var.rpo_target}), copies to ${var.dr_regions[0]}
+      snapshots           policy ${alidr_snapshot_policy.this.id}, effective RPO ${alidr_snapshot_policy.this.effective_rpo} (target ${var.rpo_target}), copies to ${join(", ", var.dr_regions)}
       exported image      ${local.verified_size}oss://${var.export_bucket}/${alidr_replicated_image.golden.export.object}
                           sha256 ${local.digests.sha256}
                           md5 ${local.digests.md5}, crc64 ${local.digests.crc64}

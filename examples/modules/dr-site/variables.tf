@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "dr_regions" {
-  description = "Disaster recovery regions. Each receives the replicated golden image; the first one also receives the snapshot copies (an automatic snapshot policy copies to a single region) and hosts the restored instance."
+  description = "Disaster recovery regions. Each receives the snapshot copies and the replicated golden image; the first one also hosts the restored instance."
   type        = list(string)
   validation {
     condition     = length(var.dr_regions) >= 1
@@ -32,9 +32,10 @@ variable "schedule" {
 }
 
 variable "retention" {
-  description = "Retention tiers, e.g. 7+3+1."
+  description = "Retention tiers, e.g. 7+3+1 (plus weekly_weeks: the first snapshot of each week)."
   type = object({
     daily_days     = number
+    weekly_weeks   = optional(number, 0)
     monthly_months = number
     yearly_years   = number
   })

@@ -1,5 +1,5 @@
-# By policy id, in the provider's region:
-terraform import alidr_snapshot_policy.core sp-2ze0123456789abcdef
+# An enterprise snapshot policy in the provider's region
+terraform import alidr_snapshot_policy.core esp-2ze0123456789abcdef
 
-# In another region:
+# An automatic snapshot policy in another region
 terraform import alidr_snapshot_policy.core cn-shanghai:sp-uf60123456789abcdef

@@ -1,7 +1,7 @@
 # Two regions, three centres: production in two zones (two centres) of
-# cn-beijing, every snapshot copied to the remote centre in cn-guangzhou; a
-# snapshot every 4 hours meets the 4h RPO target. An automatic snapshot
-# policy copies to a single destination region.
+# cn-beijing, every snapshot copied to cn-shanghai (kept 14 days) and to the
+# remote centre in cn-guangzhou (kept 30 days); a snapshot every 4 hours
+# meets the 4h RPO target.
 provider "alidr" {
   region = "cn-beijing"
 }
@@ -11,19 +11,17 @@ data "alidr_disks" "prod" {
 }
 
 resource "alidr_snapshot_policy" "prod" {
-  name = "prod-3dc"
-  schedule = {
-    hours    = [0, 4, 8, 12, 16, 20]
-    weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
-  }
+  name     = "prod-3dc"
+  schedule = { cron = "0 0 */4 ? * *" } # 00:00, 04:00 ... 20:00 every day (UTC+8)
   retention = {
     daily_days     = 14
     monthly_months = 12
     yearly_years   = 7
   }
   cross_region_copy = {
-    regions        = ["cn-guangzhou"]
-    retention_days = 14
+    regions               = ["cn-shanghai", "cn-guangzhou"]
+    retention_days        = 14
+    region_retention_days = { "cn-guangzhou" = 30 }
   }
   disk_ids   = data.alidr_disks.prod.ids
   rpo_target = "4h"

@@ -18,6 +18,7 @@ provider "alidr" {
     ecs = run.emulator.endpoint
     oss = run.emulator.endpoint
     sts = run.emulator.endpoint
+    ebs = run.emulator.endpoint
   }
 }
 

@@ -1,0 +1,33 @@
+package cloud
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+)
+
+// DiskSnapshots lists the completed snapshots of disks held in region with
+// one paged DescribeSnapshots of the region (ECS DescribeSnapshots filters
+// by one DiskId only; ecs-20140526 has no list of disk ids), and the
+// service's time. copies selects the cross-region copies of the disks'
+// snapshots (in a copy region) instead of the disks' own snapshots (in
+// their region). A copy names its source disk in SourceDiskId.
+func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []string, copies bool) ([]drpolicy.Snapshot, time.Time, error) {
+	all, now, err := c.listSnapshots(ctx, region, SnapshotFilter{Status: "accomplished"})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	var out []drpolicy.Snapshot
+	for _, s := range all {
+		if !slices.Contains(disks, s.SourceDiskId) || (s.SourceSnapshotId != "") != copies {
+			continue
+		}
+		out = append(out, tierSnapshot(s))
+	}
+	return out, now, nil
+}
