@@ -167,8 +167,14 @@ func Retryable(err error) bool {
 	}
 	var ce *sdkerrors.ClientError
 	if errors.As(err, &ce) {
-		// The SDK wraps transport failures as client errors with these codes.
-		return ce.ErrorCode() == sdkerrors.TimeoutErrorCode || ce.ErrorCode() == "SDK.ServerUnreachable"
+		// The SDK wraps transport failures as client errors with these codes,
+		// and an answer it cannot parse (garbled on the way: the call's
+		// outcome is unknown, see answered) as JsonUnmarshalError.
+		switch ce.ErrorCode() {
+		case sdkerrors.TimeoutErrorCode, "SDK.ServerUnreachable", sdkerrors.JsonUnmarshalErrorCode:
+			return true
+		}
+		return false
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

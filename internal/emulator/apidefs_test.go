@@ -25,7 +25,7 @@ var providerActions = map[string][]string{
 		"CreateAutoSnapshotPolicy", "CreateImage", "DeleteAutoSnapshotPolicy", "DeleteImage", "DeleteInstance",
 		"DeleteSnapshot", "DescribeAutoSnapshotPolicyEx", "DescribeDisks", "DescribeImageSharePermission",
 		"DescribeImages", "DescribeInstanceTypes", "DescribeInstances", "DescribeInvocationResults",
-		"DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeVSwitches", "ExportImage",
+		"DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeTasks", "DescribeVSwitches", "ExportImage",
 		"ListTagResources", "ModifyAutoSnapshotPolicyEx", "ModifyImageAttribute", "ModifyImageSharePermission",
 		"ModifyInstanceAttribute", "ModifySnapshotAttribute", "ModifySnapshotCategory", "RunCommand",
 		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UntagResources",
