@@ -561,8 +561,8 @@ func (r *replicatedImageResource) dataObjectsDrift(ctx context.Context, region s
 }
 
 // discoverCopies finds, in every region but the source's, the copies
-// tagged as this resource's (import).
-func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegion, sourceID string) (map[string]rimgTargetModel, error) {
+// tagged with owner, this resource's owner id (import).
+func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegion, owner string) (map[string]rimgTargetModel, error) {
 	regions, err := r.client.Regions(ctx)
 	if err != nil {
 		return nil, err
@@ -572,7 +572,7 @@ func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegi
 		if rg.RegionId == sourceRegion {
 			continue
 		}
-		found, err := r.client.ListImagesByTags(ctx, rg.RegionId, map[string]string{cloud.TagOwner: sourceID})
+		found, err := r.client.ListImagesByTags(ctx, rg.RegionId, map[string]string{cloud.TagOwner: owner})
 		if err != nil {
 			return nil, err
 		}
