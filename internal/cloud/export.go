@@ -220,6 +220,9 @@ func (c *Client) ChecksumExport(ctx context.Context, region, bucket, key string,
 	what := "oss://" + bucket + "/" + key
 	res, err := transfer.Verify(ctx, b, key, transfer.Options{
 		MD5: o.MD5, SHA256: o.SHA256, PartSHA256: true,
+		// A part is retried as often as any call failing with a 5xx or a
+		// network error (max_retries).
+		MaxAttempts:      c.Backoff.Attempts,
 		ProgressInterval: 10 * time.Second,
 		Progress: func(p transfer.Progress) {
 			pct := 100.0

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,23 @@ func TestGarbledAnswerRetried(t *testing.T) {
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "ExportImage", Kind: emulator.FaultCorrupt, Count: 1})
 	if _, err := c.ExportImage(context.Background(), "cn-beijing", id, ExportImageInput{Bucket: emulator.SeedBucket, Prefix: "core"}); err != nil {
 		t.Fatalf("ExportImage with a garbled answer: %v, want the task it started", err)
+	}
+}
+
+// A part of an export read is retried as often as max_retries says (five
+// retries by default), like any call failing with a 5xx.
+func TestChecksumExportRetriesAsConfigured(t *testing.T) {
+	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	c.Backoff.Attempts = 6
+	b, err := c.Bucket("cn-beijing", emulator.SeedBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutObject("small.raw", strings.NewReader("one part of an exported image")); err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.Fault5xx, Count: 5})
+	if _, err := c.ChecksumExport(context.Background(), "cn-beijing", emulator.SeedBucket, "small.raw", ExportChecksumOptions{MD5: true}); err != nil {
+		t.Fatalf("five failed reads of the one part, six attempts allowed: %v", err)
 	}
 }
