@@ -176,6 +176,13 @@ func Retryable(err error) bool {
 		}
 		return false
 	}
+	// The OSS SDK compares the CRC64 of an upload with the one the service
+	// computed: a mismatch means the bytes changed on the way, and sending
+	// them again overwrites the damaged object.
+	var crc oss.CRCCheckError
+	if errors.As(err, &crc) {
+		return true
+	}
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
 // exportableImage makes an available image of the seeded core-app server.
@@ -114,5 +115,15 @@ func TestChecksumExportRetriesAsConfigured(t *testing.T) {
 	srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.Fault5xx, Count: 5})
 	if _, err := c.ChecksumExport(context.Background(), "cn-beijing", emulator.SeedBucket, "small.raw", ExportChecksumOptions{MD5: true}); err != nil {
 		t.Fatalf("five failed reads of the one part, six attempts allowed: %v", err)
+	}
+}
+
+// An upload damaged on the way (the SDK's CRC64 check fails) is sent again.
+func TestManifestUploadRetriedAfterCRCMismatch(t *testing.T) {
+	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
+	c.Backoff.Base, c.Backoff.Max = time.Millisecond, time.Millisecond
+	srv.InjectFault(emulator.Fault{Service: "oss", Action: "PutObject", Kind: emulator.FaultCorrupt, Count: 1})
+	if err := c.PutExportManifest(context.Background(), "cn-beijing", emulator.SeedBucket, "x.manifest.json", &transfer.Manifest{}); err != nil {
+		t.Fatalf("manifest upload corrupted once: %v, want it sent again", err)
 	}
 }
