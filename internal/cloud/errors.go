@@ -173,8 +173,21 @@ func Retryable(err error) bool {
 	}
 	var ce *sdkerrors.ClientError
 	if errors.As(err, &ce) {
-		// The SDK wraps transport failures as client errors with these codes.
-		return ce.ErrorCode() == sdkerrors.TimeoutErrorCode || ce.ErrorCode() == "SDK.ServerUnreachable"
+		// The SDK wraps transport failures as client errors with these codes,
+		// and an answer it cannot parse (garbled on the way: the call's
+		// outcome is unknown, see answered) as JsonUnmarshalError.
+		switch ce.ErrorCode() {
+		case sdkerrors.TimeoutErrorCode, "SDK.ServerUnreachable", sdkerrors.JsonUnmarshalErrorCode:
+			return true
+		}
+		return false
+	}
+	// The OSS SDK compares the CRC64 of an upload with the one the service
+	// computed: a mismatch means the bytes changed on the way, and sending
+	// them again overwrites the damaged object.
+	var crc oss.CRCCheckError
+	if errors.As(err, &crc) {
+		return true
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

@@ -32,8 +32,45 @@ type ExportImageInput struct {
 }
 
 // ExportImage starts exporting a custom image of region to OSS and returns
-// the task id (see WaitExportTask). ExportImage has no ClientToken.
+// the task id (see WaitExportTask). ExportImage has no ClientToken: when
+// the answer is lost, the task is looked up (FindExportTask) before the
+// request is sent again.
 func (c *Client) ExportImage(ctx context.Context, region, imageID string, in ExportImageInput) (string, error) {
+	sent := time.Now()
+	task, err := c.exportImage(ctx, region, imageID, in)
+	if err == nil || !Retryable(err) || answered(err) {
+		return task, err
+	}
+	// Service times are compared with the local clock: allow some skew.
+	f := ExportTaskFilter{ImageID: imageID, Bucket: in.Bucket, Prefix: in.Prefix, Since: sent.Add(-time.Minute)}
+	found, ferr := c.awaitExportTask(ctx, region, f)
+	switch {
+	case ferr != nil:
+		return "", fmt.Errorf("%w (looking up whether the export started also failed: %v)", err, ferr)
+	case found != "":
+		tflog.Info(ctx, "ExportImage's answer was lost; found its task", map[string]any{"task_id": found, "image_id": imageID})
+		return found, nil
+	}
+	tflog.Info(ctx, "ExportImage's answer was lost and no task of it appeared; sending it again", map[string]any{"image_id": imageID})
+	return c.exportImage(ctx, region, imageID, in)
+}
+
+// awaitExportTask looks for a task matching f for up to AppearWindow: a
+// new task may take a moment to be listed.
+func (c *Client) awaitExportTask(ctx context.Context, region string, f ExportTaskFilter) (string, error) {
+	deadline := time.Now().Add(AppearWindow)
+	for {
+		id, err := c.FindExportTask(ctx, region, f)
+		if err != nil || id != "" || !time.Now().Before(deadline) {
+			return id, err
+		}
+		if err := SleepContext(ctx, time.Second); err != nil {
+			return "", err
+		}
+	}
+}
+
+func (c *Client) exportImage(ctx context.Context, region, imageID string, in ExportImageInput) (string, error) {
 	req := ecs.CreateExportImageRequest()
 	req.ImageId = imageID
 	req.OSSBucket = in.Bucket
@@ -183,6 +220,9 @@ func (c *Client) ChecksumExport(ctx context.Context, region, bucket, key string,
 	what := "oss://" + bucket + "/" + key
 	res, err := transfer.Verify(ctx, b, key, transfer.Options{
 		MD5: o.MD5, SHA256: o.SHA256, PartSHA256: true,
+		// A part is retried as often as any call failing with a 5xx or a
+		// network error (max_retries).
+		MaxAttempts:      c.Backoff.Attempts,
 		ProgressInterval: 10 * time.Second,
 		Progress: func(p transfer.Progress) {
 			pct := 100.0

@@ -719,6 +719,26 @@ var ecsAPIDefs = map[string]apiAction{
 			"TaskId":               {Type: paramString, Required: true},
 		},
 	},
+	"DescribeTasks": {
+		Model: "DescribeTasksRequest",
+		Params: map[string]apiParam{
+			"EndTime":              {Type: paramString},
+			"OwnerAccount":         {Type: paramString},
+			"OwnerId":              {Type: paramInteger},
+			"PageNumber":           {Type: paramInteger},
+			"PageSize":             {Type: paramInteger, Ranged: true, Min: 1, Max: 100},
+			"RegionId":             {Type: paramString, Required: true},
+			"ResourceIds.N":        {Type: paramString},
+			"ResourceOwnerAccount": {Type: paramString},
+			"ResourceOwnerId":      {Type: paramInteger},
+			"StartTime":            {Type: paramString},
+			"TaskAction":           {Type: paramString, Enum: []string{"ImportImage", "ExportImage", "RedeployInstance", "ModifyDiskSpec", "ArchiveSnapshot"}},
+			"TaskGroupId":          {Type: paramString},
+			"TaskIds":              {Type: paramString},
+			"TaskStatus":           {Type: paramString, Enum: []string{"Finished", "Processing", "Failed"}},
+		},
+		MaxN: map[string]int{"ResourceIds.N": 100},
+	},
 	"DescribeVSwitches": {
 		Model: "DescribeVSwitchesRequest",
 		Params: map[string]apiParam{

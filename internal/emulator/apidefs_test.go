@@ -25,7 +25,7 @@ var providerActions = map[string][]string{
 		"CreateAutoSnapshotPolicy", "CreateImage", "DeleteAutoSnapshotPolicy", "DeleteImage", "DeleteInstance",
 		"DeleteSnapshot", "DescribeAutoSnapshotPolicyEx", "DescribeDisks", "DescribeImageSharePermission",
 		"DescribeImages", "DescribeInstanceTypes", "DescribeInstances", "DescribeInvocationResults",
-		"DescribeLockedSnapshots", "DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeVSwitches", "ExportImage",
+		"DescribeLockedSnapshots", "DescribeRegions", "DescribeSnapshots", "DescribeTaskAttribute", "DescribeTasks", "DescribeVSwitches", "ExportImage",
 		"ListTagResources", "LockSnapshot", "ModifyAutoSnapshotPolicyEx", "ModifyImageAttribute", "ModifyImageSharePermission",
 		"ModifyInstanceAttribute", "ModifySnapshotAttribute", "ModifySnapshotCategory", "RunCommand",
 		"RunInstances", "StartInstance", "StopInstance", "TagResources", "UnlockSnapshot", "UntagResources",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/replication"
+	"github.com/alidr/terraform-provider-alidr/internal/restore"
 )
 
 var (
@@ -218,7 +219,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	if imported && state.Targets.IsNull() {
-		targets, err = r.discoverCopies(ctx, region, id)
+		targets, err = r.discoverCopies(ctx, region, recordedCopyOwner(ctx, req.Private, id))
 		if err != nil {
 			apiError(&resp.Diagnostics, "find the copies of image "+id, err)
 			return
@@ -465,14 +466,22 @@ func (r *replicatedImageResource) ImportState(ctx context.Context, req resource.
 	}
 	if id == "" || !strings.HasPrefix(id, "m-") {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q is not an image id: import with the source image id, e.g. m-2zeabc..., or <region>:<image id>.", req.ID))
+			fmt.Sprintf("%q is not an image id: import with the source image id, e.g. m-2zeabc..., or <region>:<image id>; "+
+				"add -N (the copies' alidr:owner tag) for the N-th resource replicating one image.", req.ID))
 		return
 	}
 	if region == "" && r.client != nil {
 		region = r.client.Region()
 	}
+	// m-xxx-N names the copies of the N-th resource replicating m-xxx
+	// (their alidr:owner tag, see claimCopyOwner).
+	owner := id
+	if base, _, ok := restore.SplitOwnerOrdinal(id); ok {
+		id = base
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), region)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCopyOwnerKey, copyOwnerPrivate(owner))...)
 }
 
 // finish records the outcome of a workRun in the model and the diagnostics.

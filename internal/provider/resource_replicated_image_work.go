@@ -383,7 +383,7 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		return nil, nil
 	}
 	bucket, prefix, format := newEx.Bucket.ValueString(), newEx.Prefix.ValueString(), newEx.Format.ValueString()
-	task, err := w.c.ExportImage(ctx, w.region, w.sourceID, cloud.ExportImageInput{Bucket: bucket, Prefix: prefix, Format: format})
+	task, err := w.startExport(ctx, cloud.ExportImageInput{Bucket: bucket, Prefix: prefix, Format: format})
 	if err != nil {
 		return nil, err
 	}
@@ -429,6 +429,24 @@ func (w *rimgWork) syncExport(ctx context.Context, oldEx, newEx *rimgExportModel
 		return out.located(objects[0].Key, data), err
 	}
 	return done, nil
+}
+
+// startExport exports the source image, or takes over the export an
+// interrupted apply (the provider or the CLI killed) started of an image
+// this resource created: nobody else exports it, and ExportImage has no
+// ClientToken to make a second call return the first task.
+func (w *rimgWork) startExport(ctx context.Context, in cloud.ExportImageInput) (string, error) {
+	if w.owned {
+		task, err := w.c.FindExportTask(ctx, w.region, cloud.ExportTaskFilter{ImageID: w.sourceID, Bucket: in.Bucket, Prefix: in.Prefix})
+		if err != nil {
+			return "", err
+		}
+		if task != "" {
+			tflog.Info(ctx, "taking over the export an interrupted apply started", map[string]any{"task_id": task, "image_id": w.sourceID})
+			return task, nil
+		}
+	}
+	return w.c.ExportImage(ctx, w.region, w.sourceID, in)
 }
 
 // located records the exported objects without checksums: destroy deletes
@@ -543,8 +561,8 @@ func (r *replicatedImageResource) dataObjectsDrift(ctx context.Context, region s
 }
 
 // discoverCopies finds, in every region but the source's, the copies
-// tagged as this resource's (import).
-func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegion, sourceID string) (map[string]rimgTargetModel, error) {
+// tagged with owner, this resource's owner id (import).
+func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegion, owner string) (map[string]rimgTargetModel, error) {
 	regions, err := r.client.Regions(ctx)
 	if err != nil {
 		return nil, err
@@ -554,7 +572,7 @@ func (r *replicatedImageResource) discoverCopies(ctx context.Context, sourceRegi
 		if rg.RegionId == sourceRegion {
 			continue
 		}
-		found, err := r.client.ListImagesByTags(ctx, rg.RegionId, map[string]string{cloud.TagOwner: sourceID})
+		found, err := r.client.ListImagesByTags(ctx, rg.RegionId, map[string]string{cloud.TagOwner: owner})
 		if err != nil {
 			return nil, err
 		}

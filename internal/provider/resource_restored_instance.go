@@ -336,4 +336,7 @@ func (r *restoredInstanceResource) ImportState(ctx context.Context, req resource
 	if region != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), region)...)
 	}
+	if r.client != nil {
+		r.importOwner(ctx, r.client.RegionOr(region), id, resp)
+	}
 }

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/restore"
@@ -57,4 +59,24 @@ func (r *restoredInstanceResource) recordStart(ctx context.Context, region, id s
 		}
 	}
 	return start
+}
+
+// importOwner records the owner id an imported instance carries, as it is
+// (an identical restore's has an ordinal suffix, see claimOwner), so that
+// destroy finds what else that restore created (a temporary image).
+func (r *restoredInstanceResource) importOwner(ctx context.Context, region, id string, resp *resource.ImportStateResponse) {
+	inst, err := r.client.FindInstanceByID(ctx, region, id)
+	if cloud.IsNotFound(err) {
+		return // Read reports it
+	}
+	if err != nil {
+		apiError(&resp.Diagnostics, "read instance "+id, err)
+		return
+	}
+	owner := cloud.InstanceTags(inst)[cloud.TagOwner]
+	if owner == "" {
+		return
+	}
+	b, _ := json.Marshal(restorePrivate{Owner: owner})
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateRestoreKey, b)...)
 }

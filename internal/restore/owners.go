@@ -2,6 +2,8 @@ package restore
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -34,10 +36,7 @@ func (o *Owners) Claim(base string, taken func(owner string) (bool, error)) (str
 		o.held = map[string]bool{}
 	}
 	for n := range MaxOwnerOrdinal {
-		owner := base
-		if n > 0 {
-			owner = fmt.Sprintf("%s-%d", base, n)
-		}
+		owner := WithOrdinal(base, n)
 		if o.held[owner] {
 			continue
 		}
@@ -51,4 +50,27 @@ func (o *Owners) Claim(base string, taken func(owner string) (bool, error)) (str
 		}
 	}
 	return "", fmt.Errorf("%d restores with identical arguments already exist: give this one a distinct instance_name", MaxOwnerOrdinal)
+}
+
+// WithOrdinal is base's owner id with ordinal n: base itself for 0.
+func WithOrdinal(base string, n int) string {
+	if n == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s-%d", base, n)
+}
+
+// SplitOwnerOrdinal splits an owner id base-N (N > 0) into base and N; ok
+// is false when owner has no ordinal. Cloud ids (m-xxx, i-xxx) hold one
+// "-" after their prefix, so a second one followed by digits is an ordinal.
+func SplitOwnerOrdinal(owner string) (base string, n int, ok bool) {
+	i := strings.LastIndexByte(owner, '-')
+	if i <= 0 || strings.Count(owner, "-") < 2 {
+		return owner, 0, false
+	}
+	n, err := strconv.Atoi(owner[i+1:])
+	if err != nil || n <= 0 || owner[i+1] == '0' {
+		return owner, 0, false
+	}
+	return owner[:i], n, true
 }

@@ -35,3 +35,26 @@ func TestOwnersClaimDistinctOrdinals(t *testing.T) {
 		t.Fatalf("re-run claimed %s, want r", id)
 	}
 }
+
+func TestSplitOwnerOrdinal(t *testing.T) {
+	for owner, want := range map[string]struct {
+		base string
+		n    int
+		ok   bool
+	}{
+		"m-2zeabc":    {"m-2zeabc", 0, false},
+		"m-2zeabc-1":  {"m-2zeabc", 1, true},
+		"m-2zeabc-12": {"m-2zeabc", 12, true},
+		"m-2zeabc-0":  {"m-2zeabc-0", 0, false},
+		"m-2zeabc-01": {"m-2zeabc-01", 0, false},
+		"m-2zeabc-x":  {"m-2zeabc-x", 0, false},
+	} {
+		base, n, ok := SplitOwnerOrdinal(owner)
+		if base != want.base || n != want.n || ok != want.ok {
+			t.Errorf("SplitOwnerOrdinal(%q) = %q, %d, %t; want %q, %d, %t", owner, base, n, ok, want.base, want.n, want.ok)
+		}
+		if ok && WithOrdinal(base, n) != owner {
+			t.Errorf("WithOrdinal(%q, %d) = %q, want %q", base, n, WithOrdinal(base, n), owner)
+		}
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
@@ -98,44 +96,24 @@ func Region(ctx context.Context, c *cloud.Client, region string, buckets []strin
 }
 
 func managedInstances(ctx context.Context, c *cloud.Client, region string) ([]string, error) {
+	instances, err := listInstances(ctx, c, region)
 	var ids []string
-	err := cloud.AllPages(ctx, func(page int) (int, int, error) {
-		req := ecs.CreateDescribeInstancesRequest()
-		req.PageNumber, req.PageSize = requests.NewInteger(page), requests.NewInteger(cloud.PageSize)
-		resp := ecs.CreateDescribeInstancesResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			return 0, 0, err
+	for i := range instances {
+		if managed(cloud.InstanceTags(&instances[i])) {
+			ids = append(ids, instances[i].InstanceId)
 		}
-		for _, in := range resp.Instances.Instance {
-			if managed(cloud.InstanceTags(&in)) {
-				ids = append(ids, in.InstanceId)
-			}
-		}
-		return len(resp.Instances.Instance), resp.TotalCount, nil
-	})
+	}
 	return ids, err
 }
 
 func managedPolicies(ctx context.Context, c *cloud.Client, region string) ([]string, error) {
+	policies, err := listPolicies(ctx, c, region)
 	var ids []string
-	err := cloud.AllPages(ctx, func(page int) (int, int, error) {
-		req := ecs.CreateDescribeAutoSnapshotPolicyExRequest()
-		req.PageNumber, req.PageSize = requests.NewInteger(page), requests.NewInteger(cloud.PageSize)
-		resp := ecs.CreateDescribeAutoSnapshotPolicyExResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			return 0, 0, err
+	for _, p := range policies {
+		if managed(policyTags(p)) {
+			ids = append(ids, p.AutoSnapshotPolicyId)
 		}
-		for _, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
-			tags := map[string]string{}
-			for _, t := range p.Tags.Tag {
-				tags[t.TagKey] = t.TagValue
-			}
-			if managed(tags) {
-				ids = append(ids, p.AutoSnapshotPolicyId)
-			}
-		}
-		return len(resp.AutoSnapshotPolicies.AutoSnapshotPolicy), resp.TotalCount, nil
-	})
+	}
 	return ids, err
 }
 

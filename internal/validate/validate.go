@@ -68,20 +68,23 @@ func TagValue(k, v string) error {
 	return nil
 }
 
-// BucketName checks an OSS bucket name: 3 to 63 characters, only lower-case
-// letters, digits and hyphens, starting and ending with a letter or digit.
-// Source: the OSS bucket naming conventions (Object Storage Service
-// documentation, "Bucket naming conventions"; PutBucket answers
-// InvalidBucketName otherwise).
+// BucketName checks an OSS bucket name against the OSS reference page
+// "Bucket naming conventions" (https://www.alibabacloud.com/help/en/oss/user-guide/bucket-naming-conventions,
+// updated 2026-03-20): lower-case letters, digits and hyphens only,
+// beginning and ending with a lower-case letter or digit, 3 to 63
+// characters (global uniqueness is the service's to check). PutBucket
+// answers InvalidBucketName (OSS error 0015-00000001) otherwise. The
+// characters are checked first: only ASCII is allowed, so the length of a
+// valid name in bytes is its length in characters.
 func BucketName(b string) error {
-	if len(b) < 3 || len(b) > 63 {
-		return fmt.Errorf("bucket name %q has %d characters; OSS bucket names have 3 to 63", b, utf8.RuneCountInString(b))
-	}
 	for i, c := range b {
 		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i != 0 && i != len(b)-1
 		if !ok {
 			return fmt.Errorf("bucket name %q is not valid: use lower-case letters, digits and hyphens, starting and ending with a letter or digit", b)
 		}
+	}
+	if len(b) < 3 || len(b) > 63 {
+		return fmt.Errorf("bucket name %q has %d characters; OSS bucket names have 3 to 63", b, len(b))
 	}
 	return nil
 }

@@ -56,6 +56,15 @@ func TestBucketName(t *testing.T) {
 	}
 }
 
+// A name of 22 CJK characters (66 bytes) is refused for its characters,
+// not reported as 66 characters long when it has 22.
+func TestBucketNameNonASCIIReason(t *testing.T) {
+	err := BucketName(strings.Repeat("桶", 22))
+	if err == nil || !strings.Contains(err.Error(), "lower-case letters, digits and hyphens") {
+		t.Fatalf("22 CJK characters: %v, want the allowed characters named", err)
+	}
+}
+
 func TestObjectKey(t *testing.T) {
 	for _, k := range []string{"a", "core/m-1_system.qcow2", "a..b/c", ".hidden/x"} {
 		if err := ObjectKey("object", k, false); err != nil {

@@ -75,6 +75,7 @@ var ecsModels = []any{
 	ecs.DescribeSecurityGroupsRequest{},
 	ecs.DescribeSnapshotsRequest{},
 	ecs.DescribeTaskAttributeRequest{},
+	ecs.DescribeTasksRequest{},
 	ecs.DescribeVSwitchesRequest{},
 	ecs.DescribeZonesRequest{},
 	ecs.DetachDiskRequest{},

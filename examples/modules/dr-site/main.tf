@@ -29,6 +29,9 @@ resource "alidr_replicated_image" "golden" {
     format    = "raw"
     checksums = ["crc64", "md5", "sha256"]
   }
+  # The snapshots ECS takes to capture the instance stay when the image is
+  # deleted (they are billed): destroying the site removes them too.
+  delete_snapshots_on_destroy = true
 }
 
 resource "alidr_restored_instance" "this" {
