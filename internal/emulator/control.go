@@ -31,6 +31,7 @@ import (
 //	                               (409 unless the server runs a ManualClock) and/or {"skew":"20m"}
 //	GET    /_emulator/requests  -> 200 [RequestRecord...]; optional ?service=oss&action=GetObject filters
 //	*      /_emulator/ecs/...   -> the ECS service's own controls
+//	*      /_emulator/ram/...   -> RAM users and policies (ram_control.go)
 type controlAPI struct{ s *Server }
 
 func newControlAPI(s *Server) *controlAPI { return &controlAPI{s: s} }
@@ -50,6 +51,10 @@ func (c *controlAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, ControlPrefix)
 	if p == "ecs" || strings.HasPrefix(p, "ecs/") {
 		c.s.ecs.serveControl(w, r)
+		return
+	}
+	if p == "ram" || strings.HasPrefix(p, "ram/") {
+		c.s.serveRAMControl(w, r, strings.TrimPrefix(strings.TrimPrefix(p, "ram"), "/"))
 		return
 	}
 	switch {
