@@ -31,10 +31,10 @@ func withRecord(r *http.Request, rec *RequestRecord) *http.Request {
 // check evaluates a call and notes it in the request's log record; it
 // returns the refusal's detail, or nil when the call may go on.
 func (r *ramStore) check(ctx context.Context, acc account, action, resource string) *accessDeniedDetail {
-	if rec, ok := ctx.Value(recordKey{}).(*RequestRecord); ok {
-		rec.AccessKeyID, rec.RAMAction = acc.KeyID, action
-	}
 	v := r.authorize(acc.KeyID, action, resource)
+	if rec, ok := ctx.Value(recordKey{}).(*RequestRecord); ok {
+		rec.AccessKeyID, rec.RAMAction, rec.RAMDenied = acc.KeyID, action, v != ramAllowed
+	}
 	if v == ramAllowed {
 		return nil
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,10 +71,10 @@ func TestRAMRefusesECSCallsWithForbiddenRAM(t *testing.T) {
 	var seen []string
 	for _, rec := range srv.Requests() {
 		if rec.AccessKeyID == "backup-ak" {
-			seen = append(seen, rec.RAMAction)
+			seen = append(seen, fmt.Sprintf("%s denied=%v", rec.RAMAction, rec.RAMDenied))
 		}
 	}
-	if strings.Join(seen, ",") != "ecs:DescribeSnapshots,ecs:DescribeInstances,ecs:DeleteSnapshot" {
+	if strings.Join(seen, ",") != "ecs:DescribeSnapshots denied=false,ecs:DescribeInstances denied=true,ecs:DeleteSnapshot denied=true" {
 		t.Errorf("request log RAM actions of the key = %v", seen)
 	}
 	// The account's own key stays unrestricted.

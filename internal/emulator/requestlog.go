@@ -25,6 +25,8 @@ type RequestRecord struct {
 	// for calls RAM does not authorise such as GetCallerIdentity).
 	AccessKeyID string `json:"access_key_id,omitempty"`
 	RAMAction   string `json:"ram_action,omitempty"`
+	// RAMDenied says RAM refused the call (its policy does not allow it).
+	RAMDenied bool `json:"ram_denied,omitempty"`
 	// Fault is the kind of fault injected into this request, if any.
 	Fault FaultKind `json:"fault,omitempty"`
 }

@@ -29,7 +29,6 @@ func ecs(types ...string) []string {
 var (
 	allResources = []string{"*"}
 	ossObjects   = []string{"acs:oss:*:{account}:{bucket}/*"}
-	ossBucket    = []string{"acs:oss:*:{account}:{bucket}"}
 	taggable     = ecs("instance", "disk", "snapshot", "image", "snapshotpolicy")
 )
 
@@ -76,6 +75,5 @@ var Resources = map[string][]string{
 	"oss:PutObject":                    ossObjects,
 	"oss:DeleteObject":                 ossObjects,
 	"oss:AbortMultipartUpload":         ossObjects,
-	"oss:ListObjects":                  ossBucket,
 	"sts:AssumeRole":                   {"acs:ram:*:{account}:role/*"},
 }

@@ -54,8 +54,8 @@ var Table = []Row{
 
 	{"alidr_replicated_image", Create, []string{"ecs:CreateImage", "ecs:DescribeImages", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:DescribeImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject"}},
 	{"alidr_replicated_image", Read, []string{"ecs:DescribeImages", "ecs:DescribeImageSharePermission", "oss:GetObject"}},
-	{"alidr_replicated_image", Update, []string{"ecs:ModifyImageAttribute", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeSnapshots", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject", "oss:DeleteObject"}},
-	{"alidr_replicated_image", Delete, []string{"ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeSnapshots", "ecs:CancelCopyImage", "oss:DeleteObject", "oss:ListObjects"}},
+	{"alidr_replicated_image", Update, []string{"ecs:ModifyImageAttribute", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject", "oss:DeleteObject"}},
+	{"alidr_replicated_image", Delete, []string{"ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeImages", "ecs:CancelCopyImage", "oss:DeleteObject"}},
 	{"alidr_replicated_image", Import, []string{"ecs:DescribeImages"}},
 
 	{"alidr_restored_instance", Create, []string{"ecs:RunInstances", "ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:CreateImage", "ecs:DescribeImages", "ecs:DeleteImage", "ecs:TagResources", "ecs:DescribeSnapshots"}},
@@ -64,7 +64,7 @@ var Table = []Row{
 	{"alidr_restored_instance", Delete, []string{"ecs:DeleteInstance", "ecs:DescribeImages", "ecs:DeleteImage"}},
 	{"alidr_restored_instance", Import, []string{"ecs:DescribeInstances", "ecs:DescribeDisks"}},
 
-	{"alidr_verification_run", Create, []string{"oss:GetObject", "oss:PutObject", "ecs:RunCommand", "ecs:DescribeInvocationResults", "ecs:TagResources", "ecs:ListTagResources"}},
+	{"alidr_verification_run", Create, []string{"oss:GetObject", "oss:PutObject", "ecs:RunCommand", "ecs:DescribeInvocationResults", "ecs:TagResources"}},
 	{"alidr_verification_run", Delete, []string{}},
 }
 
