@@ -45,6 +45,9 @@ and the role needs the actions below.
 			if why, ok := Conditional[a]; ok {
 				note = " (only when " + why + ")"
 			}
+			if why, ok := Tolerated[typ][a]; ok && op != Update && op != Delete {
+				note += " (if refused: " + why + ")"
+			}
 			fmt.Fprintf(&b, "| %s | `%s`%s | `%s` |\n", op, a, note, strings.Join(Resources[a], "`, `"))
 		}
 	}
