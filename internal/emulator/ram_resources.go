@@ -9,6 +9,10 @@ import "strings"
 // resources is checked against the first only; which of them the real
 // service checks per parameter is not documented.
 
+// ramEBSVersion is the version of the EBS API (enterprise snapshot
+// policies), served on the same RPC listener when it is registered.
+const ramEBSVersion = "2021-07-30"
+
 // ecsRAMResource is the resource type an ECS action works on and the
 // parameter naming the resource ("" for list calls: type/*).
 type ecsRAMResource struct{ typ, idParam string }
@@ -54,11 +58,16 @@ var ecsRAMResources = map[string]ecsRAMResource{
 // false for calls RAM does not authorise (GetCallerIdentity).
 func rpcRAMRequest(accountID string, params map[string]string) (action, resource string, ok bool) {
 	name := params["Action"]
-	if params["Version"] == stsAPIVersion {
+	switch params["Version"] {
+	case stsAPIVersion:
 		if name != "AssumeRole" {
 			return "", "", false
 		}
 		return "sts:AssumeRole", params["RoleArn"], true
+	case ramEBSVersion:
+		// EBS "RAM authorization": RAM code ebs. No resource-level
+		// authorisation is modelled for it yet.
+		return "ebs:" + name, "*", true
 	}
 	action = "ecs:" + name
 	prefix := "acs:ecs:" + params["RegionId"] + ":" + accountID + ":"

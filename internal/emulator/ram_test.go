@@ -212,3 +212,29 @@ func TestRAMControlAPI(t *testing.T) {
 		t.Errorf("PUT role policy = %d", st)
 	}
 }
+
+func TestRAMRequestOfRPCCalls(t *testing.T) {
+	for _, c := range []struct {
+		params           map[string]string
+		action, resource string
+	}{
+		{map[string]string{"Version": ecsAPIVersion, "Action": "DeleteSnapshot", "RegionId": "cn-beijing", "SnapshotId": "s-1"},
+			"ecs:DeleteSnapshot", "acs:ecs:cn-beijing:42:snapshot/s-1"},
+		{map[string]string{"Version": ecsAPIVersion, "Action": "DescribeImages", "RegionId": "cn-shanghai"},
+			"ecs:DescribeImages", "acs:ecs:cn-shanghai:42:image/*"},
+		{map[string]string{"Version": ecsAPIVersion, "Action": "TagResources", "RegionId": "cn-beijing", "ResourceType": "snapshotpolicy", "ResourceId.1": "sp-1"},
+			"ecs:TagResources", "acs:ecs:cn-beijing:42:snapshotpolicy/sp-1"},
+		{map[string]string{"Version": ecsAPIVersion, "Action": "DescribeRegions"}, "ecs:DescribeRegions", "*"},
+		{map[string]string{"Version": stsAPIVersion, "Action": "AssumeRole", "RoleArn": "acs:ram::42:role/r"}, "sts:AssumeRole", "acs:ram::42:role/r"},
+		{map[string]string{"Version": ramEBSVersion, "Action": "CreateEnterpriseSnapshotPolicy", "RegionId": "cn-beijing"},
+			"ebs:CreateEnterpriseSnapshotPolicy", "*"},
+	} {
+		action, resource, ok := rpcRAMRequest("42", c.params)
+		if !ok || action != c.action || resource != c.resource {
+			t.Errorf("%v: %s on %s (%v), want %s on %s", c.params, action, resource, ok, c.action, c.resource)
+		}
+	}
+	if _, _, ok := rpcRAMRequest("42", map[string]string{"Version": stsAPIVersion, "Action": "GetCallerIdentity"}); ok {
+		t.Error("GetCallerIdentity needs no permission")
+	}
+}
