@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -40,7 +41,9 @@ func (r *ramStore) check(ctx context.Context, acc account, action, resource stri
 	}
 	d := &accessDeniedDetail{
 		AuthAction: action, NoPermissionType: "ImplicitDeny", PolicyType: "AccountLevelIdentityBasedPolicy",
-		AuthPrincipalOwnerId: acc.ID, AuthPrincipalType: "SubUser", AuthPrincipalDisplayName: acc.KeyID,
+		AuthPrincipalOwnerId: acc.ID, AuthPrincipalType: "SubUser",
+		// The service names the principal by its numeric id, never the key.
+		AuthPrincipalDisplayName: fmt.Sprintf("%d", hashString(acc.KeyID)%1e15),
 	}
 	if v == ramExplicitDeny {
 		d.NoPermissionType = "ExplicitDeny"
