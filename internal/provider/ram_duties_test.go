@@ -108,13 +108,19 @@ func testRAMDuty(t *testing.T, d dutyCase) {
 		env, steps, all := ramDutyEnv(t, d, "")
 		actions = all
 		srv := env.Emulator
-		current := 0
+		current, done := 0, 0
+		var calls []stepCall
 		note := func() {
-			for _, rec := range srv.Requests() {
-				if _, seen := stepOf[rec.RAMAction]; rec.AccessKeyID == ramKeyID && rec.RAMAction != "" && !seen {
-					stepOf[rec.RAMAction] = current
+			recs := srv.Requests()
+			for _, rec := range recs[done:] {
+				if rec.AccessKeyID == ramKeyID && rec.RAMAction != "" {
+					calls = append(calls, stepCall{current, rec.RAMAction})
+					if _, seen := stepOf[rec.RAMAction]; !seen {
+						stepOf[rec.RAMAction] = current
+					}
 				}
 			}
+			done = len(recs)
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -127,6 +133,11 @@ func testRAMDuty(t *testing.T, d dutyCase) {
 		// The last step destroys, so the harness runs no CheckDestroy.
 		if err := ramLogMatchesTable(srv, d.duty, actions); err != nil {
 			t.Error(err)
+		}
+		for _, c := range calls {
+			if ops := stepOps(steps, c.step); !tableHas(d.duty, ops, c.action) {
+				t.Errorf("step %d called %s, which the table lists for no %v operation of the duty %s", c.step+1, c.action, ops, d.duty)
+			}
 		}
 	})
 	if t.Failed() {
@@ -167,6 +178,41 @@ func testRAMDuty(t *testing.T, d dutyCase) {
 			}
 		})
 	}
+}
+
+// stepCall is an action the RAM user called during a step.
+type stepCall struct {
+	step   int
+	action string
+}
+
+// stepOps are the operations Terraform may run in a step: every step
+// refreshes (read); a later configuration may replace (create, delete).
+func stepOps(steps []ramStep, i int) []ramactions.Op {
+	switch s := steps[i]; {
+	case s.refresh:
+		return []ramactions.Op{ramactions.Read}
+	case s.destroy:
+		return []ramactions.Op{ramactions.Read, ramactions.Delete}
+	case s.importOf != "":
+		return []ramactions.Op{ramactions.Read, ramactions.Import}
+	case i == 0:
+		return []ramactions.Op{ramactions.Read, ramactions.Create}
+	}
+	return []ramactions.Op{ramactions.Read, ramactions.Update, ramactions.Create, ramactions.Delete}
+}
+
+// tableHas says whether an operation among ops of a type of the duty (or the
+// provider itself) lists action.
+func tableHas(duty string, ops []ramactions.Op, action string) bool {
+	for _, typ := range append([]string{ramactions.Provider}, ramactions.Duties[duty]...) {
+		for _, op := range ops {
+			if slices.Contains(ramactions.ActionsFor(typ, op), action) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // toleratedIn says whether a type of the duty only warns without action.

@@ -49,13 +49,14 @@ var Table = []Row{
 	{"alidr_snapshot_policy", Create, []string{"ecs:CreateAutoSnapshotPolicy", "ecs:ApplyAutoSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
 	{"alidr_snapshot_policy", Read, []string{"ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots"}},
 	{"alidr_snapshot_policy", Update, []string{"ecs:ModifyAutoSnapshotPolicyEx", "ecs:ApplyAutoSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:TagResources", "ecs:UntagResources", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
-	{"alidr_snapshot_policy", Delete, []string{"ecs:DeleteAutoSnapshotPolicy"}},
+	{"alidr_snapshot_policy", Delete, []string{"ecs:CancelAutoSnapshotPolicy", "ecs:DeleteAutoSnapshotPolicy"}},
 	{"alidr_snapshot_policy", Import, []string{"ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks"}},
 
 	{"alidr_replicated_image", Create, []string{"ecs:CreateImage", "ecs:DescribeImages", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:DescribeImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject"}},
 	{"alidr_replicated_image", Read, []string{"ecs:DescribeImages", "ecs:DescribeImageSharePermission", "oss:GetObject"}},
 	{"alidr_replicated_image", Update, []string{"ecs:ModifyImageAttribute", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject", "oss:DeleteObject"}},
-	{"alidr_replicated_image", Delete, []string{"ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeImages", "ecs:CancelCopyImage", "oss:DeleteObject"}},
+	// A shared image is unshared before it is deleted (ImageUseShared).
+	{"alidr_replicated_image", Delete, []string{"ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeImages", "ecs:CancelCopyImage", "ecs:DescribeImageSharePermission", "ecs:ModifyImageSharePermission", "oss:DeleteObject"}},
 	{"alidr_replicated_image", Import, []string{"ecs:DescribeImages"}},
 
 	{"alidr_restored_instance", Create, []string{"ecs:RunInstances", "ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:CreateImage", "ecs:DescribeImages", "ecs:DeleteImage", "ecs:TagResources", "ecs:DescribeSnapshots"}},
