@@ -24,4 +24,6 @@ HCL
 TF_CLI_CONFIG_FILE="$work/cli.tfrc" "$TF_CLI" -chdir="$work" providers schema -json 2>/dev/null >"$work/schema.json.raw"
 # tfplugindocs looks the schema up by the short name; the CLI keys it by address.
 sed -E 's#"[^"/]+/alidr/alidr":#"alidr":#' "$work/schema.json.raw" >"$work/schema.json"
+# The RAM actions page of each resource, from internal/ramactions.
+go run ./internal/ramactions/cmd/ramdocs -out templates/guides
 "$TFPLUGINDOCS" generate --provider-name alidr --providers-schema "$work/schema.json" --rendered-provider-name "alidr" >/dev/null

@@ -1,10 +1,14 @@
 package cloud
 
 import (
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // authenticationCodes say the service does not accept who is calling: an
@@ -36,10 +40,18 @@ type AccessError struct {
 	Code       string
 	Permission bool   // false: authentication failed
 	Call       string // "ECS DescribeRegions in cn-beijing"
-	Err        error
+	// Action is the RAM action refused, from the error's AccessDeniedDetail
+	// (AuthAction), "" when the service did not name it.
+	Action string
+	Err    error
 }
 
 func (e *AccessError) Error() string {
+	if e.Permission && e.Action != "" {
+		return fmt.Sprintf("%s: permission denied (%s): RAM refused the action %s to the RAM user or role of these credentials. "+
+			"Grant it %s (alidr_ram_policy generates the policy each duty needs), or lift a Deny naming it, and apply again.\n\n%v",
+			e.Call, e.Code, e.Action, e.Action, e.Err)
+	}
 	if e.Permission {
 		return fmt.Sprintf("%s: permission denied (%s): the RAM user or role of these credentials may not make this call. "+
 			"Grant it the action (for ECS e.g. the AliyunECSFullAccess system policy or a custom policy naming the action; "+
@@ -85,5 +97,30 @@ func asAccessError(err error, call string) error {
 	if !ok {
 		return err
 	}
-	return &AccessError{Code: code, Permission: permission, Call: call, Err: err}
+	return &AccessError{Code: code, Permission: permission, Call: call, Action: deniedAction(err), Err: err}
+}
+
+// deniedAction is the AuthAction of a refusal's AccessDeniedDetail: a field
+// of the ECS JSON error (read by the SDK), an element of the OSS XML error
+// (ServiceError.RawMessage).
+func deniedAction(err error) string {
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		if a, ok := se.AccessDeniedDetail()["AuthAction"].(string); ok {
+			return a
+		}
+		return ""
+	}
+	var detail struct {
+		Action string `xml:"AccessDeniedDetail>AuthAction"`
+	}
+	var oe oss.ServiceError
+	if errors.As(err, &oe) && xml.Unmarshal([]byte(oe.RawMessage), &detail) == nil {
+		return detail.Action
+	}
+	var ope *oss.ServiceError
+	if errors.As(err, &ope) && xml.Unmarshal([]byte(ope.RawMessage), &detail) == nil {
+		return detail.Action
+	}
+	return ""
 }

@@ -235,6 +235,9 @@ func (c *Client) ChecksumExport(ctx context.Context, region, bucket, key string,
 		},
 	})
 	if err != nil {
+		if ae := asAccessError(err, "OSS checksum of "+what); ae != err {
+			return nil, c.redact.leave(ae)
+		}
 		return nil, fmt.Errorf("checksumming %s: %w", what, err)
 	}
 	return res, nil

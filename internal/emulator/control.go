@@ -33,6 +33,7 @@ import (
 //	POST   /_emulator/attack    -> 200 AttackReport; body {"access_key_id":"..."} (optional): an attacker
 //	                               with the account's keys tries to destroy every recovery point (attacker.go)
 //	*      /_emulator/ecs/...   -> the ECS service's own controls
+//	*      /_emulator/ram/...   -> RAM users and policies (ram_control.go)
 type controlAPI struct{ s *Server }
 
 func newControlAPI(s *Server) *controlAPI { return &controlAPI{s: s} }
@@ -52,6 +53,10 @@ func (c *controlAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, ControlPrefix)
 	if p == "ecs" || strings.HasPrefix(p, "ecs/") {
 		c.s.ecs.serveControl(w, r)
+		return
+	}
+	if p == "ram" || strings.HasPrefix(p, "ram/") {
+		c.s.serveRAMControl(w, r, strings.TrimPrefix(strings.TrimPrefix(p, "ram"), "/"))
 		return
 	}
 	switch {

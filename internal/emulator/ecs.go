@@ -47,6 +47,8 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	// Detail is the AccessDeniedDetail of a refusal by RAM (ram_check.go).
+	Detail *accessDeniedDetail
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -392,7 +394,7 @@ func (e *ecsService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !errors.As(err, &ae) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "InternalError", Message: err.Error()}
 	}
-	writeRPCError(w, ae.Status, ae.Code, ae.Message)
+	writeRPCErrorDetail(w, ae.Status, ae.Code, ae.Message, ae.Detail)
 }
 
 // dispatch runs the call's handler with e.mu held. A panicking handler
@@ -484,6 +486,9 @@ func (e *ecsService) authenticate(r *http.Request, now time.Time) (*rpcCall, err
 	h, ok := handlers[action]
 	if !ok {
 		return nil, apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+	}
+	if err := e.s.ram.checkRPC(r.Context(), acc, params); err != nil {
+		return nil, err
 	}
 	return &rpcCall{
 		e:         e,

@@ -81,6 +81,10 @@ func (e *ecsService) assumeRole(c *rpcCall) (any, error) {
 	if c.caller != "" {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.ChainedRole", "Role chaining is not supported by the emulator.")
 	}
+	layers, err := e.s.ram.sessionPolicies(arn, c.str("Policy"))
+	if err != nil {
+		return nil, err
+	}
 	roleID := fmt.Sprintf("3%017d", hashString(arn)%1e17)
 	cred := &stsCredential{
 		AccountID: m[1],
@@ -92,6 +96,7 @@ func (e *ecsService) assumeRole(c *rpcCall) (any, error) {
 	}
 	keyID := "STS." + randomSecret(25)
 	e.stsKeys[keyID] = cred
+	e.s.ram.setSession(keyID, layers)
 	resp := sts.AssumeRoleResponse{RequestId: c.RequestID}
 	resp.Credentials.AccessKeyId = keyID
 	resp.Credentials.AccessKeySecret = cred.Secret

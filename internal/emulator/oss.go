@@ -302,6 +302,10 @@ func (o *ossService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeOSSErr(w, r, err)
 		return
 	}
+	if err, detail := o.checkOSS(req, op); err != nil {
+		writeOSSErrDetail(w, r, err, detail)
+		return
+	}
 	if err := o.dispatch(req, op); err != nil {
 		writeOSSErr(w, r, err)
 	}

@@ -62,6 +62,8 @@ type ossError struct {
 	HostID       string   `xml:"HostId"`
 	EC           string   `xml:"EC,omitempty"`
 	RecommendDoc string   `xml:"RecommendDoc,omitempty"`
+	// AccessDeniedDetail comes with refusals by RAM.
+	AccessDeniedDetail *accessDeniedDetail `xml:"AccessDeniedDetail,omitempty"`
 }
 
 // writeOSSError answers with an error that has no known EC (fault injection).
@@ -73,8 +75,13 @@ func writeOSSError(w http.ResponseWriter, r *http.Request, status int, code, mes
 // requests carry no body, so the error goes into x-oss-err (base64 XML) as
 // the service does.
 func writeOSSErr(w http.ResponseWriter, r *http.Request, e *ossErr) {
+	writeOSSErrDetail(w, r, e, nil)
+}
+
+// writeOSSErrDetail is writeOSSErr with a refusal's AccessDeniedDetail.
+func writeOSSErrDetail(w http.ResponseWriter, r *http.Request, e *ossErr, detail *accessDeniedDetail) {
 	id := newRequestID()
-	doc := ossError{Code: e.code, Message: e.message, RequestID: id, HostID: r.Host, EC: e.ec}
+	doc := ossError{Code: e.code, Message: e.message, RequestID: id, HostID: r.Host, EC: e.ec, AccessDeniedDetail: detail}
 	if e.ec != "" {
 		doc.RecommendDoc = "https://api.aliyun.com/troubleshoot?q=" + e.ec
 	}

@@ -20,6 +20,13 @@ type RequestRecord struct {
 	Path   string `json:"path"`
 	// Status is the HTTP status sent; 0 when the connection was dropped.
 	Status int `json:"status"`
+	// AccessKeyID is the caller's access key id (not a secret) and RAMAction
+	// the RAM action the call needed, once authenticated ("" before, and
+	// for calls RAM does not authorise such as GetCallerIdentity).
+	AccessKeyID string `json:"access_key_id,omitempty"`
+	RAMAction   string `json:"ram_action,omitempty"`
+	// RAMDenied says RAM refused the call (its policy does not allow it).
+	RAMDenied bool `json:"ram_denied,omitempty"`
 	// Fault is the kind of fault injected into this request, if any.
 	Fault FaultKind `json:"fault,omitempty"`
 }

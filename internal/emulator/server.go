@@ -51,6 +51,7 @@ type Server struct {
 	ecs      *ecsService
 	oss      *ossService
 	control  *controlAPI
+	ram      *ramStore
 	faults   faultSet
 	reqlog   requestLog
 
@@ -73,6 +74,7 @@ func New(opts Options) (*Server, error) {
 	ak := firstNonEmpty(opts.AccessKeyID, os.Getenv("ALIDR_EMULATOR_ACCESS_KEY_ID"), DefaultAccessKeyID)
 	sk := firstNonEmpty(opts.AccessKeySecret, os.Getenv("ALIDR_EMULATOR_ACCESS_KEY_SECRET"), DefaultAccessKeySecret)
 	s.accounts = newAccounts()
+	s.ram = newRAMStore()
 	s.accounts.add(DefaultAccountID, ak, sk)
 
 	s.dataDir = opts.DataDir
@@ -163,6 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	r = withRecord(r, &entry) // the RAM check notes the key and action
 	var out http.ResponseWriter = rec
 	if fi := s.faults.decide(service, action, r.URL.Path); fi != nil {
 		entry.Fault = fi.f.Kind

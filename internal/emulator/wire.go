@@ -24,17 +24,25 @@ type rpcError struct {
 	Code      string `json:"Code"`
 	Message   string `json:"Message"`
 	Recommend string `json:"Recommend"`
+	// AccessDeniedDetail comes with refusals by RAM.
+	AccessDeniedDetail *accessDeniedDetail `json:"AccessDeniedDetail,omitempty"`
 }
 
 // writeRPCError answers an ECS RPC call with the service's error shape.
 func writeRPCError(w http.ResponseWriter, status int, code, message string) {
+	writeRPCErrorDetail(w, status, code, message, nil)
+}
+
+// writeRPCErrorDetail is writeRPCError with a refusal's AccessDeniedDetail.
+func writeRPCErrorDetail(w http.ResponseWriter, status int, code, message string, detail *accessDeniedDetail) {
 	id := newRequestID()
 	writeJSON(w, status, rpcError{
-		RequestID: id,
-		HostID:    "ecs.aliyuncs.com",
-		Code:      code,
-		Message:   message,
-		Recommend: "https://api.aliyun.com/troubleshoot?q=" + code + "&product=Ecs&requestId=" + id,
+		RequestID:          id,
+		HostID:             "ecs.aliyuncs.com",
+		Code:               code,
+		Message:            message,
+		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + code + "&product=Ecs&requestId=" + id,
+		AccessDeniedDetail: detail,
 	})
 }
 

@@ -273,5 +273,6 @@ func (p *alidrProvider) DataSources(context.Context) []func() datasource.DataSou
 		NewRegionsDataSource,
 		NewDisksDataSource,
 		NewRecoveryPointsDataSource,
+		NewRAMPolicyDataSource,
 	}
 }

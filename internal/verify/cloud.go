@@ -108,6 +108,10 @@ func compactAPIError(err error) error {
 	if err == nil || !errors.As(err, &se) {
 		return err
 	}
+	var ae *cloud.AccessError
+	if errors.As(err, &ae) && ae.Action != "" {
+		return &shortError{msg: fmt.Sprintf("%s: RAM refused the action %s (RequestId %s)", se.ErrorCode(), ae.Action, se.RequestId()), err: err}
+	}
 	full, inner := err.Error(), se.Error()
 	prefix := ""
 	if i := len(full) - len(inner); i >= 0 && full[i:] == inner {
