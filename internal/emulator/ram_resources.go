@@ -65,9 +65,13 @@ func rpcRAMRequest(accountID string, params map[string]string) (action, resource
 		}
 		return "sts:AssumeRole", params["RoleArn"], true
 	case ramEBSVersion:
-		// EBS "RAM authorization": RAM code ebs. No resource-level
-		// authorisation is modelled for it yet.
-		return "ebs:" + name, "*", true
+		// EBS API pages' "RAM authorization" (e.g. UpdateEnterpriseSnapshotPolicy):
+		// acs:ebs:{#regionId}:{#accountId}:enterprisesnapshotpolicy/{#PolicyId}.
+		id := params["PolicyId"]
+		if id == "" {
+			id = "*"
+		}
+		return "ebs:" + name, "acs:ebs:" + params["RegionId"] + ":" + accountID + ":enterprisesnapshotpolicy/" + id, true
 	}
 	action = "ecs:" + name
 	prefix := "acs:ecs:" + params["RegionId"] + ":" + accountID + ":"

@@ -227,7 +227,7 @@ func TestRAMRequestOfRPCCalls(t *testing.T) {
 		{map[string]string{"Version": ecsAPIVersion, "Action": "DescribeRegions"}, "ecs:DescribeRegions", "*"},
 		{map[string]string{"Version": stsAPIVersion, "Action": "AssumeRole", "RoleArn": "acs:ram::42:role/r"}, "sts:AssumeRole", "acs:ram::42:role/r"},
 		{map[string]string{"Version": ramEBSVersion, "Action": "CreateEnterpriseSnapshotPolicy", "RegionId": "cn-beijing"},
-			"ebs:CreateEnterpriseSnapshotPolicy", "*"},
+			"ebs:CreateEnterpriseSnapshotPolicy", "acs:ebs:cn-beijing:42:enterprisesnapshotpolicy/*"},
 	} {
 		action, resource, ok := rpcRAMRequest("42", c.params)
 		if !ok || action != c.action || resource != c.resource {

@@ -32,8 +32,10 @@ resource "alidr_snapshot_policy" "core" {
 }`, env.InstanceID, name, hours, retention, env.DRRegions[0], disk, tags)
 	}
 	v1 := policy("core-backup", "[2, 14]", env.DataDiskID, `{ daily_days = 7 }`, `{ team = "core", stage = "one" }`)
-	// Retention tiers look for the policy's snapshots to move.
-	v2 := policy("core-backup-v2", "[1, 9, 17]", env.OtherDataDiskID, `{ daily_days = 7, monthly_months = 3 }`, `{ team = "core", env = "prod" }`)
+	// Retention tiers look for the policy's snapshots to move. The tags stay:
+	// an enterprise policy's tags are set at creation only (a change
+	// replaces it), so v2 is an update in place.
+	v2 := policy("core-backup-v2", "[1, 9, 17]", env.OtherDataDiskID, `{ daily_days = 7, monthly_months = 3 }`, `{ team = "core", stage = "one" }`)
 	return []ramStep{{config: v1}, {config: v2}, {config: v2, importOf: "alidr_snapshot_policy.core"}, {refresh: true}, {config: v2, destroy: true}}
 }}
 

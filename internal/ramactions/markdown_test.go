@@ -26,8 +26,9 @@ func TestGuidesAreCurrent(t *testing.T) {
 func TestMarkdownListsEveryOperation(t *testing.T) {
 	page := Markdown("alidr_snapshot_policy")
 	for _, want := range []string{
-		"| create | `ecs:CreateAutoSnapshotPolicy` | `acs:ecs:{region}:{account}:snapshotpolicy/*` |",
-		"| delete | `ecs:DeleteAutoSnapshotPolicy` |",
+		"| create | `ebs:CreateEnterpriseSnapshotPolicy` | `acs:ebs:{region}:{account}:enterprisesnapshotpolicy/*` |",
+		"| delete | `ebs:UnbindEnterpriseSnapshotPolicy` |",
+		"`ecs:CreateAutoSnapshotPolicy` (only when engine = \"automatic\")",
 		"`ecs:ModifySnapshotCategory` (only when",
 		"Included in the `backup` duty",
 	} {

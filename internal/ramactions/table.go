@@ -44,29 +44,40 @@ var Table = []Row{
 
 	{"alidr_regions", Read, []string{"ecs:DescribeRegions"}},
 	{"alidr_disks", Read, []string{"ecs:DescribeDisks"}},
-	{"alidr_recovery_points", Read, []string{"ecs:DescribeSnapshots", "ecs:DescribeImages", "ecs:DescribeDisks"}},
+	// only_locked reads the locks; only_verified reads the signed attestations.
+	{"alidr_recovery_points", Read, []string{"ecs:DescribeSnapshots", "ecs:DescribeImages", "ecs:DescribeDisks", "ecs:DescribeLockedSnapshots", "oss:GetObject"}},
 
-	{"alidr_snapshot_policy", Create, []string{"ecs:CreateAutoSnapshotPolicy", "ecs:ApplyAutoSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
-	{"alidr_snapshot_policy", Read, []string{"ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots"}},
-	{"alidr_snapshot_policy", Update, []string{"ecs:ModifyAutoSnapshotPolicyEx", "ecs:ApplyAutoSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:TagResources", "ecs:UntagResources", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
-	{"alidr_snapshot_policy", Delete, []string{"ecs:CancelAutoSnapshotPolicy", "ecs:DeleteAutoSnapshotPolicy"}},
-	{"alidr_snapshot_policy", Import, []string{"ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks"}},
+	// Both engines: enterprise (ebs:, the default) and automatic (ecs:).
+	{"alidr_snapshot_policy", Create, []string{"ebs:CreateEnterpriseSnapshotPolicy", "ebs:BindEnterpriseSnapshotPolicy", "ebs:DescribeEnterpriseSnapshotPolicy", "ecs:CreateAutoSnapshotPolicy", "ecs:ApplyAutoSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
+	{"alidr_snapshot_policy", Read, []string{"ebs:DescribeEnterpriseSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots"}},
+	{"alidr_snapshot_policy", Update, []string{"ebs:UpdateEnterpriseSnapshotPolicy", "ebs:BindEnterpriseSnapshotPolicy", "ebs:UnbindEnterpriseSnapshotPolicy", "ecs:ModifyAutoSnapshotPolicyEx", "ecs:ApplyAutoSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:TagResources", "ecs:UntagResources", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
+	{"alidr_snapshot_policy", Delete, []string{"ebs:UnbindEnterpriseSnapshotPolicy", "ebs:DeleteEnterpriseSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:DeleteAutoSnapshotPolicy"}},
+	{"alidr_snapshot_policy", Import, []string{"ebs:DescribeEnterpriseSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks"}},
 
-	{"alidr_replicated_image", Create, []string{"ecs:CreateImage", "ecs:DescribeImages", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:DescribeImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject"}},
-	{"alidr_replicated_image", Read, []string{"ecs:DescribeImages", "ecs:DescribeImageSharePermission", "oss:GetObject"}},
-	{"alidr_replicated_image", Update, []string{"ecs:ModifyImageAttribute", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:ExportImage", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject", "oss:DeleteObject"}},
+	{"alidr_replicated_image", Create, []string{"ecs:CreateImage", "ecs:DescribeImages", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:DescribeImageSharePermission", "ecs:ExportImage", "ecs:DescribeTasks", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject"}},
+	// The plan warns when the export bucket has no locked WORM policy.
+	{"alidr_replicated_image", Read, []string{"ecs:DescribeImages", "ecs:DescribeImageSharePermission", "oss:GetObject", "oss:GetBucketInfo", "oss:GetBucketVersioning", "oss:GetBucketWorm"}},
+	{"alidr_replicated_image", Update, []string{"ecs:ModifyImageAttribute", "ecs:CopyImage", "ecs:CancelCopyImage", "ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:TagResources", "ecs:ModifyImageSharePermission", "ecs:ExportImage", "ecs:DescribeTasks", "ecs:DescribeTaskAttribute", "ecs:CancelTask", "oss:GetObject", "oss:PutObject", "oss:DeleteObject"}},
 	// A shared image is unshared before it is deleted (ImageUseShared).
 	{"alidr_replicated_image", Delete, []string{"ecs:DeleteImage", "ecs:DeleteSnapshot", "ecs:DescribeImages", "ecs:CancelCopyImage", "ecs:DescribeImageSharePermission", "ecs:ModifyImageSharePermission", "oss:DeleteObject"}},
 	{"alidr_replicated_image", Import, []string{"ecs:DescribeImages"}},
 
-	{"alidr_restored_instance", Create, []string{"ecs:RunInstances", "ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:CreateImage", "ecs:DescribeImages", "ecs:DeleteImage", "ecs:TagResources", "ecs:DescribeSnapshots"}},
-	{"alidr_restored_instance", Read, []string{"ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:DescribeImages", "ecs:DescribeInstanceTypes", "ecs:DescribeVSwitches", "ecs:DescribeSnapshots"}},
+	{"alidr_restored_instance", Create, []string{"ecs:RunInstances", "ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:CreateImage", "ecs:DescribeImages", "ecs:DeleteImage", "ecs:TagResources", "ecs:DescribeSnapshots", "ecs:DescribeLockedSnapshots", "oss:GetObject"}},
+	{"alidr_restored_instance", Read, []string{"ecs:DescribeInstances", "ecs:DescribeDisks", "ecs:DescribeImages", "ecs:DescribeInstanceTypes", "ecs:DescribeVSwitches", "ecs:DescribeSnapshots", "ecs:DescribeLockedSnapshots", "oss:GetObject"}},
 	{"alidr_restored_instance", Update, []string{"ecs:ModifyInstanceAttribute", "ecs:StartInstance", "ecs:StopInstance", "ecs:TagResources", "ecs:UntagResources"}},
 	{"alidr_restored_instance", Delete, []string{"ecs:DeleteInstance", "ecs:DescribeImages", "ecs:DeleteImage"}},
 	{"alidr_restored_instance", Import, []string{"ecs:DescribeInstances", "ecs:DescribeDisks"}},
 
 	{"alidr_verification_run", Create, []string{"oss:GetObject", "oss:PutObject", "ecs:RunCommand", "ecs:DescribeInvocationResults", "ecs:TagResources"}},
+	// The plan warns when the report or attestation bucket has no locked WORM policy.
+	{"alidr_verification_run", Read, []string{"oss:GetBucketInfo", "oss:GetBucketVersioning", "oss:GetBucketWorm"}},
 	{"alidr_verification_run", Delete, []string{}},
+
+	{"alidr_recovery_vault", Create, []string{"oss:PutBucket", "oss:PutBucketVersioning", "oss:InitiateBucketWorm", "oss:CompleteBucketWorm", "oss:GetBucketInfo", "oss:GetBucketVersioning", "oss:GetBucketWorm"}},
+	{"alidr_recovery_vault", Read, []string{"oss:GetBucketInfo", "oss:GetBucketVersioning", "oss:GetBucketWorm"}},
+	{"alidr_recovery_vault", Update, []string{"oss:PutBucketVersioning", "oss:InitiateBucketWorm", "oss:CompleteBucketWorm", "oss:ExtendBucketWorm", "oss:AbortBucketWorm"}},
+	{"alidr_recovery_vault", Delete, []string{"oss:AbortBucketWorm", "oss:DeleteBucket"}},
+	{"alidr_recovery_vault", Import, []string{"oss:GetBucketInfo", "oss:GetBucketVersioning", "oss:GetBucketWorm"}},
 }
 
 // Duties group the resource types a key of one job needs: the key that takes
