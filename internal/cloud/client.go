@@ -37,6 +37,12 @@ type Client struct {
 
 	mu  sync.Mutex
 	oss map[string]*oss.Client
+
+	// Idempotency state (idempotency.go): CreateIdempotent's AppearWindow,
+	// the ids this client deleted, the owner ids its resources claimed.
+	AppearWindow time.Duration
+	deleted      sync.Map
+	owners       ownerClaims
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and

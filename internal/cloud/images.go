@@ -281,7 +281,10 @@ func (c *Client) DeleteImage(ctx context.Context, region, id string, force bool)
 	// The reference says a missing image is ignored; an explicit
 	// InvalidImageId.NotFound means the same.
 	if isMissing(err, KindImage) {
-		return nil
+		err = nil
+	}
+	if err == nil {
+		c.RememberDeleted(id)
 	}
 	return err
 }

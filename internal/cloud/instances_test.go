@@ -119,13 +119,12 @@ func TestRunInstanceLifecycle(t *testing.T) {
 func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	ctx := context.Background()
 	c, _ := instancesClient(t)
-	defer func(w time.Duration) { AppearWindow = w }(AppearWindow)
-	AppearWindow = 300 * time.Millisecond
+	c.AppearWindow = 300 * time.Millisecond
 	in := testRunInput()
 	token := func(gen int) (string, error) { return "base-" + string(rune('a'+gen)), nil }
 	run := func() (string, int) {
 		t.Helper()
-		id, gen, err := CreateIdempotent(ctx, "instance", token,
+		id, gen, err := c.CreateIdempotent(ctx, "instance", token,
 			func(tok string) (string, error) { return c.RunInstance(ctx, "cn-beijing", in, tok) },
 			func(ctx context.Context, id string) error {
 				_, err := c.FindInstanceByID(ctx, "cn-beijing", id)
@@ -149,10 +148,10 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	if err := c.DeleteInstance(ctx, "cn-beijing", first); err != nil {
 		t.Fatal(err)
 	}
-	if !WasDeleted(first) {
+	if !c.WasDeleted(first) {
 		t.Fatal("DeleteInstance did not remember the deletion")
 	}
-	AppearWindow = time.Hour
+	c.AppearWindow = time.Hour
 	start := time.Now()
 	second, gen := run()
 	if second == first || gen != 1 || time.Since(start) > 10*time.Second {
@@ -163,7 +162,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	}
 	// Deleted by someone else (or an earlier process): the token's
 	// instance stays invisible for the appear window, then counts as spent.
-	AppearWindow = 300 * time.Millisecond
+	c.AppearWindow = 300 * time.Millisecond
 	req := ecs.CreateDeleteInstanceRequest()
 	req.InstanceId, req.Force = second, "true"
 	if err := c.DoECS(ctx, "cn-beijing", req, ecs.CreateDeleteInstanceResponse()); err != nil {
