@@ -192,7 +192,7 @@ func (c *Client) ecsError(err error, action, region string) error {
 		err = explainClockSkew(err, date, time.Now())
 	}
 	call := fmt.Sprintf("ECS %s in %s", action, region)
-	if ae := asAccessError(err, call); ae != err {
+	if ae := asAccessError(err, call); ae != err { //nolint:errorlint // identity: did asAccessError make a new error?
 		return c.redact.leave(ae)
 	}
 	return c.redact.leave(fmt.Errorf("%s: %w", call, err))
@@ -254,7 +254,7 @@ func (c *Client) RetryOSS(ctx context.Context, what string, fn func() error) err
 		return nil
 	}
 	call := "OSS " + what
-	if ae := asAccessError(err, call); ae != err {
+	if ae := asAccessError(err, call); ae != err { //nolint:errorlint // identity: did asAccessError make a new error?
 		return c.redact.leave(ae)
 	}
 	return c.redact.leave(fmt.Errorf("%s: %w", call, err))

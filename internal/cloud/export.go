@@ -225,7 +225,7 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 	}
 	m, err := transfer.ParseManifest(data)
 	if err != nil {
-		return nil, fmt.Errorf("oss://%s/%s: %w: %v", bucket, key, ErrBadManifest, err)
+		return nil, fmt.Errorf("oss://%s/%s: %w: %w", bucket, key, ErrBadManifest, err)
 	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"errors"
 	"sync"
 	"testing"
 )
@@ -8,7 +9,8 @@ import (
 func TestClaimOwnerDistinctOrdinals(t *testing.T) {
 	var c Client
 	inCloud := map[string]bool{"r-1": true} // claimed by a resource in state
-	taken := func(owner string) (bool, error) { return inCloud[owner], nil }
+	var lookupErr error
+	taken := func(owner string) (bool, error) { return inCloud[owner], lookupErr }
 	var mu sync.Mutex
 	got := map[string]bool{}
 	var wg sync.WaitGroup
@@ -37,5 +39,10 @@ func TestClaimOwnerDistinctOrdinals(t *testing.T) {
 	var again Client
 	if id, _ := again.ClaimOwner("restore", "r", taken); id != "r" {
 		t.Fatalf("re-run claimed %s, want r", id)
+	}
+	// A failed lookup claims nothing.
+	lookupErr = errors.New("throttled")
+	if id, err := again.ClaimOwner("restore", "r", taken); !errors.Is(err, lookupErr) {
+		t.Fatalf("failed lookup: claimed %q, error %v", id, err)
 	}
 }

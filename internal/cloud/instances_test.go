@@ -12,7 +12,7 @@ import (
 
 // instancesClient starts an emulator with instant durations and returns a
 // client with fast retries.
-func instancesClient(t *testing.T) (*Client, *emulator.Server) {
+func instancesClient(t *testing.T) *Client {
 	t.Helper()
 	srv, err := emulator.New(emulator.Options{})
 	if err != nil {
@@ -31,7 +31,7 @@ func instancesClient(t *testing.T) (*Client, *emulator.Server) {
 		t.Fatal(err)
 	}
 	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c, srv
+	return c
 }
 
 func testRunInput() RunInstanceInput {
@@ -46,7 +46,7 @@ func testRunInput() RunInstanceInput {
 
 func TestRunInstanceLifecycle(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
+	c := instancesClient(t)
 	id, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestRunInstanceLifecycle(t *testing.T) {
 
 func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
+	c := instancesClient(t)
 	c.AppearWindow = 300 * time.Millisecond
 	in := testRunInput()
 	token := func(gen int) (string, error) { return "base-" + string(rune('a'+gen)), nil }
@@ -176,7 +176,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 
 func TestInstanceCatalogFinders(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
+	c := instancesClient(t)
 	it, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.g7.xlarge")
 	if err != nil || it.CpuCoreCount != 4 || it.MemorySize != 16 || it.EniPrivateIpAddressQuantity != 15 {
 		t.Errorf("type %+v %v", it, err)

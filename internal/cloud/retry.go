@@ -51,7 +51,7 @@ func (b Backoff) Delay(n int) time.Duration {
 		d = b.Max
 	}
 	// Full jitter spreads retries of many clients hitting the same limit.
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 
 // SleepContext sleeps for d unless ctx ends first.

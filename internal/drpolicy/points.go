@@ -245,7 +245,7 @@ func headline(points []Point, f Filter) string {
 		b.WriteString(" before " + f.Before.Format(time.RFC3339))
 	}
 	if f.MaxAge > 0 {
-		b.WriteString(fmt.Sprintf(" at most %s old", formatHours(f.MaxAge)))
+		fmt.Fprintf(&b, " at most %s old", formatHours(f.MaxAge))
 	}
 	return b.String()
 }

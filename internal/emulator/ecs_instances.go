@@ -243,7 +243,7 @@ func (c *rpcCall) remember(ids []string) {
 // systemDiskBounds are RunInstances SystemDisk.Size's bounds in GiB
 // (ecs-20140526 v7.7.0): ESSD by performance level, ESSD AutoPL 1 to 2048,
 // other categories 20 to 2048.
-func systemDiskBounds(category, pl string) (int, int) {
+func systemDiskBounds(category, pl string) (int, int) { //nolint:unparam // the reference gives bounds per category; all maxima are 2048 today
 	switch category {
 	case "cloud_essd":
 		return essdMinSize(pl), 2048
@@ -754,7 +754,7 @@ func (c *rpcCall) batchTransition(from, final, step string, d func(Durations) ti
 			if !successFirst {
 				return nil, err
 			}
-			ae := err.(*apiError)
+			ae := err.(*apiError) //nolint:errorlint // the emulator's own unwrapped error, made just above
 			r := ecs.InstanceResponse{InstanceId: id, Code: ae.Code, Message: ae.Message}
 			if inst != nil {
 				r.PreviousStatus, r.CurrentStatus = inst.Status.at(c.now), inst.Status.at(c.now)

@@ -164,7 +164,7 @@ func (r *replicatedImageResource) sourceImage(ctx context.Context, region, kind,
 		dctx, cancel := rimgDetached(ctx)
 		defer cancel()
 		if derr := r.client.DeleteImage(dctx, region, id, false); derr != nil {
-			return id, fmt.Errorf("%w (deleting the failed image also failed: %v)", err, derr)
+			return id, fmt.Errorf("%w (deleting the failed image also failed: %v)", err, derr) //nolint:errorlint // err is the cause; derr is context
 		}
 		return "", err
 	}

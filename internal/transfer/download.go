@@ -336,8 +336,8 @@ func (e *engine) syncData() error {
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		_ = d.Sync() // best effort: not every file system syncs directories
+		_ = d.Close()
 	}
 }
 

@@ -125,7 +125,7 @@ func (o Options) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	d = min(d, o.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 
 // ErrObjectChanged means the object was replaced during the transfer
@@ -169,7 +169,7 @@ func isFatal(err error) bool {
 func wrapServiceError(err error) error {
 	var se oss.ServiceError
 	if errors.As(err, &se) && se.StatusCode == http.StatusPreconditionFailed {
-		return fmt.Errorf("%w (ETag no longer matches): %v", ErrObjectChanged, err)
+		return fmt.Errorf("%w (ETag no longer matches): %w", ErrObjectChanged, err)
 	}
 	return err
 }
