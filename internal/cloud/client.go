@@ -43,6 +43,11 @@ type Client struct {
 	AppearWindow time.Duration
 	deleted      sync.Map
 	owners       ownerClaims
+
+	// WaitNow and WaitSleep are the clock of the client's waits (default
+	// time.Now and SleepContext): a seam for tests.
+	WaitNow   func() time.Time
+	WaitSleep func(ctx context.Context, d time.Duration) error
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and

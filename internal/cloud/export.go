@@ -71,7 +71,7 @@ const codeTaskIncorrectStatus = "InvalidTaskId.IncorrectTaskStatus"
 // Cancelled is an error, and so is a finished task that names no file.
 func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string, timeout time.Duration) ([]ExportedObject, error) {
 	var objects []ExportedObject
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           what,
 		Target:         []string{"Finished"},
 		Failure:        []string{"Failed", "Cancelled", "Deleted"},
@@ -97,7 +97,7 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 			}
 			return resp.TaskStatus, progress, nil
 		},
-	}.Run(ctx)
+	})
 	return objects, err
 }
 

@@ -61,7 +61,7 @@ func (c *Client) CreateIdempotent(ctx context.Context, what string, token func(g
 		}
 		// A token's resource may be invisible for a moment; one that stays
 		// invisible for the whole window is gone.
-		werr := StateWait{
+		werr := c.wait(ctx, StateWait{
 			What: what + " " + id + " to appear", Target: []string{"visible"},
 			NotFoundChecks: math.MaxInt, Timeout: c.appearWindow(),
 			Poll: WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
@@ -71,7 +71,7 @@ func (c *Client) CreateIdempotent(ctx context.Context, what string, token func(g
 				}
 				return "visible", -1, nil
 			},
-		}.Run(ctx)
+		})
 		switch {
 		case werr == nil:
 			return id, gen, nil

@@ -232,7 +232,7 @@ const notFoundGrace = 10
 // and schedules the polls.
 func (c *Client) WaitImageAvailable(ctx context.Context, region, id string, timeout time.Duration) (*ecs.Image, error) {
 	var last *ecs.Image
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           fmt.Sprintf("image %s in %s", id, region),
 		Target:         []string{ImageStatusAvailable},
 		Failure:        []string{ImageStatusCreateFailed, ImageStatusUnAvailable},
@@ -251,7 +251,7 @@ func (c *Client) WaitImageAvailable(ctx context.Context, region, id string, time
 			}
 			return state, ImageProgress(im), nil
 		},
-	}.Run(ctx)
+	})
 	return last, err
 }
 

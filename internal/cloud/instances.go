@@ -146,7 +146,7 @@ func (c *Client) RunInstance(ctx context.Context, region string, in RunInstanceI
 // vanishes is a *NotFoundError after a short grace for eventual consistency.
 func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status string, timeout time.Duration) (*ecs.Instance, error) {
 	var last *ecs.Instance
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           fmt.Sprintf("instance %s in %s to be %s", id, region, status),
 		Target:         []string{status},
 		NotFoundChecks: notFoundGrace,
@@ -160,13 +160,13 @@ func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status stri
 			last = in
 			return in.Status, -1, nil
 		},
-	}.Run(ctx)
+	})
 	return last, err
 }
 
 // WaitInstanceDeleted waits until DescribeInstances no longer shows id.
 func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, timeout time.Duration) error {
-	return StateWait{
+	return c.wait(ctx, StateWait{
 		What:       fmt.Sprintf("instance %s in %s to be deleted", id, region),
 		TargetGone: true,
 		Timeout:    timeout,
@@ -178,7 +178,7 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 			}
 			return in.Status, -1, nil
 		},
-	}.Run(ctx)
+	})
 }
 
 // WaitInstanceDisks waits until DescribeDisks shows at least want disks
@@ -186,7 +186,7 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 // returns them.
 func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want int, timeout time.Duration) ([]ecs.Disk, error) {
 	var disks []ecs.Disk
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:    fmt.Sprintf("disks of instance %s in %s", id, region),
 		Target:  []string{"all visible"},
 		Timeout: timeout,
@@ -202,7 +202,7 @@ func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want 
 			}
 			return fmt.Sprintf("%d of %d visible", len(disks), want), -1, nil
 		},
-	}.Run(ctx)
+	})
 	return disks, err
 }
 

@@ -187,3 +187,15 @@ func (w StateWait) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// wait runs w on the client's clock seams (Client.WaitNow, WaitSleep) where
+// w sets none: tests run the client's waits on an emulator's manual clock.
+func (c *Client) wait(ctx context.Context, w StateWait) error {
+	if w.Now == nil {
+		w.Now = c.WaitNow
+	}
+	if w.Poll.Sleep == nil {
+		w.Poll.Sleep = c.WaitSleep
+	}
+	return w.Run(ctx)
+}
