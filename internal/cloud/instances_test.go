@@ -10,30 +10,6 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
-// instancesClient starts an emulator with instant durations and returns a
-// client with fast retries.
-func instancesClient(t *testing.T) *Client {
-	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	srv.SetDurations(emulator.InstantDurations())
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c
-}
-
 func testRunInput() RunInstanceInput {
 	return RunInstanceInput{
 		ImageID: "aliyun_3_x64_20G_alibase_20240819.vhd", InstanceType: "ecs.g7.large",
