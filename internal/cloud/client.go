@@ -45,7 +45,7 @@ type Client struct {
 	owners       ownerClaims
 
 	// WaitNow and WaitSleep are the clock of the client's waits (default
-	// time.Now and SleepContext): a seam for tests.
+	// time.Now and transfer.SleepContext): a seam for tests.
 	WaitNow   func() time.Time
 	WaitSleep func(ctx context.Context, d time.Duration) error
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
 // StateWait waits for a cloud object to reach a target state: the shape of
@@ -104,7 +106,7 @@ func (w StateWait) Run(ctx context.Context) error {
 		now = time.Now
 	}
 	if sleep == nil {
-		sleep = SleepContext
+		sleep = transfer.SleepContext
 	}
 	interval := w.Poll.Interval
 	if interval <= 0 {

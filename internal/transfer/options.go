@@ -98,7 +98,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBackoff = 60 * time.Second
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = SleepContext
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = time.Second
@@ -106,7 +106,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// SleepContext sleeps for d unless ctx ends first: the one such sleep of
+// the provider (cloud and verify use it too).
+func SleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
