@@ -54,7 +54,7 @@ func (c *CLI) Run(dir string, args ...string) (int, string) {
 	if dir != "" {
 		args = append([]string{"-chdir=" + dir}, args...)
 	}
-	cmd := exec.Command(c.path, args...)
+	cmd := exec.Command(c.path, args...) //nolint:gosec // the test's own CLI binary and arguments
 	cmd.Env = c.env
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

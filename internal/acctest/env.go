@@ -158,7 +158,7 @@ func (e *Env) ECS(t *testing.T, region string) *ecs.Client {
 // OSSBucket is the official OSS SDK handle on the fixture bucket.
 func (e *Env) OSSBucket(t *testing.T) *oss.Bucket {
 	t.Helper()
-	b, err := e.Client(t).Bucket(e.Region, e.Set.Bucket)
+	b, err := e.Client(t).Bucket(e.Region, e.Bucket)
 	if err != nil {
 		t.Fatal(err)
 	}

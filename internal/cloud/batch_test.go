@@ -17,7 +17,8 @@ import (
 // name, a deleted one is NotFound. Images are looked up one per call.
 func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	ctx := context.Background()
-	c, srv := instancesClient(t)
+	c, srv := emulatorClient(t, emulator.Options{})
+	srv.SetDurations(emulator.InstantDurations())
 	gone, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-batch")
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +101,8 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 // With batching off every lookup makes its own call.
 func TestNoBatchingSendsEachLookup(t *testing.T) {
 	ctx := context.Background()
-	c, srv := instancesClient(t)
+	c, srv := emulatorClient(t, emulator.Options{})
+	srv.SetDurations(emulator.InstantDurations())
 	c.batch = newBatcher(0)
 	before := len(srv.Requests())
 	var wg sync.WaitGroup

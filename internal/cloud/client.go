@@ -45,6 +45,17 @@ type Client struct {
 
 	regionCache regionCache
 	batch       *batcher // nil: batching off
+
+	// Idempotency state (idempotency.go): CreateIdempotent's AppearWindow,
+	// the ids this client deleted, the owner ids its resources claimed.
+	AppearWindow time.Duration
+	deleted      sync.Map
+	owners       ownerClaims
+
+	// WaitNow and WaitSleep are the clock of the client's waits (default
+	// time.Now and transfer.SleepContext): a seam for tests.
+	WaitNow   func() time.Time
+	WaitSleep func(ctx context.Context, d time.Duration) error
 }
 
 // New validates cfg, resolves credentials (assuming a role when asked) and
@@ -205,7 +216,7 @@ func (c *Client) serviceError(product string, err error, action, region string) 
 		err = explainClockSkew(err, date, time.Now())
 	}
 	call := fmt.Sprintf("%s %s in %s", product, action, region)
-	if ae := asAccessError(err, call); ae != err {
+	if ae := asAccessError(err, call); ae != err { //nolint:errorlint // identity: did asAccessError make a new error?
 		return c.redact.leave(ae)
 	}
 	return c.redact.leave(fmt.Errorf("%s: %w", call, err))
@@ -267,7 +278,7 @@ func (c *Client) RetryOSS(ctx context.Context, what string, fn func() error) err
 		return nil
 	}
 	call := "OSS " + what
-	if ae := asAccessError(err, call); ae != err {
+	if ae := asAccessError(err, call); ae != err { //nolint:errorlint // identity: did asAccessError make a new error?
 		return c.redact.leave(ae)
 	}
 	return c.redact.leave(fmt.Errorf("%s: %w", call, err))

@@ -13,14 +13,7 @@ import (
 
 func newEmulatorClient(t *testing.T, secret string) (*Client, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.Options{})
 	c, err := New(context.Background(), Config{
 		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: secret, MaxRetries: 3,
 		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), STS: srv.URL()},
@@ -81,14 +74,7 @@ func TestWrongSecretIsNotRetried(t *testing.T) {
 }
 
 func TestAssumeRoleThroughSTS(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.Options{})
 	c, err := New(context.Background(), Config{
 		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
 		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"},

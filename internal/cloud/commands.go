@@ -140,7 +140,7 @@ func (c *Client) RunCommandAndWait(ctx context.Context, region string, in Comman
 		poll.MaxInterval = 5 * time.Second
 	}
 	var out CommandOutput
-	err = StateWait{
+	err = c.wait(ctx, StateWait{
 		What: "command " + id + " on " + in.InstanceID, Target: []string{"ended"},
 		Timeout: timeout + commandPollGrace, Poll: poll,
 		Refresh: func(ctx context.Context) (string, int, error) {
@@ -154,7 +154,7 @@ func (c *Client) RunCommandAndWait(ctx context.Context, region string, in Comman
 			}
 			return o.Status, -1, nil
 		},
-	}.Run(ctx)
+	})
 	if err != nil {
 		return CommandOutput{InvokeID: id, Status: out.Status}, err
 	}

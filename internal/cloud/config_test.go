@@ -63,10 +63,12 @@ func TestResolveCredentials(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "config.json")
-	os.WriteFile(file, []byte(`{"current":"dr","profiles":[
+	if err := os.WriteFile(file, []byte(`{"current":"dr","profiles":[
 		{"name":"dr","mode":"AK","access_key_id":"AK1","access_key_secret":"S1"},
 		{"name":"sts","mode":"StsToken","access_key_id":"AK2","access_key_secret":"S2","sts_token":"T2"},
-		{"name":"ecs","mode":"EcsRamRole"}]}`), 0o600)
+		{"name":"ecs","mode":"EcsRamRole"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	got, err := (&Config{SharedCredentialsFile: file}).resolveStatic()
 	if err != nil || got.AccessKeyID != "AK1" || got.AccessKeySecret != "S1" {
 		t.Fatalf("current profile: %+v %v", got, err)
@@ -81,7 +83,9 @@ func TestResolveCredentials(t *testing.T) {
 	if _, err = (&Config{SharedCredentialsFile: file, Profile: "nope"}).resolveStatic(); err == nil || !strings.Contains(err.Error(), "dr, sts, ecs") {
 		t.Errorf("missing profile should list the profiles: %v", err)
 	}
-	os.WriteFile(file, []byte(`{not json`), 0o600)
+	if err := os.WriteFile(file, []byte(`{not json`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err = (&Config{SharedCredentialsFile: file}).resolveStatic(); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("bad JSON: %v", err)
 	}

@@ -55,16 +55,16 @@ func (c *Client) ExportImage(ctx context.Context, region, imageID string, in Exp
 	return c.exportImage(ctx, region, imageID, in)
 }
 
-// awaitExportTask looks for a task matching f for up to AppearWindow: a
+// awaitExportTask looks for a task matching f for up to the client's appear window: a
 // new task may take a moment to be listed.
 func (c *Client) awaitExportTask(ctx context.Context, region string, f ExportTaskFilter) (string, error) {
-	deadline := time.Now().Add(AppearWindow)
+	deadline := time.Now().Add(c.appearWindow())
 	for {
 		id, err := c.FindExportTask(ctx, region, f)
 		if err != nil || id != "" || !time.Now().Before(deadline) {
 			return id, err
 		}
-		if err := SleepContext(ctx, time.Second); err != nil {
+		if err := transfer.SleepContext(ctx, time.Second); err != nil {
 			return "", err
 		}
 	}
@@ -108,7 +108,7 @@ const codeTaskIncorrectStatus = "InvalidTaskId.IncorrectTaskStatus"
 // Cancelled is an error, and so is a finished task that names no file.
 func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string, timeout time.Duration) ([]ExportedObject, error) {
 	var objects []ExportedObject
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           what,
 		Target:         []string{"Finished"},
 		Failure:        []string{"Failed", "Cancelled", "Deleted"},
@@ -134,7 +134,7 @@ func (c *Client) WaitExportTask(ctx context.Context, region, taskID, what string
 			}
 			return resp.TaskStatus, progress, nil
 		},
-	}.Run(ctx)
+	})
 	return objects, err
 }
 
@@ -268,7 +268,7 @@ func (c *Client) GetExportManifest(ctx context.Context, region, bucket, key stri
 	}
 	m, err := transfer.ParseManifest(data)
 	if err != nil {
-		return nil, fmt.Errorf("oss://%s/%s: %w: %v", bucket, key, ErrBadManifest, err)
+		return nil, fmt.Errorf("oss://%s/%s: %w: %w", bucket, key, ErrBadManifest, err)
 	}
 	return m, nil
 }

@@ -240,7 +240,7 @@ const notFoundGrace = 10
 // and schedules the polls.
 func (c *Client) WaitImageAvailable(ctx context.Context, region, id string, timeout time.Duration) (*ecs.Image, error) {
 	var last *ecs.Image
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           fmt.Sprintf("image %s in %s", id, region),
 		Target:         []string{ImageStatusAvailable},
 		Failure:        []string{ImageStatusCreateFailed, ImageStatusUnAvailable},
@@ -259,7 +259,7 @@ func (c *Client) WaitImageAvailable(ctx context.Context, region, id string, time
 			}
 			return state, ImageProgress(im), nil
 		},
-	}.Run(ctx)
+	})
 	return last, err
 }
 
@@ -289,7 +289,10 @@ func (c *Client) DeleteImage(ctx context.Context, region, id string, force bool)
 	// The reference says a missing image is ignored; an explicit
 	// InvalidImageId.NotFound means the same.
 	if isMissing(err, KindImage) {
-		return nil
+		err = nil
+	}
+	if err == nil {
+		c.RememberDeleted(id)
 	}
 	return err
 }

@@ -10,28 +10,6 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
-// emulatorClient starts an emulator and returns a client for it.
-func emulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Server) {
-	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c, srv
-}
-
 func TestImageUsable(t *testing.T) {
 	mk := func(status, progress string, mappings ...string) *ecs.Image {
 		im := &ecs.Image{Status: status, Progress: progress}

@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // Instance statuses as DescribeInstances reports them.
@@ -153,81 +150,12 @@ func (c *Client) RunInstance(ctx context.Context, region string, in RunInstanceI
 	return ids[0], nil
 }
 
-// AppearWindow is how long a resource returned for an idempotency token may
-// stay invisible to Describe calls before the token counts as spent (its
-// resource was deleted since). The API is eventually consistent, so a fresh
-// resource can be missing for a while; taking it for deleted would create a
-// duplicate, so the window is generous. Resources this process deleted
-// (RememberDeleted) are known spent at once.
-var AppearWindow = 15 * time.Second
-
-// deletedIDs holds the ids of resources this process deleted. Resource ids
-// are unique across regions and accounts, so one set serves every client.
-var deletedIDs sync.Map
-
-// RememberDeleted records that id was deleted by this process, so a token
-// that hands it back is known to be spent without waiting (a tainted
-// resource is deleted and re-created within one apply).
-func RememberDeleted(id string) { deletedIDs.Store(id, true) }
-
-// WasDeleted reports whether this process deleted id.
-func WasDeleted(id string) bool { _, ok := deletedIDs.Load(id); return ok }
-
-// maxTokenGenerations bounds how many spent tokens CreateIdempotent skips.
-const maxTokenGenerations = 20
-
-// CreateIdempotent runs create with the tokens of generation 0, 1, ... until
-// one yields a resource that exists: a token whose resource has been deleted
-// (an instance replaced since) hands back the deleted id, and the next
-// generation creates afresh. exists reports whether the id is visible; a
-// NotFound error from it means no. The generation used is returned.
-func CreateIdempotent(ctx context.Context, what string, token func(gen int) (string, error),
-	create func(token string) (string, error), exists func(ctx context.Context, id string) error) (id string, gen int, err error) {
-	for gen = 0; gen < maxTokenGenerations; gen++ {
-		tok, err := token(gen)
-		if err != nil {
-			return "", gen, err
-		}
-		id, err = create(tok)
-		if err != nil {
-			return "", gen, err
-		}
-		if WasDeleted(id) {
-			tflog.Info(ctx, what+": the idempotency token's resource was deleted; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
-			continue
-		}
-		// A token's resource may be invisible for a moment; one that stays
-		// invisible for the whole window is gone.
-		werr := StateWait{
-			What: what + " " + id + " to appear", Target: []string{"visible"},
-			NotFoundChecks: math.MaxInt, Timeout: AppearWindow,
-			Poll: WaitOptions{Interval: 500 * time.Millisecond, MaxInterval: time.Second},
-			Refresh: func(ctx context.Context) (string, int, error) {
-				if err := exists(ctx, id); err != nil {
-					return "", -1, err
-				}
-				return "visible", -1, nil
-			},
-		}.Run(ctx)
-		switch {
-		case werr == nil:
-			return id, gen, nil
-		case ctx.Err() != nil:
-			return "", gen, ctx.Err()
-		case !IsTimeout(werr):
-			return "", gen, werr
-		}
-		tflog.Info(ctx, what+": the idempotency token's resource no longer exists; creating a new one", map[string]any{"id": id, "token": tok, "next_generation": gen + 1})
-	}
-	return "", gen, fmt.Errorf("%s: %d idempotency tokens in a row returned deleted resources; this should not happen, please report it", what, maxTokenGenerations)
-}
-
 // WaitInstanceStatus waits until the instance reaches status and returns it.
 // Progress (Pending, Starting, ...) is logged at INFO. An instance that
 // vanishes is a *NotFoundError after a short grace for eventual consistency.
 func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status string, timeout time.Duration) (*ecs.Instance, error) {
 	var last *ecs.Instance
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:           fmt.Sprintf("instance %s in %s to be %s", id, region, status),
 		Target:         []string{status},
 		NotFoundChecks: notFoundGrace,
@@ -241,13 +169,13 @@ func (c *Client) WaitInstanceStatus(ctx context.Context, region, id, status stri
 			last = in
 			return in.Status, -1, nil
 		},
-	}.Run(ctx)
+	})
 	return last, err
 }
 
 // WaitInstanceDeleted waits until DescribeInstances no longer shows id.
 func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, timeout time.Duration) error {
-	return StateWait{
+	return c.wait(ctx, StateWait{
 		What:       fmt.Sprintf("instance %s in %s to be deleted", id, region),
 		TargetGone: true,
 		Timeout:    timeout,
@@ -259,7 +187,7 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 			}
 			return in.Status, -1, nil
 		},
-	}.Run(ctx)
+	})
 }
 
 // WaitInstanceDisks waits until DescribeDisks shows at least want disks
@@ -267,7 +195,7 @@ func (c *Client) WaitInstanceDeleted(ctx context.Context, region, id string, tim
 // returns them.
 func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want int, timeout time.Duration) ([]ecs.Disk, error) {
 	var disks []ecs.Disk
-	err := StateWait{
+	err := c.wait(ctx, StateWait{
 		What:    fmt.Sprintf("disks of instance %s in %s", id, region),
 		Target:  []string{"all visible"},
 		Timeout: timeout,
@@ -283,7 +211,7 @@ func (c *Client) WaitInstanceDisks(ctx context.Context, region, id string, want 
 			}
 			return fmt.Sprintf("%d of %d visible", len(disks), want), -1, nil
 		},
-	}.Run(ctx)
+	})
 	return disks, err
 }
 
@@ -312,7 +240,7 @@ func (c *Client) DeleteInstance(ctx context.Context, region, id string) error {
 		err = nil
 	}
 	if err == nil {
-		RememberDeleted(id)
+		c.RememberDeleted(id)
 	}
 	return err
 }

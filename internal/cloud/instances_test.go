@@ -10,30 +10,6 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
-// instancesClient starts an emulator with instant durations and returns a
-// client with fast retries.
-func instancesClient(t *testing.T) (*Client, *emulator.Server) {
-	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	srv.SetDurations(emulator.InstantDurations())
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
-	return c, srv
-}
-
 func testRunInput() RunInstanceInput {
 	return RunInstanceInput{
 		ImageID: "aliyun_3_x64_20G_alibase_20240819.vhd", InstanceType: "ecs.g7.large",
@@ -46,7 +22,7 @@ func testRunInput() RunInstanceInput {
 
 func TestRunInstanceLifecycle(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
+	c := instancesClient(t)
 	id, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
 	if err != nil {
 		t.Fatal(err)
@@ -118,14 +94,13 @@ func TestRunInstanceLifecycle(t *testing.T) {
 
 func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
-	defer func(w time.Duration) { AppearWindow = w }(AppearWindow)
-	AppearWindow = 300 * time.Millisecond
+	c := instancesClient(t)
+	c.AppearWindow = 300 * time.Millisecond
 	in := testRunInput()
 	token := func(gen int) (string, error) { return "base-" + string(rune('a'+gen)), nil }
 	run := func() (string, int) {
 		t.Helper()
-		id, gen, err := CreateIdempotent(ctx, "instance", token,
+		id, gen, err := c.CreateIdempotent(ctx, "instance", token,
 			func(tok string) (string, error) { return c.RunInstance(ctx, "cn-beijing", in, tok) },
 			func(ctx context.Context, id string) error {
 				_, err := c.FindInstanceByID(ctx, "cn-beijing", id)
@@ -149,10 +124,10 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	if err := c.DeleteInstance(ctx, "cn-beijing", first); err != nil {
 		t.Fatal(err)
 	}
-	if !WasDeleted(first) {
+	if !c.WasDeleted(first) {
 		t.Fatal("DeleteInstance did not remember the deletion")
 	}
-	AppearWindow = time.Hour
+	c.AppearWindow = time.Hour
 	start := time.Now()
 	second, gen := run()
 	if second == first || gen != 1 || time.Since(start) > 10*time.Second {
@@ -163,7 +138,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	}
 	// Deleted by someone else (or an earlier process): the token's
 	// instance stays invisible for the appear window, then counts as spent.
-	AppearWindow = 300 * time.Millisecond
+	c.AppearWindow = 300 * time.Millisecond
 	req := ecs.CreateDeleteInstanceRequest()
 	req.InstanceId, req.Force = second, "true"
 	if err := c.DoECS(ctx, "cn-beijing", req, ecs.CreateDeleteInstanceResponse()); err != nil {
@@ -177,7 +152,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 
 func TestInstanceCatalogFinders(t *testing.T) {
 	ctx := context.Background()
-	c, _ := instancesClient(t)
+	c := instancesClient(t)
 	it, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.g7.xlarge")
 	if err != nil || it.CpuCoreCount != 4 || it.MemorySize != 16 || it.EniPrivateIpAddressQuantity != 15 {
 		t.Errorf("type %+v %v", it, err)

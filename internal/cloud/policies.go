@@ -164,11 +164,7 @@ func (c *Client) findPolicyByTag(ctx context.Context, region, key, value string)
 	req.Tag = &[]ecs.DescribeAutoSnapshotPolicyExTag{{Key: key, Value: value}}
 	req.PageSize = requestsInt(PageSize)
 	resp := ecs.CreateDescribeAutoSnapshotPolicyExResponse()
-	cl, err := c.ECS(region)
-	if err != nil {
-		return "", err
-	}
-	if err := cl.DoAction(req, resp); err != nil {
+	if err := c.DoECS(ctx, region, req, resp); err != nil {
 		return "", err
 	}
 	for _, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {

@@ -13,13 +13,13 @@ import (
 
 func TestDecodeJSONArray(t *testing.T) {
 	for in, want := range map[string][]string{
-		`["1","14"]`:               []string{"1", "14"},
-		`[1, 14]`:                  []string{"1", "14"},
-		`1,14`:                     []string{"1", "14"},
-		`["cn-shanghai"]`:          []string{"cn-shanghai"},
+		`["1","14"]`:               {"1", "14"},
+		`[1, 14]`:                  {"1", "14"},
+		`1,14`:                     {"1", "14"},
+		`["cn-shanghai"]`:          {"cn-shanghai"},
 		``:                         nil,
-		`[]`:                       []string{},
-		`["cn-shanghai", "cn-x"] `: []string{"cn-shanghai", "cn-x"},
+		`[]`:                       {},
+		`["cn-shanghai", "cn-x"] `: {"cn-shanghai", "cn-x"},
 	} {
 		got, err := decodeJSONArray(in)
 		if err != nil || !slices.Equal(got, want) {
@@ -54,7 +54,7 @@ func TestPolicyMissing(t *testing.T) {
 	if err := policyErr(missing, "sp-1", "cn-beijing"); !errors.As(err, &nf) || nf.ID != "sp-1" {
 		t.Fatalf("policyErr = %v", err)
 	}
-	if err := policyErr(invalid, "sp-1", "cn-beijing"); err != invalid {
+	if err := policyErr(invalid, "sp-1", "cn-beijing"); err != invalid { //nolint:errorlint // identity: returned unchanged
 		t.Fatalf("policyErr changed an unrelated error: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
 // Backoff is an exponential backoff with full jitter. Throttling and a
@@ -41,7 +43,7 @@ const MaxBackoffDelay = 60 * time.Second
 
 // DefaultBackoff suits API calls: 1s, 2s, 4s ... capped at 60s, jittered.
 func DefaultBackoff(attempts int, budget time.Duration) Backoff {
-	return Backoff{Base: time.Second, Max: MaxBackoffDelay, Attempts: attempts, Budget: budget, Sleep: SleepContext, Now: time.Now}
+	return Backoff{Base: time.Second, Max: MaxBackoffDelay, Attempts: attempts, Budget: budget, Sleep: transfer.SleepContext, Now: time.Now}
 }
 
 // Delay returns the jittered delay before attempt n (n >= 1 is the first retry).
@@ -51,19 +53,7 @@ func (b Backoff) Delay(n int) time.Duration {
 		d = b.Max
 	}
 	// Full jitter spreads retries of many clients hitting the same limit.
-	return d/2 + rand.N(d/2+1)
-}
-
-// SleepContext sleeps for d unless ctx ends first.
-func SleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 
 // retriedByTime reports the errors retried until the budget runs out rather
@@ -75,7 +65,7 @@ func retriedByTime(err error) bool { return IsThrottled(err) || isTokenBusy(err)
 func (b Backoff) Retry(ctx context.Context, what string, retryable func(error) bool, fn func() error) error {
 	sleep, now, redact := b.Sleep, b.Now, b.Redact
 	if sleep == nil {
-		sleep = SleepContext
+		sleep = transfer.SleepContext
 	}
 	if now == nil {
 		now = time.Now

@@ -31,7 +31,7 @@ func IsObjectNotFound(err error) bool {
 
 func objectNotFound(region, bucket, key string, err error) error {
 	if IsObjectNotFound(err) {
-		return fmt.Errorf("%w: %v", &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}, err)
+		return fmt.Errorf("%w: %w", &NotFoundError{Kind: KindOSSObject, ID: "oss://" + bucket + "/" + key, Region: region}, err)
 	}
 	return err
 }

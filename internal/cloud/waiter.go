@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
 // StateWait waits for a cloud object to reach a target state: the shape of
@@ -104,7 +106,7 @@ func (w StateWait) Run(ctx context.Context) error {
 		now = time.Now
 	}
 	if sleep == nil {
-		sleep = SleepContext
+		sleep = transfer.SleepContext
 	}
 	interval := w.Poll.Interval
 	if interval <= 0 {
@@ -186,4 +188,16 @@ func (w StateWait) Run(ctx context.Context) error {
 			return timedOut(ctx, err)
 		}
 	}
+}
+
+// wait runs w on the client's clock seams (Client.WaitNow, WaitSleep) where
+// w sets none: tests run the client's waits on an emulator's manual clock.
+func (c *Client) wait(ctx context.Context, w StateWait) error {
+	if w.Now == nil {
+		w.Now = c.WaitNow
+	}
+	if w.Poll.Sleep == nil {
+		w.Poll.Sleep = c.WaitSleep
+	}
+	return w.Run(ctx)
 }

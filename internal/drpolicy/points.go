@@ -327,7 +327,7 @@ func headline(points []Point, f Filter) string {
 		b.WriteString(fmt.Sprintf(" minus a %s dwell time", formatHours(f.Dwell)))
 	}
 	if f.MaxAge > 0 {
-		b.WriteString(fmt.Sprintf(" at most %s old", formatHours(f.MaxAge)))
+		fmt.Fprintf(&b, " at most %s old", formatHours(f.MaxAge))
 	}
 	return b.String()
 }

@@ -45,10 +45,10 @@ func ParseWindow(s string) (Window, error) {
 	}
 	var err error
 	if w.Start, err = parseClock(from); err != nil {
-		return Window{}, fmt.Errorf("invalid avoid window %q: start %s", s, err)
+		return Window{}, fmt.Errorf("invalid avoid window %q: start %w", s, err)
 	}
 	if w.End, err = parseClock(to); err != nil {
-		return Window{}, fmt.Errorf("invalid avoid window %q: end %s", s, err)
+		return Window{}, fmt.Errorf("invalid avoid window %q: end %w", s, err)
 	}
 	if w.End <= w.Start {
 		return Window{}, fmt.Errorf("invalid avoid window %q: end %s is not after start %s; a window that crosses midnight must be split in two, e.g. \"MON 22:00-24:00\" and \"TUE 00:00-02:00\"", s, clock(w.End), clock(w.Start))

@@ -11,7 +11,7 @@ import (
 
 // startECS starts an emulator on a manual clock set to the wall clock (the
 // SDK stamps requests with wall time) and returns an SDK client for region.
-func startECS(t *testing.T, region string) (*Server, *ManualClock, *ecs.Client) {
+func startECS(t *testing.T, region string) (*Server, *ManualClock, *ecs.Client) { //nolint:unparam // tests name their region
 	t.Helper()
 	clock := NewManualClock(time.Now())
 	srv, err := New(Options{Clock: clock, DataDir: t.TempDir()})

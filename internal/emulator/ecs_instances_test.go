@@ -8,7 +8,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-func runReq(region string) *ecs.RunInstancesRequest {
+func runReq(region string) *ecs.RunInstancesRequest { //nolint:unparam // tests name their region
 	req := ecs.CreateRunInstancesRequest()
 	req.RegionId = region
 	req.ImageId = "aliyun_3_x64_20G_alibase_20240819.vhd"

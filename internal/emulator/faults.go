@@ -165,7 +165,7 @@ func (fs *faultSet) add(f Fault) Fault {
 	fs.seq++
 	f.ID = "fault-" + strconv.Itoa(fs.seq)
 	f.Fired = 0
-	fs.rules = append(fs.rules, &faultRule{f: f, rng: rand.New(rand.NewSource(f.Seed))})
+	fs.rules = append(fs.rules, &faultRule{f: f, rng: rand.New(rand.NewSource(f.Seed))}) //nolint:gosec // seeded on purpose: a fault campaign replays
 	return f
 }
 

@@ -121,7 +121,7 @@ func (o *ossService) putObject(bucket, key, contentType string, body io.Reader) 
 	}
 	obj := &ossObject{key: key, contentType: contentType, meta: http.Header{}, objType: "Normal"}
 	obj.setSimple(w)
-	if _, oerr := o.commitObject(bucket, "", obj, nil); oerr != nil {
+	if oerr := o.commitObject(bucket, "", obj, nil); oerr != nil {
 		return oerr
 	}
 	return nil
@@ -646,7 +646,7 @@ func (o *ossService) getBucketLocation(req *ossReq) *ossErr {
 }
 
 // maxParam parses a max-keys style parameter.
-func maxParam(q url.Values, name string, def, limit int) (int, *ossErr) {
+func maxParam(q url.Values, name string, def, limit int) (int, *ossErr) { //nolint:unparam // each call names the limit its API documents
 	v := q.Get(name)
 	if v == "" {
 		return def, nil

@@ -85,7 +85,7 @@ func (o *ossService) authenticate(r *http.Request, bucket, key string) (ossAuth,
 
 // checkDate parses the Date (or x-oss-date) header and rejects skew against
 // requestNow (wall clock + injected skew, see there).
-func (o *ossService) checkDate(r *http.Request) (time.Time, *ossErr) {
+func (o *ossService) checkDate(r *http.Request) *ossErr {
 	var t time.Time
 	var err error
 	if d := r.Header.Get("x-oss-date"); d != "" {
@@ -93,16 +93,16 @@ func (o *ossService) checkDate(r *http.Request) (time.Time, *ossErr) {
 	} else if d := r.Header.Get("Date"); d != "" {
 		t, err = http.ParseTime(d)
 	} else {
-		return t, denied("AccessDenied", "", "OSS authentication requires a valid Date.")
+		return denied("AccessDenied", "", "OSS authentication requires a valid Date.")
 	}
 	if err != nil {
-		return t, denied("AccessDenied", "", "OSS authentication requires a valid Date.")
+		return denied("AccessDenied", "", "OSS authentication requires a valid Date.")
 	}
 	now := o.s.requestNow()
 	if d := t.Sub(now); d > maxOSSSkew || d < -maxOSSSkew {
-		return t, denied("RequestTimeTooSkewed", ecRequestTimeTooSkewed, "The difference between the request time and the current time is too large.")
+		return denied("RequestTimeTooSkewed", ecRequestTimeTooSkewed, "The difference between the request time and the current time is too large.")
 	}
-	return t, nil
+	return nil
 }
 
 // account resolves a long-term access key, else temporary STS keys (issued
@@ -140,7 +140,7 @@ func (o *ossService) authV1Header(r *http.Request, bucket, key, authz string) (o
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
-	if _, aerr := o.checkDate(r); aerr != nil {
+	if aerr := o.checkDate(r); aerr != nil {
 		return ossAuth{}, aerr
 	}
 	want := signV1(acc.Secret, v1StringToSign(r, r.Header.Get("Date"), bucket, key))
@@ -273,7 +273,7 @@ func (o *ossService) authV4Header(r *http.Request, bucket, key, authz string) (o
 	if aerr != nil {
 		return ossAuth{}, aerr
 	}
-	if _, aerr := o.checkDate(r); aerr != nil {
+	if aerr := o.checkDate(r); aerr != nil {
 		return ossAuth{}, aerr
 	}
 	signDate := r.Header.Get("x-oss-date")

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"hash"
 	"hash/crc64"
 	"io"
 	"math/rand"
@@ -46,7 +45,7 @@ func rangedDownload(b *oss.Bucket, key string, size, chunk int64, workers int, v
 					errs <- err
 					continue
 				}
-				var h hash.Hash64 = crc64.New(crcTable)
+				h := crc64.New(crcTable)
 				var sink io.Writer = h
 				if !verify {
 					sink = io.Discard

@@ -258,13 +258,13 @@ func (o *ossService) completeMultipart(req *ossReq) *ossErr {
 	// TestUploadFileWithSequential, checks it against the service).
 	if u.sequential {
 		md := md5.New()
-		if _, err := obj.data.copyRange(md, 0, size); err != nil {
+		if err := obj.data.copyRange(md, 0, size); err != nil {
 			obj.data.release()
 			return errInternal(err)
 		}
 		obj.md5 = md.Sum(nil)
 	}
-	if _, err := o.commitObject(u.bucket, req.auth.acc.ID, obj, conflict); err != nil {
+	if err := o.commitObject(u.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	req.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc, 10))

@@ -57,9 +57,9 @@ func (obj *ossObject) quotedETag() string { return `"` + obj.etag + `"` }
 // commitObject publishes obj under bucket/key, replacing (and releasing) the
 // version it displaces (oss_versioning.go) unless conflict is set
 // (x-oss-forbid-overwrite), which is then the answer, or the bucket's
-// retention policy protects that version. accountID "" skips the ownership check (internal
-// writers). On error obj's data is released.
-func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conflict *ossErr) (*ossObject, *ossErr) {
+// retention policy protects that version. accountID "" skips the ownership
+// check (internal writers). On error obj's data is released.
+func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conflict *ossErr) *ossErr {
 	if obj.modified.IsZero() {
 		obj.modified = o.s.now()
 	}
@@ -72,24 +72,24 @@ func (o *ossService) commitObject(bucket, accountID string, obj *ossObject, conf
 		o.mu.Unlock()
 		obj.data.release()
 		if !ok {
-			return nil, errNoSuchBucket()
+			return errNoSuchBucket()
 		}
-		return nil, denied("AccessDenied", "", "You have no right to access this bucket.")
+		return denied("AccessDenied", "", "You have no right to access this bucket.")
 	}
 	if b.objects[obj.key] != nil && conflict != nil {
 		o.mu.Unlock()
 		obj.data.release()
-		return nil, conflict
+		return conflict
 	}
 	if o.retainedLocked(b, b.objects[obj.key]) || o.retainedLocked(b, b.displacedLocked(obj.key)) {
 		o.mu.Unlock()
 		obj.data.release()
-		return nil, errObjectImmutable()
+		return errObjectImmutable()
 	}
 	old := b.putVersionLocked(obj)
 	o.mu.Unlock()
 	releaseObjects(old)
-	return obj, nil
+	return nil
 }
 
 // requestMeta collects the metadata an upload request sets on an object.
@@ -207,7 +207,7 @@ func (o *ossService) putObjectHTTP(req *ossReq) *ossErr {
 	ct, meta, sc := requestMeta(req.r, req.key)
 	obj := &ossObject{key: req.key, contentType: ct, meta: meta, storageClass: sc}
 	obj.setSimple(w)
-	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
+	if err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	h := req.w.Header()
@@ -399,7 +399,7 @@ func (o *ossService) getObject(req *ossReq, head bool) *ossErr {
 		return nil
 	}
 	// Errors here mean the client went away; headers are already out.
-	_, _ = obj.data.copyRange(req.w, start, n)
+	_ = obj.data.copyRange(req.w, start, n)
 	return nil
 }
 
@@ -563,7 +563,7 @@ func (o *ossService) copyObject(req *ossReq) *ossErr {
 	if strings.EqualFold(req.r.Header.Get("x-oss-metadata-directive"), "REPLACE") {
 		obj.contentType, obj.meta, obj.storageClass = requestMeta(req.r, req.key)
 	}
-	if _, err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
+	if err := o.commitObject(req.bucket, req.auth.acc.ID, obj, conflict); err != nil {
 		return err
 	}
 	req.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc, 10))

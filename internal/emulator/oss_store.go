@@ -111,8 +111,7 @@ func (b *blob) release() {
 
 // copyRange writes bytes [off, off+n) to w. Plain *os.File + LimitReader
 // lets net/http use sendfile on the fast path.
-func (b *blob) copyRange(w io.Writer, off, n int64) (int64, error) {
-	var written int64
+func (b *blob) copyRange(w io.Writer, off, n int64) error {
 	i := sort.Search(len(b.offs), func(i int) bool { return b.offs[i] > off }) - 1
 	for ; n > 0 && i >= 0 && i < len(b.segs); i++ {
 		seg := b.segs[i]
@@ -121,18 +120,16 @@ func (b *blob) copyRange(w io.Writer, off, n int64) (int64, error) {
 		if chunk <= 0 {
 			continue
 		}
-		c, err := copyFileRange(w, seg.path, segOff, chunk)
-		written += c
-		if err != nil {
-			return written, err
+		if _, err := copyFileRange(w, seg.path, segOff, chunk); err != nil {
+			return err
 		}
 		off += chunk
 		n -= chunk
 	}
 	if n > 0 {
-		return written, io.ErrUnexpectedEOF
+		return io.ErrUnexpectedEOF
 	}
-	return written, nil
+	return nil
 }
 
 func copyFileRange(w io.Writer, path string, off, n int64) (int64, error) {
@@ -246,7 +243,7 @@ func (st *store) link(b *blob) (*blob, error) {
 func (b *blob) rangeReader(off, n int64) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := b.copyRange(pw, off, n)
+		err := b.copyRange(pw, off, n)
 		pw.CloseWithError(err)
 	}()
 	return pr

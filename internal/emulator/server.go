@@ -22,7 +22,7 @@ const ControlPrefix = "/_emulator/"
 // ALIDR_EMULATOR_ACCESS_KEY_SECRET.
 const (
 	DefaultAccessKeyID     = "alidr-emulator"
-	DefaultAccessKeySecret = "alidr-emulator-secret"
+	DefaultAccessKeySecret = "alidr-emulator-secret" //nolint:gosec // the emulator's published local key
 	DefaultAccountID       = "1000000000000001"
 )
 

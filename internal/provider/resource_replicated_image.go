@@ -14,7 +14,6 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/replication"
-	"github.com/alidr/terraform-provider-alidr/internal/restore"
 )
 
 var (
@@ -165,7 +164,7 @@ func (r *replicatedImageResource) sourceImage(ctx context.Context, region, kind,
 		dctx, cancel := rimgDetached(ctx)
 		defer cancel()
 		if derr := r.client.DeleteImage(dctx, region, id, false); derr != nil {
-			return id, fmt.Errorf("%w (deleting the failed image also failed: %v)", err, derr)
+			return id, fmt.Errorf("%w (deleting the failed image also failed: %v)", err, derr) //nolint:errorlint // err is the cause; derr is context
 		}
 		return "", err
 	}
@@ -476,7 +475,7 @@ func (r *replicatedImageResource) ImportState(ctx context.Context, req resource.
 	// m-xxx-N names the copies of the N-th resource replicating m-xxx
 	// (their alidr:owner tag, see claimCopyOwner).
 	owner := id
-	if base, _, ok := restore.SplitOwnerOrdinal(id); ok {
+	if base, _, ok := cloud.SplitOwnerOrdinal(id); ok {
 		id = base
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

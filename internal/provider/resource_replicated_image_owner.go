@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
-	"github.com/alidr/terraform-provider-alidr/internal/restore"
 )
 
 // The copies of a replicated image carry TagOwner, which tells an apply
@@ -19,9 +17,6 @@ import (
 // id (the source id, or the source id with an ordinal) and keeps it in
 // private state, so no resource adopts or deletes another one's copies.
 const privateCopyOwnerKey = "copy_owner"
-
-// copyOwners holds the owner ids claimed by one configured provider.
-var copyOwners sync.Map // *cloud.Client -> *restore.Owners
 
 // privateGetter is the private state of a request.
 type privateGetter interface {
@@ -51,8 +46,7 @@ func copyOwnerPrivate(owner string) []byte {
 // resource of this command holds and that no claimed copy in regions
 // carries.
 func (r *replicatedImageResource) claimCopyOwner(ctx context.Context, sourceID string, regions []string) (string, error) {
-	owners, _ := copyOwners.LoadOrStore(r.client, &restore.Owners{})
-	return owners.(*restore.Owners).Claim(sourceID, func(owner string) (bool, error) {
+	return r.client.ClaimOwner("image copy", sourceID, func(owner string) (bool, error) {
 		for _, region := range regions {
 			ims, err := r.client.ListImagesByTags(ctx, region, map[string]string{cloud.TagOwner: owner, cloud.TagClaimed: "true"})
 			if err != nil || len(ims) > 0 {

@@ -452,7 +452,7 @@ resource "alidr_replicated_image" "test" {
 						return fmt.Errorf("shanghai after rekey: %d copies, first %+v (old %s)", len(sh), sh, copySH)
 					}
 					if _, err := c.FindImageByID(context.Background(), dr1, copySH); !cloud.IsNotFound(err) {
-						return fmt.Errorf("old shanghai copy %s still there: %v", copySH, err)
+						return fmt.Errorf("old shanghai copy %s still there: %w", copySH, err)
 					}
 					hz := rimgCopies(t, c, dr3, sourceID)
 					if len(hz) != 1 {
@@ -1083,7 +1083,7 @@ resource "alidr_replicated_image" "test" {
 						return fmt.Errorf("id %q after replacing the deleted source %s", id, oldSource)
 					}
 					if _, err := c.FindImageByID(context.Background(), dr1, oldCopy); !cloud.IsNotFound(err) {
-						return fmt.Errorf("the old copy %s was orphaned: %v", oldCopy, err)
+						return fmt.Errorf("the old copy %s was orphaned: %w", oldCopy, err)
 					}
 					if n := len(rimgImages(t, c, dr1)); n != 1 {
 						return fmt.Errorf("%d images in %s, want 1", n, dr1)

@@ -232,14 +232,14 @@ func (w *rimgWork) ensureCopy(ctx context.Context, region string, kms types.Stri
 		defer cancel()
 		if im != nil && im.Status == cloud.ImageStatusCreateFailed {
 			if derr := w.deleteImage(dctx, region, id, true); derr != nil {
-				return rimgTargetModel{}, fmt.Errorf("%w (deleting the failed copy %s also failed: %v)", err, id, derr)
+				return rimgTargetModel{}, fmt.Errorf("%w (deleting the failed copy %s also failed: %v)", err, id, derr) //nolint:errorlint // err is the cause; derr is context
 			}
 			return rimgTargetModel{}, fmt.Errorf("%w; the failed copy was deleted, apply again to retry", err)
 		}
 		finished, cerr := w.c.CancelCopyImage(dctx, region, id)
 		if cerr != nil {
 			return rimgTargetModel{}, fmt.Errorf("%w (cancelling copy %s also failed: %v; it is tagged %s=%s and the next apply adopts or removes it)",
-				err, id, cerr, cloud.TagOwner, w.owner)
+				err, id, cerr, cloud.TagOwner, w.owner) //nolint:errorlint // err is the cause; cerr is context
 		}
 		if !finished {
 			tflog.Info(ctx, "cancelled the unfinished copy", map[string]any{"copy_id": id})

@@ -313,7 +313,6 @@ func (r *restoredInstanceResource) Delete(ctx context.Context, req resource.Dele
 			apiError(&resp.Diagnostics, "delete temporary image "+imageID, err)
 			return
 		}
-		cloud.RememberDeleted(imageID)
 	}
 }
 

@@ -83,7 +83,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			return
 		}
 		gen := 0
-		id, _, err := cloud.CreateIdempotent(ctx, "temporary image",
+		id, _, err := r.client.CreateIdempotent(ctx, "temporary image",
 			func(g int) (string, error) {
 				gen = g
 				return restore.ClientToken("image", []string{owner, snapshotID}, g)
@@ -121,7 +121,7 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	tflog.Info(ctx, "restore: creating the instance", map[string]any{"image_id": imageID, "instance_type": in.InstanceType})
-	id, _, err := cloud.CreateIdempotent(ctx, "instance",
+	id, _, err := r.client.CreateIdempotent(ctx, "instance",
 		func(g int) (string, error) { return restore.ClientToken("instance", in, g) },
 		func(token string) (string, error) { return r.client.RunInstance(ctx, region, in, token) },
 		func(ctx context.Context, id string) error {
@@ -163,7 +163,6 @@ func (r *restoredInstanceResource) Create(ctx context.Context, req resource.Crea
 			resp.Diagnostics.AddWarning("Temporary image kept",
 				fmt.Sprintf("Deleting temporary image %s failed: %v. It is deleted with the instance; delete it by hand sooner if you like.", priv.TemporaryImageID, err))
 		} else {
-			cloud.RememberDeleted(priv.TemporaryImageID)
 			priv.TemporaryImageID = ""
 		}
 		savePrivate()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,18 +13,11 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/restore"
 )
 
-// restoreOwners gives every restore of one configured provider (one
-// Terraform command) its own owner id, even when several restores have
-// identical arguments. Keyed by the configured client: a new command is a
-// new client and claims again from the first ordinal.
-var restoreOwners sync.Map // *cloud.Client -> *restore.Owners
-
 // claimOwner returns this restore's owner id: base (derived from the
 // request) with the first ordinal that no other restore of this apply holds
 // and no instance already in some state (tagged TagClaimed) carries.
 func (r *restoredInstanceResource) claimOwner(ctx context.Context, region, base string) (string, error) {
-	owners, _ := restoreOwners.LoadOrStore(r.client, &restore.Owners{})
-	return owners.(*restore.Owners).Claim(base, func(owner string) (bool, error) {
+	return r.client.ClaimOwner("restore", base, func(owner string) (bool, error) {
 		in, err := r.client.ListInstancesByTags(ctx, region, map[string]string{cloud.TagOwner: owner, cloud.TagClaimed: "true"})
 		return len(in) > 0, err
 	})

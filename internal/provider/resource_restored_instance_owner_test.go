@@ -48,7 +48,7 @@ resource "alidr_restored_instance" "test" {
 			Config: config(1),
 			Check: func(*terraform.State) error {
 				if _, err := env.Client(t).FindInstanceByID(context.Background(), "cn-beijing", first); err != nil {
-					return fmt.Errorf("the instance of test[0] after count went from 3 to 1: %v", err)
+					return fmt.Errorf("the instance of test[0] after count went from 3 to 1: %w", err)
 				}
 				return nil
 			},

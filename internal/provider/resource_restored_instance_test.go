@@ -87,10 +87,12 @@ func managedInstances(t *testing.T, env *acctest.Env, c *cloud.Client) []string 
 	return ids
 }
 
-func expectManagedInstances(env *acctest.Env, c *cloud.Client, t *testing.T, want int) resource.TestCheckFunc {
+// expectOneManagedInstance checks that the provider created exactly one
+// instance: no duplicate from a retried or re-run create.
+func expectOneManagedInstance(env *acctest.Env, c *cloud.Client, t *testing.T) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		if got := managedInstances(t, env, c); len(got) != want {
-			return fmt.Errorf("want %d instance(s) created by the provider, found %d: %v", want, len(got), got)
+		if got := managedInstances(t, env, c); len(got) != 1 {
+			return fmt.Errorf("want 1 instance created by the provider, found %d: %v", len(got), got)
 		}
 		return nil
 	}
@@ -219,7 +221,7 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 						"app": knownvalue.StringExact("core"),
 					})),
 				},
-				Check: expectManagedInstances(env, c, t, 1),
+				Check: expectOneManagedInstance(env, c, t),
 			},
 			// Every updatable argument, in place.
 			{
@@ -247,7 +249,7 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 					// The measured duration stays; rto_met follows the new target.
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_target"), knownvalue.StringExact("1s")),
 				},
-				Check: resource.ComposeTestCheckFunc(expectManagedInstances(env, c, t, 1), func(s *terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(expectOneManagedInstance(env, c, t), func(s *terraform.State) error {
 					in, err := c.FindInstanceByID(context.Background(), env.Region, s.RootModule().Resources[restoredAddr].Primary.ID)
 					if err != nil {
 						return err
@@ -329,7 +331,7 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: expectManagedInstances(env, c, t, 1),
+				Check: expectOneManagedInstance(env, c, t),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
@@ -499,7 +501,7 @@ func TestAccRestoredInstance_recoveryPoint(t *testing.T) {
 					if ims := managedImages(t, env, c); len(ims) != 0 {
 						return fmt.Errorf("temporary images left: %v", ims)
 					}
-					return expectManagedInstances(env, c, t, 1)(nil)
+					return expectOneManagedInstance(env, c, t)(nil)
 				},
 			},
 		},
@@ -534,7 +536,7 @@ func TestAccRestoredInstance_rto(t *testing.T) {
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(took))),
 				},
-				Check: expectManagedInstances(env, c, t, 1),
+				Check: expectOneManagedInstance(env, c, t),
 			},
 			// Raising the target re-evaluates rto_met in place.
 			{
@@ -613,7 +615,7 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 						return err
 					}
 					if _, err := time.Parse(time.RFC3339Nano, tags[cloud.TagRestoreStarted]); err != nil {
-						return fmt.Errorf("%s: %v", cloud.TagRestoreStarted, err)
+						return fmt.Errorf("%s: %w", cloud.TagRestoreStarted, err)
 					}
 					return nil
 				},
@@ -665,7 +667,7 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 					if ims := managedImages(t, env, c); len(ims) != 0 {
 						return fmt.Errorf("temporary images left: %v", ims)
 					}
-					return expectManagedInstances(env, c, t, 1)(nil)
+					return expectOneManagedInstance(env, c, t)(nil)
 				},
 			},
 		},
@@ -699,7 +701,7 @@ func TestAccRestoredInstance_throttling(t *testing.T) {
 						return fmt.Errorf("fault %s fired %d of %d times", f.Kind, f.Fired, f.Count)
 					}
 				}
-				return expectManagedInstances(env, c, t, 1)(nil)
+				return expectOneManagedInstance(env, c, t)(nil)
 			},
 		}},
 	})
@@ -795,7 +797,7 @@ func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
 				if ims := managedImages(t, env, c); len(ims) != 0 {
 					return fmt.Errorf("temporary images left: %v", ims)
 				}
-				return expectManagedInstances(env, c, t, 1)(nil)
+				return expectOneManagedInstance(env, c, t)(nil)
 			},
 		}},
 	})

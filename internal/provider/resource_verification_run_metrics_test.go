@@ -108,7 +108,7 @@ resource "alidr_verification_run" "edge" {
 			},
 			Check: func(s *terraform.State) error {
 				if _, err := os.Stat(junit); err != nil {
-					return fmt.Errorf("the JUnit report is missing beside the metrics: %v", err)
+					return fmt.Errorf("the JUnit report is missing beside the metrics: %w", err)
 				}
 				for _, c := range []struct {
 					addr, file string
@@ -133,14 +133,14 @@ resource "alidr_verification_run" "edge" {
 					"alidr_rpo_target_seconds": 43200, "alidr_effective_rpo_seconds": 43200,
 				} {
 					if v, err := promValue(fams, name, nil); err != nil || v != want {
-						return fmt.Errorf("%s = %v (%v), want %v", name, v, err, want)
+						return fmt.Errorf("%s = %v (%w), want %v", name, v, err, want)
 					}
 				}
 				started, _ := time.Parse(time.RFC3339, s.RootModule().Resources["alidr_verification_run.core"].Primary.Attributes["started_at"])
 				ct, _ := time.Parse(time.RFC3339, created)
 				// started_at in the state is whole seconds.
 				if v, err := promValue(fams, "alidr_observed_rpo_seconds", nil); err != nil || v < started.Sub(ct).Seconds() || v >= started.Sub(ct).Seconds()+1 {
-					return fmt.Errorf("observed RPO %v (%v), want %v", v, err, started.Sub(ct).Seconds())
+					return fmt.Errorf("observed RPO %v (%w), want %v", v, err, started.Sub(ct).Seconds())
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -150,7 +150,7 @@ resource "alidr_verification_run" "edge" {
 					pushed = pushes["PUT /metrics/job/alidr_drill/region/cn-beijing/site/core"]
 				}
 				if v, err := promValue(pushed, "alidr_drill_passed", nil); err != nil || v != 1 || len(pushes) != 1 {
-					return fmt.Errorf("pushes %v: %v %v", pushes, v, err)
+					return fmt.Errorf("pushes %v: %v %w", pushes, v, err)
 				}
 				return nil
 			},
@@ -202,7 +202,7 @@ func checkMetricsFile(s *terraform.State, addr, file string, labels map[string]s
 	defer f.Close()
 	fams, err := parseProm(f)
 	if err != nil {
-		return fmt.Errorf("%s does not parse: %v", file, err)
+		return fmt.Errorf("%s does not parse: %w", file, err)
 	}
 	finished, _ := time.Parse(time.RFC3339, attrs["finished_at"])
 	passed := 0.0
@@ -218,12 +218,12 @@ func checkMetricsFile(s *terraform.State, addr, file string, labels map[string]s
 		v, err := promValue(fams, name, labels)
 		// Times in the state are whole seconds.
 		if err != nil || v < want || v >= want+1 {
-			return fmt.Errorf("%s: %s = %v (%v), want %v", addr, name, v, err, want)
+			return fmt.Errorf("%s: %s = %v (%w), want %v", addr, name, v, err, want)
 		}
 	}
 	if mrto, err := time.ParseDuration(attrs["measured_rto"]); err == nil {
 		if v, err := promValue(fams, "alidr_measured_rto_seconds", labels); err != nil || strconv.FormatFloat(v, 'f', 3, 64) != strconv.FormatFloat(mrto.Seconds(), 'f', 3, 64) {
-			return fmt.Errorf("%s: measured RTO %v (%v), state %s", addr, v, err, attrs["measured_rto"])
+			return fmt.Errorf("%s: measured RTO %v (%w), state %s", addr, v, err, attrs["measured_rto"])
 		}
 	}
 	return nil

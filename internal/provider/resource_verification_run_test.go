@@ -473,7 +473,7 @@ resource "alidr_verification_run" "db" {
 					RTO struct{ Target, RestoreDuration string } `json:"rto"`
 				}
 				if err := json.Unmarshal(raw, &rep); err != nil {
-					return fmt.Errorf("JSON report: %v\n%s", err, raw)
+					return fmt.Errorf("JSON report: %w\n%s", err, raw)
 				}
 				if rep.Status != "passed" || rep.Name != "nightly-db" || len(rep.Checks) != 2 || rep.Boot.Attempts != 5 || len(rep.Boot.Results) != 5 ||
 					rep.Boot.Results[0].Healthy || rep.Boot.Results[0].ExitCode != 7 || rep.Boot.Results[1].Output != "still starting" ||
@@ -551,7 +551,7 @@ resource "alidr_verification_run" "app" {
 					} `xml:"testsuite"`
 				}
 				if err := xml.Unmarshal(x, &ju); err != nil {
-					return fmt.Errorf("JUnit report: %v\n%s", err, x)
+					return fmt.Errorf("JUnit report: %w\n%s", err, x)
 				}
 				if ju.Tests != 2 || ju.Failures != 2 || ju.Suite.Name != "alidr_verification_run.nightly-app" || len(ju.Suite.Cases) != 2 ||
 					ju.Suite.Cases[0].Name != "boot_test" || !strings.Contains(ju.Suite.Cases[0].Failure.Message, "exit code 3, want 0") ||

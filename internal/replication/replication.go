@@ -8,11 +8,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/alidr/terraform-provider-alidr/internal/validate"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/alidr/terraform-provider-alidr/internal/validate"
 )
 
 // Target is the desired copy of the image in one region.

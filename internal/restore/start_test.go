@@ -19,6 +19,9 @@ func TestStart(t *testing.T) {
 		{"2026-12-03T12:31:00Z", "", now}, // a later record is not a start
 		{"garbage", "garbage", now},
 		{"", "2026-11-20T12:20Z", now}, // a cloud clock two weeks off
+		// An image's CreationTime has seconds.
+		{"", "2026-12-03T12:25:10Z", time.Date(2026, 12, 3, 12, 25, 10, 0, time.UTC)}, // a killed run's temporary image
+		{"", "2026-12-03T12:30:40Z", now},                                             // created by this run
 	}
 	for _, c := range cases {
 		if got := Start(now, c.recorded, c.created); !got.Equal(c.want) {

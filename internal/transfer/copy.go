@@ -111,7 +111,7 @@ func serverSideCopy(ctx context.Context, b *oss.Bucket, srcKey, dstKey string, i
 		firstErr = ctx.Err()
 	}
 	if firstErr != nil {
-		b.AbortMultipartUpload(imur)
+		_ = b.AbortMultipartUpload(imur) // best effort: firstErr is what the caller needs
 		return nil, oerr(firstErr)
 	}
 	sort.Slice(done, func(i, j int) bool { return done[i].PartNumber < done[j].PartNumber })

@@ -51,13 +51,9 @@ const (
 func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	id, crc, hasCRC, err := head(ctx, bucket, key, opts)
+	e, err := headEngine(ctx, bucket, key, opts)
 	if err != nil {
 		return nil, err
-	}
-	e, err := newEngine(bucket, key, opts, id, crc, hasCRC)
-	if err != nil {
-		return nil, e0(bucket, key, err)
 	}
 	partial := destPath + PartialSuffix
 	jpath := opts.JournalPath
@@ -107,12 +103,9 @@ func Download(ctx context.Context, bucket *oss.Bucket, key, destPath string, opt
 	return res, nil
 }
 
-// Verify streams bucket/key through the same ranged-part machinery without
-// writing anything and returns its CRC64 (checked against OSS), the
-// requested digests and a manifest.
-func Verify(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (*Result, error) {
-	opts = opts.withDefaults()
-	start := time.Now()
+// headEngine reads bucket/key's identity with a HEAD and returns an engine
+// pinned to it.
+func headEngine(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (*engine, error) {
 	id, crc, hasCRC, err := head(ctx, bucket, key, opts)
 	if err != nil {
 		return nil, err
@@ -120,6 +113,19 @@ func Verify(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (
 	e, err := newEngine(bucket, key, opts, id, crc, hasCRC)
 	if err != nil {
 		return nil, e0(bucket, key, err)
+	}
+	return e, nil
+}
+
+// Verify streams bucket/key through the same ranged-part machinery without
+// writing anything and returns its CRC64 (checked against OSS), the
+// requested digests and a manifest.
+func Verify(ctx context.Context, bucket *oss.Bucket, key string, opts Options) (*Result, error) {
+	opts = opts.withDefaults()
+	start := time.Now()
+	e, err := headEngine(ctx, bucket, key, opts)
+	if err != nil {
+		return nil, err
 	}
 	e.run(ctx)
 	if err := e.finishErr(ctx); err != nil {
@@ -336,8 +342,8 @@ func (e *engine) syncData() error {
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		_ = d.Sync() // best effort: not every file system syncs directories
+		_ = d.Close()
 	}
 }
 

@@ -167,7 +167,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 		case 2:
 			ossError(w, http.StatusTooManyRequests, "Throttling")
 		case 3:
-			w.Write(o.data) // ignores the range: must not be written at the offset
+			_, _ = w.Write(o.data) // ignores the range: must not be written at the offset
 		default:
 			return false
 		}
@@ -256,18 +256,7 @@ func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 // when the run ends (the commit interval never elapses here) and a rerun
 // fetches only the failed part.
 func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 15)
-	f.put("obj", data)
-	var broken atomic.Bool
-	broken.Store(true)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && broken.Load() {
-			ossError(w, http.StatusInternalServerError, "InternalError")
-			return true
-		}
-		return false
-	})
+	f, data, broken := firstPartBroken(t, 15)
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	opts := smallOpts(&s)
@@ -349,18 +338,7 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 
 // A journal from an older version of the object is ignored on rerun.
 func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 19)
-	f.put("obj", data)
-	var broken atomic.Bool
-	broken.Store(true)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && broken.Load() {
-			ossError(w, http.StatusInternalServerError, "InternalError")
-			return true
-		}
-		return false
-	})
+	f, _, broken := firstPartBroken(t, 19)
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	if _, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s)); err == nil {
@@ -388,28 +366,19 @@ func TestDownloadResumeRechecksLocalData(t *testing.T) {
 }
 
 func testResumeRechecksLocalData(t *testing.T, crcOnly bool) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 21)
-	f.put("obj", data)
-	var broken atomic.Bool
-	broken.Store(true)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && broken.Load() {
-			ossError(w, http.StatusInternalServerError, "InternalError")
-			return true
-		}
-		return false
-	})
+	f, data, broken := firstPartBroken(t, 21)
 	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
 	opts := smallOpts(&s)
 	if crcOnly { // no part buffers: resumed parts are checked through scratch
 		opts.MD5, opts.SHA256, opts.PartSHA256 = false, false, false
 	}
-	Download(context.Background(), f.bucket(t), "obj", dst, opts)
+	_, _ = Download(context.Background(), f.bucket(t), "obj", dst, opts) // fails by design: the journal stays
 	broken.Store(false)
 	pf, _ := os.OpenFile(dst+PartialSuffix, os.O_RDWR, 0)
-	pf.WriteAt([]byte{0xff, 0xee}, 300<<10) // inside part 4
+	if _, err := pf.WriteAt([]byte{0xff, 0xee}, 300<<10); err != nil { // inside part 4
+		t.Fatal(err)
+	}
 	pf.Close()
 	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
 	if err != nil {
@@ -520,4 +489,22 @@ func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
 	if n.Load() < 2 {
 		t.Fatal("corrupted part was not read again")
 	}
+}
+
+// firstPartBroken serves a 512 KiB object of random data (seed) whose first
+// part fails with a 500 while broken is set (it starts set).
+func firstPartBroken(t *testing.T, seed uint64) (f *fakeOSS, data []byte, broken *atomic.Bool) {
+	f = newFakeOSS(t)
+	data = randBytes(512<<10, seed)
+	f.put("obj", data)
+	broken = new(atomic.Bool)
+	broken.Store(true)
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+		if start == 0 && broken.Load() {
+			ossError(w, http.StatusInternalServerError, "InternalError")
+			return true
+		}
+		return false
+	})
+	return f, data, broken
 }

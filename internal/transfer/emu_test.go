@@ -162,7 +162,7 @@ func TestEmulatorObjectReplacedMidDownload(t *testing.T) {
 	opts := emuOpts(&s)
 	opts.partHook = func(p Part) {
 		if p.Index == 6 {
-			once.Do(func() { b.PutObject("obj", bytes.NewReader(randBytes(2<<20, 43))) })
+			once.Do(func() { _ = b.PutObject("obj", bytes.NewReader(randBytes(2<<20, 43))) })
 		}
 	}
 	_, err := Download(context.Background(), b, "obj", filepath.Join(t.TempDir(), "out"), opts)

@@ -133,7 +133,7 @@ func (f *fakeOSS) serve(w http.ResponseWriter, r *http.Request) {
 			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, len(o.data)))
 			w.WriteHeader(http.StatusPartialContent)
 		}
-		w.Write(o.data[start : end+1])
+		_, _ = w.Write(o.data[start : end+1])
 	default:
 		ossError(w, http.StatusMethodNotAllowed, "MethodNotAllowed")
 	}
@@ -145,7 +145,7 @@ func writeRange(w http.ResponseWriter, o *fakeObject, start, end int64, body []b
 	w.Header().Set("Content-Length", strconv.FormatInt(end-start+1, 10))
 	w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, len(o.data)))
 	w.WriteHeader(http.StatusPartialContent)
-	w.Write(body)
+	_, _ = w.Write(body)
 }
 
 func randBytes(n int, seed uint64) []byte {

@@ -75,7 +75,7 @@ func OpenJournal(path string, id Identity, parts []Part) (*Journal, map[int]Reco
 	}
 	recs, good, ok := parseJournal(data, id, parts)
 	if !ok { // empty, foreign or unreadable header: start over
-		recs, good = map[int]Record{}, 0
+		recs = map[int]Record{}
 		if err := f.Truncate(0); err != nil {
 			f.Close()
 			return nil, nil, err

@@ -21,7 +21,7 @@ func TestKill9ResumeChild(t *testing.T) {
 	}
 	c, _ := oss.New(os.Getenv(childEnv+"_URL"), "ak", "sk")
 	b, _ := c.Bucket("bkt")
-	Download(context.Background(), b, "obj", os.Getenv(childEnv+"_DST"), killOpts())
+	_, _ = Download(context.Background(), b, "obj", os.Getenv(childEnv+"_DST"), killOpts())
 	t.Fatal("download finished although the server holds parts back")
 }
 
@@ -74,7 +74,7 @@ func TestKill9Resume(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 			t.Fatalf("child journaled %d parts in 30s", len(recs))
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -82,7 +82,7 @@ func TestKill9Resume(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no cleanup runs
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // killed: the error is the signal
 	close(release)
 	firstRun := map[string]bool{}
 	for _, g := range f.getLog() {

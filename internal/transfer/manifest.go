@@ -107,7 +107,7 @@ func (m *Manifest) SampleParts(percent float64, rnd *rand.Rand) []int {
 	k := int(float64(n)*percent/100 + 0.999999)
 	k = max(1, min(n, k))
 	if rnd == nil {
-		rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) //nolint:gosec // picks parts to sample, not a secret
 	}
 	idx := rnd.Perm(n)[:k]
 	sort.Ints(idx)

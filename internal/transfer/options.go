@@ -98,7 +98,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBackoff = 60 * time.Second
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = SleepContext
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = time.Second
@@ -106,7 +106,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// SleepContext sleeps for d unless ctx ends first: the one such sleep of
+// the provider (cloud and verify use it too).
+func SleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -125,7 +127,7 @@ func (o Options) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	d = min(d, o.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 
 // ErrObjectChanged means the object was replaced during the transfer
@@ -169,7 +171,7 @@ func isFatal(err error) bool {
 func wrapServiceError(err error) error {
 	var se oss.ServiceError
 	if errors.As(err, &se) && se.StatusCode == http.StatusPreconditionFailed {
-		return fmt.Errorf("%w (ETag no longer matches): %v", ErrObjectChanged, err)
+		return fmt.Errorf("%w (ETag no longer matches): %w", ErrObjectChanged, err)
 	}
 	return err
 }

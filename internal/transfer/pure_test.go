@@ -226,7 +226,9 @@ func TestJournalCorruptTailTruncated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j")
 	parts, _ := PlanParts(25, 10)
 	j, _, _ := OpenJournal(path, testIdentity(), parts)
-	j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1})
+	if err := j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1}); err != nil {
+		t.Fatal(err)
+	}
 	j.Close()
 	good, _ := os.ReadFile(path)
 
@@ -237,7 +239,9 @@ func TestJournalCorruptTailTruncated(t *testing.T) {
 		"index too large": string(mustLine(t, Record{Index: 3, Offset: 30, Length: 10, CRC64: 2})),
 	} {
 		t.Run(name, func(t *testing.T) {
-			os.WriteFile(path, append(append([]byte{}, good...), tail...), 0o600)
+			if err := os.WriteFile(path, append(append([]byte{}, good...), tail...), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			j, recs, err := OpenJournal(path, testIdentity(), parts)
 			if err != nil {
 				t.Fatal(err)
@@ -246,7 +250,9 @@ func TestJournalCorruptTailTruncated(t *testing.T) {
 				t.Fatalf("records %+v", recs)
 			}
 			// New records must follow the good prefix, not the garbage.
-			j.Append(Record{Index: 2, Offset: 20, Length: 5, CRC64: 3})
+			if err := j.Append(Record{Index: 2, Offset: 20, Length: 5, CRC64: 3}); err != nil {
+				t.Fatal(err)
+			}
 			j.Close()
 			j, recs, _ = OpenJournal(path, testIdentity(), parts)
 			j.Close()
@@ -269,7 +275,9 @@ func TestJournalForeignIgnored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j")
 	parts, _ := PlanParts(25, 10)
 	j, _, _ := OpenJournal(path, testIdentity(), parts)
-	j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1})
+	if err := j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1}); err != nil {
+		t.Fatal(err)
+	}
 	j.Close()
 	for _, mut := range []func(*Identity){
 		func(id *Identity) { id.ETag = `"F"` },
@@ -287,7 +295,9 @@ func TestJournalForeignIgnored(t *testing.T) {
 		j.Close()
 	}
 	// A header damaged by a crash is ignored too.
-	os.WriteFile(path, []byte("garbage\n"), 0o644)
+	if err := os.WriteFile(path, []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	j, recs, err := OpenJournal(path, testIdentity(), parts)
 	if err != nil || len(recs) != 0 {
 		t.Fatalf("garbage journal used: %+v %v", recs, err)
@@ -350,14 +360,18 @@ func TestManifestParseAndVerifyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "f")
-	os.WriteFile(path, data, 0o600)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := m2.VerifyFile(path, 100, nil); err != nil {
 		t.Fatalf("intact file: %v", err)
 	}
 	// Flip one byte in part 5: a full check finds it; a sample of one part
 	// finds it only when part 5 is sampled.
 	data[5*8192+3] ^= 1
-	os.WriteFile(path, data, 0o600)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := m2.VerifyFile(path, 100, nil); !errors.Is(err, ErrPartMismatch) || !strings.Contains(err.Error(), "part 5") {
 		t.Fatalf("tampered file: %v", err)
 	}

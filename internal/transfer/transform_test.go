@@ -150,7 +150,7 @@ func FuzzDecryptNeverPanics(f *testing.F) {
 	plain := randBytes(200, 3)
 	var buf bytes.Buffer
 	w, _ := NewEncryptWriter(&buf, testKey, "id", 64)
-	w.Write(plain)
+	_, _ = w.Write(plain)
 	w.Close()
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, ct []byte) {

@@ -121,7 +121,7 @@ func multipartPut(ctx context.Context, bucket *oss.Bucket, key string, size int6
 	// Older unfinished uploads of this key were left by runs this one
 	// superseded; no rerun would pick them, and OSS bills their parts.
 	for _, old := range superseded {
-		bucket.AbortMultipartUpload(old, oss.WithContext(ctx))
+		_ = bucket.AbortMultipartUpload(old, oss.WithContext(ctx)) // best effort: a later run retries
 	}
 	got := hdr.Get("X-Oss-Hash-Crc64ecma")
 	if got == "" { // not every OSS answers Complete with the CRC; ask

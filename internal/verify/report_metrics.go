@@ -35,7 +35,7 @@ const DefaultPushJob = "alidr_drill"
 // stay out of the configuration, so out of the state.
 const (
 	EnvPushUsername = "ALIDR_PUSHGATEWAY_USERNAME"
-	EnvPushPassword = "ALIDR_PUSHGATEWAY_PASSWORD"
+	EnvPushPassword = "ALIDR_PUSHGATEWAY_PASSWORD" //nolint:gosec // an environment variable's name
 )
 
 // MetricsSpec carries what the metrics need beyond the run itself: labels,
@@ -81,7 +81,7 @@ const (
 	MetricLastRun            = "alidr_drill_last_run_timestamp_seconds"
 	MetricLastSuccess        = "alidr_drill_last_success_timestamp_seconds"
 	MetricDrillDuration      = "alidr_drill_duration_seconds"
-	MetricCheckPassed        = "alidr_drill_check_passed"
+	MetricCheckPassed        = "alidr_drill_check_passed" //nolint:gosec // a metric name
 	MetricRestoreDuration    = "alidr_restore_duration_seconds"
 	MetricMeasuredRTO        = "alidr_measured_rto_seconds"
 	MetricRTOTarget          = "alidr_rto_target_seconds"
@@ -288,7 +288,7 @@ func CheckPushURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%q is not a URL: %v", raw, err)
+		return fmt.Errorf("%q is not a URL: %w", raw, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return fmt.Errorf("%q: use an http:// or https:// URL such as https://pushgateway.example.com:9091", raw)
 	case u.User != nil:

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -259,7 +260,7 @@ func fakePushgateway(t *testing.T, status int) (*httptest.Server, *[]pushed) {
 		dec := expfmt.NewDecoder(req.Body, expfmt.ResponseFormat(req.Header))
 		for {
 			mf := &dto.MetricFamily{}
-			if err := dec.Decode(mf); err == io.EOF {
+			if err := dec.Decode(mf); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
 				t.Errorf("decode push: %v", err)

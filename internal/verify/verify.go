@@ -217,14 +217,7 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return transfer.SleepContext(ctx, d)
 }
 
 // PointType maps a recovery point id to its TagResources ResourceType.

@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkLoopback(*addr); err != nil {
 		if !*allowRemote {
-			return fmt.Errorf("%v; the control API has no authentication, so listen on 127.0.0.1 or [::1], or pass -allow-non-loopback to accept the risk", err)
+			return fmt.Errorf("%w; the control API has no authentication, so listen on 127.0.0.1 or [::1], or pass -allow-non-loopback to accept the risk", err)
 		}
 		fmt.Fprintf(stderr, "alidr-emulator: WARNING: %v; anyone who reaches it can reset the emulator and inject faults\n", err)
 	}
@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("-addr %q: %v", addr, err)
+		return fmt.Errorf("-addr %q: %w", addr, err)
 	}
 	if host == "localhost" {
 		return nil

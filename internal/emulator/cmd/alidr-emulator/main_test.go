@@ -26,7 +26,7 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("no ready line: %v %s", <-done, stderr.String())
 	}
 	line := sc.Text()
-	go io.Copy(io.Discard, pr)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	const prefix = "alidr-emulator ready on http://127.0.0.1:"
 	if !strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, "(access key "+emulator.DefaultAccessKeyID+")") || strings.Contains(line, "top-secret-value") {
 		t.Fatalf("ready line %q", line)

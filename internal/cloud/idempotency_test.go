@@ -1,14 +1,16 @@
-package restore
+package cloud
 
 import (
+	"errors"
 	"sync"
 	"testing"
 )
 
-func TestOwnersClaimDistinctOrdinals(t *testing.T) {
-	var o Owners
+func TestClaimOwnerDistinctOrdinals(t *testing.T) {
+	var c Client
 	inCloud := map[string]bool{"r-1": true} // claimed by a resource in state
-	taken := func(owner string) (bool, error) { return inCloud[owner], nil }
+	var lookupErr error
+	taken := func(owner string) (bool, error) { return inCloud[owner], lookupErr }
 	var mu sync.Mutex
 	got := map[string]bool{}
 	var wg sync.WaitGroup
@@ -16,7 +18,7 @@ func TestOwnersClaimDistinctOrdinals(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			id, err := o.Claim("r", taken)
+			id, err := c.ClaimOwner("restore", "r", taken)
 			if err != nil {
 				t.Error(err)
 			}
@@ -29,10 +31,19 @@ func TestOwnersClaimDistinctOrdinals(t *testing.T) {
 	if len(got) != 3 || !got["r"] || !got["r-2"] || !got["r-3"] {
 		t.Fatalf("claimed %v, want r, r-2, r-3", got)
 	}
-	// A new process (a re-run after a crash) hands out the same ids.
-	var again Owners
-	if id, _ := again.Claim("r", taken); id != "r" {
+	// Another kind of owner claims apart.
+	if id, _ := c.ClaimOwner("image copy", "r", taken); id != "r" {
+		t.Fatalf("another kind claimed %s, want r", id)
+	}
+	// A new client (a re-run after a crash) hands out the same ids.
+	var again Client
+	if id, _ := again.ClaimOwner("restore", "r", taken); id != "r" {
 		t.Fatalf("re-run claimed %s, want r", id)
+	}
+	// A failed lookup claims nothing.
+	lookupErr = errors.New("throttled")
+	if id, err := again.ClaimOwner("restore", "r", taken); !errors.Is(err, lookupErr) {
+		t.Fatalf("failed lookup: claimed %q, error %v", id, err)
 	}
 }
 

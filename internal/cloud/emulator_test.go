@@ -1,0 +1,47 @@
+package cloud
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
+)
+
+// startEmulator serves an emulator on a free port until the test ends.
+func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// emulatorClient starts an emulator and returns a client for it whose
+// retries barely wait.
+func emulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Server) {
+	t.Helper()
+	srv := startEmulator(t, opts)
+	c, err := New(context.Background(), Config{
+		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
+	return c, srv
+}
+
+// instancesClient is an emulatorClient whose operations finish at once.
+func instancesClient(t *testing.T) *Client {
+	t.Helper()
+	c, srv := emulatorClient(t, emulator.Options{})
+	srv.SetDurations(emulator.InstantDurations())
+	return c
+}
