@@ -60,7 +60,7 @@ func (c *cli) start(ctx context.Context, args ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, c.path, append([]string{"-chdir=" + c.dir}, args...)...)
+	cmd := exec.CommandContext(ctx, c.path, append([]string{"-chdir=" + c.dir}, args...)...) //nolint:gosec // the CLI the campaign was given, on its own working directory
 	cmd.Env = append(append([]string{}, c.env...), "TF_LOG_PATH="+filepath.Join(c.logs, name+".trace.log"))
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -94,7 +94,7 @@ func (c *Campaign) run(ctx context.Context, runDir string, sc Scenario, res *Res
 		return fmt.Errorf("census before: %w", err)
 	}
 	outDir := filepath.Join(runDir, "drill-out")
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	if err := os.MkdirAll(outDir, 0o750); err != nil {
 		return err
 	}
 	tf, err := newCLI(c.CLI, runDir, moduleDir, c.Provider, srv.URL(), outDir)
@@ -188,7 +188,7 @@ func (c *Campaign) killedApply(ctx context.Context, tf *cli, srv *emulator.Serve
 	defer tick.Stop()
 	for {
 		select {
-		case <-p.done:
+		case <-p.done: //nolint:errcheck // ended before the kill moment: the run is judged by its state and the census
 			return false, nil
 		case <-ctx.Done():
 			return false, ctx.Err()
@@ -210,7 +210,7 @@ func (c *Campaign) killedApply(ctx context.Context, tf *cli, srv *emulator.Serve
 				_ = syscall.Kill(d, syscall.SIGKILL)
 			}
 		}
-		<-p.done
+		<-p.done //nolint:errcheck // killed: its exit error is the point
 		c.Log("  killed the %s (pid %d) after %s", sc.KillTarget, target, sc.KillAt)
 		return true, nil
 	}

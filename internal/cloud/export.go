@@ -46,7 +46,7 @@ func (c *Client) ExportImage(ctx context.Context, region, imageID string, in Exp
 	found, ferr := c.awaitExportTask(ctx, region, f)
 	switch {
 	case ferr != nil:
-		return "", fmt.Errorf("%w (looking up whether the export started also failed: %v)", err, ferr)
+		return "", fmt.Errorf("%w (looking up whether the export started also failed: %w)", err, ferr)
 	case found != "":
 		tflog.Info(ctx, "ExportImage's answer was lost; found its task", map[string]any{"task_id": found, "image_id": imageID})
 		return found, nil
@@ -235,7 +235,7 @@ func (c *Client) ChecksumExport(ctx context.Context, region, bucket, key string,
 		},
 	})
 	if err != nil {
-		if ae := asAccessError(err, "OSS checksum of "+what); ae != err {
+		if ae := asAccessError(err, "OSS checksum of "+what); ae != err { //nolint:errorlint // identity: did asAccessError make a new error?
 			return nil, c.redact.leave(ae)
 		}
 		return nil, fmt.Errorf("checksumming %s: %w", what, err)

@@ -81,7 +81,7 @@ func (c *Client) ReadVault(ctx context.Context, region, bucket string) (VaultSta
 	st := VaultState{Bucket: bucket}
 	notFound := func(err error) error {
 		if IsBucketNotFound(err) {
-			return fmt.Errorf("%w: %v", &NotFoundError{Kind: KindOSSBucket, ID: bucket, Region: region}, err)
+			return fmt.Errorf("%w: %w", &NotFoundError{Kind: KindOSSBucket, ID: bucket, Region: region}, err)
 		}
 		return err
 	}

@@ -324,7 +324,7 @@ func headline(points []Point, f Filter) string {
 		b.WriteString(" before " + f.Before.Format(time.RFC3339))
 	}
 	if f.Dwell > 0 && !f.Before.IsZero() {
-		b.WriteString(fmt.Sprintf(" minus a %s dwell time", formatHours(f.Dwell)))
+		fmt.Fprintf(&b, " minus a %s dwell time", formatHours(f.Dwell))
 	}
 	if f.MaxAge > 0 {
 		fmt.Fprintf(&b, " at most %s old", formatHours(f.MaxAge))

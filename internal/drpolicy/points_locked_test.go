@@ -21,7 +21,7 @@ func TestLastCleanPointWithDwellAndLocks(t *testing.T) {
 		pt("clean", 100, locked()),                 // the answer
 		pt("older", 200, locked()),
 		pt("other-region", 10, locked(), region("cn-shanghai")), // out of scope
-		pt("image", 90, kind("image")),                          // images cannot be locked
+		pt("image", 90, isImage),                                // images cannot be locked
 	}
 	f := Filter{Now: t0, Before: t0, Dwell: 72 * time.Hour, OnlyLocked: true, OnlyVerified: true, Regions: []string{"cn-beijing"}}
 	got, err := Newest(points, f)

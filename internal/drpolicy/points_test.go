@@ -22,7 +22,7 @@ func pt(id string, hoursAgo int, mods ...func(*Point)) Point {
 
 func status(s string) func(*Point) { return func(p *Point) { p.Status = s } }
 func region(s string) func(*Point) { return func(p *Point) { p.Region = s } }
-func kind(s string) func(*Point)   { return func(p *Point) { p.Kind = s } }
+func isImage(p *Point)             { p.Kind = "image" }
 func cat(s string) func(*Point)    { return func(p *Point) { p.Category = s } }
 func unverified() func(*Point)     { return func(p *Point) { p.Verified = false } }
 func disk(s string) func(*Point)   { return func(p *Point) { p.DiskID = s } }
@@ -40,12 +40,12 @@ func TestSelect(t *testing.T) {
 		pt("old", 48),
 		pt("new", 1),
 		pt("mid", 24, unverified()),
-		pt("img", 12, kind("image"), status("Available"), cat("")),
+		pt("img", 12, isImage, status("Available"), cat("")),
 		pt("sh", 6, region("cn-shanghai")),
 		pt("arc", 100, cat("archive")),
 		pt("busy", 0, status("progressing")),
 		pt("bad", 2, status("failed")),
-		pt("imgwait", 3, kind("image"), status("Creating")),
+		pt("imgwait", 3, isImage, status("Creating")),
 		pt("tieB", 30), pt("tieA", 30),
 	}
 	tests := []struct {
@@ -103,7 +103,7 @@ func TestNewestErrors(t *testing.T) {
 			"no recovery point for disk d-x before 2026-11-20T06:00:00Z: 14 points exist, 13 are usable (snapshot status accomplished or image status Available), 12 were created before 2026-11-20T06:00:00Z, 0 are verified; run alidr_verification_run or set only_verified = false"},
 		{"nothing at all", nil, Filter{},
 			"no recovery point: no snapshots or images exist; check the disk id and region, or take a snapshot first"},
-		{"still in progress", []Point{pt("a", 1, status("progressing")), pt("b", 2, kind("image"), status("Creating"))}, Filter{},
+		{"still in progress", []Point{pt("a", 1, status("progressing")), pt("b", 2, isImage, status("Creating"))}, Filter{},
 			"no recovery point for disk d-x: 2 points exist, 0 are usable (snapshot status accomplished or image status Available); wait for the points in status Creating, progressing to finish, or take a new snapshot"},
 		{"wrong region", []Point{pt("a", 1), pt("b", 2, region("cn-shanghai"))}, Filter{Regions: []string{"cn-guangzhou"}},
 			"no recovery point for disk d-x: 2 points exist, 0 are in region cn-guangzhou; add one of the regions that have points (cn-beijing, cn-shanghai) to regions, or copy a snapshot there"},

@@ -53,12 +53,13 @@ func (e *snapEnv) createESP(params map[string]string) string {
 	return out.PolicyId
 }
 
-// snapshotDays lists the UTC+8 dates of a disk's snapshots in a region.
-func (e *snapEnv) snapshotDays(region, diskID string) []string {
+// snapshotDays lists the UTC+8 dates of the core-db data disk's snapshots
+// (and copies, outside cn-beijing) in a region.
+func (e *snapEnv) snapshotDays(region string) []string {
 	e.t.Helper()
 	cl := ecsClient(e.t, e.srv, region, DefaultAccessKeyID, DefaultAccessKeySecret)
 	req := ecs.CreateDescribeSnapshotsRequest()
-	req.RegionId, req.DiskId, req.PageSize = region, diskID, requests.NewInteger(100)
+	req.RegionId, req.DiskId, req.PageSize = region, SeedDiskCoreDBData, requests.NewInteger(100)
 	if region != "cn-beijing" {
 		req.DiskId = ""
 	}
@@ -68,7 +69,7 @@ func (e *snapEnv) snapshotDays(region, diskID string) []string {
 	}
 	var days []string
 	for _, s := range resp.Snapshots.Snapshot {
-		if s.SourceDiskId != diskID {
+		if s.SourceDiskId != SeedDiskCoreDBData {
 			continue
 		}
 		ts, _ := time.Parse(time.RFC3339, s.CreationTime)
@@ -86,7 +87,7 @@ func TestEnterprisePolicyKeepsTiersWithoutAnyCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(400 * 24 * time.Hour) // Tuesday 2027-02-09 11:30 UTC+8
-	got := e.snapshotDays("cn-beijing", SeedDiskCoreDBData)
+	got := e.snapshotDays("cn-beijing")
 	want := []string{
 		"2026-12-01", "2027-01-01", // monthly (2027-01-01 is also the yearly point)
 		"2027-01-18", "2027-01-25", "2027-02-01", // weekly (2027-02-01 is also a monthly)
@@ -95,10 +96,10 @@ func TestEnterprisePolicyKeepsTiersWithoutAnyCall(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("primary snapshots after 400 days:\n got %v\nwant %v", got, want)
 	}
-	if n := len(e.snapshotDays("cn-shanghai", SeedDiskCoreDBData)); n != 30 {
+	if n := len(e.snapshotDays("cn-shanghai")); n != 30 {
 		t.Errorf("cn-shanghai keeps %d copies, want 30 (RetainDays 30)", n)
 	}
-	if n := len(e.snapshotDays("cn-guangzhou", SeedDiskCoreDBData)); n != 7 {
+	if n := len(e.snapshotDays("cn-guangzhou")); n != 7 {
 		t.Errorf("cn-guangzhou keeps %d copies, want 7 (RetainDays 7)", n)
 	}
 
@@ -126,7 +127,7 @@ func TestEnterprisePolicySkipsPointsWhileSnapshotRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10 * time.Hour) // 10 hourly points; each snapshot runs 90 minutes
-	if n := len(e.snapshotDays("cn-beijing", SeedDiskCoreDBData)); n != 5 {
+	if n := len(e.snapshotDays("cn-beijing")); n != 5 {
 		t.Errorf("%d snapshots, want 5: every other point is skipped", n)
 	}
 	if n := e.srv.EnterprisePolicySkips(id); n != 5 {
@@ -143,7 +144,7 @@ func TestEnterprisePolicyRetainNumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10 * 24 * time.Hour)
-	if got := e.snapshotDays("cn-beijing", SeedDiskCoreDBData); len(got) != 3 || got[2] != "2026-01-15" {
+	if got := e.snapshotDays("cn-beijing"); len(got) != 3 || got[2] != "2026-01-15" {
 		t.Errorf("RetainRule.Number 3 keeps %v", got)
 	}
 }

@@ -47,7 +47,7 @@ func parseRAMPolicy(doc string) (*ramPolicy, error) {
 		Statement []map[string]json.RawMessage
 	}
 	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
-		return nil, fmt.Errorf("not a JSON policy document: %v", err)
+		return nil, fmt.Errorf("not a JSON policy document: %w", err)
 	}
 	if raw.Version != "1" {
 		return nil, fmt.Errorf(`"Version" must be "1", not %q`, raw.Version)

@@ -130,7 +130,7 @@ data "alidr_recovery_points" "all" {
 					}
 					st, err := attest.Verify(data, []ed25519.PublicKey{trust.key.Public().(ed25519.PublicKey)})
 					if err != nil || !st.Vouches(genuine) || st.ReportDigest == "" || len(st.Checks) == 0 {
-						return fmt.Errorf("attestation %+v: %v", st, err)
+						return fmt.Errorf("attestation %+v: %w", st, err)
 					}
 					return nil
 				}),

@@ -59,7 +59,7 @@ resource "alidr_replicated_image" "second" {
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := c.FindImageByID(ctx, dr1, firsts); err != nil {
-				return fmt.Errorf("the first resource's copy %s after destroying the imported second one: %v", firsts, err)
+				return fmt.Errorf("the first resource's copy %s after destroying the imported second one: %w", firsts, err)
 			}
 			return nil
 		},
@@ -103,7 +103,7 @@ resource "alidr_restored_instance" "test" {
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := c.FindImageByID(ctx, env.Region, leftover); !cloud.IsNotFound(err) {
-				return fmt.Errorf("temporary image %s of owner %s after destroying the imported restore: %v, want it deleted", leftover, owner, err)
+				return fmt.Errorf("temporary image %s of owner %s after destroying the imported restore: %w, want it deleted", leftover, owner, err)
 			}
 			return nil
 		},

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"os"
 
@@ -82,7 +81,7 @@ func attestationConfig(ctx context.Context, m *attestationModel, region string, 
 				diags.AddAttributeError(at.AtName("public_keys").AtListIndex(i), "Invalid attestation public key", err.Error()+".")
 				continue
 			}
-			a.Trusted = append(a.Trusted, ed25519.PublicKey(pub))
+			a.Trusted = append(a.Trusted, pub)
 		}
 	}
 	if signing != "" {

@@ -41,7 +41,7 @@ func vaultBucketName(t *testing.T) string {
 func vaultNoBucket(env *acctest.Env, c *cloud.Client, bucket string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := c.ReadVault(context.Background(), env.Region, bucket); !cloud.IsNotFound(err) {
-			return fmt.Errorf("bucket %s still exists after destroy (%v)", bucket, err)
+			return fmt.Errorf("bucket %s still exists after destroy (%w)", bucket, err)
 		}
 		return nil
 	}
@@ -68,7 +68,7 @@ func TestAccRecoveryVault_basic(t *testing.T) {
 				Check: func(*terraform.State) error {
 					st, err := c.ReadVault(context.Background(), env.Region, bucket)
 					if err != nil || st.Worm == nil || st.Worm.RetentionDays != 30 || st.Versioning != "Enabled" {
-						return fmt.Errorf("bucket as OSS reports it: %+v %v", st, err)
+						return fmt.Errorf("bucket as OSS reports it: %+v %w", st, err)
 					}
 					return nil
 				},
@@ -96,7 +96,7 @@ func TestAccRecoveryVault_basic(t *testing.T) {
 				Check: func(*terraform.State) error {
 					st, err := c.ReadVault(context.Background(), env.Region, bucket)
 					if err != nil || !st.Locked() || st.Worm.RetentionDays != 40 {
-						return fmt.Errorf("after extending: %+v %v", st, err)
+						return fmt.Errorf("after extending: %+v %w", st, err)
 					}
 					return nil
 				},
@@ -212,10 +212,10 @@ func TestAccRecoveryVault_retainsObjects(t *testing.T) {
 						return err
 					}
 					if err := b.DeleteObject("reports/r1.xml"); cloud.ErrorCode(err) != "FileImmutable" {
-						return fmt.Errorf("deleting a retained object: %v", err)
+						return fmt.Errorf("deleting a retained object: %w", err)
 					}
 					if err := c.PutSmallObject(ctx, env.Region, bucket, "reports/r1.xml", []byte("forged"), "application/xml"); cloud.ErrorCode(err) != "FileImmutable" {
-						return fmt.Errorf("overwriting a retained object: %v", err)
+						return fmt.Errorf("overwriting a retained object: %w", err)
 					}
 					return nil
 				},

@@ -24,7 +24,7 @@ import (
 
 // espCheckAPI checks the enterprise policy as DescribeEnterpriseSnapshotPolicy
 // reports it.
-func espCheckAPI(t *testing.T, c *cloud.Client, region string, check func(p *cloud.EnterprisePolicy) error) resource.TestCheckFunc {
+func espCheckAPI(c *cloud.Client, region string, check func(p *cloud.EnterprisePolicy) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		p, err := c.FindEnterprisePolicyByID(context.Background(), region, spID(s))
 		if err != nil {
@@ -36,10 +36,10 @@ func espCheckAPI(t *testing.T, c *cloud.Client, region string, check func(p *clo
 
 // espQuickstart is the quickstart's "two regions, three centres" policy:
 // "7+4w+3+1", copies to two DR regions, the second kept longer.
-func espQuickstart(env *acctest.Env, name string, extra string) string {
+func espQuickstart(env *acctest.Env) string {
 	return env.Config(`
 resource "alidr_snapshot_policy" "core" {
-  name      = %q
+  name      = "core"
   schedule  = { hours = [2], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
   retention = { daily_days = 7, weekly_weeks = 4, monthly_months = 3, yearly_years = 1 }
   cross_region_copy = {
@@ -49,8 +49,7 @@ resource "alidr_snapshot_policy" "core" {
   }
   disk_ids   = [%q]
   rpo_target = "24h"
-  %s
-}`, name, env.DRRegions[0], env.DRRegions[1], env.DRRegions[1], env.DataDiskID, extra)
+}`, env.DRRegions[0], env.DRRegions[1], env.DRRegions[1], env.DataDiskID)
 }
 
 func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
@@ -63,14 +62,14 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: espQuickstart(env, "core", ""),
+				Config: espQuickstart(env),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("engine"), knownvalue.StringExact("enterprise")),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("effective_rpo"), knownvalue.StringExact("24h")),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("cross_region_copy").AtMapKey("region_retention_days"),
 						knownvalue.MapExact(map[string]knownvalue.Check{env.DRRegions[1]: knownvalue.Int64Exact(7)})),
 				},
-				Check: espCheckAPI(t, c, env.Region, func(p *cloud.EnterprisePolicy) error {
+				Check: espCheckAPI(c, env.Region, func(p *cloud.EnterprisePolicy) error {
 					firstID = p.PolicyID
 					regions := slices.Clone(p.CrossRegionCopyInfo.Regions)
 					slices.SortFunc(regions, func(a, b cloud.ESPCopyRegion) int { return strings.Compare(a.RegionID, b.RegionID) })
@@ -98,11 +97,11 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: espQuickstart(env, "core", ""),
+				Config: espQuickstart(env),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: espCheckAPI(t, c, env.Region, func(p *cloud.EnterprisePolicy) error {
+				Check: espCheckAPI(c, env.Region, func(p *cloud.EnterprisePolicy) error {
 					if p.PolicyID != firstID || len(p.CrossRegionCopyInfo.Regions) != 2 || p.RetainRule.TimeInterval != 7 || len(p.SpecialRetainRules.Rules) != 3 {
 						return fmt.Errorf("the apply did not restore the policy: %+v", p)
 					}
@@ -119,7 +118,7 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: espQuickstart(env, "core", ""),
+				Config: espQuickstart(env),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionCreate),
 				}},
@@ -136,7 +135,7 @@ func TestAccSnapshotPolicyEnterprise_400days(t *testing.T) {
 	clock := emulator.NewManualClock(time.Date(2026, 1, 5, 3, 30, 0, 0, time.UTC)) // Monday 11:30 UTC+8
 	env := spEnv(t, emulator.Options{Clock: clock})
 	env.Emulator.SetTimestampWindow(0) // the SDK stamps wall time
-	cfg := espQuickstart(env, "core", "")
+	cfg := espQuickstart(env)
 	utc8 := time.FixedZone("UTC+8", 8*3600)
 	snaps := func(region string) []ecs.Snapshot {
 		sdk := env.ECS(t, region)
