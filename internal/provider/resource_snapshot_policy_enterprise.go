@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/go-uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -136,20 +135,21 @@ func (r *snapshotPolicyResource) createEnterprise(ctx context.Context, plan *sna
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	token, err := uuid.GenerateUUID()
+	owner, err := r.claimPolicyOwner(ctx, region, spec)
 	if err != nil {
-		resp.Diagnostics.AddError("Failed to generate a client token", err.Error())
+		apiError(&resp.Diagnostics, "claim an owner id for the enterprise snapshot policy", err)
 		return
 	}
-	id, err := r.client.CreateEnterprisePolicy(ctx, region, spec, token)
+	id, bound, err := r.createOrAdoptPolicy(ctx, region, owner, spec)
 	if err != nil {
 		apiError(&resp.Diagnostics, "create the enterprise snapshot policy", err)
 		return
 	}
-	tflog.Info(ctx, "enterprise snapshot policy created", map[string]any{"id": id, "region": region})
+	tflog.Info(ctx, "enterprise snapshot policy created", map[string]any{"id": id, "region": region, "owner": owner})
+	r.markPolicyClaimed(ctx, region, id, &resp.Diagnostics)
 	plan.ID, plan.Region = types.StringValue(id), types.StringValue(region)
 	disks := spStringsOf(ctx, plan.DiskIDs, &resp.Diagnostics)
-	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, nil)
+	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, bound)
 	if err != nil {
 		apiError(&resp.Diagnostics, "bind the enterprise snapshot policy's disks and archive its tiers", err)
 		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
@@ -307,7 +307,7 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 		m.CrossRegionCopy = types.ObjectNull(policyCopyTypes)
 	}
 
-	m.Tags = spTagsValue(ctx, p.TagMap(), m.Tags, diags)
+	m.Tags = spTagsValue(ctx, spManagedTags(p.TagMap()), m.Tags, diags)
 	disks := slices.Clone(p.DiskIDs)
 	slices.Sort(disks)
 	m.DiskIDs = spDisksValue(ctx, disks, m.DiskIDs, diags)
