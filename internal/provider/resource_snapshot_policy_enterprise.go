@@ -155,6 +155,11 @@ func (r *snapshotPolicyResource) createEnterprise(ctx context.Context, plan *sna
 		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
 		return
 	}
+	if err := r.applyLocks(ctx, plan, region, tiers, disks, espCopyRegions(spec.Copy), &resp.Diagnostics); err != nil {
+		apiError(&resp.Diagnostics, "lock the points of the locked tiers", err)
+		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
+	}
 	r.finish(ctx, plan, summary, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
@@ -179,9 +184,14 @@ func (r *snapshotPolicyResource) updateEnterprise(ctx context.Context, plan, sta
 		apiError(diags, "update the enterprise snapshot policy", err)
 		return ""
 	}
-	summary, err := r.bindAndArchive(ctx, region, id, tiers, spStringsOf(ctx, plan.DiskIDs, diags), cur.DiskIDs)
+	disks := spStringsOf(ctx, plan.DiskIDs, diags)
+	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, cur.DiskIDs)
 	if err != nil {
 		apiError(diags, "update the enterprise snapshot policy's disks and archive its tiers", err)
+		return summary
+	}
+	if err := r.applyLocks(ctx, plan, region, tiers, disks, espCopyRegions(spec.Copy), diags); err != nil {
+		apiError(diags, "lock the points of the locked tiers", err)
 	}
 	return summary
 }
@@ -297,12 +307,9 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 	tiers.FromSpecialRules(rules)
 	m.Retention = spRetentionObject(tiers)
 
-	var copyRegions []string
-	if p.CrossRegionCopyInfo.Enabled && len(p.CrossRegionCopyInfo.Regions) > 0 {
+	copyRegions := espCopyRegions(p.CrossRegionCopyInfo)
+	if len(copyRegions) > 0 {
 		m.CrossRegionCopy = spEnterpriseCopyObject(ctx, p.CrossRegionCopyInfo, m.CrossRegionCopy)
-		for _, cr := range p.CrossRegionCopyInfo.Regions {
-			copyRegions = append(copyRegions, cr.RegionID)
-		}
 	} else {
 		m.CrossRegionCopy = types.ObjectNull(policyCopyTypes)
 	}
@@ -331,7 +338,20 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 	if !isKnown(m.LastTierActions) {
 		m.LastTierActions = types.StringValue("no changes")
 	}
+	r.readLocks(ctx, m, region, tiers, disks, copyRegions, diags)
 	return true
+}
+
+// espCopyRegions are the regions an enterprise policy copies to.
+func espCopyRegions(info cloud.ESPCopyInfo) []string {
+	if !info.Enabled {
+		return nil
+	}
+	var out []string
+	for _, cr := range info.Regions {
+		out = append(out, cr.RegionID)
+	}
+	return out
 }
 
 // spEnterpriseCopyObject renders CrossRegionCopyInfo: retention_days is the
