@@ -163,7 +163,7 @@ resource "alidr_snapshot_policy" "core" {
 }`, tc.engine, tc.lock)
 			acctest.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)` + wrapped(tc.want).String())}},
+				Steps:                    []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)` + wrapped(tc.want).String())}},
 			})
 		})
 	}
