@@ -36,7 +36,7 @@ func espCheckAPI(c *cloud.Client, region string, check func(p *cloud.EnterpriseP
 
 // espQuickstart is the quickstart's "two regions, three centres" policy:
 // "7+4w+3+1", copies to two DR regions, the second kept longer.
-func espQuickstart(env *acctest.Env) string {
+func espQuickstart(env *acctest.Env, extra string) string {
 	return env.Config(`
 resource "alidr_snapshot_policy" "core" {
   name      = "core"
@@ -49,7 +49,8 @@ resource "alidr_snapshot_policy" "core" {
   }
   disk_ids   = [%q]
   rpo_target = "24h"
-}`, env.DRRegions[0], env.DRRegions[1], env.DRRegions[1], env.DataDiskID)
+  %s
+}`, env.DRRegions[0], env.DRRegions[1], env.DRRegions[1], env.DataDiskID, extra)
 }
 
 func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
@@ -62,7 +63,7 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: espQuickstart(env),
+				Config: espQuickstart(env, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("engine"), knownvalue.StringExact("enterprise")),
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("effective_rpo"), knownvalue.StringExact("24h")),
@@ -97,7 +98,7 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: espQuickstart(env),
+				Config: espQuickstart(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
 				}},
@@ -118,7 +119,7 @@ func TestAccSnapshotPolicyEnterprise_twoRegions(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: espQuickstart(env),
+				Config: espQuickstart(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionCreate),
 				}},
@@ -135,7 +136,7 @@ func TestAccSnapshotPolicyEnterprise_400days(t *testing.T) {
 	clock := emulator.NewManualClock(time.Date(2026, 1, 5, 3, 30, 0, 0, time.UTC)) // Monday 11:30 UTC+8
 	env := spEnv(t, emulator.Options{Clock: clock})
 	env.Emulator.SetTimestampWindow(0) // the SDK stamps wall time
-	cfg := espQuickstart(env)
+	cfg := espQuickstart(env, "")
 	utc8 := time.FixedZone("UTC+8", 8*3600)
 	snaps := func(region string) []ecs.Snapshot {
 		sdk := env.ECS(t, region)

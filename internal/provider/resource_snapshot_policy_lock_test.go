@@ -32,7 +32,7 @@ func TestAccSnapshotPolicyEnterprise_lock(t *testing.T) {
 	env.Emulator.SetTimestampWindow(0) // the SDK stamps wall time
 	c := env.Client(t)
 	ctx := context.Background()
-	cfg := espQuickstart(env, "core", espLockMonthlyYearly)
+	cfg := espQuickstart(env, espLockMonthlyYearly)
 	// locked lists the snapshots DescribeLockedSnapshots reports locked in
 	// region, with when each lock ends.
 	locked := func(region string) map[string]time.Time {

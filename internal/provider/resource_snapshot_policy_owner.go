@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -13,15 +12,12 @@ import (
 
 // An enterprise policy carries TagOwner, an id derived from its create
 // request with the first ordinal no other policy resource of this command
-// holds and no claimed policy carries (restore.Owners, as restored
+// holds and no claimed policy carries (Client.ClaimOwner, as restored
 // instances). An apply killed after CreateEnterpriseSnapshotPolicy reached
 // the API leaves an unclaimed policy with that owner: the next apply claims
 // the same owner id and adopts it instead of creating a second one, while
 // two resources with identical arguments get distinct ordinals and so their
 // own policies.
-
-// policyOwners holds the owner ids claimed by one configured provider.
-var policyOwners sync.Map // *cloud.Client -> *restore.Owners
 
 // maxPolicyTokenGenerations bounds the retries of a create whose token
 // the API answers with a policy since deleted.
@@ -37,8 +33,7 @@ func (r *snapshotPolicyResource) claimPolicyOwner(ctx context.Context, region st
 	if err != nil {
 		return "", err
 	}
-	owners, _ := policyOwners.LoadOrStore(r.client, &restore.Owners{})
-	return owners.(*restore.Owners).Claim("esp-"+digest[:24], func(owner string) (bool, error) {
+	return r.client.ClaimOwner("snapshot policy", "esp-"+digest[:24], func(owner string) (bool, error) {
 		ps, err := r.client.ListEnterprisePoliciesByTags(ctx, region, map[string]string{cloud.TagOwner: owner})
 		for _, p := range ps {
 			if p.Desc == cloud.ClaimedPolicyDesc {

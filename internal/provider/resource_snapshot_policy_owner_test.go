@@ -34,7 +34,7 @@ func TestAccSnapshotPolicyEnterprise_interruptedCreate(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
 	c := env.Client(t)
 	// One retry, so both CreateEnterpriseSnapshotPolicy answers are lost.
-	config := strings.Replace(espQuickstart(env, "core", ""), "max_retries = 8", "max_retries = 1", 1)
+	config := strings.Replace(espQuickstart(env, ""), "max_retries = 8", "max_retries = 1", 1)
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -69,7 +69,7 @@ func TestAccSnapshotPolicyEnterprise_interruptedCreate(t *testing.T) {
 func TestAccSnapshotPolicyEnterprise_identicalPoliciesOwnTheirOwn(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
 	c := env.Client(t)
-	config := strings.Replace(espQuickstart(env, "core", ""), `"core" {`, `"core" {
+	config := strings.Replace(espQuickstart(env, ""), `"core" {`, `"core" {
   count = 2`, 1)
 	config = strings.Replace(config, "disk_ids   = [", "# disk_ids = [", 1)
 	twoPolicies := func(*terraform.State) error {
