@@ -123,15 +123,7 @@ func (c *Client) CreateEnterprisePolicy(ctx context.Context, region string, s ES
 	}
 	params := s.body()
 	params["TargetType"], params["State"], params["ClientToken"] = "DISK", "ENABLED", token
-	keys := make([]string, 0, len(s.Tags))
-	for k := range s.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
-		n := strconv.Itoa(i + 1)
-		params["Tag."+n+".Key"], params["Tag."+n+".Value"] = k, s.Tags[k]
-	}
+	espTagParams(params, s.Tags)
 	var out struct {
 		PolicyID string `json:"PolicyId"`
 	}
@@ -196,4 +188,53 @@ func (c *Client) diskTargets(ctx context.Context, region, action, id string, dis
 		params["DiskTargets."+strconv.Itoa(i+1)] = d
 	}
 	return c.DoEBS(ctx, region, action, params, nil)
+}
+
+// ClaimedPolicyDesc is the Desc of an enterprise policy that a Terraform
+// resource instance has put into its state. Tags are set at creation only
+// (no tagging action among the six policy actions), and Desc is the one
+// field UpdateEnterpriseSnapshotPolicy changes that this provider leaves
+// unset otherwise, so it carries the claim.
+const ClaimedPolicyDesc = "alidr:claimed"
+
+// ListEnterprisePoliciesByTags returns the region's enterprise policies
+// carrying all tags (DescribeEnterpriseSnapshotPolicy Tag.N filter, up to
+// 100 per page as PageSize allows).
+func (c *Client) ListEnterprisePoliciesByTags(ctx context.Context, region string, tags map[string]string) ([]EnterprisePolicy, error) {
+	params := map[string]string{"PageSize": "100"}
+	espTagParams(params, tags)
+	var all []EnterprisePolicy
+	for page := 1; ; page++ {
+		params["PageNumber"] = strconv.Itoa(page)
+		var out struct {
+			TotalCount int                `json:"TotalCount"`
+			Policies   []EnterprisePolicy `json:"Policies"`
+		}
+		if err := c.DoEBS(ctx, region, "DescribeEnterpriseSnapshotPolicy", params, &out); err != nil {
+			return nil, err
+		}
+		all = append(all, out.Policies...)
+		if len(out.Policies) == 0 || len(all) >= out.TotalCount {
+			return all, nil
+		}
+	}
+}
+
+// ClaimEnterprisePolicy marks the policy as held by a resource instance
+// (Desc = ClaimedPolicyDesc).
+func (c *Client) ClaimEnterprisePolicy(ctx context.Context, region, id string) error {
+	return c.DoEBS(ctx, region, "UpdateEnterpriseSnapshotPolicy", map[string]string{"PolicyId": id, "Desc": ClaimedPolicyDesc}, nil)
+}
+
+// espTagParams adds tags as Tag.N.Key/Tag.N.Value, in key order.
+func espTagParams(params, tags map[string]string) {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		n := strconv.Itoa(i + 1)
+		params["Tag."+n+".Key"], params["Tag."+n+".Value"] = k, tags[k]
+	}
 }

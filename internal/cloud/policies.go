@@ -490,7 +490,7 @@ func tierSnapshot(s ecs.Snapshot) drpolicy.Snapshot {
 		cat = "archive"
 	}
 	return drpolicy.Snapshot{ID: s.SnapshotId, DiskID: s.SourceDiskId, Created: ParseTime(s.CreationTime),
-		RetentionDays: s.RetentionDays, Category: cat}
+		RetentionDays: s.RetentionDays, Category: cat, SourceID: s.SourceSnapshotId}
 }
 
 func serverTime(h map[string][]string) time.Time {

@@ -66,6 +66,9 @@ type Snapshot struct {
 	// treated as forever and never touched.
 	RetentionDays int
 	Category      string // "standard" (or empty) or "archive"
+	// SourceID is the snapshot a cross-region copy was made from ("" for
+	// a disk's own snapshot).
+	SourceID string
 }
 
 // Action is one change PlanTiers wants applied to a snapshot.

@@ -222,7 +222,7 @@ type espDescribeResponse struct {
 // matches when it is bound to any of the disks) and pages with PageNumber /
 // PageSize (default 10, as MaxResults). Unknown ids are simply absent.
 func (st *snapStore) describeEnterprisePolicies(c *rpcCall) (any, error) {
-	ids, disks := c.list("PolicyIds"), c.list("DiskIds")
+	ids, disks, tags := c.list("PolicyIds"), c.list("DiskIds"), c.indexed("Tag")
 	var match []*enterprisePolicy
 	for _, id := range sortedKeys(st.espolicies) {
 		p := st.espolicies[id]
@@ -233,6 +233,10 @@ func (st *snapStore) describeEnterprisePolicies(c *rpcCall) (any, error) {
 			continue
 		}
 		if len(disks) > 0 && !slices.ContainsFunc(p.Disks, func(d string) bool { return slices.Contains(disks, d) }) {
+			continue
+		}
+		// [ref] Tag.N filters: a policy must carry every pair given.
+		if slices.ContainsFunc(tags, func(t map[string]string) bool { v, ok := p.Tags[t["Key"]]; return !ok || v != t["Value"] }) {
 			continue
 		}
 		match = append(match, p)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -224,6 +225,7 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			}),
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, spLockSchema())
 }
 
 func (r *snapshotPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -242,6 +244,7 @@ func (r *snapshotPolicyResource) ValidateConfig(ctx context.Context, req resourc
 	engine := spEngineOf(&m)
 	if ret, ok := spRetentionOf(ctx, m.Retention, &resp.Diagnostics); ok {
 		spValidateEngine(engine, ret, &resp.Diagnostics)
+		spValidateLock(ctx, &m, engine, ret, &resp.Diagnostics)
 		if err := ret.Validate(); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("retention"), "Invalid retention", err.Error())
 		} else if ret.MonthlyMonths > 0 {
@@ -326,6 +329,7 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.TieredSnapshots, plan.LastTierActions, plan.ObservedRPO = state.TieredSnapshots, state.LastTierActions, state.ObservedRPO
 		spObservedChecks(ctx, &plan, &resp.Diagnostics)
 	}
+	spPlanLocks(ctx, &plan, state, &resp.Diagnostics)
 	engine := spEngineOf(&plan)
 	if engine == engineEnterprise && state != nil && spEngineOf(state) == engineEnterprise && !plan.Tags.Equal(state.Tags) {
 		// The six enterprise policy actions set tags at creation only.
@@ -675,6 +679,7 @@ func (r *snapshotPolicyResource) read(ctx context.Context, m *snapshotPolicyMode
 	if !isKnown(m.LastTierActions) {
 		m.LastTierActions = types.StringValue("no changes")
 	}
+	m.LockedPoints, m.PointsWaitingForLock = types.MapNull(policyLockedPointsType), types.Int64Value(0) // lock: enterprise only
 	return true
 }
 
@@ -819,8 +824,9 @@ func (r *snapshotPolicyResource) ImportState(ctx context.Context, req resource.I
 		CrossRegionCopy: types.ObjectNull(policyCopyTypes), DiskIDs: types.SetNull(types.StringType),
 		RPOTarget: types.StringNull(), Avoid: types.ListNull(types.StringType), Tags: types.MapNull(types.StringType),
 		EffectiveRPO: types.StringNull(), PendingTierActions: types.Int64Null(), TieredSnapshots: types.Int64Null(),
-		LastTierActions: types.StringNull(),
-		Timeouts:        timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
+		LastTierActions: types.StringNull(), Lock: types.ObjectNull(policyLockTypes),
+		LockedPoints: types.MapNull(policyLockedPointsType), PointsWaitingForLock: types.Int64Null(),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

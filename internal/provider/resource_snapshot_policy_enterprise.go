@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/go-uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -136,22 +135,28 @@ func (r *snapshotPolicyResource) createEnterprise(ctx context.Context, plan *sna
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	token, err := uuid.GenerateUUID()
+	owner, err := r.claimPolicyOwner(ctx, region, spec)
 	if err != nil {
-		resp.Diagnostics.AddError("Failed to generate a client token", err.Error())
+		apiError(&resp.Diagnostics, "claim an owner id for the enterprise snapshot policy", err)
 		return
 	}
-	id, err := r.client.CreateEnterprisePolicy(ctx, region, spec, token)
+	id, bound, err := r.createOrAdoptPolicy(ctx, region, owner, spec)
 	if err != nil {
 		apiError(&resp.Diagnostics, "create the enterprise snapshot policy", err)
 		return
 	}
-	tflog.Info(ctx, "enterprise snapshot policy created", map[string]any{"id": id, "region": region})
+	tflog.Info(ctx, "enterprise snapshot policy created", map[string]any{"id": id, "region": region, "owner": owner})
+	r.markPolicyClaimed(ctx, region, id, &resp.Diagnostics)
 	plan.ID, plan.Region = types.StringValue(id), types.StringValue(region)
 	disks := spStringsOf(ctx, plan.DiskIDs, &resp.Diagnostics)
-	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, nil)
+	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, bound)
 	if err != nil {
 		apiError(&resp.Diagnostics, "bind the enterprise snapshot policy's disks and archive its tiers", err)
+		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	if err := r.applyLocks(ctx, plan, region, tiers, disks, espCopyRegions(spec.Copy), &resp.Diagnostics); err != nil {
+		apiError(&resp.Diagnostics, "lock the points of the locked tiers", err)
 		spSaveID(ctx, plan, &resp.State, &resp.Diagnostics)
 		return
 	}
@@ -179,9 +184,14 @@ func (r *snapshotPolicyResource) updateEnterprise(ctx context.Context, plan, sta
 		apiError(diags, "update the enterprise snapshot policy", err)
 		return ""
 	}
-	summary, err := r.bindAndArchive(ctx, region, id, tiers, spStringsOf(ctx, plan.DiskIDs, diags), cur.DiskIDs)
+	disks := spStringsOf(ctx, plan.DiskIDs, diags)
+	summary, err := r.bindAndArchive(ctx, region, id, tiers, disks, cur.DiskIDs)
 	if err != nil {
 		apiError(diags, "update the enterprise snapshot policy's disks and archive its tiers", err)
+		return summary
+	}
+	if err := r.applyLocks(ctx, plan, region, tiers, disks, espCopyRegions(spec.Copy), diags); err != nil {
+		apiError(diags, "lock the points of the locked tiers", err)
 	}
 	return summary
 }
@@ -297,17 +307,14 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 	tiers.FromSpecialRules(rules)
 	m.Retention = spRetentionObject(tiers)
 
-	var copyRegions []string
-	if p.CrossRegionCopyInfo.Enabled && len(p.CrossRegionCopyInfo.Regions) > 0 {
+	copyRegions := espCopyRegions(p.CrossRegionCopyInfo)
+	if len(copyRegions) > 0 {
 		m.CrossRegionCopy = spEnterpriseCopyObject(ctx, p.CrossRegionCopyInfo, m.CrossRegionCopy)
-		for _, cr := range p.CrossRegionCopyInfo.Regions {
-			copyRegions = append(copyRegions, cr.RegionID)
-		}
 	} else {
 		m.CrossRegionCopy = types.ObjectNull(policyCopyTypes)
 	}
 
-	m.Tags = spTagsValue(ctx, p.TagMap(), m.Tags, diags)
+	m.Tags = spTagsValue(ctx, spManagedTags(p.TagMap()), m.Tags, diags)
 	disks := slices.Clone(p.DiskIDs)
 	slices.Sort(disks)
 	m.DiskIDs = spDisksValue(ctx, disks, m.DiskIDs, diags)
@@ -331,7 +338,20 @@ func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshot
 	if !isKnown(m.LastTierActions) {
 		m.LastTierActions = types.StringValue("no changes")
 	}
+	r.readLocks(ctx, m, region, tiers, disks, copyRegions, diags)
 	return true
+}
+
+// espCopyRegions are the regions an enterprise policy copies to.
+func espCopyRegions(info cloud.ESPCopyInfo) []string {
+	if !info.Enabled {
+		return nil
+	}
+	var out []string
+	for _, cr := range info.Regions {
+		out = append(out, cr.RegionID)
+	}
+	return out
 }
 
 // spEnterpriseCopyObject renders CrossRegionCopyInfo: retention_days is the

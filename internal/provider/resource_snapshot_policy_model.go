@@ -23,24 +23,27 @@ import (
 // types.Object so a plan with unknown values (disk ids from a data source,
 // a KMS key from another resource) still converts.
 type snapshotPolicyModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	Engine             types.String   `tfsdk:"engine"`
-	Region             types.String   `tfsdk:"region"`
-	Name               types.String   `tfsdk:"name"`
-	Schedule           types.Object   `tfsdk:"schedule"`
-	Retention          types.Object   `tfsdk:"retention"`
-	CrossRegionCopy    types.Object   `tfsdk:"cross_region_copy"`
-	DiskIDs            types.Set      `tfsdk:"disk_ids"`
-	RPOTarget          types.String   `tfsdk:"rpo_target"`
-	Avoid              types.List     `tfsdk:"avoid"`
-	Tags               types.Map      `tfsdk:"tags"`
-	EffectiveRPO       types.String   `tfsdk:"effective_rpo"`
-	MaxObservedRPO     types.String   `tfsdk:"max_observed_rpo"`
-	ObservedRPO        types.Object   `tfsdk:"observed_rpo"`
-	PendingTierActions types.Int64    `tfsdk:"pending_tier_actions"`
-	TieredSnapshots    types.Int64    `tfsdk:"tiered_snapshots"`
-	LastTierActions    types.String   `tfsdk:"last_tier_actions"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	ID                   types.String   `tfsdk:"id"`
+	Engine               types.String   `tfsdk:"engine"`
+	Region               types.String   `tfsdk:"region"`
+	Name                 types.String   `tfsdk:"name"`
+	Schedule             types.Object   `tfsdk:"schedule"`
+	Retention            types.Object   `tfsdk:"retention"`
+	CrossRegionCopy      types.Object   `tfsdk:"cross_region_copy"`
+	DiskIDs              types.Set      `tfsdk:"disk_ids"`
+	RPOTarget            types.String   `tfsdk:"rpo_target"`
+	Avoid                types.List     `tfsdk:"avoid"`
+	Tags                 types.Map      `tfsdk:"tags"`
+	EffectiveRPO         types.String   `tfsdk:"effective_rpo"`
+	MaxObservedRPO       types.String   `tfsdk:"max_observed_rpo"`
+	ObservedRPO          types.Object   `tfsdk:"observed_rpo"`
+	PendingTierActions   types.Int64    `tfsdk:"pending_tier_actions"`
+	TieredSnapshots      types.Int64    `tfsdk:"tiered_snapshots"`
+	LastTierActions      types.String   `tfsdk:"last_tier_actions"`
+	Lock                 types.Object   `tfsdk:"lock"`
+	LockedPoints         types.Map      `tfsdk:"locked_points"`
+	PointsWaitingForLock types.Int64    `tfsdk:"points_waiting_for_lock"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
 type policyScheduleModel struct {

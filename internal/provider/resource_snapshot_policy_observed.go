@@ -128,6 +128,7 @@ func spSaveID(ctx context.Context, plan *snapshotPolicyModel, state *tfsdk.State
 	partial.TieredSnapshots = types.Int64Null()
 	partial.LastTierActions = types.StringNull()
 	partial.ObservedRPO = types.ObjectNull(policyObservedTypes)
+	partial.LockedPoints, partial.PointsWaitingForLock = types.MapNull(policyLockedPointsType), types.Int64Null()
 	if partial.EffectiveRPO.IsUnknown() {
 		partial.EffectiveRPO = types.StringNull()
 	}
