@@ -10,7 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TF_CLI:?}" "${PROVIDER:?}"
-DAYS=${DAYS:-5}
 work=$(mktemp -d)
 . scripts/emulator.sh
 cleanup() { emulator_stop; rm -rf "$work"; }
@@ -49,7 +48,8 @@ out() { "$TF_CLI" -chdir="$dir" output -json "$1"; }
 
 echo "==> $(emulator_now): protect (locked snapshot policy, locked WORM vault)"
 TF_VAR_drill=false apply
-for day in $(seq 1 "$DAYS"); do
+# Five days: the 72h dwell window leaves the points of the first two.
+for day in 1 2 3 4 5; do
   control POST clock '{"advance":"24h"}' >/dev/null
   echo "==> $(emulator_now): day $day, daily drill"
   replace=()
@@ -65,6 +65,7 @@ attack_at=$(emulator_now)
 echo "==> $attack_at: the attacker, holding the account's keys, tries to destroy every recovery point"
 control POST attack >"$work/attack.json"
 jq -r '"    \(.succeeded | length) calls succeeded, \(.refused | length) refused",
+  (.succeeded[] | "    succeeded: \(.action) \(.target)"),
   (.refused | group_by(.code)[] | "    refused with \(.[0].code): \(length) (\([.[].action] | unique | join(", ")))"),
   "    survived:", (.survivors[] | select(.kind == "snapshot" or .kind == "object") | "      \(.kind) \(.id)")' "$work/attack.json"
 
