@@ -10,6 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TF_CLI:?}" "${PROVIDER:?}"
+for tool in curl jq openssl; do
+  command -v "$tool" >/dev/null || { echo "demo-ransomware: $tool is needed" >&2; exit 2; }
+done
 work=$(mktemp -d)
 . scripts/emulator.sh
 cleanup() { emulator_stop; rm -rf "$work"; }
