@@ -1,10 +1,12 @@
 # Sourced by demo.sh, drill.sh and tftest.sh: start the emulator on a free
 # loopback port and point the CLI at a locally built provider.
 
-# emulator_start DIR: builds and starts the emulator in DIR; sets
-# EMULATOR_URL and EMULATOR_PID. The caller stops it (emulator_stop).
+# emulator_start DIR [FLAG...]: builds and starts the emulator in DIR with
+# the alidr-emulator FLAGs (e.g. -manual-clock); sets EMULATOR_URL and
+# EMULATOR_PID. The caller stops it (emulator_stop).
 emulator_start() {
   local dir=$1
+  shift
   # The emulator and the provider blocks pointed at it both use the
   # emulator's default keys: no credential of the caller's environment may
   # change either side (a role, profile or token would be added to the
@@ -12,7 +14,7 @@ emulator_start() {
   unset ALIDR_EMULATOR_ACCESS_KEY_ID ALIDR_EMULATOR_ACCESS_KEY_SECRET
   while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(ALIBABA_CLOUD|ALICLOUD)_' || true)
   go build -o "$dir/alidr-emulator" ./internal/emulator/cmd/alidr-emulator
-  "$dir/alidr-emulator" -addr 127.0.0.1:0 >"$dir/emulator.log" 2>&1 &
+  "$dir/alidr-emulator" -addr 127.0.0.1:0 "$@" >"$dir/emulator.log" 2>&1 &
   EMULATOR_PID=$!
   EMULATOR_URL=""
   for _ in $(seq 1 100); do

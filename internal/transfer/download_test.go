@@ -508,3 +508,39 @@ func firstPartBroken(t *testing.T, seed uint64) (f *fakeOSS, data []byte, broken
 	})
 	return f, data, broken
 }
+
+// A part whose good reads alternate with differently corrupted ones never
+// reads the same twice in a row; settle still accepts the value two
+// non-consecutive reads agree on.
+func TestDownloadSettleAcceptsNonConsecutiveAgreement(t *testing.T) {
+	f := newFakeOSS(t)
+	data := randBytes(512<<10, 16)
+	f.put("obj", data)
+	var n atomic.Int32
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+		if start != 192<<10 {
+			return false
+		}
+		k := n.Add(1)
+		if k%2 == 0 {
+			return false
+		}
+		bad := append([]byte{}, o.data[start:end+1]...)
+		bad[k] ^= 0x40 // each bad read differs from the others
+		writeRange(w, o, start, end, bad)
+		return true
+	})
+	dst := filepath.Join(t.TempDir(), "out")
+	var s recSleep
+	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, res, data, dst)
+	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
+		t.Fatalf("repaired %v", res.Repaired)
+	}
+	if got := n.Load(); got != 4 {
+		t.Fatalf("part 3 read %d times, want 4 (bad, good, bad, good)", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -542,8 +543,10 @@ func (e *engine) startProgress() func() {
 }
 
 // settle re-fetches every part after a whole-object CRC mismatch and keeps,
-// per part, a value seen on two consecutive reads (the stored one counts as
-// the first). It returns the indexes whose bytes changed.
+// per part, the first value seen on any two reads (the stored one counts as
+// a read), within MaxAttempts re-reads. Only the digests of earlier reads are
+// kept: the read that matches one holds the agreed bytes. It returns the
+// indexes whose bytes changed.
 func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 	var (
 		mu      sync.Mutex
@@ -569,14 +572,14 @@ func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 				}
 				p := e.parts[i]
 				b := buf[:p.Length]
-				prev := e.sums[i]
+				seen := []uint64{e.sums[i].crc}
 				var err error
 				for try := 0; ; try++ {
 					var s partSum
 					if s, err = e.fetchPart(ctx, p, b, nil, nil); err != nil {
 						break
 					}
-					if s.crc == prev.crc {
+					if slices.Contains(seen, s.crc) {
 						if s.crc != e.sums[i].crc {
 							if write {
 								if _, err = e.file.WriteAt(b, p.Offset); err != nil {
@@ -591,10 +594,10 @@ func (e *engine) settle(ctx context.Context, write bool) ([]int, error) {
 						break
 					}
 					if try >= e.opts.MaxAttempts {
-						err = fmt.Errorf("part %d: reads keep disagreeing (crc64 %d vs %d)", i, s.crc, prev.crc)
+						err = fmt.Errorf("part %d: no two of %d reads agree", i, len(seen)+1)
 						break
 					}
-					prev = s
+					seen = append(seen, s.crc)
 				}
 				if err != nil {
 					mu.Lock()

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -42,6 +44,23 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"manual_clock":true`) || !strings.Contains(string(body), `"strict":false`) {
 		t.Fatalf("health %d %s", resp.StatusCode, body)
+	}
+
+	// With the manual clock days ahead, an ECS call stamped with wall time
+	// still goes through.
+	req, _ = http.NewRequest(http.MethodPost, url+emulator.ControlPrefix+"clock", strings.NewReader(`{"advance":"72h"}`))
+	req.Header.Set(emulator.ControlHeader, "1")
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("advance the clock: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	c, err := ecs.NewClientWithAccessKey("cn-beijing", emulator.DefaultAccessKeyID, "top-secret-value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = strings.TrimPrefix(url, "http://")
+	if _, err := c.DescribeRegions(ecs.CreateDescribeRegionsRequest()); err != nil {
+		t.Fatalf("ECS call 72h after the clock's start: %v", err)
 	}
 
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
