@@ -107,7 +107,7 @@ resource "alidr_snapshot_policy" "core" {
 		Steps: []resource.TestStep{
 			// The role may back up, the session only restore: nothing of the
 			// snapshot policy is left to it.
-			{Config: provider(restore.JSON()) + policy, ExpectError: wrappedRE("RAM refused the action ebs:CreateEnterpriseSnapshotPolicy")},
+			{Config: provider(restore.JSON()) + policy, ExpectError: wrappedRE("RAM refused the action ebs:DescribeEnterpriseSnapshotPolicy")},
 			// Both allow backups.
 			{Config: provider(backup.JSON()) + policy},
 		},

@@ -9,7 +9,8 @@ var Conditional = map[string]string{
 	"ecs:CancelTask":              "an export that outlives its timeout is cancelled",
 	"ecs:ModifySnapshotAttribute": "retention tiers keep a policy's snapshots longer (monthly_months, yearly_years) once the policy has taken some",
 	"ecs:ModifySnapshotCategory":  "retention tiers move a policy's snapshots to the archive tier once it has taken some",
-	"ecs:DescribeLockedSnapshots": "only_locked = true reads the locks of the candidate points",
+	"ecs:DescribeLockedSnapshots": "only_locked = true, or a snapshot policy's lock, reads the locks of the points",
+	"ecs:LockSnapshot":            "a snapshot policy with lock = { tiers } locks its points",
 	"oss:GetObject":               "only_verified = true reads the signed attestations of the candidate points",
 	// engine = "automatic" (the default is the enterprise policy).
 	"ecs:CreateAutoSnapshotPolicy":     "engine = \"automatic\"",
@@ -27,6 +28,8 @@ var Conditional = map[string]string{
 // without it the apply succeeds with a warning (the acceptance tests check
 // the request log shows it refused instead of expecting an error).
 var Tolerated = map[string]map[string]string{
+	// Create marks the new policy as claimed (its Desc) with an update.
+	"alidr_snapshot_policy": {"ebs:UpdateEnterpriseSnapshotPolicy": "the new policy is not marked as claimed by the resource; a warning"},
 	"alidr_replicated_image": {
 		"ecs:TagResources":        "the copies are not marked as claimed by the resource; a warning",
 		"oss:GetBucketInfo":       wormUnchecked,

@@ -81,6 +81,7 @@ var Resources = map[string][]string{
 	"oss:AbortMultipartUpload":             ossObjects,
 	"ecs:DescribeTasks":                    allResources,
 	"ecs:DescribeLockedSnapshots":          ecs("snapshot"),
+	"ecs:LockSnapshot":                     ecs("snapshot"),
 	"ebs:CreateEnterpriseSnapshotPolicy":   enterprisePolicies,
 	"ebs:DescribeEnterpriseSnapshotPolicy": enterprisePolicies,
 	"ebs:UpdateEnterpriseSnapshotPolicy":   enterprisePolicies,

@@ -48,9 +48,9 @@ var Table = []Row{
 	{"alidr_recovery_points", Read, []string{"ecs:DescribeSnapshots", "ecs:DescribeImages", "ecs:DescribeDisks", "ecs:DescribeLockedSnapshots", "oss:GetObject"}},
 
 	// Both engines: enterprise (ebs:, the default) and automatic (ecs:).
-	{"alidr_snapshot_policy", Create, []string{"ebs:CreateEnterpriseSnapshotPolicy", "ebs:BindEnterpriseSnapshotPolicy", "ebs:DescribeEnterpriseSnapshotPolicy", "ecs:CreateAutoSnapshotPolicy", "ecs:ApplyAutoSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
-	{"alidr_snapshot_policy", Read, []string{"ebs:DescribeEnterpriseSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots"}},
-	{"alidr_snapshot_policy", Update, []string{"ebs:UpdateEnterpriseSnapshotPolicy", "ebs:BindEnterpriseSnapshotPolicy", "ebs:UnbindEnterpriseSnapshotPolicy", "ecs:ModifyAutoSnapshotPolicyEx", "ecs:ApplyAutoSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:TagResources", "ecs:UntagResources", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
+	{"alidr_snapshot_policy", Create, []string{"ebs:CreateEnterpriseSnapshotPolicy", "ebs:BindEnterpriseSnapshotPolicy", "ebs:DescribeEnterpriseSnapshotPolicy", "ebs:UpdateEnterpriseSnapshotPolicy", "ecs:LockSnapshot", "ecs:DescribeLockedSnapshots", "ecs:CreateAutoSnapshotPolicy", "ecs:ApplyAutoSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
+	{"alidr_snapshot_policy", Read, []string{"ebs:DescribeEnterpriseSnapshotPolicy", "ecs:DescribeLockedSnapshots", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks", "ecs:DescribeSnapshots"}},
+	{"alidr_snapshot_policy", Update, []string{"ebs:UpdateEnterpriseSnapshotPolicy", "ecs:LockSnapshot", "ecs:DescribeLockedSnapshots", "ebs:BindEnterpriseSnapshotPolicy", "ebs:UnbindEnterpriseSnapshotPolicy", "ecs:ModifyAutoSnapshotPolicyEx", "ecs:ApplyAutoSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:TagResources", "ecs:UntagResources", "ecs:ModifySnapshotAttribute", "ecs:ModifySnapshotCategory"}},
 	{"alidr_snapshot_policy", Delete, []string{"ebs:UnbindEnterpriseSnapshotPolicy", "ebs:DeleteEnterpriseSnapshotPolicy", "ecs:CancelAutoSnapshotPolicy", "ecs:DeleteAutoSnapshotPolicy"}},
 	{"alidr_snapshot_policy", Import, []string{"ebs:DescribeEnterpriseSnapshotPolicy", "ecs:DescribeAutoSnapshotPolicyEx", "ecs:DescribeDisks"}},
 
