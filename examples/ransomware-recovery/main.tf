@@ -119,7 +119,9 @@ resource "alidr_restored_instance" "drill" {
   security_group_ids = local.security_group_ids
   rto_target         = "30m"
   on_rto_miss        = "warn"
-  depends_on         = [alidr_recovery_vault.attestations]
+  # The policy's apply locks the day's new point first: only_locked would
+  # not see it otherwise.
+  depends_on = [alidr_recovery_vault.attestations, alidr_snapshot_policy.db]
 }
 
 resource "alidr_verification_run" "drill" {
