@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 )
 
@@ -55,7 +56,9 @@ func (c *Client) DoEBS(ctx context.Context, region, action string, params map[st
 			return nil
 		}
 		if err := json.Unmarshal(resp.GetHttpContentBytes(), out); err != nil {
-			return fmt.Errorf("decoding the %s answer: %w", action, err)
+			// Garbled on the way, as the typed SDK calls classify it: the
+			// same code makes it transient (Retryable).
+			return sdkerrors.NewClientError(sdkerrors.JsonUnmarshalErrorCode, fmt.Sprintf("decoding the %s answer", action), err)
 		}
 		return nil
 	})

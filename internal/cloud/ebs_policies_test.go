@@ -117,3 +117,19 @@ func TestEnterprisePolicyResponseContract(t *testing.T) {
 		t.Fatalf("the client does not read the official example as written: %+v", p)
 	}
 }
+
+// A garbled answer (the chaos campaign's corrupt fault) is retried like one
+// of the typed SDK calls, not reported as a failed read.
+func TestEnterprisePolicyGarbledAnswerRetried(t *testing.T) {
+	ctx := context.Background()
+	srv, c := startEmulator(t, emulator.Options{})
+	id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", espSpec, "tok-esp-garbled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeEnterpriseSnapshotPolicy", Kind: emulator.FaultCorrupt, Count: 1})
+	p, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id)
+	if err != nil || p.PolicyID != id {
+		t.Fatalf("read after a garbled answer: %+v, %v", p, err)
+	}
+}
