@@ -193,3 +193,24 @@ func (e *ecsService) listTagResources(c *rpcCall) (any, error) {
 	resp.TagResources.TagResource = append([]ecs.TagResource{}, rows[start:end]...)
 	return resp, nil
 }
+
+// apiTags renders a tag set as the API's Tag list, sorted by key.
+func apiTags(m map[string]string) []ecs.Tag {
+	out := make([]ecs.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, ecs.Tag{Key: k, Value: m[k], TagKey: k, TagValue: m[k]})
+	}
+	return out
+}
+
+// tagsMatch reports whether m carries every wanted tag (an empty value
+// matches any value of the key).
+func tagsMatch(m map[string]string, want []tag) bool {
+	for _, t := range want {
+		v, ok := m[t.Key]
+		if !ok || t.Value != "" && v != t.Value {
+			return false
+		}
+	}
+	return true
+}
