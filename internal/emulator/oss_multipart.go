@@ -44,20 +44,10 @@ func newUploadID() string {
 }
 
 func (o *ossService) initiateMultipart(req *ossReq) *ossErr {
-	if err := validKey(req.key); err != nil {
-		return err
-	}
-	if _, err := o.bucketFor(req); err != nil {
-		return err
-	}
 	// x-oss-forbid-overwrite: true refuses to start an upload over an
 	// existing object (the header's description on InitiateMultipartUpload
 	// in the OSS Go SDK v2, api_op_object.go; no EC found for this cause).
-	conflict, err := overwriteConflict(req, "")
-	if err != nil {
-		return err
-	}
-	if err := o.checkOverwrite(req, conflict); err != nil {
+	if _, err := o.checkNewObject(req, ""); err != nil {
 		return err
 	}
 	ct, meta, sc := requestMeta(req.r, req.key)

@@ -167,32 +167,31 @@ func (o *ossService) existsLocked(bucket, key string) bool {
 	return ok && b.objects[key] != nil
 }
 
-// checkOverwrite refuses early, before any data is read, what
-// commitObject would refuse.
-func (o *ossService) checkOverwrite(req *ossReq, conflict *ossErr) *ossErr {
-	if conflict == nil {
-		return nil
+// checkNewObject makes the checks every request that creates an object
+// makes before reading any data: the key's name, the caller's bucket and
+// x-oss-forbid-overwrite (refused early here when the key exists). It
+// returns the conflict commitObject answers if the key appears meanwhile.
+func (o *ossService) checkNewObject(req *ossReq, ec string) (conflict, err *ossErr) {
+	if err := validKey(req.key); err != nil {
+		return nil, err
+	}
+	if _, err := o.bucketFor(req); err != nil {
+		return nil, err
+	}
+	if conflict, err = overwriteConflict(req, ec); err != nil || conflict == nil {
+		return nil, err
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	if o.existsLocked(req.bucket, req.key) {
-		return conflict
+		return nil, conflict
 	}
-	return nil
+	return conflict, nil
 }
 
 func (o *ossService) putObjectHTTP(req *ossReq) *ossErr {
-	if err := validKey(req.key); err != nil {
-		return err
-	}
-	if _, err := o.bucketFor(req); err != nil {
-		return err
-	}
-	conflict, err := overwriteConflict(req, ecFileAlreadyExists)
+	conflict, err := o.checkNewObject(req, ecFileAlreadyExists)
 	if err != nil {
-		return err
-	}
-	if err := o.checkOverwrite(req, conflict); err != nil {
 		return err
 	}
 	w, err := o.receiveBody(req)

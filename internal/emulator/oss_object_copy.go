@@ -37,17 +37,8 @@ func (o *ossService) copySourceObject(req *ossReq) (*ossObject, *ossErr) {
 }
 
 func (o *ossService) copyObject(req *ossReq) *ossErr {
-	if err := validKey(req.key); err != nil {
-		return err
-	}
-	if _, err := o.bucketFor(req); err != nil {
-		return err
-	}
-	conflict, err := overwriteConflict(req, ecFileAlreadyExists)
+	conflict, err := o.checkNewObject(req, ecFileAlreadyExists)
 	if err != nil {
-		return err
-	}
-	if err := o.checkOverwrite(req, conflict); err != nil {
 		return err
 	}
 	src, err := o.copySourceObject(req)
