@@ -22,9 +22,6 @@ func (st *snapStore) copyImage(c *rpcCall) (any, error) {
 	case dest == "":
 		return nil, errMissingParam("DestinationRegionId")
 	}
-	if err := c.err(); err != nil {
-		return nil, err
-	}
 	prior, commit, err := st.idempotent(c)
 	if err != nil {
 		return nil, err

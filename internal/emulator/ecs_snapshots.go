@@ -231,9 +231,6 @@ func (st *snapStore) createSnapshot(c *rpcCall) (any, error) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameter.Category", "The specified Category is not valid.")
 	}
 	tags := c.tags()
-	if err := c.err(); err != nil {
-		return nil, err
-	}
 	prior, commit, err := st.idempotent(c)
 	if err != nil {
 		return nil, err

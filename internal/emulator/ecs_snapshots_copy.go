@@ -27,9 +27,6 @@ func (st *snapStore) copySnapshot(c *rpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.err(); err != nil {
-		return nil, err
-	}
 	prior, commit, err := st.idempotent(c)
 	if err != nil {
 		return nil, err

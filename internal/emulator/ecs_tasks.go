@@ -191,8 +191,12 @@ func (st *snapStore) catchUp(now time.Time) {
 // repeated call with the same token and parameters returns the first call's
 // result id; different parameters are IdempotentParameterMismatch. It
 // returns "" when the call must proceed, and commit records the result once
-// it succeeded.
+// it succeeded. A parameter error recorded while reading the call comes
+// first, as in every handler.
 func (st *snapStore) idempotent(c *rpcCall) (prior string, commit func(id string), err error) {
+	if err := c.err(); err != nil {
+		return "", nil, err
+	}
 	ids, ok, err := c.replay()
 	if err != nil {
 		// The mismatch answer differs between actions (their error tables).
