@@ -370,23 +370,15 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 	}
 	timeout, d := plan.Timeouts.Update(ctx, rimgUpdateTimeout)
 	resp.Diagnostics.Append(d...)
-	src, d := rimgSource(ctx, state.Source)
-	resp.Diagnostics.Append(d...)
-	current, d := rimgTargets(ctx, state.Targets)
-	resp.Diagnostics.Append(d...)
-	desired, d := rimgTargets(ctx, plan.Targets)
-	resp.Diagnostics.Append(d...)
-	oldEx, d := rimgExport(ctx, state.Export)
-	resp.Diagnostics.Append(d...)
-	newEx, d := rimgExport(ctx, plan.Export)
-	resp.Diagnostics.Append(d...)
+	old, planned := state.parts(ctx, &resp.Diagnostics), plan.parts(ctx, &resp.Diagnostics)
+	current, oldEx, desired, newEx := old.targets, old.export, planned.targets, planned.export
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	id := state.ID.ValueString()
-	kind, _ := src.kind()
+	kind, _ := old.src.kind()
 	plan.ID, plan.ImageID, plan.Region = state.ID, state.ImageID, state.Region
 	ctx = tflog.SetField(ctx, "image_id", id)
 
@@ -414,19 +406,15 @@ func (r *replicatedImageResource) Delete(ctx context.Context, req resource.Delet
 	}
 	timeout, d := state.Timeouts.Delete(ctx, rimgDeleteTimeout)
 	resp.Diagnostics.Append(d...)
-	src, d := rimgSource(ctx, state.Source)
-	resp.Diagnostics.Append(d...)
-	targets, d := rimgTargets(ctx, state.Targets)
-	resp.Diagnostics.Append(d...)
-	ex, d := rimgExport(ctx, state.Export)
-	resp.Diagnostics.Append(d...)
+	parts := state.parts(ctx, &resp.Diagnostics)
+	targets, ex := parts.targets, parts.export
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	id := state.ID.ValueString()
-	kind, _ := src.kind()
+	kind, _ := parts.src.kind()
 	w := r.newWork(state, id, kind)
 	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	ctx = tflog.SetField(ctx, "image_id", id)

@@ -97,6 +97,27 @@ func (m *rimgSourceModel) kind() (string, string) {
 	}
 	return "", ""
 }
+
+// rimgParts are a model's nested objects, decoded.
+type rimgParts struct {
+	src     *rimgSourceModel
+	targets map[string]rimgTargetModel
+	export  *rimgExportModel
+}
+
+// parts decodes the source, targets and export, appending to diags.
+func (m replicatedImageModel) parts(ctx context.Context, diags *diag.Diagnostics) rimgParts {
+	var p rimgParts
+	var d diag.Diagnostics
+	p.src, d = rimgSource(ctx, m.Source)
+	diags.Append(d...)
+	p.targets, d = rimgTargets(ctx, m.Targets)
+	diags.Append(d...)
+	p.export, d = rimgExport(ctx, m.Export)
+	diags.Append(d...)
+	return p
+}
+
 func rimgTargets(ctx context.Context, m types.Map) (map[string]rimgTargetModel, diag.Diagnostics) {
 	out := map[string]rimgTargetModel{}
 	if m.IsNull() || m.IsUnknown() {

@@ -65,7 +65,7 @@ func (r *verificationRunResource) Metadata(_ context.Context, req resource.Metad
 func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	keepStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	durationVal := []validator.String{durationValidator{}}
+	durationVal := []validator.String{durationValidator()}
 	in := func(desc string, v ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, MarkdownDescription: desc, PlanModifiers: replaceStr, Validators: v}
 	}
@@ -98,7 +98,7 @@ func (r *verificationRunResource) Schema(ctx context.Context, _ resource.SchemaR
 						stringvalidator.RegexMatches(hexRE(32), "must be 32 hexadecimal digits (an MD5 digest)")),
 					"expected_sha256": in("Expected SHA-256, 64 hex digits.",
 						stringvalidator.RegexMatches(hexRE(64), "must be 64 hexadecimal digits (a SHA-256 digest)")),
-					"expected_crc64": in("Expected CRC64-ECMA as OSS writes it in `x-oss-hash-crc64ecma`: a decimal number.", crc64Validator{}),
+					"expected_crc64": in("Expected CRC64-ECMA as OSS writes it in `x-oss-hash-crc64ecma`: a decimal number.", crc64Validator()),
 					"mode": in("`metadata`: compare the CRC64 OSS keeps for the object (HEAD, no download) with `expected_crc64` or the manifest's. "+
 						"`sample`: download `sample_percent` of the manifest's parts, chosen at random, and check each part's CRC64 (and SHA-256); a mismatch is confirmed by a full re-read. "+
 						"`full` (default): stream the whole object through the transfer engine (parallel ranged reads, bounded memory, nothing written to disk) "+

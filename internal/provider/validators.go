@@ -96,36 +96,21 @@ func regionAvailable(ctx context.Context, client *cloud.Client, region string, a
 func hexRE(n int) *regexp.Regexp { return regexp.MustCompile(fmt.Sprintf("^[0-9a-fA-F]{%d}$", n)) }
 
 // durationValidator accepts drpolicy durations ("30m", "1d12h", "500ms").
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "a duration such as 30s, 15m, 2h or 1d"
-}
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := drpolicy.ParseDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", err.Error())
-	}
+func durationValidator() validator.String {
+	return stringRule{"Invalid duration", "a duration such as 30s, 15m, 2h or 1d", func(s string) error {
+		_, err := drpolicy.ParseDuration(s)
+		return err
+	}}
 }
 
 // crc64Validator accepts a decimal uint64 as OSS writes CRC64s.
-type crc64Validator struct{}
-
-func (crc64Validator) Description(context.Context) string {
-	return "a CRC64-ECMA in decimal, as in x-oss-hash-crc64ecma"
-}
-func (v crc64Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (crc64Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := strconv.ParseUint(req.ConfigValue.ValueString(), 10, 64); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CRC64",
-			fmt.Sprintf("%q is not a decimal CRC64: use the value of the x-oss-hash-crc64ecma header (e.g. 12345678901234567890), not hex", req.ConfigValue.ValueString()))
-	}
+func crc64Validator() validator.String {
+	return stringRule{"Invalid CRC64", "a CRC64-ECMA in decimal, as in x-oss-hash-crc64ecma", func(s string) error {
+		if _, err := strconv.ParseUint(s, 10, 64); err != nil {
+			return fmt.Errorf("%q is not a decimal CRC64: use the value of the x-oss-hash-crc64ecma header (e.g. 12345678901234567890), not hex", s)
+		}
+		return nil
+	}}
 }
 
 // pointIDsValidator accepts snapshot and image ids.
