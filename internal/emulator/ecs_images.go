@@ -485,12 +485,7 @@ func (st *snapStore) describeImages(c *rpcCall) (any, error) {
 		}
 		custom = append(custom, im)
 	}
-	sort.Slice(custom, func(i, j int) bool {
-		if !custom[i].Created.Equal(custom[j].Created) {
-			return custom[i].Created.After(custom[j].Created)
-		}
-		return custom[i].ID < custom[j].ID
-	})
+	sortByCreated(custom, func(im *image) (string, int64) { return im.ID, im.Created.UnixNano() })
 	all := make([]ecs.Image, 0, len(custom))
 	for _, im := range custom {
 		all = append(all, st.imageJSON(im, c.AccountID, c.now))

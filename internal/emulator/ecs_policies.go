@@ -295,12 +295,7 @@ func (st *snapStore) describeAutoSnapshotPolicyEx(c *rpcCall) (any, error) {
 		}
 		matched = append(matched, p)
 	}
-	sort.Slice(matched, func(i, j int) bool {
-		if !matched[i].Created.Equal(matched[j].Created) {
-			return matched[i].Created.After(matched[j].Created)
-		}
-		return matched[i].ID < matched[j].ID
-	})
+	sortByCreated(matched, func(p *autoSnapshotPolicy) (string, int64) { return p.ID, p.Created.UnixNano() })
 	resp := ecs.DescribeAutoSnapshotPolicyExResponse{RequestId: c.RequestID, TotalCount: len(matched), PageNumber: number, PageSize: size}
 	resp.AutoSnapshotPolicies.AutoSnapshotPolicy = []ecs.AutoSnapshotPolicy{}
 	for _, p := range pageOf(matched, number, size) {

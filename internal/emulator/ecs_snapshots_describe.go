@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -115,12 +114,7 @@ func (st *snapStore) describeSnapshots(c *rpcCall) (any, error) {
 		matched = append(matched, s)
 	}
 	// Newest first, as the service lists them.
-	sort.Slice(matched, func(i, j int) bool {
-		if !matched[i].Created.Equal(matched[j].Created) {
-			return matched[i].Created.After(matched[j].Created)
-		}
-		return matched[i].ID < matched[j].ID
-	})
+	sortByCreated(matched, func(s *snapshot) (string, int64) { return s.ID, s.Created.UnixNano() })
 	resp := ecs.DescribeSnapshotsResponse{RequestId: c.RequestID, TotalCount: len(matched)}
 	var page []*snapshot
 	if tokenMode {
