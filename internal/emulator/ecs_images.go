@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -76,25 +75,10 @@ func (st *snapStore) registerImages() {
 	e.register("ModifyImageAttribute", st.modifyImageAttribute)
 	e.register("ModifyImageSharePermission", st.modifyImageSharePermission)
 	e.register("DescribeImageSharePermission", st.describeImageSharePermission)
-	e.registerTagType("image", tagType{
-		get: func(c *rpcCall, id string) (map[string]string, bool) {
-			im, err := st.ownImage(c, id)
-			if err != nil {
-				return nil, false
-			}
-			return im.Tags, true
-		},
-		list: func(c *rpcCall) []string {
-			var ids []string
-			for _, im := range st.images {
-				if im.AccountID == c.AccountID && im.RegionID == c.Region {
-					ids = append(ids, im.ID)
-				}
-			}
-			sort.Strings(ids)
-			return ids
-		},
-	})
+	e.registerTagType("image", storeTagType(func(*rpcCall) map[string]*image { return st.images }, st.ownImage,
+		func(im *image) (string, string, string, map[string]string) {
+			return im.AccountID, im.RegionID, im.ID, im.Tags
+		}))
 	// RunInstances boots custom images of the account and images shared with
 	// it, besides the public catalog.
 	e.hooks.image = func(accountID, region, id string) (imageInfo, bool) {

@@ -46,25 +46,10 @@ func (st *snapStore) registerPolicies() {
 	e.register("ApplyAutoSnapshotPolicy", st.applyAutoSnapshotPolicy)
 	e.register("CancelAutoSnapshotPolicy", st.cancelAutoSnapshotPolicy)
 	e.register("DescribeAutoSnapshotPolicyEx", st.describeAutoSnapshotPolicyEx)
-	e.registerTagType("snapshotpolicy", tagType{
-		get: func(c *rpcCall, id string) (map[string]string, bool) {
-			p, err := st.policyOf(c, id)
-			if err != nil {
-				return nil, false
-			}
-			return p.Tags, true
-		},
-		list: func(c *rpcCall) []string {
-			var ids []string
-			for _, p := range st.policies {
-				if p.AccountID == c.AccountID && p.RegionID == c.Region {
-					ids = append(ids, p.ID)
-				}
-			}
-			sort.Strings(ids)
-			return ids
-		},
-	})
+	e.registerTagType("snapshotpolicy", storeTagType(func(*rpcCall) map[string]*autoSnapshotPolicy { return st.policies }, st.policyOf,
+		func(p *autoSnapshotPolicy) (string, string, string, map[string]string) {
+			return p.AccountID, p.RegionID, p.ID, p.Tags
+		}))
 }
 
 func (st *snapStore) policyOf(c *rpcCall, id string) (*autoSnapshotPolicy, error) {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -146,27 +145,13 @@ func (st *snapStore) registerSnapshots() {
 	e.register("CopySnapshot", st.copySnapshot)
 	e.register("ModifySnapshotAttribute", st.modifySnapshotAttribute)
 	e.register("ModifySnapshotCategory", st.modifySnapshotCategory)
-	e.registerTagType("snapshot", tagType{
-		get: func(c *rpcCall, id string) (map[string]string, bool) {
-			st.catchUp(c.now)
-			s, err := st.snapshotOf(c, id)
-			if err != nil {
-				return nil, false
-			}
-			return s.Tags, true
-		},
-		list: func(c *rpcCall) []string {
-			st.catchUp(c.now)
-			var ids []string
-			for _, s := range st.snapshots {
-				if s.AccountID == c.AccountID && s.RegionID == c.Region {
-					ids = append(ids, s.ID)
-				}
-			}
-			sort.Strings(ids)
-			return ids
-		},
-	})
+	// Snapshots expire with the clock: catch up before reading them.
+	e.registerTagType("snapshot", storeTagType(
+		func(c *rpcCall) map[string]*snapshot { st.catchUp(c.now); return st.snapshots },
+		func(c *rpcCall, id string) (*snapshot, error) { st.catchUp(c.now); return st.snapshotOf(c, id) },
+		func(s *snapshot) (string, string, string, map[string]string) {
+			return s.AccountID, s.RegionID, s.ID, s.Tags
+		}))
 	// RunInstances and CreateDisk create disks from accomplished snapshots.
 	e.hooks.snapshot = func(accountID, region, id string) (int, bool) {
 		st.catchUp(e.s.now())

@@ -42,6 +42,33 @@ func (e *ecsService) setupCoreTagTypes() {
 	})
 }
 
+// storeTagType is the tagType of a resource the snapStore keeps by id across
+// accounts and regions: all returns the store, find looks one up for the
+// caller, scope names a resource's account, region, id and tags.
+func storeTagType[T any](all func(c *rpcCall) map[string]T, find func(c *rpcCall, id string) (T, error),
+	scope func(T) (account, region, id string, tags map[string]string)) tagType {
+	return tagType{
+		get: func(c *rpcCall, id string) (map[string]string, bool) {
+			v, err := find(c, id)
+			if err != nil {
+				return nil, false
+			}
+			_, _, _, tags := scope(v)
+			return tags, true
+		},
+		list: func(c *rpcCall) []string {
+			var ids []string
+			for _, v := range all(c) {
+				if account, region, id, _ := scope(v); account == c.AccountID && region == c.Region {
+					ids = append(ids, id)
+				}
+			}
+			sort.Strings(ids)
+			return ids
+		},
+	}
+}
+
 func (c *rpcCall) tagTypeOf() (tagType, error) {
 	rt := c.str("ResourceType")
 	if rt == "" {
