@@ -59,13 +59,7 @@ func (c *Client) listDisks(ctx context.Context, region string, f DiskFilter) ([]
 			ids, _ := json.Marshal(f.IDs)
 			req.DiskIds = string(ids)
 		}
-		if len(f.Tags) > 0 {
-			tags := make([]ecs.DescribeDisksTag, 0, len(f.Tags))
-			for k, v := range f.Tags {
-				tags = append(tags, ecs.DescribeDisksTag{Key: k, Value: v})
-			}
-			req.Tag = &tags
-		}
+		req.Tag = sdkTags(f.Tags, func(k, v string) ecs.DescribeDisksTag { return ecs.DescribeDisksTag{Key: k, Value: v} })
 		resp := ecs.CreateDescribeDisksResponse()
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
 			return 0, 0, err

@@ -86,13 +86,7 @@ func (c *Client) ListImagesByTags(ctx context.Context, region string, tags map[s
 	out, err := c.describeImages(ctx, region, func(req *ecs.DescribeImagesRequest) {
 		req.ImageOwnerAlias = "self"
 		req.Status = allImageStatuses
-		if len(tags) > 0 {
-			t := make([]ecs.DescribeImagesTag, 0, len(tags))
-			for _, k := range imageSortedKeys(tags) {
-				t = append(t, ecs.DescribeImagesTag{Key: k, Value: tags[k]})
-			}
-			req.Tag = &t
-		}
+		req.Tag = sdkTags(tags, func(k, v string) ecs.DescribeImagesTag { return ecs.DescribeImagesTag{Key: k, Value: v} })
 	})
 	if err != nil {
 		return nil, err
@@ -158,13 +152,7 @@ func (c *Client) CreateImage(ctx context.Context, region string, in CreateImageI
 	req.ImageName = in.Name
 	req.Description = in.Description
 	req.ClientToken = in.ClientToken
-	if len(in.Tags) > 0 {
-		t := make([]ecs.CreateImageTag, 0, len(in.Tags))
-		for _, k := range imageSortedKeys(in.Tags) {
-			t = append(t, ecs.CreateImageTag{Key: k, Value: in.Tags[k]})
-		}
-		req.Tag = &t
-	}
+	req.Tag = sdkTags(in.Tags, func(k, v string) ecs.CreateImageTag { return ecs.CreateImageTag{Key: k, Value: v} })
 	resp := ecs.CreateCreateImageResponse()
 	if err := c.DoECS(ctx, region, req, resp); err != nil {
 		return "", err
@@ -337,13 +325,7 @@ func (c *Client) CopyImage(ctx context.Context, sourceRegion string, in CopyImag
 		// v7 model (CopyImageRequest.ClientToken) defines it.
 		req.QueryParams["ClientToken"] = in.ClientToken
 	}
-	if len(in.Tags) > 0 {
-		t := make([]ecs.CopyImageTag, 0, len(in.Tags))
-		for _, k := range imageSortedKeys(in.Tags) {
-			t = append(t, ecs.CopyImageTag{Key: k, Value: in.Tags[k]})
-		}
-		req.Tag = &t
-	}
+	req.Tag = sdkTags(in.Tags, func(k, v string) ecs.CopyImageTag { return ecs.CopyImageTag{Key: k, Value: v} })
 	resp := ecs.CreateCopyImageResponse()
 	if err := c.DoECS(ctx, sourceRegion, req, resp); err != nil {
 		return "", err
@@ -452,13 +434,4 @@ func (c *Client) DeleteSnapshotsOf(ctx context.Context, region string, snapshotI
 		}
 	}
 	return nil
-}
-
-func imageSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -120,18 +120,7 @@ func (in RunInstanceInput) request(token string) *ecs.RunInstancesRequest {
 		req.VSwitchId, req.SecurityGroupIds = "", nil
 		req.QueryParams["NetworkInterface.1.SecondaryPrivateIpAddressCount"] = strconv.Itoa(in.PrivateIPs - 1)
 	}
-	if len(in.Tags) > 0 {
-		keys := make([]string, 0, len(in.Tags))
-		for k := range in.Tags {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		tags := make([]ecs.RunInstancesTag, 0, len(keys))
-		for _, k := range keys {
-			tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
-		}
-		req.Tag = &tags
-	}
+	req.Tag = sdkTags(in.Tags, func(k, v string) ecs.RunInstancesTag { return ecs.RunInstancesTag{Key: k, Value: v} })
 	req.ClientToken = token
 	return req
 }
@@ -285,19 +274,10 @@ func (c *Client) UpdateResourceTags(ctx context.Context, region, resourceType, i
 		}
 	}
 	if len(set) > 0 {
-		keys := make([]string, 0, len(set))
-		for k := range set {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		tags := make([]ecs.TagResourcesTag, 0, len(keys))
-		for _, k := range keys {
-			tags = append(tags, ecs.TagResourcesTag{Key: k, Value: set[k]})
-		}
 		req := ecs.CreateTagResourcesRequest()
 		req.ResourceType = resourceType
 		req.ResourceId = &[]string{id}
-		req.Tag = &tags
+		req.Tag = sdkTags(set, tagResourcesTag)
 		if err := c.DoECS(ctx, region, req, ecs.CreateTagResourcesResponse()); err != nil {
 			return err
 		}

@@ -14,11 +14,7 @@ func (c *Client) ListInstancesByTags(ctx context.Context, region string, tags ma
 		req := ecs.CreateDescribeInstancesRequest()
 		req.PageNumber = requestsInt(page)
 		req.PageSize = requestsInt(PageSize)
-		t := make([]ecs.DescribeInstancesTag, 0, len(tags))
-		for _, k := range imageSortedKeys(tags) {
-			t = append(t, ecs.DescribeInstancesTag{Key: k, Value: tags[k]})
-		}
-		req.Tag = &t
+		req.Tag = sdkTags(tags, func(k, v string) ecs.DescribeInstancesTag { return ecs.DescribeInstancesTag{Key: k, Value: v} })
 		resp := ecs.CreateDescribeInstancesResponse()
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
 			return 0, 0, err

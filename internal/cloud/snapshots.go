@@ -65,13 +65,7 @@ func (c *Client) listSnapshots(ctx context.Context, region string, f SnapshotFil
 			ids, _ := json.Marshal(f.IDs)
 			req.SnapshotIds = string(ids)
 		}
-		if len(f.Tags) > 0 {
-			tags := make([]ecs.DescribeSnapshotsTag, 0, len(f.Tags))
-			for k, v := range f.Tags {
-				tags = append(tags, ecs.DescribeSnapshotsTag{Key: k, Value: v})
-			}
-			req.Tag = &tags
-		}
+		req.Tag = sdkTags(f.Tags, func(k, v string) ecs.DescribeSnapshotsTag { return ecs.DescribeSnapshotsTag{Key: k, Value: v} })
 		resp := ecs.CreateDescribeSnapshotsResponse()
 		if err := c.DoECS(ctx, region, req, resp); err != nil {
 			return 0, 0, err
