@@ -44,6 +44,15 @@ func knownInt(v types.Int64) int64 {
 	return v.ValueInt64()
 }
 
+// stringValues are xs as string values, for a list or set of strings.
+func stringValues(xs []string) []attr.Value {
+	out := make([]attr.Value, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, types.StringValue(x))
+	}
+	return out
+}
+
 // stringOrNull maps "" to null: the API's "not set".
 func stringOrNull(s string) types.String {
 	if s == "" {

@@ -9,7 +9,6 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/replication"
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -113,7 +112,7 @@ func (w *rimgWork) startExport(ctx context.Context, in cloud.ExportImageInput) (
 func (m *rimgExportModel) located(object string, data []string) *rimgExportModel {
 	out := *m
 	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(replication.ManifestKey(object))
-	out.DataObjects = types.ListValueMust(types.StringType, rimgStringValues(data))
+	out.DataObjects = types.ListValueMust(types.StringType, stringValues(data))
 	out.ETag, out.Size = types.StringNull(), types.Int64Null()
 	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
 	return &out
@@ -135,7 +134,7 @@ func (w *rimgWork) checksum(ctx context.Context, ex *rimgExportModel, object str
 	}
 	manifestKey := replication.ManifestKey(object)
 	out := *ex
-	out.DataObjects = types.ListValueMust(types.StringType, rimgStringValues(data))
+	out.DataObjects = types.ListValueMust(types.StringType, stringValues(data))
 	out.Object, out.ManifestObject = types.StringValue(object), types.StringValue(manifestKey)
 	out.ETag, out.Size = types.StringValue(strings.Trim(res.ETag, `"`)), types.Int64Value(res.Size)
 	out.MD5, out.SHA256, out.CRC64 = types.StringNull(), types.StringNull(), types.StringNull()
@@ -176,14 +175,6 @@ func (w *rimgWork) checksumOne(ctx context.Context, bucket, object string, want 
 		"object": object, "bytes": res.Size, "parts": len(m.Parts), "manifest": manifestKey,
 	})
 	return res, nil
-}
-
-func rimgStringValues(xs []string) []attr.Value {
-	out := make([]attr.Value, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, types.StringValue(x))
-	}
-	return out
 }
 
 // dataObjectsDrift checks the exported data disk objects against their

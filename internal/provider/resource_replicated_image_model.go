@@ -213,9 +213,5 @@ func rimgAccountsValue(accounts []string, nullWhenEmpty bool) types.Set {
 	if len(accounts) == 0 && nullWhenEmpty {
 		return types.SetNull(types.StringType)
 	}
-	vals := make([]attr.Value, 0, len(accounts))
-	for _, a := range accounts {
-		vals = append(vals, types.StringValue(a))
-	}
-	return types.SetValueMust(types.StringType, vals)
+	return types.SetValueMust(types.StringType, stringValues(accounts))
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/replication"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -22,10 +21,7 @@ func (r *replicatedImageResource) Schema(ctx context.Context, _ resource.SchemaR
 	computedString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	allChecksums := make([]attr.Value, 0, len(replication.Checksums))
-	for _, c := range replication.Checksums {
-		allChecksums = append(allChecksums, types.StringValue(c))
-	}
+	allChecksums := stringValues(replication.Checksums)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A custom image in the provider's region, copied to other regions (`CopyImage`, in parallel), " +
 			"shared with other accounts and optionally exported to OSS with a checksum manifest. Copies are tagged " +

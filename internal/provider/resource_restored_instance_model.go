@@ -229,17 +229,9 @@ func (m *restoredInstanceModel) fromInstance(in *cloud.Instance) {
 	if in.Status == cloud.InstanceStatusRunning || in.Status == cloud.InstanceStatusStopped {
 		m.DesiredStatus = types.StringValue(in.Status)
 	}
-	sgs := make([]attr.Value, 0, len(in.SecurityGroupIds.SecurityGroupId))
-	for _, id := range in.SecurityGroupIds.SecurityGroupId {
-		sgs = append(sgs, types.StringValue(id))
-	}
-	m.SecurityGroupIDs = types.SetValueMust(types.StringType, sgs)
+	m.SecurityGroupIDs = types.SetValueMust(types.StringType, stringValues(in.SecurityGroupIds.SecurityGroupId))
 	ips := cloud.InstancePrivateIPs(in)
-	ipv := make([]attr.Value, 0, len(ips))
-	for _, ip := range ips {
-		ipv = append(ipv, types.StringValue(ip))
-	}
-	m.PrivateIPAddresses = types.ListValueMust(types.StringType, ipv)
+	m.PrivateIPAddresses = types.ListValueMust(types.StringType, stringValues(ips))
 	if len(ips) > 0 {
 		m.PrivateIP = types.StringValue(ips[0])
 		m.PrivateIPs = types.Int64Value(int64(len(ips)))
