@@ -522,12 +522,7 @@ func (st *snapStore) deleteImage(c *rpcCall) (any, error) {
 }
 
 func (st *snapStore) modifyImageAttribute(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("ImageId")
-	if id == "" {
-		return nil, errMissingParam("ImageId")
-	}
-	im, err := st.ownImage(c, id)
+	im, err := storeTarget(st, c, "ImageId", st.ownImage)
 	if err != nil {
 		return nil, err
 	}

@@ -111,12 +111,7 @@ func (st *snapStore) dropImage(im *image) {
 }
 
 func (st *snapStore) cancelCopyImage(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("ImageId")
-	if id == "" {
-		return nil, errMissingParam("ImageId")
-	}
-	im, err := st.ownImage(c, id)
+	im, err := storeTarget(st, c, "ImageId", st.ownImage)
 	if err != nil {
 		return nil, err
 	}

@@ -169,12 +169,7 @@ func (st *snapStore) createAutoSnapshotPolicy(c *rpcCall) (any, error) {
 }
 
 func (st *snapStore) modifyAutoSnapshotPolicyEx(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("autoSnapshotPolicyId")
-	if id == "" {
-		return nil, errMissingParam("autoSnapshotPolicyId")
-	}
-	p, err := st.policyOf(c, id)
+	p, err := storeTarget(st, c, "autoSnapshotPolicyId", st.policyOf)
 	if err != nil {
 		return nil, err
 	}
@@ -188,12 +183,7 @@ func (st *snapStore) modifyAutoSnapshotPolicyEx(c *rpcCall) (any, error) {
 }
 
 func (st *snapStore) deleteAutoSnapshotPolicy(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("autoSnapshotPolicyId")
-	if id == "" {
-		return nil, errMissingParam("autoSnapshotPolicyId")
-	}
-	p, err := st.policyOf(c, id)
+	p, err := storeTarget(st, c, "autoSnapshotPolicyId", st.policyOf)
 	if err != nil {
 		return nil, err
 	}
@@ -228,12 +218,7 @@ func policyDisks(c *rpcCall) ([]*ecsDisk, error) {
 }
 
 func (st *snapStore) applyAutoSnapshotPolicy(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("autoSnapshotPolicyId")
-	if id == "" {
-		return nil, errMissingParam("autoSnapshotPolicyId")
-	}
-	p, err := st.policyOf(c, id)
+	p, err := storeTarget(st, c, "autoSnapshotPolicyId", st.policyOf)
 	if err != nil {
 		return nil, err
 	}

@@ -168,6 +168,19 @@ func (s *Server) RunSchedules() {
 	st.catchUp(s.now())
 }
 
+// storeTarget is the prologue of an action on one stored object: catch the
+// store up with the clock, read the required id parameter and find the
+// caller's object with find.
+func storeTarget[T any](st *snapStore, c *rpcCall, param string, find func(c *rpcCall, id string) (T, error)) (T, error) {
+	st.catchUp(c.now)
+	id := c.str(param)
+	if id == "" {
+		var none T
+		return none, errMissingParam(param)
+	}
+	return find(c, id)
+}
+
 // catchUp processes everything due in (lastRun, now]: policy fire times in
 // order, then retention expiry, then finished export tasks. Callers hold
 // e.mu.
