@@ -353,7 +353,13 @@ func (c *rpcCall) settleReleased(t *invokeTarget) {
 	t.errorCode, t.errorInfo = "InstanceReleased", "the instance has released when create task"
 }
 
+// invocationsMatching lists the region's invocations the call's InvokeId,
+// CommandId and InstanceId select, newest first, after answering any
+// parameter error the caller recorded.
 func (c *rpcCall) invocationsMatching() ([]*ecsInvocation, error) {
+	if err := c.err(); err != nil {
+		return nil, err
+	}
 	invokeID, commandID, instanceID := c.str("InvokeId"), c.str("CommandId"), c.str("InstanceId")
 	var out []*ecsInvocation
 	for _, inv := range c.region().invocations {
@@ -387,9 +393,6 @@ func (e *ecsService) describeInvocations(c *rpcCall) (any, error) {
 	status, cmdType, cmdName := c.str("InvokeStatus"), c.str("CommandType"), c.str("CommandName")
 	includeOutput, encoding := c.bool("IncludeOutput"), c.str("ContentEncoding")
 	p := c.pager(10, 50)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
 	all, err := c.invocationsMatching()
 	if err != nil {
 		return nil, err
@@ -448,9 +451,6 @@ func legacyInstanceStatus(st string) string {
 func (e *ecsService) describeInvocationResults(c *rpcCall) (any, error) {
 	instanceID, recordStatus, encoding := c.str("InstanceId"), c.str("InvokeRecordStatus"), c.str("ContentEncoding")
 	p := c.pager(10, 50)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
 	all, err := c.invocationsMatching()
 	if err != nil {
 		return nil, err
