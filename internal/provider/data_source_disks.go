@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"slices"
+	"strings"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -135,4 +138,9 @@ func (d *disksDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// sortDisks orders disks by id, so the list is stable between reads.
+func sortDisks(d []ecs.Disk) {
+	slices.SortFunc(d, func(a, b ecs.Disk) int { return strings.Compare(a.DiskId, b.DiskId) })
 }

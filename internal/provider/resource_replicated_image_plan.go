@@ -95,21 +95,9 @@ func validChecksum(c string) bool {
 // computed values of copies and of the export that the change leaves alone
 // (and only those: a rekeyed region gets a new copy id).
 func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	plan, state, ok := planAndState[replicatedImageModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	var plan replicatedImageModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state *replicatedImageModel
-	if !req.State.Raw.IsNull() {
-		state = &replicatedImageModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
 	if state != nil && state.ImageID.IsNull() && !state.ID.IsNull() {
 		// The source image is gone (see readSourceGone): replace.

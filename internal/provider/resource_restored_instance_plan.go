@@ -68,21 +68,9 @@ func (r *restoredInstanceResource) ValidateConfig(ctx context.Context, req resou
 	}
 }
 func (r *restoredInstanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan restoredInstanceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := planAndState[restoredInstanceModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	var state *restoredInstanceModel
-	if !req.State.Raw.IsNull() {
-		state = &restoredInstanceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
 	changed := false
 	if state != nil {

@@ -52,25 +52,8 @@ func metricsSchema(in func(string, ...validator.String) schema.StringAttribute, 
 			"effective_rpo": in("The snapshot schedule's longest gap, for `alidr_effective_rpo_seconds`: "+
 				"`alidr_snapshot_policy.x.effective_rpo`.", durationVal...),
 			"recovery_point_created_at": in("Creation time (RFC 3339) of the restored recovery point: `alidr_observed_rpo_seconds` is the run's start minus it. "+
-				"E.g. `alidr_restored_instance.x.restored_from_time`; empty or null leaves the metric out.", rfc3339Validator{}),
+				"E.g. `alidr_restored_instance.x.restored_from_time`; empty or null leaves the metric out.", rfc3339Validator()),
 		},
-	}
-}
-
-// rfc3339Validator accepts an RFC 3339 time or "".
-type rfc3339Validator struct{}
-
-func (rfc3339Validator) Description(_ context.Context) string { return "an RFC 3339 time or empty" }
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !isKnown(req.ConfigValue) || req.ConfigValue.ValueString() == "" {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time",
-			fmt.Sprintf("%q is not an RFC 3339 time such as 2026-11-24T02:00:00Z: use the created_at of the recovery point.", req.ConfigValue.ValueString()))
 	}
 }
 

@@ -103,6 +103,16 @@ func durationValidator() validator.String {
 	}}
 }
 
+// rfc3339Validator accepts an RFC 3339 time or "".
+func rfc3339Validator() validator.String {
+	return stringRule{"Invalid time", "an RFC 3339 time or empty", func(s string) error {
+		if _, err := time.Parse(time.RFC3339, s); s != "" && err != nil {
+			return fmt.Errorf("%q is not an RFC 3339 time such as 2026-11-24T02:00:00Z: use the created_at of the recovery point", s)
+		}
+		return nil
+	}}
+}
+
 // crc64Validator accepts a decimal uint64 as OSS writes CRC64s.
 func crc64Validator() validator.String {
 	return stringRule{"Invalid CRC64", "a CRC64-ECMA in decimal, as in x-oss-hash-crc64ecma", func(s string) error {
