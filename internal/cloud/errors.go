@@ -118,36 +118,34 @@ func IsConflict(err error) bool {
 		isTokenBusy(err) || code == "TaskConflict"
 }
 
-// ErrorCode returns the API error code of an ECS or OSS error, or "".
-func ErrorCode(err error) string {
+// serviceError finds the service's answer in an ECS or OSS SDK error: its
+// code and HTTP status; ok is false when err carries none.
+func serviceError(err error) (code string, status int, ok bool) {
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
-		return se.ErrorCode()
+		return se.ErrorCode(), se.HttpStatus(), true
 	}
 	var oe oss.ServiceError
 	if errors.As(err, &oe) {
-		return oe.Code
+		return oe.Code, oe.StatusCode, true
 	}
 	var ope *oss.ServiceError
 	if errors.As(err, &ope) {
-		return ope.Code
+		return ope.Code, ope.StatusCode, true
 	}
-	return ""
+	return "", 0, false
+}
+
+// ErrorCode returns the API error code of an ECS or OSS error, or "".
+func ErrorCode(err error) string {
+	code, _, _ := serviceError(err)
+	return code
 }
 
 // httpStatus returns the HTTP status of an API error, or 0.
 func httpStatus(err error) int {
-	var se *sdkerrors.ServerError
-	if errors.As(err, &se) {
-		return se.HttpStatus()
-	}
-	var oe oss.ServiceError
-	if errors.As(err, &oe) {
-		return oe.StatusCode
-	}
-	var ope *oss.ServiceError
-	if errors.As(err, &ope) {
-		return ope.StatusCode
+	if _, status, ok := serviceError(err); ok {
+		return status
 	}
 	var uo oss.UnexpectedStatusCodeError
 	if errors.As(err, &uo) {
