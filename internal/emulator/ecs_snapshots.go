@@ -163,6 +163,15 @@ func (st *snapStore) registerSnapshots() {
 	}
 }
 
+// validNameAndRetention checks what every action that names a snapshot
+// checks first: the name, then its RetentionDays parameter.
+func validNameAndRetention(c *rpcCall, name string) (int, error) {
+	if err := validSnapshotName(name); err != nil {
+		return 0, err
+	}
+	return validRetention(c, "RetentionDays")
+}
+
 // validRetention checks a snapshot RetentionDays parameter (1..65536).
 func validRetention(c *rpcCall, name string) (int, error) {
 	if !c.has(name) || c.str(name) == "" {
@@ -201,10 +210,7 @@ func (st *snapStore) createSnapshot(c *rpcCall) (any, error) {
 	if diskID == "" {
 		return nil, errMissingParam("DiskId")
 	}
-	if err := validSnapshotName(name); err != nil {
-		return nil, err
-	}
-	retention, err := validRetention(c, "RetentionDays")
+	retention, err := validNameAndRetention(c, name)
 	if err != nil {
 		return nil, err
 	}

@@ -20,10 +20,7 @@ func (st *snapStore) copySnapshot(c *rpcCall) (any, error) {
 	case dest == "":
 		return nil, errMissingParam("DestinationRegionId")
 	}
-	if err := validSnapshotName(name); err != nil {
-		return nil, err
-	}
-	retention, err := validRetention(c, "RetentionDays")
+	retention, err := validNameAndRetention(c, name)
 	if err != nil {
 		return nil, err
 	}

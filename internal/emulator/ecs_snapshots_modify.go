@@ -15,10 +15,7 @@ func (st *snapStore) modifySnapshotAttribute(c *rpcCall) (any, error) {
 		return nil, errMissingParam("SnapshotId")
 	}
 	name := c.str("SnapshotName")
-	if err := validSnapshotName(name); err != nil {
-		return nil, err
-	}
-	retention, err := validRetention(c, "RetentionDays")
+	retention, err := validNameAndRetention(c, name)
 	if err != nil {
 		return nil, err
 	}
