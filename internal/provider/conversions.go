@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
@@ -42,6 +43,19 @@ func knownInt(v types.Int64) int64 {
 		return 0
 	}
 	return v.ValueInt64()
+}
+
+// knownStrings are the elements of a list or set of strings, nil when it
+// is null or unknown.
+func knownStrings(ctx context.Context, v interface {
+	attr.Value
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}) []string {
+	var out []string
+	if isKnown(v) {
+		_ = v.ElementsAs(ctx, &out, false)
+	}
+	return out
 }
 
 // stringValues are xs as string values, for a list or set of strings.

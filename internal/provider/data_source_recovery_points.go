@@ -186,14 +186,7 @@ func recoveryFilter(ctx context.Context, m *recoveryPointsModel, now time.Time, 
 		}
 		f.Dwell = d
 	}
-	list := func(v types.List) []string {
-		var out []string
-		if isKnown(v) {
-			_ = v.ElementsAs(ctx, &out, false)
-		}
-		return out
-	}
-	f.Categories, f.Kinds, f.Regions = list(m.Categories), list(m.Kinds), list(m.Regions)
+	f.Categories, f.Kinds, f.Regions = knownStrings(ctx, m.Categories), knownStrings(ctx, m.Kinds), knownStrings(ctx, m.Regions)
 	return f, ok
 }
 

@@ -261,7 +261,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 
 	// Shares: any image whose accounts differ from the configuration makes
 	// the next plan update them all.
-	want := rimgAccounts(ctx, state.ShareWithAccounts)
+	want := knownStrings(ctx, state.ShareWithAccounts)
 	type img struct{ region, id string }
 	var check []img
 	if owned && !cloud.ImageEncrypted(src) {
@@ -385,7 +385,7 @@ func (r *replicatedImageResource) Update(ctx context.Context, req resource.Updat
 	w := r.newWork(plan, id, kind)
 	w.owner = recordedCopyOwner(ctx, req.Private, id)
 	renamed := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description)
-	shareChanged := !replication.SameAccounts(rimgAccounts(ctx, plan.ShareWithAccounts), rimgAccounts(ctx, state.ShareWithAccounts))
+	shareChanged := !replication.SameAccounts(knownStrings(ctx, plan.ShareWithAccounts), knownStrings(ctx, state.ShareWithAccounts))
 	if renamed && w.owned {
 		if err := r.client.ModifyImageAttribute(ctx, w.region, id, w.name, w.description); err != nil {
 			apiError(&resp.Diagnostics, "rename image "+id, err)

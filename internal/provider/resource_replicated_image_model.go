@@ -166,10 +166,7 @@ func (m *rimgExportModel) checksums(ctx context.Context) map[string]bool {
 // keys lists the objects the export left in its bucket (the exported
 // objects as the task named them, and their manifests).
 func (m *rimgExportModel) keys(ctx context.Context) []string {
-	var data []string
-	if !m.DataObjects.IsNull() && !m.DataObjects.IsUnknown() {
-		m.DataObjects.ElementsAs(ctx, &data, false)
-	}
+	data := knownStrings(ctx, m.DataObjects)
 	if m.Object.IsNull() || m.Object.IsUnknown() {
 		return nil
 	}
@@ -193,14 +190,6 @@ func (m *rimgExportModel) setComputedUnknown() {
 	m.DataObjects = types.ListUnknown(types.StringType)
 	m.Size = types.Int64Unknown()
 	m.MD5, m.SHA256, m.CRC64 = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-}
-func rimgAccounts(ctx context.Context, s types.Set) []string {
-	var out []string
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	s.ElementsAs(ctx, &out, false)
-	return out
 }
 
 func rimgKeepOrNull(prev types.String, now string) types.String {

@@ -138,7 +138,7 @@ func (r *replicatedImageResource) ModifyPlan(ctx context.Context, req resource.M
 			newRegions = append(newRegions, region)
 		}
 	}
-	if shares := rimgAccounts(ctx, plan.ShareWithAccounts); len(shares) > 0 {
+	if shares := knownStrings(ctx, plan.ShareWithAccounts); len(shares) > 0 {
 		var enc []string
 		for _, region := range rimgSortedKeys(planTargets) {
 			if k := planTargets[region].KMSKeyID; !k.IsNull() && k.ValueString() != "" {

@@ -34,7 +34,7 @@ func (r *replicatedImageResource) newWork(m replicatedImageModel, sourceID, kind
 		c: r.client, region: r.client.RegionOr(m.Region.ValueString()), sourceID: sourceID, owner: sourceID,
 		name: m.Name.ValueString(), description: m.Description.ValueString(),
 		owned: kind != replication.SourceImage, kind: kind,
-		shares:          rimgAccounts(context.Background(), m.ShareWithAccounts),
+		shares:          knownStrings(context.Background(), m.ShareWithAccounts),
 		deleteSnapshots: m.DeleteSnapshotsOnDestroy.ValueBool(),
 	}
 }
