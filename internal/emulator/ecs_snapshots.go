@@ -163,6 +163,17 @@ func (st *snapStore) registerSnapshots() {
 	}
 }
 
+// addSnapshot stores a snapshot a call created, with the call's tags, and
+// records it for the call's ClientToken (commit, from idempotent).
+func (st *snapStore) addSnapshot(s *snapshot, tags []tag, commit func(id string)) {
+	for _, t := range tags {
+		s.Tags[t.Key] = t.Value
+	}
+	st.snapshots[s.ID] = s
+	st.e.created(s.ID)
+	commit(s.ID)
+}
+
 // validNameAndRetention checks what every action that names a snapshot
 // checks first: the name, then its RetentionDays parameter.
 func validNameAndRetention(c *rpcCall, name string) (int, error) {
@@ -248,12 +259,7 @@ func (st *snapStore) createSnapshot(c *rpcCall) (any, error) {
 	s.Description = c.str("Description")
 	s.RetentionDays = retention
 	s.Category = category
-	for _, t := range tags {
-		s.Tags[t.Key] = t.Value
-	}
-	st.snapshots[s.ID] = s
-	st.e.created(s.ID)
-	commit(s.ID)
+	st.addSnapshot(s, tags, commit)
 	return ecs.CreateSnapshotResponse{RequestId: c.RequestID, SnapshotId: s.ID}, nil
 }
 

@@ -57,12 +57,7 @@ func (st *snapStore) copySnapshot(c *rpcCall) (any, error) {
 			cp.KMSKeyID = "alias/acs/ecs"
 		}
 	}
-	for _, t := range tags {
-		cp.Tags[t.Key] = t.Value
-	}
-	st.snapshots[cp.ID] = cp
-	st.e.created(cp.ID)
-	commit(cp.ID)
+	st.addSnapshot(cp, tags, commit)
 	return ecs.CopySnapshotResponse{RequestId: c.RequestID, SnapshotId: cp.ID}, nil
 }
 
