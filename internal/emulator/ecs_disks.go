@@ -250,16 +250,26 @@ func (c *rpcCall) attach(d *ecsDisk, inst *ecsInstance, device string, bootable 
 	}
 }
 
+// diskAndInstance finds the DiskId and InstanceId of AttachDisk and
+// DetachDisk (a missing disk is reported before a missing instance).
+func (c *rpcCall) diskAndInstance() (*ecsDisk, *ecsInstance, error) {
+	d, err := c.disk(c.str("DiskId"))
+	if err != nil {
+		return nil, nil, err
+	}
+	inst, err := c.instance(c.str("InstanceId"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, inst, nil
+}
+
 func (e *ecsService) attachDisk(c *rpcCall) (any, error) {
 	bootable, deleteWith := c.bool("Bootable"), c.str("DeleteWithInstance")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	d, err := c.disk(c.str("DiskId"))
-	if err != nil {
-		return nil, err
-	}
-	inst, err := c.instance(c.str("InstanceId"))
+	d, inst, err := c.diskAndInstance()
 	if err != nil {
 		return nil, err
 	}
@@ -290,11 +300,7 @@ func (e *ecsService) attachDisk(c *rpcCall) (any, error) {
 
 func (e *ecsService) detachDisk(c *rpcCall) (any, error) {
 	deleteWith := c.str("DeleteWithInstance")
-	d, err := c.disk(c.str("DiskId"))
-	if err != nil {
-		return nil, err
-	}
-	inst, err := c.instance(c.str("InstanceId"))
+	d, inst, err := c.diskAndInstance()
 	if err != nil {
 		return nil, err
 	}
