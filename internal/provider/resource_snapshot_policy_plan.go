@@ -160,7 +160,14 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	ret, retOK := spRetentionOf(ctx, plan.Retention, &scratch)
 	disksKnown := plan.DiskIDs.IsNull() || fullyKnown(plan.DiskIDs)
 	if disksKnown && !plan.DiskIDs.IsNull() {
-		r.warnDisksOnOtherPolicies(ctx, region, plan.ID.ValueString(), spStringsOf(ctx, plan.DiskIDs, &scratch), &resp.Diagnostics)
+		// Only disks the apply adds can be missing or held by another
+		// policy: the refresh just listed those following this one
+		// (PolicyDisks), so checking them again would cost a call per plan.
+		added := spStringsOf(ctx, plan.DiskIDs, &scratch)
+		if state != nil && state.Region.Equal(plan.Region) && fullyKnown(state.DiskIDs) {
+			added, _ = spDiskChanges(added, spStringsOf(ctx, state.DiskIDs, &scratch))
+		}
+		r.warnDisksOnOtherPolicies(ctx, region, plan.ID.ValueString(), added, &resp.Diagnostics)
 	}
 	switch {
 	case !retOK || !disksKnown:
