@@ -13,7 +13,8 @@ import (
 // DiskSnapshots lists the completed snapshots of disks held in region with
 // one paged DescribeSnapshots of the region (ECS DescribeSnapshots filters
 // by one DiskId only; ecs-20140526 has no list of disk ids), and the
-// service's time. Concurrent callers share the listing (batch.go). copies selects the cross-region copies of the disks'
+// service's time; the callers of one provider process share the listing
+// (batch.go). copies selects the cross-region copies of the disks'
 // snapshots (in a copy region) instead of the disks' own snapshots (in
 // their region). A copy names its source disk in SourceDiskId.
 func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []string, copies bool) ([]drpolicy.Snapshot, time.Time, error) {
