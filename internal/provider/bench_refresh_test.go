@@ -1,11 +1,13 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
 	"github.com/alidr/terraform-provider-alidr/internal/benchkit"
+	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -112,6 +115,60 @@ resource "alidr_snapshot_policy" "p%d" {
 	}
 	fmt.Printf("plan_seconds_%d=%.1f\n", n, on.Seconds())
 	fmt.Printf("plan_seconds_%d_no_batching=%.1f\n", n, off.Seconds())
+
+	// The same reads without Terraform's CPU around them: 10 workers (the
+	// CLI's -parallelism) read each policy as a refresh does, through one
+	// client as one provider process would.
+	on, off = 0, 0
+	for range benchkit.EnvInt(b, "ALIDR_BENCH_ROUNDS", 3) {
+		off = benchkit.MinDur(off, refreshPolicies(b, srv, env.Region, env.DRRegions[0], false))
+		on = benchkit.MinDur(on, refreshPolicies(b, srv, env.Region, env.DRRegions[0], true))
+	}
+	fmt.Printf("client_refresh_seconds_%d=%.2f\n", n, on.Seconds())
+	fmt.Printf("client_refresh_seconds_%d_no_batching=%.2f\n", n, off.Seconds())
+}
+
+// refreshPolicies reads every enterprise policy of region as the refresh
+// does (the policy, its disks' snapshots, their copies in copyRegion) with
+// 10 workers and returns how long it took.
+func refreshPolicies(b *testing.B, srv *emulator.Server, region, copyRegion string, batching bool) time.Duration {
+	ctx := context.Background()
+	c, err := cloud.New(ctx, cloud.Config{
+		Region: region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: cloud.Endpoints{ECS: srv.URL(), EBS: srv.URL()}, NoBatching: !batching,
+	}, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	all, err := c.ListEnterprisePoliciesByTags(ctx, region, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make(chan string, len(all))
+	for _, p := range all {
+		ids <- p.PolicyID
+	}
+	close(ids)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for id := range ids {
+				p, err := c.FindEnterprisePolicyByID(ctx, region, id)
+				if err == nil {
+					_, _, err = c.DiskSnapshots(ctx, region, p.DiskIDs, false)
+				}
+				if err == nil {
+					_, _, err = c.DiskSnapshots(ctx, copyRegion, p.DiskIDs, true)
+				}
+				if err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
 }
 
 // countPlan runs a plan that must find nothing to change and returns the
