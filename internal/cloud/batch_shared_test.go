@@ -205,3 +205,25 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 		t.Errorf("with batching off two reads made %d DescribeSnapshots calls; want 2", n)
 	}
 }
+
+// A listing that failed is reported to the callers that shared it and never
+// served again: the next read lists anew.
+func TestSharedSnapshotListingFailureIsNotKept(t *testing.T) {
+	ctx := context.Background()
+	srv := startEmulator(t, emulator.Options{})
+	c := sharedClient(t, srv, false)
+	// Every attempt of the first listing loses its connection (network
+	// errors are retried MaxRetries times: 4 attempts).
+	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeSnapshots", Kind: emulator.FaultDrop, Count: 4})
+	disks := []string{emulator.SeedDiskCoreDBData}
+	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err == nil {
+		t.Fatal("the listing succeeded through four dropped connections")
+	}
+	before := len(srv.Requests())
+	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil {
+		t.Fatalf("the read after a failed listing: %v", err)
+	}
+	if n := calls(srv, before, "DescribeSnapshots"); n != 1 {
+		t.Errorf("the read after a failed listing made %d DescribeSnapshots calls; want 1", n)
+	}
+}
