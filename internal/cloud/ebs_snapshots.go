@@ -14,8 +14,13 @@ import (
 // service's time. copies selects the cross-region copies of the disks'
 // snapshots (in a copy region) instead of the disks' own snapshots (in
 // their region). A copy names its source disk in SourceDiskId.
+//
+// Only automatic snapshots (DescribeSnapshots SnapshotType=auto; the v7
+// DescribeSnapshotsRequest defines auto, user and all) are a policy's
+// points: an image of the protected instance and its CopyImage copies are
+// manual snapshots that also name the disk in SourceDiskId.
 func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []string, copies bool) ([]drpolicy.Snapshot, time.Time, error) {
-	all, now, err := c.listSnapshots(ctx, region, SnapshotFilter{Status: "accomplished"})
+	all, now, err := c.listSnapshots(ctx, region, SnapshotFilter{Type: "auto", Status: "accomplished"})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
