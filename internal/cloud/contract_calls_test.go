@@ -18,17 +18,22 @@ var callSites = map[string]*regexp.Regexp{
 	"ecs":        regexp.MustCompile(`ecs\.Create([A-Za-z]+)Request\(\)`),
 	"ecs-common": regexp.MustCompile(`ApiName = "([A-Za-z]+)"`),
 	"ebs":        regexp.MustCompile(`(?:DoEBS|diskTargets)\(ctx, [a-z]+, "([A-Za-z]+)"`),
+	"sts":        regexp.MustCompile(`sts\.Create([A-Za-z]+)Request\(\)`),
 }
 
-// ebsWithoutExample are the EBS 2021-07-30 actions whose official response
+// withoutExample are the EBS 2021-07-30 actions whose official response
 // example is not in testdata/responses: no official generated model module
 // of the EBS API is served to this build (internal/cloud/ebs.go), so gen
 // cannot write them, and the reference pages' examples have not been
 // captured. Each entry is a known gap, not a pass: a new EBS action is not
 // added here silently, and an entry no longer called fails the test.
-var ebsWithoutExample = []string{
+//
+// STS AssumeRole (2015-04-01) is the same kind of gap: the v7 ECS models do
+// not hold it, and its reference example has not been captured.
+var withoutExample = []string{
 	"BindEnterpriseSnapshotPolicy", "CreateEnterpriseSnapshotPolicy", "DeleteEnterpriseSnapshotPolicy",
 	"DescribeEnterpriseSnapshotPolicy", "UnbindEnterpriseSnapshotPolicy", "UpdateEnterpriseSnapshotPolicy",
+	"AssumeRole",
 }
 
 // calledActions scans the non-test Go files of dirs for call sites and
@@ -64,7 +69,7 @@ func calledActions(t *testing.T, dirs ...string) map[string]string {
 // response example parsed by a contract test: typed ECS actions are in
 // contracts() (TestResponseContracts), ECS common requests have their
 // example and model fields in testdata/responses (TestSnapshotLockContracts
-// reads them). EBS actions are listed in ebsWithoutExample until their
+// reads them). EBS actions are listed in withoutExample until their
 // examples exist.
 func TestEveryCalledActionHasAContract(t *testing.T) {
 	called := calledActions(t, ".", filepath.Join("..", "sweep"))
@@ -82,8 +87,8 @@ func TestEveryCalledActionHasAContract(t *testing.T) {
 	sort.Strings(names)
 	for _, action := range names {
 		kind := called[action]
-		if kind == "ebs" && slices.Contains(ebsWithoutExample, action) {
-			t.Logf("%s (EBS): no official response example yet", action)
+		if (kind == "ebs" || kind == "sts") && slices.Contains(withoutExample, action) {
+			t.Logf("%s (%s): no official response example yet", action, kind)
 			continue
 		}
 		raw, err := os.ReadFile(filepath.Join("testdata", "responses", action+".json"))
@@ -102,9 +107,9 @@ func TestEveryCalledActionHasAContract(t *testing.T) {
 			t.Errorf("%s is called but not in contracts(): TestResponseContracts does not parse its example", action)
 		}
 	}
-	for _, a := range ebsWithoutExample {
-		if called[a] != "ebs" {
-			t.Errorf("%s is listed in ebsWithoutExample but no longer called", a)
+	for _, a := range withoutExample {
+		if called[a] == "" {
+			t.Errorf("%s is listed in withoutExample but no longer called", a)
 		}
 	}
 }
