@@ -17,6 +17,11 @@ import (
 // (batch.go). copies selects the cross-region copies of the disks'
 // snapshots (in a copy region) instead of the disks' own snapshots (in
 // their region). A copy names its source disk in SourceDiskId.
+//
+// Only automatic snapshots (DescribeSnapshots SnapshotType=auto; the v7
+// DescribeSnapshotsRequest defines auto, user and all) are a policy's
+// points: an image of the protected instance and its CopyImage copies are
+// manual snapshots that also name the disk in SourceDiskId.
 func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []string, copies bool) ([]drpolicy.Snapshot, time.Time, error) {
 	all, now, err := c.regionSnapshots(ctx, region)
 	if err != nil {
@@ -35,8 +40,9 @@ func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []strin
 	return out, now, nil
 }
 
-// regionSnapshots are the completed snapshots of region, from the listing
-// shared by the policies' refreshes, retention tiers and locks.
+// regionSnapshots are the completed automatic snapshots of region (see
+// DiskSnapshots for why only automatic ones), from the listing shared by the
+// policies' refreshes and retention tiers.
 func (c *Client) regionSnapshots(ctx context.Context, region string) ([]ecs.Snapshot, time.Time, error) {
-	return c.sharedSnapshots(ctx, region, SnapshotFilter{Status: "accomplished"})
+	return c.sharedSnapshots(ctx, region, SnapshotFilter{Type: "auto", Status: "accomplished"})
 }
