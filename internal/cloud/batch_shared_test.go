@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-
+	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -109,18 +108,39 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 // nothing comes from before the plan that asks.
 func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	ctx := context.Background()
-	srv := startEmulator(t, emulator.Options{})
+	// The listing holds automatic snapshots only (DiskSnapshots): each disk
+	// gets a policy of its own firing at its own hour of the manual clock,
+	// so advancing an hour takes exactly one snapshot of that disk (hours
+	// are UTC+8: 00:30 UTC is 08:30 there, the first policy fires at 09:00).
+	clock := emulator.NewManualClock(time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC))
+	srv := startEmulator(t, emulator.Options{Clock: clock})
+	srv.SetTimestampWindow(0)
 	srv.SetDurations(emulator.InstantDurations())
 	outside := sharedClient(t, srv, true) // the world outside Terraform
-	snap := func(disk string) string {
-		t.Helper()
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = disk
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := outside.DoECS(ctx, "cn-beijing", req, resp); err != nil {
+	everyDay := []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+	for hour, disk := range []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData} {
+		id, err := outside.CreateAutoSnapshotPolicy(ctx, "cn-beijing", PolicySpec{
+			Name: disk, Schedule: drpolicy.Schedule{Hours: []int{hour + 9}, Weekdays: everyDay}, RetentionDays: 7,
+		}, "")
+		if err != nil {
 			t.Fatal(err)
 		}
-		return resp.SnapshotId
+		if err := outside.ApplyAutoSnapshotPolicy(ctx, "cn-beijing", id, []string{disk}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshotOf := func(disk string) string {
+		t.Helper()
+		list, _, err := outside.listSnapshots(ctx, "cn-beijing", SnapshotFilter{DiskID: disk, Type: "auto"})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("automatic snapshots of %s: %d, %v; want 1", disk, len(list), err)
+		}
+		return list[0].SnapshotId
+	}
+	snap := func(disk string) string {
+		t.Helper()
+		clock.Advance(time.Hour)
+		return snapshotOf(disk)
 	}
 	first := snap(emulator.SeedDiskCoreDBData)
 	disks := []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData}
