@@ -20,7 +20,6 @@ import (
 // run's attestation and appears nowhere: not in the provider's trace log,
 // not in state, not in the attestation.
 func TestAccAttestationSigningKeyNeverLeaks(t *testing.T) {
-	acctest.SkipOnCloud(t, "scripts the boot test's outcome")
 	env := acctest.New(t, emulator.Options{})
 	env.Instant()
 	trust := newTestTrust(t, env, "alidr-proofs-leak")

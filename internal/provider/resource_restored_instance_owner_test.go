@@ -15,7 +15,6 @@ import (
 // Three restores with identical arguments each own an instance; shrinking
 // count deletes only the instances of the removed resource instances.
 func TestAccRestoredInstance_identicalRestoresOwnTheirInstances(t *testing.T) {
-	acctest.SkipOnCloud(t, "counts the emulator's instances")
 	env := acctest.New(t, emulator.Options{})
 	env.Instant()
 	config := func(n int) string {
@@ -47,7 +46,7 @@ resource "alidr_restored_instance" "test" {
 		}, {
 			Config: config(1),
 			Check: func(*terraform.State) error {
-				if _, err := env.Client(t).FindInstanceByID(context.Background(), "cn-beijing", first); err != nil {
+				if _, err := env.Client(t).FindInstanceByID(context.Background(), env.Region, first); err != nil {
 					return fmt.Errorf("the instance of test[0] after count went from 3 to 1: %w", err)
 				}
 				return nil

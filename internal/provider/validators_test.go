@@ -14,7 +14,6 @@ import (
 // Names, tags, sizes, buckets, keys and regions the API would refuse fail at
 // plan time, naming the attribute; names count characters, not bytes.
 func TestAccPlanTimeNameRules(t *testing.T) {
-	acctest.SkipOnCloud(t, "plans against the seeded network")
 	env := acctest.New(t, emulator.Options{})
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	invalid := func(cfg, want string) resource.TestStep {
@@ -32,9 +31,9 @@ func TestAccPlanTimeNameRules(t *testing.T) {
 		return env.Config(`resource "alidr_replicated_image" "i" {
   source  = { instance_id = %q }
   name    = "core-golden"
-  targets = { "cn-shanghai" = {} }
+  targets = { %q = {} }
   export  = { bucket = %q, prefix = %q }
-}`, emulator.SeedInstanceCoreDB, bucket, prefix)
+}`, env.InstanceID, env.DRRegions[0], bucket, prefix)
 	}
 	cjk60 := strings.Repeat("恢", 60) // 180 bytes, 60 characters
 	resource.Test(t, resource.TestCase{
