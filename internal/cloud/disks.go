@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
@@ -56,8 +55,7 @@ func (c *Client) listDisks(ctx context.Context, region string, f DiskFilter) ([]
 		req.DiskType = f.DiskType
 		req.Category = f.Category
 		if len(f.IDs) > 0 {
-			ids, _ := json.Marshal(f.IDs)
-			req.DiskIds = string(ids)
+			req.DiskIds = jsonParam(f.IDs)
 		}
 		req.Tag = sdkTags(f.Tags, func(k, v string) ecs.DescribeDisksTag { return ecs.DescribeDisksTag{Key: k, Value: v} })
 		resp := ecs.CreateDescribeDisksResponse()

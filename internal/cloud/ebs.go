@@ -65,7 +65,8 @@ func (c *Client) DoEBS(ctx context.Context, region, action string, params map[st
 	return c.serviceError("EBS", err, action, region)
 }
 
-// jsonParam encodes a JSON-document parameter (Schedule, RetainRule...).
+// jsonParam encodes a JSON-document parameter (Schedule, RetainRule, the
+// JSON arrays of ids DescribeDisks/Snapshots/Instances take...).
 func jsonParam(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)

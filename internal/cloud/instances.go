@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -36,11 +35,11 @@ var instancesByID = batchKind[ecs.Instance]{
 	action: "DescribeInstances",
 	id:     func(in *ecs.Instance) string { return in.InstanceId },
 	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]ecs.Instance, error) {
-		list, _ := json.Marshal(ids)
+		list := jsonParam(ids)
 		var out []ecs.Instance
 		err := AllPages(ctx, func(page int) (int, int, error) {
 			req := ecs.CreateDescribeInstancesRequest()
-			req.InstanceIds = string(list)
+			req.InstanceIds = list
 			req.PageNumber = requestsInt(page)
 			req.PageSize = requestsInt(PageSize)
 			resp := ecs.CreateDescribeInstancesResponse()

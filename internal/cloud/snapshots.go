@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -62,8 +61,7 @@ func (c *Client) listSnapshots(ctx context.Context, region string, f SnapshotFil
 			req.Status = "all"
 		}
 		if len(f.IDs) > 0 {
-			ids, _ := json.Marshal(f.IDs)
-			req.SnapshotIds = string(ids)
+			req.SnapshotIds = jsonParam(f.IDs)
 		}
 		req.Tag = sdkTags(f.Tags, func(k, v string) ecs.DescribeSnapshotsTag { return ecs.DescribeSnapshotsTag{Key: k, Value: v} })
 		resp := ecs.CreateDescribeSnapshotsResponse()
