@@ -342,13 +342,9 @@ func (st *snapStore) exporting(imageID string, now time.Time) bool {
 }
 
 func (st *snapStore) deleteImage(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("ImageId")
 	force := c.bool("Force")
-	if id == "" {
-		return nil, errMissingParam("ImageId")
-	}
-	if err := c.err(); err != nil {
+	id, err := st.requiredID(c, "ImageId")
+	if err != nil {
 		return nil, err
 	}
 	resp := ecs.DeleteImageResponse{RequestId: c.RequestID}

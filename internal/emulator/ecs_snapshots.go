@@ -264,13 +264,9 @@ func (st *snapStore) createSnapshot(c *rpcCall) (any, error) {
 }
 
 func (st *snapStore) deleteSnapshot(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("SnapshotId")
 	force := c.bool("Force")
-	if id == "" {
-		return nil, errMissingParam("SnapshotId")
-	}
-	if err := c.err(); err != nil {
+	id, err := st.requiredID(c, "SnapshotId")
+	if err != nil {
 		return nil, err
 	}
 	resp := ecs.DeleteSnapshotResponse{RequestId: c.RequestID}

@@ -9,10 +9,9 @@ import (
 )
 
 func (st *snapStore) modifySnapshotAttribute(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("SnapshotId")
-	if id == "" {
-		return nil, errMissingParam("SnapshotId")
+	id, err := st.requiredID(c, "SnapshotId")
+	if err != nil {
+		return nil, err
 	}
 	name := c.str("SnapshotName")
 	retention, err := validNameAndRetention(c, name)
@@ -65,10 +64,9 @@ const (
 )
 
 func (st *snapStore) modifySnapshotCategory(c *rpcCall) (any, error) {
-	st.catchUp(c.now)
-	id := c.str("SnapshotId")
-	if id == "" {
-		return nil, errMissingParam("SnapshotId")
+	id, err := st.requiredID(c, "SnapshotId")
+	if err != nil {
+		return nil, err
 	}
 	category := c.str("Category")
 	if !strings.EqualFold(category, "archive") {

@@ -172,13 +172,24 @@ func (s *Server) RunSchedules() {
 // store up with the clock, read the required id parameter and find the
 // caller's object with find.
 func storeTarget[T any](st *snapStore, c *rpcCall, param string, find func(c *rpcCall, id string) (T, error)) (T, error) {
+	id, err := st.requiredID(c, param)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return find(c, id)
+}
+
+// requiredID catches the store up with the clock and reads the id an
+// action cannot do without (MissingParameter), then answers any parameter
+// error the call recorded before it.
+func (st *snapStore) requiredID(c *rpcCall, param string) (string, error) {
 	st.catchUp(c.now)
 	id := c.str(param)
 	if id == "" {
-		var none T
-		return none, errMissingParam(param)
+		return "", errMissingParam(param)
 	}
-	return find(c, id)
+	return id, c.err()
 }
 
 // catchUp processes everything due in (lastRun, now]: policy fire times in
