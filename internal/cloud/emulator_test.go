@@ -28,7 +28,7 @@ func emulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Ser
 	t.Helper()
 	srv := startEmulator(t, opts)
 	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
 		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
 	}, "test")
 	if err != nil {

@@ -90,7 +90,7 @@ func TestSnapshotLockResponseContracts(t *testing.T) {
 func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 	c, srv := emulatorClient(t, emulator.Options{})
 	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
+	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 3 {
 		req := ecs.CreateCreateSnapshotRequest()
@@ -143,7 +143,7 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 func TestRecoveryPointsMarkLocked(t *testing.T) {
 	c, srv := emulatorClient(t, emulator.Options{})
 	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
+	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 2 {
 		req := ecs.CreateCreateSnapshotRequest()

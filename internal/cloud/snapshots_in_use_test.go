@@ -17,7 +17,7 @@ import (
 func TestDeleteSnapshotsOfKeepsSnapshotsInUse(t *testing.T) {
 	c, srv := emulatorClient(t, emulator.Options{})
 	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
+	ctx, region := context.Background(), emulator.SeedRegion
 	id, err := c.CreateImage(ctx, region, CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "in-use"})
 	if err != nil {
 		t.Fatal(err)

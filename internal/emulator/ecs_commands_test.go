@@ -60,7 +60,7 @@ func decoded(t *testing.T, s string) string {
 }
 
 func TestRunCommandDefaultOutcome(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: 3 * time.Second})
 	inv := runCommand(t, client, "echo hello", "", SeedInstanceCoreDB)
 	if r := oneResult(t, client, inv); r.InvocationStatus != "Running" || r.InvokeRecordStatus != "Running" || r.Output != "" {
@@ -82,7 +82,7 @@ func TestRunCommandDefaultOutcome(t *testing.T) {
 }
 
 func TestRunCommandScriptedFailThenPass(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	srv.ScriptCommand(SeedInstanceCoreApp, CommandOutcome{
 		ExitCode: 0, Output: "ready\n",
@@ -120,7 +120,7 @@ func TestRunCommandScriptedFailThenPass(t *testing.T) {
 }
 
 func TestRunCommandHangsUntilTimeout(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "30", SeedInstanceCoreDB)
@@ -135,7 +135,7 @@ func TestRunCommandHangsUntilTimeout(t *testing.T) {
 }
 
 func TestRunCommandInstanceNotRunning(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = SeedInstanceCoreApp
@@ -180,7 +180,7 @@ func TestRunCommandInstanceNotRunning(t *testing.T) {
 }
 
 func TestCreateAndInvokeCommand(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	create := ecs.CreateCreateCommandRequest()
 	create.Name = "check"
@@ -220,7 +220,7 @@ func TestCreateAndInvokeCommand(t *testing.T) {
 }
 
 func TestControlScriptsCommands(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	rec := httptest.NewRecorder()
 	srv.ecs.serveControl(rec, httptest.NewRequest(http.MethodPost, ControlPrefix+"ecs/commands/"+SeedInstanceCoreDB,
@@ -260,7 +260,7 @@ func TestControlScriptsCommands(t *testing.T) {
 }
 
 func TestCloudAssistantStatus(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Minute, InstanceStop: time.Minute})
 	runCommand(t, client, "uptime", "", SeedInstanceCoreDB)
 	stop := ecs.CreateStopInstanceRequest()
@@ -285,7 +285,7 @@ func TestCloudAssistantStatus(t *testing.T) {
 }
 
 func TestStopInvocation(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "600", SeedInstanceCoreDB, SeedInstanceCoreApp)
@@ -317,7 +317,7 @@ func TestStopInvocation(t *testing.T) {
 // An instance released while its command runs ends the run as Cloud
 // Assistant reports it: InstanceReleased, not an API NotFound code.
 func TestRunCommandInstanceReleasedDuringRun(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "60", SeedInstanceCoreDB)

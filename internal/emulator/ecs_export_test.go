@@ -58,7 +58,7 @@ func TestExportImageWritesObjects(t *testing.T) {
 	// in the DescribeTaskAttribute reference example.
 	key := "ecs_" + id + "_" + resp.TaskId + ".raw"
 	tr := e.task(resp.TaskId)
-	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != "cn-beijing" {
+	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != SeedRegion {
 		t.Errorf("new task: %+v", tr)
 	}
 	// The image cannot be deleted while it is being exported.
@@ -354,10 +354,10 @@ func TestExportImagePrefixAndFormat(t *testing.T) {
 		return ""
 	}
 	if got := format("qcow2"); got != "raw" {
-		t.Errorf("qcow2 asked in cn-beijing: task reports %s, want raw", got)
+		t.Errorf("qcow2 asked in %s: task reports %s, want raw", SeedRegion, got)
 	}
-	exportFormatRegions["cn-beijing"] = true
-	defer delete(exportFormatRegions, "cn-beijing")
+	exportFormatRegions[SeedRegion] = true
+	defer delete(exportFormatRegions, SeedRegion)
 	if got := format("qcow2"); got != "qcow2" {
 		t.Errorf("qcow2 asked where ImageFormat is honoured: task reports %s", got)
 	}

@@ -187,7 +187,7 @@ func TestImageFromInstanceAndDeleteInUse(t *testing.T) {
 
 	// Boot an instance from it: its data disk comes from the image's data
 	// snapshot, and the image is now in use.
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.ImageId = resp.ImageId
 	run.SystemDiskSize = "40"
 	ran, err := e.bj.RunInstances(run)
@@ -338,7 +338,7 @@ func TestImageCopyAndCancel(t *testing.T) {
 		t.Errorf("waiting copy: %+v", w)
 	}
 	copySnap := w.DiskDeviceMappings.DiskDeviceMapping[0].SnapshotId
-	if s := e.mustSnapshot(e.sh, copySnap); s.Usage != "image" || s.SourceRegionId != "cn-beijing" {
+	if s := e.mustSnapshot(e.sh, copySnap); s.Usage != "image" || s.SourceRegionId != SeedRegion {
 		t.Errorf("copy's snapshot: %+v", s)
 	}
 	// The copy's region is where it is managed.
@@ -405,7 +405,7 @@ func TestImageSharing(t *testing.T) {
 	e := newSnapEnv(t)
 	const otherID = "2000000000000002"
 	e.srv.AddAccount(otherID, "other-ak", "other-sk")
-	other := ecsClient(t, e.srv, "cn-beijing", "other-ak", "other-sk")
+	other := ecsClient(t, e.srv, SeedRegion, "other-ak", "other-sk")
 	id, _ := e.readyImage("shared")
 
 	share := ecs.CreateModifyImageSharePermissionRequest()
@@ -433,7 +433,7 @@ func TestImageSharing(t *testing.T) {
 		t.Fatalf("shared image seen by the other account: %+v", r.Images.Image)
 	}
 	// The other account can boot it but not manage it.
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.ImageId = id
 	run.VSwitchId = seedID("vsw", "2ze", "seedvswh")
 	run.SecurityGroupId = seedID("sg", "2ze", "seedsg")
@@ -513,7 +513,7 @@ func TestImageModifyAttributeAndFailure(t *testing.T) {
 	if im := e.mustImage(e.bj, resp.ImageId, "CreateFailed"); im.Status != "CreateFailed" {
 		t.Errorf("injected failure: %s", im.Status)
 	}
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.ImageId = resp.ImageId
 	_, err = e.bj.RunInstances(run)
 	wantAPIError(t, err, 403, "IncorrectImageStatus")

@@ -35,7 +35,7 @@ func describeOne(t *testing.T, client *ecs.Client, id string) ecs.Instance {
 }
 
 func TestSeededWorld(t *testing.T) {
-	_, _, client := startECS(t, "cn-beijing")
+	_, _, client := startECS(t, SeedRegion)
 	req := ecs.CreateDescribeInstancesRequest()
 	req.Tag = &[]ecs.DescribeInstancesTag{{Key: "app", Value: "core"}}
 	resp, err := client.DescribeInstances(req)
@@ -51,7 +51,7 @@ func TestSeededWorld(t *testing.T) {
 		t.Fatalf("seeded instances: %+v", resp.Instances.Instance)
 	}
 	if db.VpcAttributes.VSwitchId != SeedVSwitchBeijing || db.VpcAttributes.PrivateIpAddress.IpAddress[0] == "" ||
-		db.SecurityGroupIds.SecurityGroupId[0] != SeedSecurityGroupBJ || db.ZoneId != "cn-beijing-h" || db.Cpu != 4 || db.Memory != 16384 {
+		db.SecurityGroupIds.SecurityGroupId[0] != SeedSecurityGroupBJ || db.ZoneId != SeedZone || db.Cpu != 4 || db.Memory != 16384 {
 		t.Fatalf("core-db view: %+v", db)
 	}
 
@@ -91,10 +91,10 @@ func TestSeededWorld(t *testing.T) {
 }
 
 func TestInstanceLifecycleOnManualClock(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{InstanceCreate: 10 * time.Second, InstanceStart: 4 * time.Second, InstanceStop: 4 * time.Second})
 
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.SystemDiskCategory = "cloud_essd"
 	req.SystemDiskSize = "60"
 	req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: "100", DeleteWithInstance: "false"}}
@@ -205,8 +205,8 @@ func TestInstanceLifecycleOnManualClock(t *testing.T) {
 }
 
 func TestRunInstancesClientToken(t *testing.T) {
-	_, _, client := startECS(t, "cn-beijing")
-	req := runReq("cn-beijing")
+	_, _, client := startECS(t, SeedRegion)
+	req := runReq(SeedRegion)
 	req.Amount = "2"
 	req.ClientToken = "token-1"
 	first, err := client.RunInstances(req)
@@ -216,7 +216,7 @@ func TestRunInstancesClientToken(t *testing.T) {
 	if len(first.InstanceIdSets.InstanceIdSet) != 2 {
 		t.Fatalf("amount 2 gave %v", first.InstanceIdSets.InstanceIdSet)
 	}
-	again := runReq("cn-beijing")
+	again := runReq(SeedRegion)
 	again.Amount = "2"
 	again.ClientToken = "token-1"
 	second, err := client.RunInstances(again)
@@ -236,7 +236,7 @@ func TestRunInstancesClientToken(t *testing.T) {
 			t.Errorf("without UniqueSuffix the name stays %q, got %q", "web", in.InstanceName)
 		}
 	}
-	suffixed := runReq("cn-beijing")
+	suffixed := runReq(SeedRegion)
 	suffixed.Amount = "2"
 	suffixed.UniqueSuffix = "true"
 	two, err := client.RunInstances(suffixed)
@@ -251,7 +251,7 @@ func TestRunInstancesClientToken(t *testing.T) {
 		t.Errorf("UniqueSuffix names %v", names)
 	}
 
-	changed := runReq("cn-beijing")
+	changed := runReq(SeedRegion)
 	changed.Amount = "2"
 	changed.InstanceType = "ecs.g7.xlarge"
 	changed.ClientToken = "token-1"
@@ -260,7 +260,7 @@ func TestRunInstancesClientToken(t *testing.T) {
 }
 
 func TestRunInstancesValidation(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.ecs.hooks.snapshot = func(_, _, id string) (int, bool) {
 		if id == "s-2zeexisting000000000" {
 			return 50, true
@@ -282,7 +282,7 @@ func TestRunInstancesValidation(t *testing.T) {
 		}, 400, "InvalidSystemDiskSize.LessThanImageSize"},
 		{"bad system disk category", func(r *ecs.RunInstancesRequest) { r.SystemDiskCategory = "floppy" }, 400, "InvalidSystemDiskCategory.ValueNotSupported"},
 		{"unknown vswitch", func(r *ecs.RunInstancesRequest) { r.VSwitchId = "vsw-2zenothere000000000" }, 404, "InvalidVSwitchId.NotFound"},
-		{"vswitch in another zone", func(r *ecs.RunInstancesRequest) { r.ZoneId = "cn-beijing-k" }, 400, "InvalidParameter.Mismatch"},
+		{"vswitch in another zone", func(r *ecs.RunInstancesRequest) { r.ZoneId = SeedRegion + "-k" }, 400, "InvalidParameter.Mismatch"},
 		{"unknown security group", func(r *ecs.RunInstancesRequest) { r.SecurityGroupId = "sg-2zenothere00000000000" }, 404, "InvalidSecurityGroupId.NotFound"},
 		{"missing image", func(r *ecs.RunInstancesRequest) { r.ImageId = "" }, 400, "MissingParameter"},
 		{"unknown snapshot", func(r *ecs.RunInstancesRequest) {
@@ -296,7 +296,7 @@ func TestRunInstancesValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req := runReq("cn-beijing")
+			req := runReq(SeedRegion)
 			tc.mod(req)
 			_, err := client.RunInstances(req)
 			wantAPIError(t, err, tc.status, tc.code)
@@ -308,7 +308,7 @@ func TestRunInstancesValidation(t *testing.T) {
 	}
 
 	// A data disk from an existing snapshot takes the snapshot's size.
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: "s-2zeexisting000000000", Category: "cloud_essd"}}
 	req.PrivateIpAddress = "172.16.0.200"
 	run, err := client.RunInstances(req)
@@ -332,9 +332,9 @@ func TestRunInstancesValidation(t *testing.T) {
 }
 
 func TestDescribePagingAndConsistency(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.Amount = "5"
 	if _, err := client.RunInstances(req); err != nil {
 		t.Fatal(err)
@@ -381,7 +381,7 @@ func TestDescribePagingAndConsistency(t *testing.T) {
 
 	// Eventual consistency: a new instance misses its first 2 describes.
 	srv.SetEventualConsistency(2)
-	run, err := client.RunInstances(runReq("cn-beijing"))
+	run, err := client.RunInstances(runReq(SeedRegion))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,9 +401,9 @@ func TestDescribePagingAndConsistency(t *testing.T) {
 }
 
 func TestDeleteInstancesBatch(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.Amount = "2"
 	run, err := client.RunInstances(req)
 	if err != nil {
@@ -429,7 +429,7 @@ func TestDeleteInstancesBatch(t *testing.T) {
 }
 
 func TestInstanceStatusAndModifyAttribute(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{InstanceStop: time.Minute})
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = SeedInstanceCoreApp
@@ -468,7 +468,7 @@ func TestInstanceStatusAndModifyAttribute(t *testing.T) {
 }
 
 func TestBatchStartStop(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{InstanceStop: 5 * time.Second, InstanceStart: 5 * time.Second})
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = SeedInstanceCoreApp
@@ -516,7 +516,7 @@ func TestBatchStartStop(t *testing.T) {
 }
 
 func TestSecondaryPrivateIPs(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	req := primaryNICReq("2")
 	run, err := client.RunInstances(req)
@@ -545,7 +545,7 @@ func TestSecondaryPrivateIPs(t *testing.T) {
 // primaryNICReq is a RunInstances request whose primary network interface
 // carries the vSwitch, the security group and secondary IPs.
 func primaryNICReq(secondary string) *ecs.RunInstancesRequest {
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.VSwitchId, req.SecurityGroupId = "", ""
 	req.NetworkInterface = &[]ecs.RunInstancesNetworkInterface{{
 		InstanceType: "Primary", VSwitchId: SeedVSwitchBeijing, SecurityGroupIds: &[]string{SeedSecurityGroupBJ},
@@ -558,9 +558,9 @@ func primaryNICReq(secondary string) *ecs.RunInstancesRequest {
 // exists only inside NetworkInterface.N, and a Primary interface takes the
 // vSwitch and security groups instead of the top-level parameters.
 func TestRunInstancesNetworkInterfaceRules(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
-	top := runReq("cn-beijing")
+	top := runReq(SeedRegion)
 	top.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "2"
 	_, err := client.RunInstances(top)
 	wantAPIError(t, err, 400, "InvalidParameter")
@@ -582,11 +582,11 @@ func TestRunInstancesNetworkInterfaceRules(t *testing.T) {
 }
 
 func TestNewDisksLagToo(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	srv.SetEventualConsistency(1)
 	create := ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-h"
+	create.ZoneId = SeedZone
 	create.DiskCategory = "cloud_essd"
 	create.Size = "20"
 	d, err := client.CreateDisk(create)
@@ -605,15 +605,15 @@ func TestNewDisksLagToo(t *testing.T) {
 // goroutine has its own SDK client: ecs.Client itself is not safe for
 // concurrent use (DoAction writes the shared http.Client's timeout).
 func TestConcurrentRunAndDescribe(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	const n = 8
 	errs := make(chan error, 2*n)
 	for i := 0; i < n; i++ {
-		runner := ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
-		reader := ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+		runner := ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret)
+		reader := ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret)
 		go func() {
-			_, err := runner.RunInstances(runReq("cn-beijing"))
+			_, err := runner.RunInstances(runReq(SeedRegion))
 			errs <- err
 		}()
 		go func() {
@@ -634,18 +634,18 @@ func TestConcurrentRunAndDescribe(t *testing.T) {
 
 // A small vSwitch runs out of addresses; the failing call creates nothing.
 func TestRunInstancesIPExhaustion(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	// A /27 has hosts .11 to .30 for automatic addresses: 20.
 	srv.ecs.mu.Lock()
-	srv.ecs.account(DefaultAccountID).regions["cn-beijing"].vswitches[SeedVSwitchBeijing].CIDR = "172.16.0.0/27"
+	srv.ecs.account(DefaultAccountID).regions[SeedRegion].vswitches[SeedVSwitchBeijing].CIDR = "172.16.0.0/27"
 	srv.ecs.mu.Unlock()
-	req := runReq("cn-beijing")
+	req := runReq(SeedRegion)
 	req.Amount = "18" // 2 seeded instances hold two addresses already
 	if _, err := client.RunInstances(req); err != nil {
 		t.Fatal(err)
 	}
-	more := runReq("cn-beijing")
+	more := runReq(SeedRegion)
 	more.Amount = "2"
 	_, err := client.RunInstances(more)
 	wantAPIError(t, err, 403, "InvalidVSwitchId.IpNotEnough")
@@ -673,10 +673,10 @@ func TestRunInstancesIPExhaustion(t *testing.T) {
 // TestRunInstancesDiskBounds: data disk sizes as the RunInstances reference
 // gives them: ESSD (PL1) up to 65536 GiB, PL0 from 1 GiB.
 func TestRunInstancesDiskBounds(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	run := func(size, pl string) error {
-		req := runReq("cn-beijing")
+		req := runReq(SeedRegion)
 		req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: size, PerformanceLevel: pl}}
 		_, err := client.RunInstances(req)
 		return err

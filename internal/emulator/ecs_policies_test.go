@@ -61,7 +61,7 @@ func (e *snapEnv) describePolicy(id string) ecs.AutoSnapshotPolicy {
 func (e *snapEnv) diskPolicy(diskID string) string {
 	e.srv.ecs.mu.Lock()
 	defer e.srv.ecs.mu.Unlock()
-	return e.srv.ecs.account(DefaultAccountID).regions["cn-beijing"].disks[diskID].AutoSnapshotPolicyID
+	return e.srv.ecs.account(DefaultAccountID).regions[SeedRegion].disks[diskID].AutoSnapshotPolicyID
 }
 
 // allSnapshots lists every snapshot of a region matching mod, walking
@@ -193,7 +193,7 @@ func TestPolicyThreeMonthsOnTwoDisks(t *testing.T) {
 		t.Fatalf("%d copies in cn-shanghai, want %d (40)", len(copies), want)
 	}
 	for _, cp := range copies {
-		if cp.SourceRegionId != "cn-beijing" || cp.RetentionDays != 10 || cp.SnapshotType != "auto" || cp.RegionId != "cn-shanghai" {
+		if cp.SourceRegionId != SeedRegion || cp.RetentionDays != 10 || cp.SnapshotType != "auto" || cp.RegionId != "cn-shanghai" {
 			t.Fatalf("copy %+v", cp)
 		}
 	}
@@ -261,7 +261,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 		p.RepeatWeekdays != `["1","2","3","4","5","6","7"]` || p.RetentionDays != 30 || p.Status != "Normal" ||
 		!p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai"]` ||
 		p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted ||
-		p.CopyEncryptionConfiguration.KMSKeyId != "kms-1" || p.DiskNums != 0 || p.RegionId != "cn-beijing" ||
+		p.CopyEncryptionConfiguration.KMSKeyId != "kms-1" || p.DiskNums != 0 || p.RegionId != SeedRegion ||
 		p.CreationTime != "2026-01-05T03:30:00Z" || len(p.Tags.Tag) != 1 || p.Tags.Tag[0].TagValue != "gold" {
 		t.Errorf("described policy: %+v", p)
 	}
@@ -421,7 +421,7 @@ func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
 		t.Errorf("%d copies in cn-shanghai, want 6 (3 days x 2 fires before the disk went)", n)
 	}
 	if n := len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.SnapshotType = "auto" })); n != 0 {
-		t.Errorf("%d auto snapshots of the released disk in cn-beijing", n)
+		t.Errorf("%d auto snapshots of the released disk in %s", n, SeedRegion)
 	}
 }
 

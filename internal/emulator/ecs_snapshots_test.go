@@ -15,18 +15,18 @@ type snapEnv struct {
 	t     *testing.T
 	srv   *Server
 	clock *ManualClock
-	bj    *ecs.Client // cn-beijing, default account
+	bj    *ecs.Client // SeedRegion, default account
 	sh    *ecs.Client // cn-shanghai, default account
 }
 
 func newSnapEnv(t *testing.T) *snapEnv {
 	t.Helper()
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	// The SDK stamps requests with wall time; these tests move the clock by
 	// months.
 	srv.SetTimestampWindow(0)
 	return &snapEnv{t: t, srv: srv, clock: clock,
-		bj: ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret),
+		bj: ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret),
 		sh: ecsClient(t, srv, "cn-shanghai", DefaultAccessKeyID, DefaultAccessKeySecret)}
 }
 
@@ -90,7 +90,7 @@ func TestSnapshotCreateLifecycle(t *testing.T) {
 	}
 	if s.SourceDiskId != SeedDiskCoreDBData || s.SourceDiskSize != "200" || s.SourceDiskType != "data" ||
 		s.SnapshotName != "before-upgrade" || s.Description != "pre-upgrade" || s.RetentionDays != 7 ||
-		s.Category != "standard" || s.SnapshotType != "user" || s.Usage != "none" || s.RegionId != "cn-beijing" {
+		s.Category != "standard" || s.SnapshotType != "user" || s.Usage != "none" || s.RegionId != SeedRegion {
 		t.Errorf("snapshot fields: %+v", s)
 	}
 	if s.CreationTime != start.UTC().Format("2006-01-02T15:04:05Z") {
@@ -334,7 +334,7 @@ func TestSnapshotCopyToRegion(t *testing.T) {
 		t.Error("copy listed in the source region")
 	}
 	cp := e.mustSnapshot(e.sh, resp.SnapshotId)
-	if cp.Status != "progressing" || cp.SourceRegionId != "cn-beijing" || cp.SourceSnapshotId != id ||
+	if cp.Status != "progressing" || cp.SourceRegionId != SeedRegion || cp.SourceSnapshotId != id ||
 		cp.SnapshotName != "dr-copy" || cp.RetentionDays != 30 || !cp.Encrypted || cp.KMSKeyId != "key-123" ||
 		cp.SourceDiskSize != "200" || cp.RegionId != "cn-shanghai" || len(cp.Tags.Tag) != 1 {
 		t.Errorf("copy: %+v", cp)
@@ -465,14 +465,14 @@ func TestSnapshotArchiveRules(t *testing.T) {
 	if s := e.mustSnapshot(e.bj, late); s.RetentionDays != -1 {
 		t.Errorf("archived forever: retention %d", s.RetentionDays)
 	}
-	cp := copySnapshotRequest(late, "cn-beijing")
+	cp := copySnapshotRequest(late, SeedRegion)
 	_, err = e.bj.CopySnapshot(cp)
 	wantAPIError(t, err, 403, "OperationDenied.ArchiveSnapshot")
 
 	// Encrypted snapshots cannot be archived.
 	plain := e.createSnapshot(SeedDiskCoreAppData, "plain")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	cp = copySnapshotRequest(plain, "cn-beijing")
+	cp = copySnapshotRequest(plain, SeedRegion)
 	cp.Encrypted = requests.NewBoolean(true)
 	enc, err := e.bj.CopySnapshot(cp)
 	if err != nil {
@@ -550,12 +550,12 @@ func TestSnapshotDisksFromSnapshots(t *testing.T) {
 	e := newSnapEnv(t)
 	d := e.srv.ecs.durations
 	snap := e.createSnapshot(SeedDiskCoreDBData, "seed-data")
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
 	_, err := e.bj.RunInstances(run)
 	wantAPIError(t, err, 404, "InvalidSnapshotId.NotFound") // not accomplished yet
 	e.clock.Advance(d.SnapshotCreate)
-	run = runReq("cn-beijing")
+	run = runReq(SeedRegion)
 	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
 	ran, err := e.bj.RunInstances(run)
 	if err != nil {
@@ -628,17 +628,17 @@ func TestSnapshotHookForDisks(t *testing.T) {
 		defer e.srv.ecs.mu.Unlock()
 		return e.srv.ecs.hooks.snapshot(acc, region, id)
 	}
-	if _, ok := hook(DefaultAccountID, "cn-beijing"); ok {
+	if _, ok := hook(DefaultAccountID, SeedRegion); ok {
 		t.Error("progressing snapshot usable")
 	}
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	if size, ok := hook(DefaultAccountID, "cn-beijing"); !ok || size != 200 {
+	if size, ok := hook(DefaultAccountID, SeedRegion); !ok || size != 200 {
 		t.Errorf("hook = %d %v", size, ok)
 	}
 	if _, ok := hook(DefaultAccountID, "cn-shanghai"); ok {
 		t.Error("snapshot usable from another region")
 	}
-	if _, ok := hook("2000000000000002", "cn-beijing"); ok {
+	if _, ok := hook("2000000000000002", SeedRegion); ok {
 		t.Error("snapshot usable from another account")
 	}
 }

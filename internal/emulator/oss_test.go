@@ -220,7 +220,7 @@ func TestOSSObjectPutGetHeadCRC(t *testing.T) {
 		opts []oss.ClientOption
 	}{
 		{"v1", nil},
-		{"v4", []oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region("cn-beijing")}},
+		{"v4", []oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region(SeedRegion)}},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			c := ossClient(t, srv, v.opts...)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func TestEveryActionHasResources(t *testing.T) {
@@ -36,7 +38,7 @@ func TestEveryActionHasResources(t *testing.T) {
 }
 
 func TestBuildBackupPolicy(t *testing.T) {
-	doc, actions, err := Build(Selection{Duties: []string{"backup"}, Regions: []string{"cn-beijing", "cn-shanghai"}, AccountID: "1234"})
+	doc, actions, err := Build(Selection{Duties: []string{"backup"}, Regions: []string{emulator.SeedRegion, "cn-shanghai"}, AccountID: "1234"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
@@ -486,7 +487,7 @@ func sampleResult(t *testing.T) *Result {
 	f.put("img.manifest", mustJSON(t, manifestOf(data, 8)))
 	f.results, f.cmdTook = []CommandResult{bad, ok}, 2*time.Second
 	return Run(context.Background(), f, clk, Spec{
-		Name: "nightly", RunID: "vr-report", Region: "cn-beijing",
+		Name: "nightly", RunID: "vr-report", Region: emulator.SeedRegion,
 		Checksum: &ChecksumSpec{Bucket: "b", Object: "img", Mode: ModeFull, ExpectedMD5: strings.Repeat("b", 32)},
 		BootTest: boot(time.Minute, 30*time.Second), RTOTarget: 15 * time.Minute, VerifiedPoints: []string{"s-1"},
 	})
