@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -252,34 +251,6 @@ func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 	}
 }
 
-// A part that keeps failing does not cancel the others; they are journaled
-// when the run ends (the commit interval never elapses here) and a rerun
-// fetches only the failed part.
-func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
-	f, data, broken := firstPartBroken(t, 15)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	opts := smallOpts(&s)
-	opts.CommitInterval = time.Hour
-	_, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err == nil || !strings.Contains(err.Error(), "1 of 8 parts failed") || !strings.Contains(err.Error(), "oss://bkt/obj") {
-		t.Fatalf("error %v", err)
-	}
-	if len(s.ds) != 4 {
-		t.Fatalf("%d retries of the broken part, want 4", len(s.ds))
-	}
-	broken.Store(false)
-	before := len(f.getLog())
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
-	if res.PartsFetched != 1 || res.PartsResumed != 7 || len(f.getLog())-before != 1 {
-		t.Fatalf("rerun fetched %d parts, resumed %d", res.PartsFetched, res.PartsResumed)
-	}
-}
-
 // 403/404 stop at once without retries.
 func TestDownloadFatalErrors(t *testing.T) {
 	f := newFakeOSS(t)
@@ -336,62 +307,6 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 	}
 }
 
-// A journal from an older version of the object is ignored on rerun.
-func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
-	f, _, broken := firstPartBroken(t, 19)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	if _, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s)); err == nil {
-		t.Fatal("expected failure")
-	}
-	broken.Store(false)
-	newData := randBytes(512<<10, 20)
-	f.put("obj", newData)
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, newData, dst)
-	if res.PartsResumed != 0 || res.PartsFetched != 8 {
-		t.Fatalf("resumed %d fetched %d", res.PartsResumed, res.PartsFetched)
-	}
-}
-
-// Local data damaged after it was journaled is detected on resume and
-// fetched again instead of being trusted.
-func TestDownloadResumeRechecksLocalData(t *testing.T) {
-	for _, crcOnly := range []bool{false, true} {
-		t.Run(fmt.Sprintf("crcOnly=%v", crcOnly), func(t *testing.T) { testResumeRechecksLocalData(t, crcOnly) })
-	}
-}
-
-func testResumeRechecksLocalData(t *testing.T, crcOnly bool) {
-	f, data, broken := firstPartBroken(t, 21)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	opts := smallOpts(&s)
-	if crcOnly { // no part buffers: resumed parts are checked through scratch
-		opts.MD5, opts.SHA256, opts.PartSHA256 = false, false, false
-	}
-	_, _ = Download(context.Background(), f.bucket(t), "obj", dst, opts) // fails by design: the journal stays
-	broken.Store(false)
-	pf, _ := os.OpenFile(dst+PartialSuffix, os.O_RDWR, 0)
-	if _, err := pf.WriteAt([]byte{0xff, 0xee}, 300<<10); err != nil { // inside part 4
-		t.Fatal(err)
-	}
-	pf.Close()
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(dst); !bytes.Equal(got, data) || res.CRC64 != CRC64(data) {
-		t.Fatal("resumed download differs")
-	}
-	if res.PartsFetched != 2 || res.PartsResumed != 6 {
-		t.Fatalf("fetched %d resumed %d", res.PartsFetched, res.PartsResumed)
-	}
-}
-
 func TestDownloadContextCancel(t *testing.T) {
 	f := newFakeOSS(t)
 	f.put("obj", randBytes(512<<10, 22))
@@ -410,103 +325,6 @@ func TestDownloadContextCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v", err)
 	}
-}
-
-func TestVerifyAndVerifySample(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 23)
-	f.put("obj", data)
-	var s recSleep
-	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, sh := md5.Sum(data), sha256.Sum256(data)
-	if res.CRC64 != CRC64(data) || res.MD5 != hex.EncodeToString(m[:]) || res.SHA256 != hex.EncodeToString(sh[:]) {
-		t.Fatalf("verify result %+v", res)
-	}
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", res.Manifest, 100); err != nil {
-		t.Fatalf("sample of intact object: %v", err)
-	}
-	// Same size and ETag but different bytes in part 2 (the manifest pins
-	// the ETag, so pretend the store lost bytes).
-	bad := append([]byte{}, data...)
-	bad[2*(64<<10)+5] ^= 1
-	f.mu.Lock()
-	f.objects["obj"].data = bad
-	f.mu.Unlock()
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", res.Manifest, 100); !errors.Is(err, ErrPartMismatch) || !strings.Contains(err.Error(), "part 2") {
-		t.Fatalf("damaged object: %v", err)
-	}
-}
-
-// Verify repairs its digests when a part is corrupted in transit.
-func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 24)
-	f.put("obj", data)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[7] ^= 2
-			writeRange(w, o, start, end, b)
-			return true
-		}
-		return false
-	})
-	var s recSleep
-	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := md5.Sum(data)
-	if res.CRC64 != CRC64(data) || res.MD5 != hex.EncodeToString(m[:]) || len(res.Repaired) != 1 {
-		t.Fatalf("verify result %+v", res)
-	}
-}
-
-// A part corrupted once in transit is not reported as a damaged object.
-func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 25)
-	f.put("obj", data)
-	m := sampleManifest(t, data, 64<<10)
-	m.ETag = f.objects["obj"].etag
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[9] ^= 1
-			writeRange(w, o, start, end, b)
-			return true
-		}
-		return false
-	})
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", m, 100); err != nil {
-		t.Fatal(err)
-	}
-	if n.Load() < 2 {
-		t.Fatal("corrupted part was not read again")
-	}
-}
-
-// firstPartBroken serves a 512 KiB object of random data (seed) whose first
-// part fails with a 500 while broken is set (it starts set).
-func firstPartBroken(t *testing.T, seed uint64) (f *fakeOSS, data []byte, broken *atomic.Bool) {
-	f = newFakeOSS(t)
-	data = randBytes(512<<10, seed)
-	f.put("obj", data)
-	broken = new(atomic.Bool)
-	broken.Store(true)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && broken.Load() {
-			ossError(w, http.StatusInternalServerError, "InternalError")
-			return true
-		}
-		return false
-	})
-	return f, data, broken
 }
 
 // A part whose good reads alternate with differently corrupted ones never
