@@ -14,14 +14,9 @@ import (
 func newEmulatorClient(t *testing.T, secret string) (*Client, *emulator.Server) {
 	t.Helper()
 	srv := startEmulator(t, emulator.Options{})
-	c, err := New(context.Background(), Config{
-		Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: secret, MaxRetries: 3,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), STS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv
+	cfg := EmulatorConfig(srv)
+	cfg.SecretKey, cfg.MaxRetries = secret, 3
+	return MustNew(t, cfg), srv
 }
 
 // Resources poll several regions at once; the shared client must be safe
@@ -74,15 +69,9 @@ func TestWrongSecretIsNotRetried(t *testing.T) {
 }
 
 func TestAssumeRoleThroughSTS(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	c, err := New(context.Background(), Config{
-		Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"},
-		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(startEmulator(t, emulator.Options{}))
+	cfg.AssumeRole = &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"}
+	c := MustNew(t, cfg)
 	cc, err := c.creds.GetCredentials()
 	if err != nil || cc.SecurityToken == "" || cc.AccessKeyId == emulator.DefaultAccessKeyID {
 		t.Fatalf("expected temporary credentials, got %+v %v", cc, err)

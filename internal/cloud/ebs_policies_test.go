@@ -3,8 +3,6 @@ package cloud_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -78,28 +76,13 @@ func TestEnterprisePolicyLifecycle(t *testing.T) {
 // (testdata/responses/ebs) through DoEBS.
 func TestEnterprisePolicyResponseContract(t *testing.T) {
 	dir := filepath.Join("testdata", "responses", "ebs")
-	var gotAction string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		gotAction = r.Form.Get("Action")
+	c := cloud.ResponsesClient(t, dir, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Form.Get("Version") != "2021-07-30" {
 			http.Error(w, "wrong version", http.StatusBadRequest)
-			return
+			return true
 		}
-		b, err := os.ReadFile(filepath.Join(dir, gotAction+".json"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	}))
-	defer srv.Close()
-	c, err := cloud.New(context.Background(), cloud.Config{Region: "cn-hangzhou", AccessKey: "ak", SecretKey: "sk",
-		Endpoints: cloud.Endpoints{ECS: srv.URL, EBS: srv.URL}}, "contract-test")
-	if err != nil {
-		t.Fatal(err)
-	}
+		return false
+	})
 	id, err := c.CreateEnterprisePolicy(context.Background(), "cn-hangzhou", espSpec, "tok")
 	if err != nil || id != "esp-xxx" {
 		t.Fatalf("CreateEnterpriseSnapshotPolicy: %q, %v", id, err)

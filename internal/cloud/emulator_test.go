@@ -22,18 +22,35 @@ func startEmulator(t *testing.T, opts emulator.Options) *emulator.Server {
 	return srv
 }
 
+// StartEmulator is startEmulator for the tests of package cloud_test.
+var StartEmulator = startEmulator
+
+// EmulatorConfig is the config of a client for emulator.SeedRegion with the
+// emulator's default keys and every endpoint (ECS, OSS, EBS, STS) on srv.
+func EmulatorConfig(srv *emulator.Server) Config {
+	u := srv.URL()
+	return Config{Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
+		Endpoints: Endpoints{ECS: u, OSS: u, EBS: u, STS: u}}
+}
+
+// MustNew is New for tests: an error ends the test.
+func MustNew(t *testing.T, cfg Config) *Client {
+	t.Helper()
+	c, err := New(context.Background(), cfg, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // emulatorClient starts an emulator and returns a client for it whose
 // retries barely wait.
 func emulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Server) {
 	t.Helper()
 	srv := startEmulator(t, opts)
-	c, err := New(context.Background(), Config{
-		Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 3,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(srv)
+	cfg.MaxRetries = 3
+	c := MustNew(t, cfg)
 	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
 	return c, srv
 }

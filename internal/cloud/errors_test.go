@@ -46,13 +46,9 @@ func TestNotFoundCodesAreExactPerKind(t *testing.T) {
 // must not report success, nothing is retried.
 func TestRevokedKeyIsAnAuthenticationError(t *testing.T) {
 	_, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
-	c, err := New(context.Background(), Config{
-		Region: emulator.SeedRegion, AccessKey: "LTAI-revoked-key-0001", SecretKey: "whatever", MaxRetries: 3,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(srv)
+	cfg.AccessKey, cfg.SecretKey, cfg.MaxRetries = "LTAI-revoked-key-0001", "whatever", 3
+	c := MustNew(t, cfg)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	// A tiny latency rule counts the calls as they arrive.
 	srv.InjectFault(emulator.Fault{Service: "*", Kind: emulator.FaultLatency, Duration: time.Millisecond, Rate: 1})
@@ -231,11 +227,10 @@ func TestCancelCopyImageIncorrectStatusLooksAtTheImage(t *testing.T) {
 // authentication error, not as a transient one.
 func TestAssumeRoleWithRevokedBaseKey(t *testing.T) {
 	_, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
-	_, err := New(context.Background(), Config{
-		Region: emulator.SeedRegion, AccessKey: "LTAI-revoked-key-0002", SecretKey: "s",
-		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator"},
-		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
-	}, "test")
+	cfg := EmulatorConfig(srv)
+	cfg.AccessKey, cfg.SecretKey = "LTAI-revoked-key-0002", "s"
+	cfg.AssumeRole = &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator"}
+	_, err := New(context.Background(), cfg, "test")
 	var ae *AccessError
 	if !errors.As(err, &ae) || ae.Permission || !strings.Contains(err.Error(), "sts:AssumeRole") || strings.Contains(err.Error(), "LTAI-revoked-key-0002") {
 		t.Fatalf("assume_role with a revoked base key: %v", err)

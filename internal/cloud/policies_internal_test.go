@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func TestDecodeJSONArray(t *testing.T) {

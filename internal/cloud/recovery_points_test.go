@@ -20,22 +20,11 @@ import (
 // wait.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *cloud.Client) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := cloud.StartEmulator(t, opts)
 	srv.SetDurations(emulator.InstantDurations())
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: emulator.SeedRegion, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL(), EBS: srv.URL()}, MaxRetries: 5,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := cloud.EmulatorConfig(srv)
+	cfg.MaxRetries = 5
+	c := cloud.MustNew(t, cfg)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	return srv, c
 }

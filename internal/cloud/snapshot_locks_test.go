@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -23,29 +22,16 @@ import (
 func TestSnapshotLockResponseContracts(t *testing.T) {
 	dir := filepath.Join("testdata", "responses")
 	var params []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
+	c := ResponsesClient(t, dir, func(w http.ResponseWriter, r *http.Request) bool {
 		for k := range r.Form {
 			params = append(params, r.Form.Get("Action")+" "+k)
 		}
 		if r.Form.Get("NextToken") != "" { // the example's token: the last page
 			_, _ = w.Write([]byte(`{"RequestId":"last-page","LockedSnapshotsInfo":[]}`))
-			return
+			return true
 		}
-		body, err := os.ReadFile(filepath.Join(dir, r.Form.Get("Action")+".json"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	c, err := New(context.Background(), Config{Region: "cn-hangzhou", AccessKey: "ak", SecretKey: "sk",
-		Endpoints: Endpoints{ECS: srv.URL}}, "contract-test")
-	if err != nil {
-		t.Fatal(err)
-	}
+		return false
+	})
 	ctx := context.Background()
 	lock, err := c.LockSnapshot(ctx, "cn-hangzhou", "s-9dp2qojdpdfmgfmf****", 1, 3)
 	if err != nil {
