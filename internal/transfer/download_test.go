@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // recSleep records requested backoffs without waiting.
@@ -65,6 +67,35 @@ func checkResult(t *testing.T, res *Result, data []byte, path string) {
 	}
 }
 
+// servedObject puts n random bytes (seed) as "obj" on a new fake OSS.
+func servedObject(t *testing.T, n int, seed uint64) (*fakeOSS, []byte) {
+	t.Helper()
+	f := newFakeOSS(t)
+	data := randBytes(n, seed)
+	f.put("obj", data)
+	return f, data
+}
+
+// writeFlipped answers a ranged GET with the range's bytes of o, byte i
+// of them XORed with mask: bytes corrupted in transit, headers intact.
+func writeFlipped(w http.ResponseWriter, o *fakeObject, start, end int64, i int, mask byte) {
+	b := append([]byte{}, o.data[start:end+1]...)
+	b[i] ^= mask
+	writeRange(w, o, start, end, b)
+}
+
+// mustDownload downloads key of b into dst with opts and checks the file
+// and the result against data (checkResult).
+func mustDownload(t *testing.T, b *oss.Bucket, key, dst string, opts Options, data []byte) *Result {
+	t.Helper()
+	res, err := Download(context.Background(), b, key, dst, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, res, data, dst)
+	return res
+}
+
 func TestDownloadHappyPath(t *testing.T) {
 	f := newFakeOSS(t)
 	data := randBytes(1<<20+123, 10)
@@ -75,11 +106,7 @@ func TestDownloadHappyPath(t *testing.T) {
 	var pmu sync.Mutex
 	opts := smallOpts(&s)
 	opts.Progress = func(p Progress) { pmu.Lock(); progress = append(progress, p); pmu.Unlock() }
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Parts != 17 || res.PartsFetched != 17 || res.Retries != 0 || res.ETag != o.etag {
 		t.Fatalf("result %+v", res)
 	}
@@ -109,20 +136,13 @@ func TestDownloadHappyPath(t *testing.T) {
 func TestDownloadEmptyObject(t *testing.T) {
 	f := newFakeOSS(t)
 	f.put("empty", nil)
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "empty", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, nil, dst)
+	mustDownload(t, f.bucket(t), "empty", filepath.Join(t.TempDir(), "out"), smallOpts(&s), nil)
 }
 
 // A body cut short is retried from the byte after the last one received.
 func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 11)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 11)
 	var cut atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && cut.Add(1) == 1 {
@@ -131,13 +151,8 @@ func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
 		}
 		return false
 	})
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data)
 	var resumed bool
 	for _, g := range f.getLog() {
 		if g.rng == RangeHeader(64<<10+1000, 64<<10-1000) {
@@ -152,9 +167,7 @@ func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
 // 5xx, throttling and a 200-instead-of-206 are retried with growing,
 // capped backoff; only the faulty part is retried.
 func TestDownloadTransientErrorsBackoff(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 12)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 12)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start != 128<<10 {
@@ -176,11 +189,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 	var s recSleep
 	opts := smallOpts(&s)
 	opts.BaseBackoff, opts.MaxBackoff = time.Second, 3*time.Second
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Retries != 3 || len(s.ds) != 3 {
 		t.Fatalf("retries %d sleeps %v", res.Retries, s.ds)
 	}
@@ -196,26 +205,17 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 // Bytes corrupted in transit with intact headers are caught by the
 // whole-object CRC and the bad part alone is replaced.
 func TestDownloadCorruptionRepaired(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 13)
-	f.put("obj", data)
+	f, data := servedObject(t, 512<<10, 13)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 192<<10 && n.Add(1) == 1 {
-			bad := append([]byte{}, o.data[start:end+1]...)
-			bad[100] ^= 0x40
-			writeRange(w, o, start, end, bad)
+			writeFlipped(w, o, start, end, 100, 0x40)
 			return true
 		}
 		return false
 	})
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst) // MD5/SHA-256 recomputed over the repaired bytes
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data) // MD5/SHA-256 recomputed over the repaired bytes
 	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
 		t.Fatalf("repaired %v", res.Repaired)
 	}
@@ -223,16 +223,12 @@ func TestDownloadCorruptionRepaired(t *testing.T) {
 
 // With an expected manifest a corrupted part is re-fetched at once.
 func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 14)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 14)
 	m := sampleManifest(t, data, 64<<10)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 0 && n.Add(1) == 1 {
-			bad := append([]byte{}, o.data[start:end+1]...)
-			bad[0] ^= 1
-			writeRange(w, o, start, end, bad)
+			writeFlipped(w, o, start, end, 0, 1)
 			return true
 		}
 		return false
@@ -241,11 +237,7 @@ func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 	opts := smallOpts(&s)
 	opts.Expected = m
 	dst := filepath.Join(t.TempDir(), "out")
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Retries != 1 || len(res.Repaired) != 0 {
 		t.Fatalf("retries %d repaired %v", res.Retries, res.Repaired)
 	}
@@ -274,9 +266,7 @@ func TestDownloadFatalErrors(t *testing.T) {
 // An object replaced mid-transfer answers 412 to the pinned If-Match: the
 // download stops with ErrObjectChanged, and the next run starts over.
 func TestDownloadObjectChangedMidTransfer(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 17)
-	f.put("obj", data)
+	f, _ := servedObject(t, 512<<10, 17)
 	newData := randBytes(512<<10, 18)
 	var once sync.Once
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
@@ -297,11 +287,7 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 		t.Fatal("destination written for a changed object")
 	}
 	f.setHook(nil)
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, newData, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, smallOpts(&s), newData)
 	if res.PartsResumed != 0 {
 		t.Fatalf("resumed %d parts of the old object", res.PartsResumed)
 	}
@@ -331,9 +317,7 @@ func TestDownloadContextCancel(t *testing.T) {
 // reads the same twice in a row; settle still accepts the value two
 // non-consecutive reads agree on.
 func TestDownloadSettleAcceptsNonConsecutiveAgreement(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 16)
-	f.put("obj", data)
+	f, data := servedObject(t, 512<<10, 16)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start != 192<<10 {
@@ -343,18 +327,11 @@ func TestDownloadSettleAcceptsNonConsecutiveAgreement(t *testing.T) {
 		if k%2 == 0 {
 			return false
 		}
-		bad := append([]byte{}, o.data[start:end+1]...)
-		bad[k] ^= 0x40 // each bad read differs from the others
-		writeRange(w, o, start, end, bad)
+		writeFlipped(w, o, start, end, int(k), 0x40) // each bad read differs from the others
 		return true
 	})
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data)
 	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
 		t.Fatalf("repaired %v", res.Repaired)
 	}

@@ -31,11 +31,7 @@ func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
 	}
 	broken.Store(false)
 	before := len(f.getLog())
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, smallOpts(&s), data)
 	if res.PartsFetched != 1 || res.PartsResumed != 7 || len(f.getLog())-before != 1 {
 		t.Fatalf("rerun fetched %d parts, resumed %d", res.PartsFetched, res.PartsResumed)
 	}
@@ -52,11 +48,7 @@ func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
 	broken.Store(false)
 	newData := randBytes(512<<10, 20)
 	f.put("obj", newData)
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, newData, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, smallOpts(&s), newData)
 	if res.PartsResumed != 0 || res.PartsFetched != 8 {
 		t.Fatalf("resumed %d fetched %d", res.PartsResumed, res.PartsFetched)
 	}

@@ -13,9 +13,7 @@ import (
 )
 
 func TestVerifyAndVerifySample(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 23)
-	f.put("obj", data)
+	f, data := servedObject(t, 300<<10, 23)
 	var s recSleep
 	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
 	if err != nil {
@@ -42,15 +40,11 @@ func TestVerifyAndVerifySample(t *testing.T) {
 
 // Verify repairs its digests when a part is corrupted in transit.
 func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 24)
-	f.put("obj", data)
+	f, data := servedObject(t, 300<<10, 24)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[7] ^= 2
-			writeRange(w, o, start, end, b)
+			writeFlipped(w, o, start, end, 7, 2)
 			return true
 		}
 		return false
@@ -68,17 +62,13 @@ func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
 
 // A part corrupted once in transit is not reported as a damaged object.
 func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 25)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 25)
 	m := sampleManifest(t, data, 64<<10)
 	m.ETag = f.objects["obj"].etag
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[9] ^= 1
-			writeRange(w, o, start, end, b)
+			writeFlipped(w, o, start, end, 9, 1)
 			return true
 		}
 		return false
