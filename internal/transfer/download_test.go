@@ -84,6 +84,21 @@ func writeFlipped(w http.ResponseWriter, o *fakeObject, start, end int64, i int,
 	writeRange(w, o, start, end, b)
 }
 
+// flipOnce makes the first GET of the part that starts at offset at answer
+// with byte i of the part XORed with mask (writeFlipped); the counter
+// counts that part's GETs.
+func flipOnce(f *fakeOSS, at int64, i int, mask byte) *atomic.Int32 {
+	n := new(atomic.Int32)
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+		if start == at && n.Add(1) == 1 {
+			writeFlipped(w, o, start, end, i, mask)
+			return true
+		}
+		return false
+	})
+	return n
+}
+
 // mustDownload downloads key of b into dst with opts and checks the file
 // and the result against data (checkResult).
 func mustDownload(t *testing.T, b *oss.Bucket, key, dst string, opts Options, data []byte) *Result {
@@ -206,14 +221,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 // whole-object CRC and the bad part alone is replaced.
 func TestDownloadCorruptionRepaired(t *testing.T) {
 	f, data := servedObject(t, 512<<10, 13)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 192<<10 && n.Add(1) == 1 {
-			writeFlipped(w, o, start, end, 100, 0x40)
-			return true
-		}
-		return false
-	})
+	flipOnce(f, 192<<10, 100, 0x40)
 	var s recSleep
 	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data) // MD5/SHA-256 recomputed over the repaired bytes
 	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
@@ -225,14 +233,7 @@ func TestDownloadCorruptionRepaired(t *testing.T) {
 func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
 	f, data := servedObject(t, 256<<10, 14)
 	m := sampleManifest(t, data, 64<<10)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && n.Add(1) == 1 {
-			writeFlipped(w, o, start, end, 0, 1)
-			return true
-		}
-		return false
-	})
+	flipOnce(f, 0, 0, 1)
 	var s recSleep
 	opts := smallOpts(&s)
 	opts.Expected = m

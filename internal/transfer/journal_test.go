@@ -37,13 +37,7 @@ func TestJournalRoundTripAndMode(t *testing.T) {
 }
 
 func TestJournalCorruptTailTruncated(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "j")
-	parts, _ := PlanParts(25, 10)
-	j, _, _ := OpenJournal(path, testIdentity(), parts)
-	if err := j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1}); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
+	path, parts := journalOfPart0(t)
 	good, _ := os.ReadFile(path)
 
 	for name, tail := range map[string]string{
@@ -77,6 +71,20 @@ func TestJournalCorruptTailTruncated(t *testing.T) {
 	}
 }
 
+// journalOfPart0 writes a journal of a 25-byte object in 10-byte parts
+// (testIdentity) that holds part 0 with CRC64 1.
+func journalOfPart0(t *testing.T) (path string, parts []Part) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "j")
+	parts, _ = PlanParts(25, 10)
+	j, _, _ := OpenJournal(path, testIdentity(), parts)
+	if err := j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	return path, parts
+}
+
 func mustLine(t *testing.T, v any) []byte {
 	l, err := encodeLine(v)
 	if err != nil {
@@ -86,13 +94,7 @@ func mustLine(t *testing.T, v any) []byte {
 }
 
 func TestJournalForeignIgnored(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "j")
-	parts, _ := PlanParts(25, 10)
-	j, _, _ := OpenJournal(path, testIdentity(), parts)
-	if err := j.Append(Record{Index: 0, Offset: 0, Length: 10, CRC64: 1}); err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
+	path, parts := journalOfPart0(t)
 	for _, mut := range []func(*Identity){
 		func(id *Identity) { id.ETag = `"F"` },
 		func(id *Identity) { id.LastModified = "other" },

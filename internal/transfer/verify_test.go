@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
@@ -41,14 +39,7 @@ func TestVerifyAndVerifySample(t *testing.T) {
 // Verify repairs its digests when a part is corrupted in transit.
 func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
 	f, data := servedObject(t, 300<<10, 24)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			writeFlipped(w, o, start, end, 7, 2)
-			return true
-		}
-		return false
-	})
+	flipOnce(f, 64<<10, 7, 2)
 	var s recSleep
 	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
 	if err != nil {
@@ -65,14 +56,7 @@ func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
 	f, data := servedObject(t, 256<<10, 25)
 	m := sampleManifest(t, data, 64<<10)
 	m.ETag = f.objects["obj"].etag
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			writeFlipped(w, o, start, end, 9, 1)
-			return true
-		}
-		return false
-	})
+	n := flipOnce(f, 64<<10, 9, 1)
 	if err := VerifySample(context.Background(), f.bucket(t), "obj", m, 100); err != nil {
 		t.Fatal(err)
 	}
