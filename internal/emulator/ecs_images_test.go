@@ -37,20 +37,30 @@ func (e *snapEnv) mustImage(c *ecs.Client, id, status string) ecs.Image {
 
 const allImageStatuses = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated"
 
+// createImage starts an image of snapshotID in SeedRegion (named name
+// unless it is empty) and returns its id.
+func (e *snapEnv) createImage(snapshotID, name string) string {
+	e.t.Helper()
+	req := ecs.CreateCreateImageRequest()
+	req.SnapshotId = snapshotID
+	if name != "" {
+		req.ImageName = name
+	}
+	resp, err := e.bj.CreateImage(req)
+	if err != nil {
+		e.t.Fatalf("CreateImage: %v", err)
+	}
+	return resp.ImageId
+}
+
 // readyImage makes an Available image from a system disk snapshot.
 func (e *snapEnv) readyImage(name string) (imageID, snapshotID string) {
 	e.t.Helper()
 	snapshotID = e.createSnapshot(SeedDiskCoreDBSys, "sys-"+name)
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snapshotID
-	req.ImageName = name
-	resp, err := e.bj.CreateImage(req)
-	if err != nil {
-		e.t.Fatalf("CreateImage: %v", err)
-	}
+	imageID = e.createImage(snapshotID, name)
 	e.clock.Advance(e.srv.ecs.durations.ImageCreate)
-	return resp.ImageId, snapshotID
+	return imageID, snapshotID
 }
 
 func TestImageFromSnapshotLifecycle(t *testing.T) {
@@ -338,19 +348,14 @@ func TestImageModifyAttributeAndFailure(t *testing.T) {
 	e.srv.FailNext(FailCreateImage)
 	snap := e.createSnapshot(SeedDiskCoreAppSys, "app")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snap
-	resp, err := e.bj.CreateImage(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	failed := e.createImage(snap, "")
 	e.clock.Advance(e.srv.ecs.durations.ImageCreate + time.Second)
-	if im := e.mustImage(e.bj, resp.ImageId, "CreateFailed"); im.Status != "CreateFailed" {
+	if im := e.mustImage(e.bj, failed, "CreateFailed"); im.Status != "CreateFailed" {
 		t.Errorf("injected failure: %s", im.Status)
 	}
 	run := runReq(SeedRegion)
-	run.ImageId = resp.ImageId
-	_, err = e.bj.RunInstances(run)
+	run.ImageId = failed
+	_, err := e.bj.RunInstances(run)
 	wantAPIError(t, err, 403, "IncorrectImageStatus")
 }
 

@@ -268,12 +268,7 @@ func TestSnapshotDeleteAndImageUse(t *testing.T) {
 	id := e.createSnapshot(SeedDiskCoreDBSys, "sys")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
 
-	img := ecs.CreateCreateImageRequest()
-	img.SnapshotId = id
-	img.ImageName = "from-snap"
-	if _, err := e.bj.CreateImage(img); err != nil {
-		t.Fatal(err)
-	}
+	e.createImage(id, "from-snap")
 	if s := e.mustSnapshot(e.bj, id); s.Usage != "image" {
 		t.Errorf("Usage = %s, want image", s.Usage)
 	}
@@ -328,18 +323,13 @@ func TestSnapshotEventualConsistency(t *testing.T) {
 	}
 	e.mustSnapshot(e.bj, snap)
 
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snap
-	img, err := e.bj.CreateImage(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := e.createImage(snap, "")
 	for i := range 2 {
-		if _, ok := e.image(e.bj, img.ImageId, ""); ok {
+		if _, ok := e.image(e.bj, img, ""); ok {
 			t.Fatalf("image listed on describe %d", i+1)
 		}
 	}
-	e.mustImage(e.bj, img.ImageId, "")
+	e.mustImage(e.bj, img, "")
 
 	policy := e.createPolicy(nil)
 	list := ecs.CreateDescribeAutoSnapshotPolicyExRequest()

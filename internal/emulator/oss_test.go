@@ -15,17 +15,18 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
-// newOSSTestServer starts an emulator on a free loopback port.
-func newOSSTestServer(t *testing.T, opts Options) *Server {
-	t.Helper()
+// newOSSTestServer starts an emulator on a free loopback port until the
+// test or benchmark ends: the one way tests of this package start one.
+func newOSSTestServer(tb testing.TB, opts Options) *Server {
+	tb.Helper()
 	srv, err := New(opts)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	tb.Cleanup(func() { srv.Close() })
 	return srv
 }
 
