@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -42,6 +44,25 @@ func MustNew(t *testing.T, cfg Config) *Client {
 	}
 	return c
 }
+
+// CreateSnapshot takes a snapshot of disk in emulator.SeedRegion through c
+// (named name unless it is empty) and returns its id.
+func CreateSnapshot(t *testing.T, c *Client, disk, name string) string {
+	t.Helper()
+	req := ecs.CreateCreateSnapshotRequest()
+	req.DiskId = disk
+	if name != "" {
+		req.SnapshotName = name
+	}
+	resp := ecs.CreateCreateSnapshotResponse()
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.SnapshotId
+}
+
+// CountCalls is countCalls for the tests of package cloud_test.
+var CountCalls = countCalls
 
 // emulatorClient starts an emulator and returns a client for it whose
 // retries barely wait.

@@ -40,13 +40,7 @@ func TestExportImageAnswerLost(t *testing.T) {
 	if err != nil || len(objs) == 0 {
 		t.Fatalf("the task found (%s): %v, %v", task, objs, err)
 	}
-	served := 0
-	for _, r := range srv.Requests() {
-		if r.Action == "ExportImage" {
-			served++
-		}
-	}
-	if served != 1 {
+	if served := countCalls(srv, "ExportImage"); served != 1 {
 		t.Errorf("ExportImage was served %d times, want 1 (the lost answer's task was not found)", served)
 	}
 }

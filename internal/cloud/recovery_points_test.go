@@ -32,16 +32,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *clou
 func TestRecoveryPoints(t *testing.T) {
 	ctx := context.Background()
 	_, c := startEmulator(t, emulator.Options{})
-	snap := func(disk string) string {
-		t.Helper()
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = disk
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, emulator.SeedRegion, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		return resp.SnapshotId
-	}
+	snap := func(disk string) string { return cloud.CreateSnapshot(t, c, disk, "") }
 	s1 := snap(emulator.SeedDiskCoreDBData)
 	s2 := snap(emulator.SeedDiskCoreDBSys)
 	other := snap(emulator.SeedDiskCoreAppData)

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -79,13 +77,7 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 3 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
+		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
 	}
 	// Throttling is retried for lock calls as for every call.
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "LockSnapshot", Kind: "throttling", Rate: 1, Count: 2})
@@ -132,13 +124,7 @@ func TestRecoveryPointsMarkLocked(t *testing.T) {
 	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 2 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
+		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
 	}
 	if _, err := c.LockSnapshot(ctx, region, ids[1], 3, 0); err != nil {
 		t.Fatal(err)

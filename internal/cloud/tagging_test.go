@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
@@ -17,26 +15,13 @@ func TestTagResources(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 51 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		req.SnapshotName = fmt.Sprintf("s%d", i)
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, emulator.SeedRegion, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
+		ids = append(ids, cloud.CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, fmt.Sprintf("s%d", i)))
 	}
 	tags := map[string]string{cloud.TagVerifiedAt: "2026-11-24T10:45:00Z", cloud.TagVerificationRun: "vr-1"}
 	if err := c.TagResources(ctx, emulator.SeedRegion, "snapshot", ids, tags); err != nil {
 		t.Fatal(err)
 	}
-	calls := 0
-	for _, r := range srv.Requests() {
-		if r.Action == "TagResources" {
-			calls++
-		}
-	}
-	if calls != 2 {
+	if calls := cloud.CountCalls(srv, "TagResources"); calls != 2 {
 		t.Fatalf("%d TagResources calls for 51 ids, want 2 (50 per call)", calls)
 	}
 	for _, id := range []string{ids[0], ids[49], ids[50]} {
