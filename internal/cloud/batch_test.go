@@ -17,8 +17,7 @@ import (
 // name, a deleted one is NotFound. Images are looked up one per call.
 func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	ctx := context.Background()
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	gone, err := c.RunInstance(ctx, emulator.SeedRegion, testRunInput(), "tok-batch")
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +100,7 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 // With batching off every lookup makes its own call.
 func TestNoBatchingSendsEachLookup(t *testing.T) {
 	ctx := context.Background()
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	c.batch = newBatcher(0)
 	before := len(srv.Requests())
 	var wg sync.WaitGroup

@@ -76,10 +76,17 @@ func emulatorClient(t *testing.T, opts emulator.Options) (*Client, *emulator.Ser
 	return c, srv
 }
 
-// instancesClient is an emulatorClient whose operations finish at once.
-func instancesClient(t *testing.T) *Client {
+// instantClient is an emulatorClient whose operations finish at once.
+func instantClient(t *testing.T) (*Client, *emulator.Server) {
 	t.Helper()
 	c, srv := emulatorClient(t, emulator.Options{})
 	srv.SetDurations(emulator.InstantDurations())
+	return c, srv
+}
+
+// instancesClient is instantClient without the server.
+func instancesClient(t *testing.T) *Client {
+	t.Helper()
+	c, _ := instantClient(t)
 	return c
 }

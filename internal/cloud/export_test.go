@@ -18,8 +18,7 @@ import (
 )
 
 func TestExportImageAndChecksums(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	srv.SetExportBytesPerGiB(256 << 10) // a 40 GiB system disk exports as 10 MiB: two parts
 	ctx := context.Background()
 	const region = emulator.SeedRegion

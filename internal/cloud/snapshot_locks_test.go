@@ -72,8 +72,7 @@ func TestSnapshotLockResponseContracts(t *testing.T) {
 }
 
 func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 3 {
@@ -119,8 +118,7 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 
 // RecoveryPoints with Locks marks the snapshots a lock protects now.
 func TestRecoveryPointsMarkLocked(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, _ := instantClient(t)
 	ctx, region := context.Background(), emulator.SeedRegion
 	var ids []string
 	for range 2 {
