@@ -135,8 +135,7 @@ func TestRunCommandHangsUntilTimeout(t *testing.T) {
 }
 
 func TestRunCommandInstanceNotRunning(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = SeedInstanceCoreApp
 	if _, err := client.StopInstance(stop); err != nil {
@@ -180,8 +179,7 @@ func TestRunCommandInstanceNotRunning(t *testing.T) {
 }
 
 func TestCreateAndInvokeCommand(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	create := ecs.CreateCreateCommandRequest()
 	create.Name = "check"
 	create.Type = "RunShellScript"
@@ -220,8 +218,7 @@ func TestCreateAndInvokeCommand(t *testing.T) {
 }
 
 func TestControlScriptsCommands(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	rec := httptest.NewRecorder()
 	srv.ecs.serveControl(rec, httptest.NewRequest(http.MethodPost, ControlPrefix+"ecs/commands/"+SeedInstanceCoreDB,
 		strings.NewReader(`{"exitCode":3,"output":"disk full"}`)))

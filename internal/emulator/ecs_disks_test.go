@@ -99,8 +99,7 @@ func TestDiskCreateAttachDetachDelete(t *testing.T) {
 }
 
 func TestDiskErrorsAndSystemDiskSwap(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 
 	create := ecs.CreateCreateDiskRequest()
 	create.ZoneId = SeedZone

@@ -18,6 +18,14 @@ func startECS(t *testing.T, region string) (*Server, *ManualClock, *ecs.Client) 
 	return srv, clock, ecsClient(t, srv, region, DefaultAccessKeyID, DefaultAccessKeySecret)
 }
 
+// instantECS is startECS for SeedRegion with operations that finish at once.
+func instantECS(t *testing.T) (*Server, *ecs.Client) {
+	t.Helper()
+	srv, _, client := startECS(t, SeedRegion)
+	srv.SetDurations(InstantDurations())
+	return srv, client
+}
+
 func ecsClient(t *testing.T, srv *Server, region, ak, sk string) *ecs.Client {
 	t.Helper()
 	c, err := ecs.NewClientWithAccessKey(region, ak, sk)

@@ -8,8 +8,7 @@ import (
 )
 
 func TestDescribePagingAndConsistency(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	req := runReq(SeedRegion)
 	req.Amount = "5"
 	if _, err := client.RunInstances(req); err != nil {
@@ -77,8 +76,7 @@ func TestDescribePagingAndConsistency(t *testing.T) {
 }
 
 func TestNewDisksLagToo(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	srv.SetEventualConsistency(1)
 	create := ecs.CreateCreateDiskRequest()
 	create.ZoneId = SeedZone
@@ -100,8 +98,7 @@ func TestNewDisksLagToo(t *testing.T) {
 // goroutine has its own SDK client: ecs.Client itself is not safe for
 // concurrent use (DoAction writes the shared http.Client's timeout).
 func TestConcurrentRunAndDescribe(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	const n = 8
 	errs := make(chan error, 2*n)
 	for i := 0; i < n; i++ {

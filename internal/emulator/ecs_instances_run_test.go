@@ -134,8 +134,7 @@ func TestRunInstancesValidation(t *testing.T) {
 }
 
 func TestSecondaryPrivateIPs(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	req := primaryNICReq("2")
 	run, err := client.RunInstances(req)
 	if err != nil {
@@ -176,8 +175,7 @@ func primaryNICReq(secondary string) *ecs.RunInstancesRequest {
 // exists only inside NetworkInterface.N, and a Primary interface takes the
 // vSwitch and security groups instead of the top-level parameters.
 func TestRunInstancesNetworkInterfaceRules(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	top := runReq(SeedRegion)
 	top.GetQueryParams()["SecondaryPrivateIpAddressCount"] = "2"
 	_, err := client.RunInstances(top)
@@ -201,8 +199,7 @@ func TestRunInstancesNetworkInterfaceRules(t *testing.T) {
 
 // A small vSwitch runs out of addresses; the failing call creates nothing.
 func TestRunInstancesIPExhaustion(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	// A /27 has hosts .11 to .30 for automatic addresses: 20.
 	srv.ecs.mu.Lock()
 	srv.ecs.account(DefaultAccountID).regions[SeedRegion].vswitches[SeedVSwitchBeijing].CIDR = "172.16.0.0/27"
@@ -240,8 +237,7 @@ func TestRunInstancesIPExhaustion(t *testing.T) {
 // TestRunInstancesDiskBounds: data disk sizes as the RunInstances reference
 // gives them: ESSD (PL1) up to 65536 GiB, PL0 from 1 GiB.
 func TestRunInstancesDiskBounds(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	run := func(size, pl string) error {
 		req := runReq(SeedRegion)
 		req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: size, PerformanceLevel: pl}}

@@ -205,8 +205,7 @@ func TestInstanceLifecycleOnManualClock(t *testing.T) {
 }
 
 func TestDeleteInstancesBatch(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	req := runReq(SeedRegion)
 	req.Amount = "2"
 	run, err := client.RunInstances(req)

@@ -10,8 +10,7 @@ import (
 )
 
 func TestResetRestoresSeededWorld(t *testing.T) {
-	srv, _, client := startECS(t, SeedRegion)
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	if _, err := client.RunInstances(runReq(SeedRegion)); err != nil {
 		t.Fatal(err)
 	}
