@@ -71,13 +71,20 @@ func TestSnapshotLockResponseContracts(t *testing.T) {
 	}
 }
 
+// dbDataSnapshots takes n snapshots of the seeded core-db data disk.
+func dbDataSnapshots(t *testing.T, c *Client, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
+	}
+	return ids
+}
+
 func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 	c, srv := instantClient(t)
 	ctx, region := context.Background(), emulator.SeedRegion
-	var ids []string
-	for range 3 {
-		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
-	}
+	ids := dbDataSnapshots(t, c, 3)
 	// Throttling is retried for lock calls as for every call.
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "LockSnapshot", Kind: "throttling", Rate: 1, Count: 2})
 	if _, err := c.LockSnapshot(ctx, region, ids[0], 5, 0); err != nil {
@@ -120,10 +127,7 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 func TestRecoveryPointsMarkLocked(t *testing.T) {
 	c, _ := instantClient(t)
 	ctx, region := context.Background(), emulator.SeedRegion
-	var ids []string
-	for range 2 {
-		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
-	}
+	ids := dbDataSnapshots(t, c, 2)
 	if _, err := c.LockSnapshot(ctx, region, ids[1], 3, 0); err != nil {
 		t.Fatal(err)
 	}

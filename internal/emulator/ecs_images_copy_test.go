@@ -8,6 +8,12 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
+func ecsCancel(id string) *ecs.CancelCopyImageRequest {
+	r := ecs.CreateCancelCopyImageRequest()
+	r.ImageId = id
+	return r
+}
+
 func TestImageCopyAndCancel(t *testing.T) {
 	e := newSnapEnv(t)
 	d := e.srv.ecs.durations
@@ -93,10 +99,4 @@ func TestImageCopyAndCancel(t *testing.T) {
 	if b := e.mustImage(e.sh, bad.ImageId, "CreateFailed"); b.Status != "CreateFailed" {
 		t.Errorf("failed copy: %s", b.Status)
 	}
-}
-
-func ecsCancel(id string) *ecs.CancelCopyImageRequest {
-	r := ecs.CreateCancelCopyImageRequest()
-	r.ImageId = id
-	return r
 }

@@ -100,9 +100,7 @@ func TestOSSObjectPutGetHeadCRC(t *testing.T) {
 }
 
 func TestOSSPutObjectContentMD5(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "md5-bucket")
+	srv, _, b := newOSSBucket(t, "md5-bucket")
 	data := []byte("the payload")
 	sum := md5.Sum([]byte("another payload"))
 	err := b.PutObject("k", bytes.NewReader(data), oss.ContentMD5(base64.StdEncoding.EncodeToString(sum[:])))
@@ -126,9 +124,7 @@ func TestOSSPutObjectContentMD5(t *testing.T) {
 }
 
 func TestOSSRanges(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "ranges")
+	srv, _, b := newOSSBucket(t, "ranges")
 	data := randBytes(1000, 2)
 	if err := b.PutObject("obj", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)

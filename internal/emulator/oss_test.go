@@ -41,6 +41,15 @@ func ossClient(t *testing.T, srv *Server, opts ...oss.ClientOption) *oss.Client 
 	return c
 }
 
+// newOSSBucket starts an emulator (newOSSTestServer), points the SDK at it
+// (ossClient) and creates bucket name (mustBucket).
+func newOSSBucket(t *testing.T, name string) (*Server, *oss.Client, *oss.Bucket) {
+	t.Helper()
+	srv := newOSSTestServer(t, Options{})
+	c := ossClient(t, srv)
+	return srv, c, mustBucket(t, c, name)
+}
+
 func mustBucket(t *testing.T, c *oss.Client, name string) *oss.Bucket {
 	t.Helper()
 	if err := c.CreateBucket(name); err != nil {
@@ -239,9 +248,7 @@ func TestOSSServerSeedHelpers(t *testing.T) {
 }
 
 func TestOSSUnsupportedSubResources(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "unsupported")
+	srv, c, b := newOSSBucket(t, "unsupported")
 	if err := b.PutObject("k", strings.NewReader("x")); err != nil {
 		t.Fatal(err)
 	}
