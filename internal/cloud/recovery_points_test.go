@@ -16,8 +16,8 @@ import (
 )
 
 // startEmulator serves an emulator with instant operations and returns a
-// client for cn-beijing pointed at it (ECS and OSS), whose retries do not
-// wait.
+// client for emulator.SeedRegion pointed at it (cloud.EmulatorConfig: every
+// endpoint), whose retries do not wait.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *cloud.Client) {
 	t.Helper()
 	srv := cloud.StartEmulator(t, opts)

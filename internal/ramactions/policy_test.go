@@ -69,7 +69,7 @@ func TestBuildBackupPolicy(t *testing.T) {
 		}
 		seen = append(seen, st.Action...)
 		if slices.Contains(st.Action, "ecs:DeleteAutoSnapshotPolicy") {
-			want := []string{"acs:ecs:cn-beijing:1234:snapshotpolicy/*", "acs:ecs:cn-shanghai:1234:snapshotpolicy/*"}
+			want := []string{"acs:ecs:" + emulator.SeedRegion + ":1234:snapshotpolicy/*", "acs:ecs:cn-shanghai:1234:snapshotpolicy/*"}
 			if !slices.Equal(st.Resource, want) {
 				t.Errorf("DeleteAutoSnapshotPolicy resources = %v, want %v", st.Resource, want)
 			}
