@@ -15,6 +15,15 @@ import (
 // so fire times never coincide with the end of a test's interval.
 var policyStart = time.Date(2026, 1, 5, 3, 30, 0, 0, time.UTC)
 
+// newPolicyEnv is a snapEnv at policyStart with the policy createPolicy
+// makes with mod.
+func newPolicyEnv(t *testing.T, mod func(*ecs.CreateAutoSnapshotPolicyRequest)) (e *snapEnv, policyID string) {
+	t.Helper()
+	e = newSnapEnv(t)
+	e.clock.Set(policyStart)
+	return e, e.createPolicy(mod)
+}
+
 func (e *snapEnv) createPolicy(mod func(*ecs.CreateAutoSnapshotPolicyRequest)) string {
 	e.t.Helper()
 	req := ecs.CreateCreateAutoSnapshotPolicyRequest()
@@ -119,9 +128,7 @@ func expectedFires(from, to time.Time, hours []int, keepDays int) []time.Time {
 }
 
 func TestPolicyThreeMonthsOnTwoDisks(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 		r.CopiedSnapshotsRetentionDays = requests.NewInteger(10)
@@ -200,9 +207,7 @@ func TestPolicyThreeMonthsOnTwoDisks(t *testing.T) {
 }
 
 func TestPolicyScheduleChangesAndCancel(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.TimePoints = `["2"]`
 		r.RetentionDays = requests.NewInteger(-1)
 	})
@@ -246,9 +251,7 @@ func TestPolicyScheduleChangesAndCancel(t *testing.T) {
 }
 
 func TestPolicyCRUDAndErrors(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 		r.CopiedSnapshotsRetentionDays = requests.NewInteger(7)
@@ -380,9 +383,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 // TestPolicyYearCatchUpWithRunSchedules moves the clock a year at once and
 // runs the scheduler through the Go API, without any request.
 func TestPolicyYearCatchUpWithRunSchedules(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.TimePoints = `["1","9","17"]`
 		r.RetentionDays = requests.NewInteger(7)
 	})
@@ -403,9 +404,7 @@ func TestPolicyYearCatchUpWithRunSchedules(t *testing.T) {
 // DeleteInstance after the clock moved: the fires due before the release
 // still happen, so their cross-region copies exist.
 func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 	})
