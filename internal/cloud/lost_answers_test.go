@@ -10,14 +10,19 @@ import (
 	"github.com/alidr/terraform-provider-alidr/internal/transfer"
 )
 
-// exportableImage starts an emulator whose operations finish at once and
-// whose exports are small, and makes an available image of the seeded
-// core-app server through a client of it.
-func exportableImage(t *testing.T) (c *Client, srv *emulator.Server, imageID string) {
+// exportEnv starts an emulator whose operations finish at once and whose
+// exports are small, and makes an exportableImage through a client of it.
+func exportEnv(t *testing.T) (c *Client, srv *emulator.Server, imageID string) {
 	t.Helper()
 	c, srv = newEmulatorClient(t, emulator.DefaultAccessKeySecret)
 	srv.SetDurations(emulator.InstantDurations())
 	srv.SetExportBytesPerGiB(4096)
+	return c, srv, exportableImage(t, c)
+}
+
+// exportableImage makes an available image of the seeded core-app server.
+func exportableImage(t *testing.T, c *Client) string {
+	t.Helper()
 	ctx := context.Background()
 	id, err := c.CreateImage(ctx, emulator.SeedRegion, CreateImageInput{InstanceID: emulator.SeedInstanceCoreApp, Name: "export-lost"})
 	if err != nil {
@@ -26,13 +31,13 @@ func exportableImage(t *testing.T) (c *Client, srv *emulator.Server, imageID str
 	if _, err := c.WaitImageAvailable(ctx, emulator.SeedRegion, id, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	return c, srv, id
+	return id
 }
 
 // ExportImage reached the cloud but its answer was cut in half: the task
 // is found by the image, bucket and prefix, and not started twice.
 func TestExportImageAnswerLost(t *testing.T) {
-	c, srv, id := exportableImage(t)
+	c, srv, id := exportEnv(t)
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "ExportImage", Kind: emulator.FaultTruncate, Count: 1})
 	task, err := c.ExportImage(context.Background(), emulator.SeedRegion, id, ExportImageInput{Bucket: emulator.SeedBucket, Prefix: "core", Format: "raw"})
 	if err != nil {
@@ -50,7 +55,7 @@ func TestExportImageAnswerLost(t *testing.T) {
 // A finished export whose objects were deleted since, an export to another
 // prefix and a cancelled one are not taken for the lost call's task.
 func TestFindExportTaskSkipsOthers(t *testing.T) {
-	c, _, id := exportableImage(t)
+	c, _, id := exportEnv(t)
 	ctx := context.Background()
 	other, err := c.ExportImage(ctx, emulator.SeedRegion, id, ExportImageInput{Bucket: emulator.SeedBucket, Prefix: "other"})
 	if err != nil {
@@ -79,7 +84,7 @@ func TestFindExportTaskSkipsOthers(t *testing.T) {
 // A garbled answer (one byte flipped on the way) is retried: a read is
 // sent again, and ExportImage looks up the task it may have started.
 func TestGarbledAnswerRetried(t *testing.T) {
-	c, srv, id := exportableImage(t)
+	c, srv, id := exportEnv(t)
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeRegions", Kind: emulator.FaultCorrupt, Count: 1})
 	if _, err := c.Regions(context.Background()); err != nil {
 		t.Fatalf("DescribeRegions with a garbled answer: %v, want it sent again", err)
