@@ -5,17 +5,20 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
 )
 
 // DiskSnapshots lists the completed snapshots of disks held in region with
 // one paged DescribeSnapshots of the region (ECS DescribeSnapshots filters
 // by one DiskId only; ecs-20140526 has no list of disk ids), and the
-// service's time. copies selects the cross-region copies of the disks'
+// service's time; the callers of one provider process share the listing
+// (batch.go). copies selects the cross-region copies of the disks'
 // snapshots (in a copy region) instead of the disks' own snapshots (in
 // their region). A copy names its source disk in SourceDiskId.
 func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []string, copies bool) ([]drpolicy.Snapshot, time.Time, error) {
-	all, now, err := c.listSnapshots(ctx, region, SnapshotFilter{Status: "accomplished"})
+	all, now, err := c.regionSnapshots(ctx, region)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -30,4 +33,10 @@ func (c *Client) DiskSnapshots(ctx context.Context, region string, disks []strin
 		out = append(out, tierSnapshot(s))
 	}
 	return out, now, nil
+}
+
+// regionSnapshots are the completed snapshots of region, from the listing
+// shared by the policies' refreshes, retention tiers and locks.
+func (c *Client) regionSnapshots(ctx context.Context, region string) ([]ecs.Snapshot, time.Time, error) {
+	return c.sharedSnapshots(ctx, region, SnapshotFilter{Status: "accomplished"})
 }
