@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -16,13 +14,9 @@ import (
 // policies); noBatching turns batching and shared listings off.
 func sharedClient(t *testing.T, srv *emulator.Server, noBatching bool) *Client {
 	t.Helper()
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), EBS: srv.URL()}, MaxRetries: 3, NoBatching: noBatching,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(srv)
+	cfg.MaxRetries, cfg.NoBatching = 3, noBatching
+	c := MustNew(t, cfg)
 	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
 	return c
 }
@@ -53,7 +47,7 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	var ids []string
 	for i := range 12 {
 		spec.Name = fmt.Sprintf("batch-%d", i)
-		id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", spec, fmt.Sprintf("tok-batch-%d", i))
+		id, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, spec, fmt.Sprintf("tok-batch-%d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,10 +55,10 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	}
 	renamed := spec
 	renamed.Name = "renamed-outside-terraform"
-	if err := c.UpdateEnterprisePolicy(ctx, "cn-beijing", ids[0], renamed); err != nil {
+	if err := c.UpdateEnterprisePolicy(ctx, emulator.SeedRegion, ids[0], renamed); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteEnterprisePolicy(ctx, "cn-beijing", ids[1]); err != nil {
+	if err := c.DeleteEnterprisePolicy(ctx, emulator.SeedRegion, ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	lookups := append(ids, "esp-2zenosuchpolicy0000")
@@ -76,7 +70,7 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, id := range lookups {
 		wg.Go(func() {
-			p, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id)
+			p, err := c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id)
 			if err == nil {
 				names[i] = p.Name
 			}
@@ -112,16 +106,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{})
 	srv.SetDurations(emulator.InstantDurations())
 	outside := sharedClient(t, srv, true) // the world outside Terraform
-	snap := func(disk string) string {
-		t.Helper()
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = disk
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := outside.DoECS(ctx, "cn-beijing", req, resp); err != nil {
-			t.Fatal(err)
-		}
-		return resp.SnapshotId
-	}
+	snap := func(disk string) string { return CreateSnapshot(t, outside, disk, "") }
 	first := snap(emulator.SeedDiskCoreDBData)
 	disks := []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData}
 
@@ -132,7 +117,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	got := make([]int, 8)
 	for i := range got {
 		wg.Go(func() {
-			s, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false)
+			s, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false)
 			if err != nil {
 				t.Error(err)
 			}
@@ -140,7 +125,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, _, err := c.TierSnapshots(ctx, "cn-beijing", disks); err != nil {
+	if _, _, err := c.TierSnapshots(ctx, emulator.SeedRegion, disks); err != nil {
 		t.Fatal(err)
 	}
 	if n := calls(srv, before, "DescribeSnapshots"); n != 1 {
@@ -157,17 +142,17 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	// earlier plan is never handed to it.
 	second := snap(emulator.SeedDiskCoreAppData)
 	next := sharedClient(t, srv, false)
-	if s, _, err := next.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil || len(s) != 2 {
+	if s, _, err := next.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil || len(s) != 2 {
 		t.Errorf("the next plan saw %d snapshots, %v; want 2 (%s, %s)", len(s), err, first, second)
 	}
 
 	// A write of this process (an apply lengthening a snapshot) is seen by
 	// its next read: the shared listing is dropped, not served.
 	before = len(srv.Requests())
-	if err := c.ExtendSnapshotRetention(ctx, "cn-beijing", first, 30); err != nil {
+	if err := c.ExtendSnapshotRetention(ctx, emulator.SeedRegion, first, 30); err != nil {
 		t.Fatal(err)
 	}
-	s, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false)
+	s, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +171,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 
 	// EBS writes count as writes too.
 	w := c.writes.Load()
-	if err := c.BindEnterprisePolicy(ctx, "cn-beijing", "esp-2zenosuchpolicy0000", []string{emulator.SeedDiskCoreDBData}); err == nil {
+	if err := c.BindEnterprisePolicy(ctx, emulator.SeedRegion, "esp-2zenosuchpolicy0000", []string{emulator.SeedDiskCoreDBData}); err == nil {
 		t.Fatal("binding a policy that does not exist succeeded")
 	}
 	if c.writes.Load() == w {
@@ -197,7 +182,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	off := sharedClient(t, srv, true)
 	before = len(srv.Requests())
 	for range 2 {
-		if _, _, err := off.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil {
+		if _, _, err := off.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -216,11 +201,11 @@ func TestSharedSnapshotListingFailureIsNotKept(t *testing.T) {
 	// errors are retried MaxRetries times: 4 attempts).
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeSnapshots", Kind: emulator.FaultDrop, Count: 4})
 	disks := []string{emulator.SeedDiskCoreDBData}
-	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err == nil {
+	if _, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err == nil {
 		t.Fatal("the listing succeeded through four dropped connections")
 	}
 	before := len(srv.Requests())
-	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil {
+	if _, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil {
 		t.Fatalf("the read after a failed listing: %v", err)
 	}
 	if n := calls(srv, before, "DescribeSnapshots"); n != 1 {
