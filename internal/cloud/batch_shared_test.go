@@ -15,13 +15,9 @@ import (
 // policies); noBatching turns batching and shared listings off.
 func sharedClient(t *testing.T, srv *emulator.Server, noBatching bool) *Client {
 	t.Helper()
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), EBS: srv.URL()}, MaxRetries: 3, NoBatching: noBatching,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(srv)
+	cfg.MaxRetries, cfg.NoBatching = 3, noBatching
+	c := MustNew(t, cfg)
 	c.Backoff.Base, c.Backoff.Max = time.Millisecond, 5*time.Millisecond
 	return c
 }
@@ -52,7 +48,7 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	var ids []string
 	for i := range 12 {
 		spec.Name = fmt.Sprintf("batch-%d", i)
-		id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", spec, fmt.Sprintf("tok-batch-%d", i))
+		id, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, spec, fmt.Sprintf("tok-batch-%d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,10 +56,10 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	}
 	renamed := spec
 	renamed.Name = "renamed-outside-terraform"
-	if err := c.UpdateEnterprisePolicy(ctx, "cn-beijing", ids[0], renamed); err != nil {
+	if err := c.UpdateEnterprisePolicy(ctx, emulator.SeedRegion, ids[0], renamed); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteEnterprisePolicy(ctx, "cn-beijing", ids[1]); err != nil {
+	if err := c.DeleteEnterprisePolicy(ctx, emulator.SeedRegion, ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	lookups := append(ids, "esp-2zenosuchpolicy0000")
@@ -75,7 +71,7 @@ func TestBatchedEnterprisePolicyLookups(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, id := range lookups {
 		wg.Go(func() {
-			p, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id)
+			p, err := c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id)
 			if err == nil {
 				names[i] = p.Name
 			}
@@ -119,19 +115,19 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	outside := sharedClient(t, srv, true) // the world outside Terraform
 	everyDay := []time.Weekday{0, 1, 2, 3, 4, 5, 6}
 	for hour, disk := range []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData} {
-		id, err := outside.CreateAutoSnapshotPolicy(ctx, "cn-beijing", PolicySpec{
+		id, err := outside.CreateAutoSnapshotPolicy(ctx, emulator.SeedRegion, PolicySpec{
 			Name: disk, Schedule: drpolicy.Schedule{Hours: []int{hour + 9}, Weekdays: everyDay}, RetentionDays: 7,
 		}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := outside.ApplyAutoSnapshotPolicy(ctx, "cn-beijing", id, []string{disk}); err != nil {
+		if err := outside.ApplyAutoSnapshotPolicy(ctx, emulator.SeedRegion, id, []string{disk}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	snapshotOf := func(disk string) string {
 		t.Helper()
-		list, _, err := outside.listSnapshots(ctx, "cn-beijing", SnapshotFilter{DiskID: disk, Type: "auto"})
+		list, _, err := outside.listSnapshots(ctx, emulator.SeedRegion, SnapshotFilter{DiskID: disk, Type: "auto"})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("automatic snapshots of %s: %d, %v; want 1", disk, len(list), err)
 		}
@@ -152,7 +148,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	got := make([]int, 8)
 	for i := range got {
 		wg.Go(func() {
-			s, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false)
+			s, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false)
 			if err != nil {
 				t.Error(err)
 			}
@@ -160,7 +156,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, _, err := c.TierSnapshots(ctx, "cn-beijing", disks); err != nil {
+	if _, _, err := c.TierSnapshots(ctx, emulator.SeedRegion, disks); err != nil {
 		t.Fatal(err)
 	}
 	if n := calls(srv, before, "DescribeSnapshots"); n != 1 {
@@ -177,17 +173,17 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	// earlier plan is never handed to it.
 	second := snap(emulator.SeedDiskCoreAppData)
 	next := sharedClient(t, srv, false)
-	if s, _, err := next.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil || len(s) != 2 {
+	if s, _, err := next.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil || len(s) != 2 {
 		t.Errorf("the next plan saw %d snapshots, %v; want 2 (%s, %s)", len(s), err, first, second)
 	}
 
 	// A write of this process (an apply lengthening a snapshot) is seen by
 	// its next read: the shared listing is dropped, not served.
 	before = len(srv.Requests())
-	if err := c.ExtendSnapshotRetention(ctx, "cn-beijing", first, 30); err != nil {
+	if err := c.ExtendSnapshotRetention(ctx, emulator.SeedRegion, first, 30); err != nil {
 		t.Fatal(err)
 	}
-	s, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false)
+	s, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +202,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 
 	// EBS writes count as writes too.
 	w := c.writes.Load()
-	if err := c.BindEnterprisePolicy(ctx, "cn-beijing", "esp-2zenosuchpolicy0000", []string{emulator.SeedDiskCoreDBData}); err == nil {
+	if err := c.BindEnterprisePolicy(ctx, emulator.SeedRegion, "esp-2zenosuchpolicy0000", []string{emulator.SeedDiskCoreDBData}); err == nil {
 		t.Fatal("binding a policy that does not exist succeeded")
 	}
 	if c.writes.Load() == w {
@@ -217,7 +213,7 @@ func TestSharedSnapshotListingIsFresh(t *testing.T) {
 	off := sharedClient(t, srv, true)
 	before = len(srv.Requests())
 	for range 2 {
-		if _, _, err := off.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil {
+		if _, _, err := off.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,11 +232,11 @@ func TestSharedSnapshotListingFailureIsNotKept(t *testing.T) {
 	// errors are retried MaxRetries times: 4 attempts).
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeSnapshots", Kind: emulator.FaultDrop, Count: 4})
 	disks := []string{emulator.SeedDiskCoreDBData}
-	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err == nil {
+	if _, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err == nil {
 		t.Fatal("the listing succeeded through four dropped connections")
 	}
 	before := len(srv.Requests())
-	if _, _, err := c.DiskSnapshots(ctx, "cn-beijing", disks, false); err != nil {
+	if _, _, err := c.DiskSnapshots(ctx, emulator.SeedRegion, disks, false); err != nil {
 		t.Fatalf("the read after a failed listing: %v", err)
 	}
 	if n := calls(srv, before, "DescribeSnapshots"); n != 1 {

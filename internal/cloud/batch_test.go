@@ -17,17 +17,16 @@ import (
 // name, a deleted one is NotFound. Images are looked up one per call.
 func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	ctx := context.Background()
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
-	gone, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-batch")
+	c, srv := instantClient(t)
+	gone, err := c.RunInstance(ctx, emulator.SeedRegion, testRunInput(), "tok-batch")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteInstance(ctx, "cn-beijing", gone); err != nil {
+	if err := c.DeleteInstance(ctx, emulator.SeedRegion, gone); err != nil {
 		t.Fatal(err)
 	}
 	renamed := "renamed-outside-terraform"
-	if err := c.ModifyInstance(ctx, "cn-beijing", emulator.SeedInstanceCoreDB, ModifyInstanceInput{Name: &renamed}); err != nil {
+	if err := c.ModifyInstance(ctx, emulator.SeedRegion, emulator.SeedInstanceCoreDB, ModifyInstanceInput{Name: &renamed}); err != nil {
 		t.Fatal(err)
 	}
 	// A window long enough that every lookup below joins the first batch,
@@ -47,7 +46,7 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, id := range instances {
 		wg.Go(func() {
-			in, err := c.FindInstanceByID(ctx, "cn-beijing", id)
+			in, err := c.FindInstanceByID(ctx, emulator.SeedRegion, id)
 			if err == nil {
 				results[i].name = in.InstanceName
 			}
@@ -56,7 +55,7 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 	}
 	for i, id := range images {
 		wg.Go(func() {
-			im, err := c.FindImageByID(ctx, "cn-beijing", id)
+			im, err := c.FindImageByID(ctx, emulator.SeedRegion, id)
 			if err == nil {
 				results[len(instances)+i].name = im.ImageId
 			}
@@ -64,7 +63,7 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 		})
 	}
 	wg.Go(func() {
-		list, err := c.ListDisks(ctx, "cn-beijing", DiskFilter{IDs: []string{emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData}})
+		list, err := c.ListDisks(ctx, emulator.SeedRegion, DiskFilter{IDs: []string{emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData}})
 		disks, disksErr = len(list), err
 	})
 	wg.Wait()
@@ -101,14 +100,13 @@ func TestBatchedLookupsSeeDriftAndDeletion(t *testing.T) {
 // With batching off every lookup makes its own call.
 func TestNoBatchingSendsEachLookup(t *testing.T) {
 	ctx := context.Background()
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	c.batch = newBatcher(0)
 	before := len(srv.Requests())
 	var wg sync.WaitGroup
 	for _, id := range []string{emulator.SeedInstanceCoreDB, emulator.SeedInstanceCoreApp} {
 		wg.Go(func() {
-			if _, err := c.FindInstanceByID(ctx, "cn-beijing", id); err != nil {
+			if _, err := c.FindInstanceByID(ctx, emulator.SeedRegion, id); err != nil {
 				t.Error(err)
 			}
 		})
@@ -123,7 +121,7 @@ func TestNoBatchingSendsEachLookup(t *testing.T) {
 // that call: it waits for a call of its own, made after it asked.
 func TestBatchNeverServesAnOlderCall(t *testing.T) {
 	bt := newBatcher(5 * time.Millisecond)
-	key := batchKey{"cn-beijing", "DescribeInstances"}
+	key := batchKey{emulator.SeedRegion, "DescribeInstances"}
 	started, release := make(chan struct{}, 2), make(chan struct{})
 	var mu sync.Mutex
 	calls := 0
@@ -155,7 +153,7 @@ func TestBatchNeverServesAnOlderCall(t *testing.T) {
 // A batch holds at most MaxBatchIDs ids and is sent as soon as it is full.
 func TestBatchSplitsAtTheLimit(t *testing.T) {
 	bt := newBatcher(time.Hour) // only filling up sends the first batch
-	key := batchKey{"cn-beijing", "DescribeDisks"}
+	key := batchKey{emulator.SeedRegion, "DescribeDisks"}
 	ids := make([]string, MaxBatchIDs+20)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("d-%03d", i)
@@ -202,7 +200,7 @@ func TestSpoiledBatchIsAskedAgainAlone(t *testing.T) {
 	errs := map[string]error{}
 	for _, id := range []string{"good", "bad"} {
 		wg.Go(func() {
-			_, err := findByID(context.Background(), c, kind, KindInstance, "cn-beijing", id)
+			_, err := findByID(context.Background(), c, kind, KindInstance, emulator.SeedRegion, id)
 			mu.Lock()
 			errs[id] = err
 			mu.Unlock()

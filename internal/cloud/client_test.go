@@ -14,14 +14,9 @@ import (
 func newEmulatorClient(t *testing.T, secret string) (*Client, *emulator.Server) {
 	t.Helper()
 	srv := startEmulator(t, emulator.Options{})
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: secret, MaxRetries: 3,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL(), STS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv
+	cfg := EmulatorConfig(srv)
+	cfg.SecretKey, cfg.MaxRetries = secret, 3
+	return MustNew(t, cfg), srv
 }
 
 // Resources poll several regions at once; the shared client must be safe
@@ -36,7 +31,7 @@ func TestConcurrentECSCalls(t *testing.T) {
 			defer wg.Done()
 			_, err := c.ListDisks(context.Background(), region, DiskFilter{})
 			errs <- err
-		}([]string{"cn-beijing", "cn-shanghai"}[i%2])
+		}([]string{emulator.SeedRegion, "cn-shanghai"}[i%2])
 	}
 	wg.Wait()
 	close(errs)
@@ -51,7 +46,7 @@ func TestRetriesThrottlingThenSucceeds(t *testing.T) {
 	c, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeDisks", Kind: "throttling", Rate: 1, Count: 2})
-	disks, err := c.ListDisks(context.Background(), "cn-beijing", DiskFilter{InstanceID: emulator.SeedInstanceCoreDB})
+	disks, err := c.ListDisks(context.Background(), emulator.SeedRegion, DiskFilter{InstanceID: emulator.SeedInstanceCoreDB})
 	if err != nil || len(disks) != 2 {
 		t.Fatalf("got %d disks, %v", len(disks), err)
 	}
@@ -74,22 +69,16 @@ func TestWrongSecretIsNotRetried(t *testing.T) {
 }
 
 func TestAssumeRoleThroughSTS(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{})
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"},
-		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(startEmulator(t, emulator.Options{}))
+	cfg.AssumeRole = &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator", SessionName: "alidr-test"}
+	c := MustNew(t, cfg)
 	cc, err := c.creds.GetCredentials()
 	if err != nil || cc.SecurityToken == "" || cc.AccessKeyId == emulator.DefaultAccessKeyID {
 		t.Fatalf("expected temporary credentials, got %+v %v", cc, err)
 	}
 	req := ecs.CreateDescribeInstancesRequest()
 	resp := ecs.CreateDescribeInstancesResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil {
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, resp); err != nil {
 		t.Fatalf("calling ECS with the role's credentials: %v", err)
 	}
 	if resp.TotalCount != 2 {

@@ -25,7 +25,7 @@ func TestRunCommandAndWait(t *testing.T) {
 		{ExitCode: 3, Output: "degraded"},
 	}})
 
-	out, err := c.RunCommandAndWait(ctx, "cn-beijing", cloud.CommandInput{InstanceID: db, Content: script, Timeout: 30 * time.Second}, fastPoll)
+	out, err := c.RunCommandAndWait(ctx, emulator.SeedRegion, cloud.CommandInput{InstanceID: db, Content: script, Timeout: 30 * time.Second}, fastPoll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestRunCommandAndWait(t *testing.T) {
 		t.Fatalf("the emulator ran %+v", runs)
 	}
 
-	out, err = c.RunCommandAndWait(ctx, "cn-beijing", cloud.CommandInput{InstanceID: db, Type: "RunShellScript", Content: "check"}, fastPoll)
+	out, err = c.RunCommandAndWait(ctx, emulator.SeedRegion, cloud.CommandInput{InstanceID: db, Type: "RunShellScript", Content: "check"}, fastPoll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,16 +49,16 @@ func TestRunCommandAndWait(t *testing.T) {
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = emulator.SeedInstanceCoreApp
 	stop.ForceStop = requests.NewBoolean(true)
-	if err := c.DoECS(ctx, "cn-beijing", stop, ecs.CreateStopInstanceResponse()); err != nil {
+	if err := c.DoECS(ctx, emulator.SeedRegion, stop, ecs.CreateStopInstanceResponse()); err != nil {
 		t.Fatal(err)
 	}
-	out, err = c.RunCommandAndWait(ctx, "cn-beijing", cloud.CommandInput{InstanceID: emulator.SeedInstanceCoreApp, Content: "true"}, fastPoll)
+	out, err = c.RunCommandAndWait(ctx, emulator.SeedRegion, cloud.CommandInput{InstanceID: emulator.SeedInstanceCoreApp, Content: "true"}, fastPoll)
 	if err != nil || out.Status != "Failed" || out.ErrorCode != "InstanceNotRunning" {
 		t.Fatalf("%+v %v", out, err)
 	}
 
 	// An unknown instance is an API error, not retried.
-	_, err = c.RunCommandAndWait(ctx, "cn-beijing", cloud.CommandInput{InstanceID: "i-2zenosuchinstance000", Content: "true"}, fastPoll)
+	_, err = c.RunCommandAndWait(ctx, emulator.SeedRegion, cloud.CommandInput{InstanceID: "i-2zenosuchinstance000", Content: "true"}, fastPoll)
 	if cloud.ErrorCode(err) != "InvalidInstanceId.NotFound" {
 		t.Fatalf("unknown instance: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestRunCommandWaitsForRunningAndHang(t *testing.T) {
 				}
 				return ctx.Err()
 			}}
-		out, err := c.RunCommandAndWait(context.Background(), "cn-beijing",
+		out, err := c.RunCommandAndWait(context.Background(), emulator.SeedRegion,
 			cloud.CommandInput{InstanceID: db, Content: "check", Timeout: 20 * time.Second}, poll)
 		if err != nil {
 			t.Fatalf("run %d: %v", i, err)

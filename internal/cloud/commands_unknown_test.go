@@ -16,7 +16,7 @@ func TestRunCommandLostAnswerIsResent(t *testing.T) {
 	srv, c := startEmulator(t, emulator.Options{})
 	db := emulator.SeedInstanceCoreDB
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "RunCommand", Kind: emulator.FaultTruncate, Count: 1})
-	out, err := c.RunCommandAndWait(context.Background(), "cn-beijing", cloud.CommandInput{InstanceID: db, Content: "true", Timeout: 30 * time.Second}, fastPoll)
+	out, err := c.RunCommandAndWait(context.Background(), emulator.SeedRegion, cloud.CommandInput{InstanceID: db, Content: "true", Timeout: 30 * time.Second}, fastPoll)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -33,9 +35,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{Config{}, `set "region"`},
 		{Config{Region: "Beijing"}, `not a region id`},
-		{Config{Region: "cn-beijing", Endpoints: Endpoints{ECS: "http://192.168.1.10"}}, "endpoints.ecs: the ecs endpoint"},
-		{Config{Region: "cn-beijing", AssumeRole: &AssumeRole{}}, "assume_role needs role_arn"},
-		{Config{Region: "cn-beijing", MaxRetries: -1}, "max_retries"},
+		{Config{Region: emulator.SeedRegion, Endpoints: Endpoints{ECS: "http://192.168.1.10"}}, "endpoints.ecs: the ecs endpoint"},
+		{Config{Region: emulator.SeedRegion, AssumeRole: &AssumeRole{}}, "assume_role needs role_arn"},
+		{Config{Region: emulator.SeedRegion, MaxRetries: -1}, "max_retries"},
 	}
 	for _, c := range cases {
 		err := c.cfg.Validate()
@@ -43,7 +45,7 @@ func TestValidate(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want %q", c.cfg, err, c.want)
 		}
 	}
-	if err := (&Config{Region: "cn-beijing", Endpoints: Endpoints{ECS: "http://127.0.0.1:1"}}).Validate(); err != nil {
+	if err := (&Config{Region: emulator.SeedRegion, Endpoints: Endpoints{ECS: "http://127.0.0.1:1"}}).Validate(); err != nil {
 		t.Errorf("loopback http must be accepted: %v", err)
 	}
 }

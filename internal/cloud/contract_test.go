@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -107,22 +105,7 @@ func contracts() []contract {
 // fields of the Describe actions' lists; testdata/responses/README.md).
 func TestResponseContracts(t *testing.T) {
 	dir := filepath.Join("testdata", "responses")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		body, err := os.ReadFile(filepath.Join(dir, r.Form.Get("Action")+".json"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	c, err := cloud.New(context.Background(), cloud.Config{Region: "cn-hangzhou", AccessKey: "ak", SecretKey: "sk",
-		Endpoints: cloud.Endpoints{ECS: srv.URL}}, "contract-test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := cloud.ResponsesClient(t, dir, nil)
 	for _, ct := range contracts() {
 		t.Run(ct.action, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(dir, ct.action+".json"))

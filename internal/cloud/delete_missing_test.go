@@ -19,10 +19,10 @@ func TestDeleteMissingImageIsAlreadyDeleted(t *testing.T) {
 	const missing = "m-2zemissing0000000000"
 	req := ecs.CreateDeleteImageRequest()
 	req.ImageId = missing
-	if err := c.DoECS(ctx, "cn-beijing", req, ecs.CreateDeleteImageResponse()); cloud.ErrorCode(err) != "InvalidImageId.NotFound" {
+	if err := c.DoECS(ctx, emulator.SeedRegion, req, ecs.CreateDeleteImageResponse()); cloud.ErrorCode(err) != "InvalidImageId.NotFound" {
 		t.Fatalf("DeleteImage of a missing image answered %v, want InvalidImageId.NotFound", err)
 	}
-	if err := c.DeleteImage(ctx, "cn-beijing", missing, false); err != nil {
+	if err := c.DeleteImage(ctx, emulator.SeedRegion, missing, false); err != nil {
 		t.Fatalf("deleting a missing image must succeed: %v", err)
 	}
 	if !c.WasDeleted(missing) {

@@ -22,27 +22,27 @@ func TestDiskSnapshotsCountOnlyThePolicysSnapshots(t *testing.T) {
 	srv.SetTimestampWindow(0)
 	srv.SetDurations(emulator.InstantDurations())
 	disks := []string{emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData}
-	id, err := c.CreateAutoSnapshotPolicy(ctx, "cn-beijing", cloud.PolicySpec{
+	id, err := c.CreateAutoSnapshotPolicy(ctx, emulator.SeedRegion, cloud.PolicySpec{
 		Name: "daily", Schedule: drpolicy.Schedule{Hours: []int{2}, Weekdays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}, RetentionDays: 7,
 		CopyRegions: []string{"cn-shanghai"}, CopyRetentionDays: 7,
 	}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ApplyAutoSnapshotPolicy(ctx, "cn-beijing", id, disks); err != nil {
+	if err := c.ApplyAutoSnapshotPolicy(ctx, emulator.SeedRegion, id, disks); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(2 * 24 * time.Hour)
 
-	img, err := c.CreateImage(ctx, "cn-beijing", cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "golden"})
+	img, err := c.CreateImage(ctx, emulator.SeedRegion, cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "golden"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := c.WaitImageAvailable(ctx, "cn-beijing", img, 10*time.Second)
+	src, err := c.WaitImageAvailable(ctx, emulator.SeedRegion, img, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := c.CopyImage(ctx, "cn-beijing", cloud.CopyImageInput{ImageID: img, DestinationRegion: "cn-shanghai", Name: "golden"})
+	cp, err := c.CopyImage(ctx, emulator.SeedRegion, cloud.CopyImageInput{ImageID: img, DestinationRegion: "cn-shanghai", Name: "golden"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestDiskSnapshotsCountOnlyThePolicysSnapshots(t *testing.T) {
 	for _, tc := range []struct {
 		region string
 		copies bool
-	}{{"cn-beijing", false}, {"cn-shanghai", true}} {
+	}{{emulator.SeedRegion, false}, {"cn-shanghai", true}} {
 		snaps, _, err := c.DiskSnapshots(ctx, tc.region, disks, tc.copies)
 		if err != nil {
 			t.Fatal(err)

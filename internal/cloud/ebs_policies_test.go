@@ -3,8 +3,6 @@ package cloud_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -30,19 +28,19 @@ func TestEnterprisePolicyLifecycle(t *testing.T) {
 	// The first answer is cut off after the policy was made: the retry
 	// carries the same ClientToken and must get the same policy back.
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateEnterpriseSnapshotPolicy", Kind: emulator.FaultTruncate, Count: 1})
-	id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", espSpec, "tok-esp-1")
+	id, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, espSpec, "tok-esp-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", espSpec, "tok-esp-1")
+	again, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, espSpec, "tok-esp-1")
 	if err != nil || again != id {
 		t.Fatalf("a create repeated with its token gave %q, %v; want %q", again, err, id)
 	}
 	disks := []string{emulator.SeedDiskCoreDBData, emulator.SeedDiskCoreAppData}
-	if err := c.BindEnterprisePolicy(ctx, "cn-beijing", id, disks); err != nil {
+	if err := c.BindEnterprisePolicy(ctx, emulator.SeedRegion, id, disks); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id)
+	p, err := c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,22 +52,22 @@ func TestEnterprisePolicyLifecycle(t *testing.T) {
 	}
 	upd := espSpec
 	upd.Name, upd.Copy = "core-2", cloud.ESPCopyInfo{}
-	if err := c.UpdateEnterprisePolicy(ctx, "cn-beijing", id, upd); err != nil {
+	if err := c.UpdateEnterprisePolicy(ctx, emulator.SeedRegion, id, upd); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UnbindEnterprisePolicy(ctx, "cn-beijing", id, disks[:1]); err != nil {
+	if err := c.UnbindEnterprisePolicy(ctx, emulator.SeedRegion, id, disks[:1]); err != nil {
 		t.Fatal(err)
 	}
-	if p, err = c.FindEnterprisePolicyByID(ctx, "cn-beijing", id); err != nil || p.Name != "core-2" || len(p.CrossRegionCopyInfo.Regions) != 0 || len(p.DiskIDs) != 1 {
+	if p, err = c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id); err != nil || p.Name != "core-2" || len(p.CrossRegionCopyInfo.Regions) != 0 || len(p.DiskIDs) != 1 {
 		t.Fatalf("after update and unbind: %+v, %v", p, err)
 	}
-	if err := c.DeleteEnterprisePolicy(ctx, "cn-beijing", id); err != nil {
+	if err := c.DeleteEnterprisePolicy(ctx, emulator.SeedRegion, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id); !cloud.IsNotFound(err) {
+	if _, err := c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id); !cloud.IsNotFound(err) {
 		t.Fatalf("after delete: want a NotFoundError, got %v", err)
 	}
-	if err := c.DeleteEnterprisePolicy(ctx, "cn-beijing", id); err != nil {
+	if err := c.DeleteEnterprisePolicy(ctx, emulator.SeedRegion, id); err != nil {
 		t.Fatalf("deleting a deleted policy: %v", err)
 	}
 }
@@ -78,28 +76,13 @@ func TestEnterprisePolicyLifecycle(t *testing.T) {
 // (testdata/responses/ebs) through DoEBS.
 func TestEnterprisePolicyResponseContract(t *testing.T) {
 	dir := filepath.Join("testdata", "responses", "ebs")
-	var gotAction string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		gotAction = r.Form.Get("Action")
+	c := cloud.ResponsesClient(t, dir, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Form.Get("Version") != "2021-07-30" {
 			http.Error(w, "wrong version", http.StatusBadRequest)
-			return
+			return true
 		}
-		b, err := os.ReadFile(filepath.Join(dir, gotAction+".json"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	}))
-	defer srv.Close()
-	c, err := cloud.New(context.Background(), cloud.Config{Region: "cn-hangzhou", AccessKey: "ak", SecretKey: "sk",
-		Endpoints: cloud.Endpoints{ECS: srv.URL, EBS: srv.URL}}, "contract-test")
-	if err != nil {
-		t.Fatal(err)
-	}
+		return false
+	})
 	id, err := c.CreateEnterprisePolicy(context.Background(), "cn-hangzhou", espSpec, "tok")
 	if err != nil || id != "esp-xxx" {
 		t.Fatalf("CreateEnterpriseSnapshotPolicy: %q, %v", id, err)
@@ -123,12 +106,12 @@ func TestEnterprisePolicyResponseContract(t *testing.T) {
 func TestEnterprisePolicyGarbledAnswerRetried(t *testing.T) {
 	ctx := context.Background()
 	srv, c := startEmulator(t, emulator.Options{})
-	id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", espSpec, "tok-esp-garbled")
+	id, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, espSpec, "tok-esp-garbled")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeEnterpriseSnapshotPolicy", Kind: emulator.FaultCorrupt, Count: 1})
-	p, err := c.FindEnterprisePolicyByID(ctx, "cn-beijing", id)
+	p, err := c.FindEnterprisePolicyByID(ctx, emulator.SeedRegion, id)
 	if err != nil || p.PolicyID != id {
 		t.Fatalf("read after a garbled answer: %+v, %v", p, err)
 	}

@@ -22,9 +22,9 @@ func TestRAMRefusalIsAPermissionErrorNamingTheAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	_, errSnapshot := c.FindSnapshotByID(ctx, "cn-beijing", "s-2zeany00000000000000")
-	errDelete := c.DeleteImage(ctx, "cn-beijing", "m-2zedoesnotexist00000", false)
-	_, errObject := c.HeadCheckedObject(ctx, "cn-beijing", emulator.SeedBucket, "any")
+	_, errSnapshot := c.FindSnapshotByID(ctx, emulator.SeedRegion, "s-2zeany00000000000000")
+	errDelete := c.DeleteImage(ctx, emulator.SeedRegion, "m-2zedoesnotexist00000", false)
+	_, errObject := c.HeadCheckedObject(ctx, emulator.SeedRegion, emulator.SeedBucket, "any")
 	for want, err := range map[string]error{"ecs:DescribeSnapshots": errSnapshot, "ecs:DeleteImage": errDelete, "oss:GetObject": errObject} {
 		var ae *AccessError
 		if !errors.As(err, &ae) || !ae.Permission || IsNotFound(err) || IsObjectNotFound(err) || Retryable(err) {

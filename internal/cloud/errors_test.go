@@ -46,25 +46,21 @@ func TestNotFoundCodesAreExactPerKind(t *testing.T) {
 // must not report success, nothing is retried.
 func TestRevokedKeyIsAnAuthenticationError(t *testing.T) {
 	_, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
-	c, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: "LTAI-revoked-key-0001", SecretKey: "whatever", MaxRetries: 3,
-		Endpoints: Endpoints{ECS: srv.URL(), OSS: srv.URL()},
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := EmulatorConfig(srv)
+	cfg.AccessKey, cfg.SecretKey, cfg.MaxRetries = "LTAI-revoked-key-0001", "whatever", 3
+	c := MustNew(t, cfg)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	// A tiny latency rule counts the calls as they arrive.
 	srv.InjectFault(emulator.Fault{Service: "*", Kind: emulator.FaultLatency, Duration: time.Millisecond, Rate: 1})
 	ctx := context.Background()
-	_, errImage := c.FindImageByID(ctx, "cn-beijing", "m-2zedoesnotexist00000")
-	_, errInstance := c.FindInstanceByID(ctx, "cn-beijing", emulator.SeedInstanceCoreDB)
-	_, errSnapshot := c.FindSnapshotByID(ctx, "cn-beijing", "s-2zeany00000000000000")
-	_, errPolicy := c.FindAutoSnapshotPolicyByID(ctx, "cn-beijing", "sp-2zeany0000000000000")
-	_, errObject := c.HeadCheckedObject(ctx, "cn-beijing", emulator.SeedBucket, "any")
-	errDeleteImage := c.DeleteImage(ctx, "cn-beijing", "m-2zedoesnotexist00000", false)
-	errDeleteInstance := c.DeleteInstance(ctx, "cn-beijing", emulator.SeedInstanceCoreDB)
-	errRegions := c.CheckRegions(ctx, "cn-beijing")
+	_, errImage := c.FindImageByID(ctx, emulator.SeedRegion, "m-2zedoesnotexist00000")
+	_, errInstance := c.FindInstanceByID(ctx, emulator.SeedRegion, emulator.SeedInstanceCoreDB)
+	_, errSnapshot := c.FindSnapshotByID(ctx, emulator.SeedRegion, "s-2zeany00000000000000")
+	_, errPolicy := c.FindAutoSnapshotPolicyByID(ctx, emulator.SeedRegion, "sp-2zeany0000000000000")
+	_, errObject := c.HeadCheckedObject(ctx, emulator.SeedRegion, emulator.SeedBucket, "any")
+	errDeleteImage := c.DeleteImage(ctx, emulator.SeedRegion, "m-2zedoesnotexist00000", false)
+	errDeleteInstance := c.DeleteInstance(ctx, emulator.SeedRegion, emulator.SeedInstanceCoreDB)
+	errRegions := c.CheckRegions(ctx, emulator.SeedRegion)
 	for name, err := range map[string]error{"FindImageByID": errImage, "FindInstanceByID": errInstance,
 		"FindSnapshotByID": errSnapshot, "FindAutoSnapshotPolicyByID": errPolicy, "HeadCheckedObject": errObject,
 		"DeleteImage": errDeleteImage, "DeleteInstance": errDeleteInstance, "CheckRegions": errRegions} {
@@ -99,7 +95,7 @@ func TestThrottlingIsRetriedByTime(t *testing.T) {
 	c.Backoff.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
 	c.Backoff.Now = func() time.Time { return time.Unix(0, 0) } // time passes only by the sleeps
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeSnapshots", Kind: emulator.FaultThrottling, Rate: 1, Count: 6})
-	if _, err := c.ListSnapshots(context.Background(), "cn-beijing", SnapshotFilter{}); err != nil {
+	if _, err := c.ListSnapshots(context.Background(), emulator.SeedRegion, SnapshotFilter{}); err != nil {
 		t.Fatalf("six throttled answers with max_retries = 5: %v", err)
 	}
 	if len(slept) != 6 {
@@ -115,7 +111,7 @@ func TestThrottlingIsRetriedByTime(t *testing.T) {
 	slept = nil
 	c.Backoff.Budget = 2 * time.Minute
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeSnapshots", Kind: emulator.FaultThrottling, Rate: 1})
-	_, err := c.ListSnapshots(context.Background(), "cn-beijing", SnapshotFilter{})
+	_, err := c.ListSnapshots(context.Background(), emulator.SeedRegion, SnapshotFilter{})
 	var total time.Duration
 	for _, d := range slept {
 		total += d
@@ -155,7 +151,7 @@ func TestBusyClientTokenIsRetried(t *testing.T) {
 		_, _ = io.WriteString(w, `{"RequestId":"r-ok","SnapshotId":"s-2zeok000000000000000"}`)
 	}))
 	t.Cleanup(ecsStub.Close)
-	c, err := New(context.Background(), Config{Region: "cn-beijing", AccessKey: "ak", SecretKey: "sk", Endpoints: Endpoints{ECS: ecsStub.URL}}, "test")
+	c, err := New(context.Background(), Config{Region: emulator.SeedRegion, AccessKey: "ak", SecretKey: "sk", Endpoints: Endpoints{ECS: ecsStub.URL}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,14 +161,14 @@ func TestBusyClientTokenIsRetried(t *testing.T) {
 	req.DiskId = "d-1"
 	req.ClientToken = "alidr-token"
 	resp := ecs.CreateCreateSnapshotResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil || resp.SnapshotId == "" || calls.Load() != 3 {
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, resp); err != nil || resp.SnapshotId == "" || calls.Load() != 3 {
 		t.Fatalf("a busy token is retried: %d calls, %v", calls.Load(), err)
 	}
 
 	calls.Store(0)
 	req = ecs.CreateCreateSnapshotRequest()
 	req.DiskId = "d-1"
-	if err := c.DoECS(context.Background(), "cn-beijing", req, ecs.CreateCreateSnapshotResponse()); ErrorCode(err) != "LastTokenProcessing" || calls.Load() != 1 {
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, ecs.CreateCreateSnapshotResponse()); ErrorCode(err) != "LastTokenProcessing" || calls.Load() != 1 {
 		t.Fatalf("without a token the answer is final: %d calls, %v", calls.Load(), err)
 	}
 }
@@ -231,11 +227,10 @@ func TestCancelCopyImageIncorrectStatusLooksAtTheImage(t *testing.T) {
 // authentication error, not as a transient one.
 func TestAssumeRoleWithRevokedBaseKey(t *testing.T) {
 	_, srv := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
-	_, err := New(context.Background(), Config{
-		Region: "cn-beijing", AccessKey: "LTAI-revoked-key-0002", SecretKey: "s",
-		AssumeRole: &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator"},
-		Endpoints:  Endpoints{ECS: srv.URL(), STS: srv.URL()},
-	}, "test")
+	cfg := EmulatorConfig(srv)
+	cfg.AccessKey, cfg.SecretKey = "LTAI-revoked-key-0002", "s"
+	cfg.AssumeRole = &AssumeRole{RoleARN: "acs:ram::" + emulator.DefaultAccountID + ":role/dr-operator"}
+	_, err := New(context.Background(), cfg, "test")
 	var ae *AccessError
 	if !errors.As(err, &ae) || ae.Permission || !strings.Contains(err.Error(), "sts:AssumeRole") || strings.Contains(err.Error(), "LTAI-revoked-key-0002") {
 		t.Fatalf("assume_role with a revoked base key: %v", err)

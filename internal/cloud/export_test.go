@@ -18,11 +18,10 @@ import (
 )
 
 func TestExportImageAndChecksums(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
+	c, srv := instantClient(t)
 	srv.SetExportBytesPerGiB(256 << 10) // a 40 GiB system disk exports as 10 MiB: two parts
 	ctx := context.Background()
-	const region = "cn-beijing"
+	const region = emulator.SeedRegion
 	ossc, err := oss.New(srv.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +139,7 @@ func TestCancelExportTask(t *testing.T) {
 	c, srv := emulatorClient(t, emulator.Options{})
 	srv.SetExportBytesPerGiB(16)
 	ctx := context.Background()
-	const region = "cn-beijing"
+	const region = emulator.SeedRegion
 	srv.SetDurations(emulator.InstantDurations())
 	id, err := c.CreateImage(ctx, region, CreateImageInput{InstanceID: emulator.SeedInstanceCoreApp, Name: "cancel-src"})
 	if err != nil {

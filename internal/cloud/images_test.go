@@ -47,7 +47,7 @@ func TestImageLifecycle(t *testing.T) {
 	clock := emulator.NewManualClock(time.Now())
 	c, srv := emulatorClient(t, emulator.Options{Clock: clock})
 	ctx := context.Background()
-	const region = "cn-beijing"
+	const region = emulator.SeedRegion
 
 	if _, err := c.FindImageByID(ctx, region, "m-2zedoesnotexist00000"); !IsNotFound(err) {
 		t.Fatalf("FindImageByID of a missing image: %v, want NotFound", err)
@@ -128,16 +128,16 @@ func TestCopyAndCancelImage(t *testing.T) {
 	clock := emulator.NewManualClock(time.Now())
 	c, _ := emulatorClient(t, emulator.Options{Clock: clock})
 	ctx := context.Background()
-	id, err := c.CreateImage(ctx, "cn-beijing", CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "copy-src"})
+	id, err := c.CreateImage(ctx, emulator.SeedRegion, CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "copy-src"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, err := c.WaitImageAvailable(ctx, "cn-beijing", id, 10*time.Second); err != nil {
+	if _, err := c.WaitImageAvailable(ctx, emulator.SeedRegion, id, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	tags := map[string]string{TagOwner: id, TagManagedBy: "test"}
-	cp, err := c.CopyImage(ctx, "cn-beijing", CopyImageInput{ImageID: id, DestinationRegion: "cn-shanghai", Name: "copy-dst", Tags: tags, KMSKeyID: "key-1"})
+	cp, err := c.CopyImage(ctx, emulator.SeedRegion, CopyImageInput{ImageID: id, DestinationRegion: "cn-shanghai", Name: "copy-dst", Tags: tags, KMSKeyID: "key-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestCopyAndCancelImage(t *testing.T) {
 		t.Fatalf("cancelling a cancelled copy = %v, %v", done, err)
 	}
 	// A finished copy cannot be cancelled: the caller deletes it instead.
-	cp2, err := c.CopyImage(ctx, "cn-beijing", CopyImageInput{ImageID: id, DestinationRegion: "cn-guangzhou", Tags: tags})
+	cp2, err := c.CopyImage(ctx, emulator.SeedRegion, CopyImageInput{ImageID: id, DestinationRegion: "cn-guangzhou", Tags: tags})
 	if err != nil {
 		t.Fatal(err)
 	}

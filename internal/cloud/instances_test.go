@@ -23,15 +23,15 @@ func testRunInput() RunInstanceInput {
 func TestRunInstanceLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := instancesClient(t)
-	id, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
+	id, err := c.RunInstance(ctx, emulator.SeedRegion, testRunInput(), "tok-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusRunning, time.Minute)
+	in, err := c.WaitInstanceStatus(ctx, emulator.SeedRegion, id, InstanceStatusRunning, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.InstanceType != "ecs.g7.large" || in.InstanceName != "restore-test" || in.ZoneId != "cn-beijing-h" {
+	if in.InstanceType != "ecs.g7.large" || in.InstanceName != "restore-test" || in.ZoneId != emulator.SeedZone {
 		t.Errorf("instance %+v", in)
 	}
 	if ips := InstancePrivateIPs(in); len(ips) != 3 {
@@ -40,37 +40,37 @@ func TestRunInstanceLifecycle(t *testing.T) {
 	if tags := InstanceTags(in); tags[TagManagedBy] != "test" || tags["b"] != "2" {
 		t.Errorf("tags %v", tags)
 	}
-	disks, err := c.ListDisks(ctx, "cn-beijing", DiskFilter{InstanceID: id})
+	disks, err := c.ListDisks(ctx, emulator.SeedRegion, DiskFilter{InstanceID: id})
 	if err != nil || len(disks) != 2 {
 		t.Fatalf("disks %v %v", disks, err)
 	}
 
 	// The same token gives the same instance.
-	again, err := c.RunInstance(ctx, "cn-beijing", testRunInput(), "tok-1")
+	again, err := c.RunInstance(ctx, emulator.SeedRegion, testRunInput(), "tok-1")
 	if err != nil || again != id {
 		t.Errorf("same token: %q, %v; want %q", again, err, id)
 	}
 
-	if err := c.StopInstance(ctx, "cn-beijing", id); err != nil {
+	if err := c.StopInstance(ctx, emulator.SeedRegion, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusStopped, time.Minute); err != nil {
+	if _, err := c.WaitInstanceStatus(ctx, emulator.SeedRegion, id, InstanceStatusStopped, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.StartInstance(ctx, "cn-beijing", id); err != nil {
+	if err := c.StartInstance(ctx, emulator.SeedRegion, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitInstanceStatus(ctx, "cn-beijing", id, InstanceStatusRunning, time.Minute); err != nil {
+	if _, err := c.WaitInstanceStatus(ctx, emulator.SeedRegion, id, InstanceStatusRunning, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	name := "renamed"
-	if err := c.ModifyInstance(ctx, "cn-beijing", id, ModifyInstanceInput{Name: &name}); err != nil {
+	if err := c.ModifyInstance(ctx, emulator.SeedRegion, id, ModifyInstanceInput{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UpdateResourceTags(ctx, "cn-beijing", "instance", id, map[string]string{"c": "3"}, []string{"b"}); err != nil {
+	if err := c.UpdateResourceTags(ctx, emulator.SeedRegion, "instance", id, map[string]string{"c": "3"}, []string{"b"}); err != nil {
 		t.Fatal(err)
 	}
-	in, err = c.FindInstanceByID(ctx, "cn-beijing", id)
+	in, err = c.FindInstanceByID(ctx, emulator.SeedRegion, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,16 +78,16 @@ func TestRunInstanceLifecycle(t *testing.T) {
 		t.Errorf("after modify: %q %v", in.InstanceName, tags)
 	}
 
-	if err := c.DeleteInstance(ctx, "cn-beijing", id); err != nil {
+	if err := c.DeleteInstance(ctx, emulator.SeedRegion, id); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WaitInstanceDeleted(ctx, "cn-beijing", id, time.Minute); err != nil {
+	if err := c.WaitInstanceDeleted(ctx, emulator.SeedRegion, id, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.FindInstanceByID(ctx, "cn-beijing", id); !IsNotFound(err) {
+	if _, err := c.FindInstanceByID(ctx, emulator.SeedRegion, id); !IsNotFound(err) {
 		t.Errorf("after delete: %v", err)
 	}
-	if err := c.DeleteInstance(ctx, "cn-beijing", id); err != nil {
+	if err := c.DeleteInstance(ctx, emulator.SeedRegion, id); err != nil {
 		t.Errorf("deleting a deleted instance: %v", err)
 	}
 }
@@ -101,9 +101,9 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	run := func() (string, int) {
 		t.Helper()
 		id, gen, err := c.CreateIdempotent(ctx, "instance", token,
-			func(tok string) (string, error) { return c.RunInstance(ctx, "cn-beijing", in, tok) },
+			func(tok string) (string, error) { return c.RunInstance(ctx, emulator.SeedRegion, in, tok) },
 			func(ctx context.Context, id string) error {
-				_, err := c.FindInstanceByID(ctx, "cn-beijing", id)
+				_, err := c.FindInstanceByID(ctx, emulator.SeedRegion, id)
 				return err
 			})
 		if err != nil {
@@ -121,7 +121,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	}
 	// Replaced within this process: the first instance is known deleted,
 	// the next generation creates anew without waiting.
-	if err := c.DeleteInstance(ctx, "cn-beijing", first); err != nil {
+	if err := c.DeleteInstance(ctx, emulator.SeedRegion, first); err != nil {
 		t.Fatal(err)
 	}
 	if !c.WasDeleted(first) {
@@ -133,7 +133,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	if second == first || gen != 1 || time.Since(start) > 10*time.Second {
 		t.Errorf("after delete: %q gen %d after %s", second, gen, time.Since(start))
 	}
-	if _, err := c.FindInstanceByID(ctx, "cn-beijing", second); err != nil {
+	if _, err := c.FindInstanceByID(ctx, emulator.SeedRegion, second); err != nil {
 		t.Errorf("new instance: %v", err)
 	}
 	// Deleted by someone else (or an earlier process): the token's
@@ -141,7 +141,7 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 	c.AppearWindow = 300 * time.Millisecond
 	req := ecs.CreateDeleteInstanceRequest()
 	req.InstanceId, req.Force = second, "true"
-	if err := c.DoECS(ctx, "cn-beijing", req, ecs.CreateDeleteInstanceResponse()); err != nil {
+	if err := c.DoECS(ctx, emulator.SeedRegion, req, ecs.CreateDeleteInstanceResponse()); err != nil {
 		t.Fatal(err)
 	}
 	third, gen := run()
@@ -153,21 +153,21 @@ func TestCreateIdempotentSkipsSpentTokens(t *testing.T) {
 func TestInstanceCatalogFinders(t *testing.T) {
 	ctx := context.Background()
 	c := instancesClient(t)
-	it, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.g7.xlarge")
+	it, err := c.FindInstanceType(ctx, emulator.SeedRegion, "ecs.g7.xlarge")
 	if err != nil || it.CpuCoreCount != 4 || it.MemorySize != 16 || it.EniPrivateIpAddressQuantity != 15 {
 		t.Errorf("type %+v %v", it, err)
 	}
-	if _, err := c.FindInstanceType(ctx, "cn-beijing", "ecs.nope"); !IsNotFound(err) {
+	if _, err := c.FindInstanceType(ctx, emulator.SeedRegion, "ecs.nope"); !IsNotFound(err) {
 		t.Errorf("unknown type: %v", err)
 	}
-	vsw, err := c.FindVSwitchByID(ctx, "cn-beijing", emulator.SeedVSwitchBeijing)
-	if err != nil || vsw.ZoneId != "cn-beijing-h" {
+	vsw, err := c.FindVSwitchByID(ctx, emulator.SeedRegion, emulator.SeedVSwitchBeijing)
+	if err != nil || vsw.ZoneId != emulator.SeedZone {
 		t.Errorf("vswitch %+v %v", vsw, err)
 	}
 	if _, err := c.FindVSwitchByID(ctx, "cn-shanghai", emulator.SeedVSwitchBeijing); !IsNotFound(err) {
 		t.Errorf("vswitch of another region: %v", err)
 	}
-	if _, err := c.FindInstanceByID(ctx, "cn-beijing", "i-missing"); !IsNotFound(err) {
+	if _, err := c.FindInstanceByID(ctx, emulator.SeedRegion, "i-missing"); !IsNotFound(err) {
 		t.Errorf("missing instance: %v", err)
 	}
 }

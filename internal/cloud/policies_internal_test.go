@@ -9,6 +9,8 @@ import (
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func TestDecodeJSONArray(t *testing.T) {
@@ -51,10 +53,10 @@ func TestPolicyMissing(t *testing.T) {
 		t.Fatal("ParameterInvalid/404 and *.NotFound mean missing; ParameterInvalid/403 is a bad parameter")
 	}
 	var nf *NotFoundError
-	if err := policyErr(missing, "sp-1", "cn-beijing"); !errors.As(err, &nf) || nf.ID != "sp-1" {
+	if err := policyErr(missing, "sp-1", emulator.SeedRegion); !errors.As(err, &nf) || nf.ID != "sp-1" {
 		t.Fatalf("policyErr = %v", err)
 	}
-	if err := policyErr(invalid, "sp-1", "cn-beijing"); err != invalid { //nolint:errorlint // identity: returned unchanged
+	if err := policyErr(invalid, "sp-1", emulator.SeedRegion); err != invalid { //nolint:errorlint // identity: returned unchanged
 		t.Fatalf("policyErr changed an unrelated error: %v", err)
 	}
 }

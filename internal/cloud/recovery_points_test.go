@@ -16,26 +16,15 @@ import (
 )
 
 // startEmulator serves an emulator with instant operations and returns a
-// client for cn-beijing pointed at it (ECS and OSS), whose retries do not
-// wait.
+// client for emulator.SeedRegion pointed at it (cloud.EmulatorConfig: every
+// endpoint), whose retries do not wait.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *cloud.Client) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := cloud.StartEmulator(t, opts)
 	srv.SetDurations(emulator.InstantDurations())
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: "cn-beijing", AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL(), EBS: srv.URL()}, MaxRetries: 5,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := cloud.EmulatorConfig(srv)
+	cfg.MaxRetries = 5
+	c := cloud.MustNew(t, cfg)
 	c.Backoff.Sleep = func(context.Context, time.Duration) error { return nil }
 	return srv, c
 }
@@ -43,16 +32,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *clou
 func TestRecoveryPoints(t *testing.T) {
 	ctx := context.Background()
 	_, c := startEmulator(t, emulator.Options{})
-	snap := func(disk string) string {
-		t.Helper()
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = disk
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, "cn-beijing", req, resp); err != nil {
-			t.Fatal(err)
-		}
-		return resp.SnapshotId
-	}
+	snap := func(disk string) string { return cloud.CreateSnapshot(t, c, disk, "") }
 	s1 := snap(emulator.SeedDiskCoreDBData)
 	s2 := snap(emulator.SeedDiskCoreDBSys)
 	other := snap(emulator.SeedDiskCoreAppData)
@@ -62,19 +42,19 @@ func TestRecoveryPoints(t *testing.T) {
 	cp.SnapshotId, cp.DestinationRegionId = s1, "cn-shanghai"
 	cp.DestinationSnapshotName, cp.DestinationSnapshotDescription = "copy", "copy" // required by the CopySnapshot model
 	cpResp := ecs.CreateCopySnapshotResponse()
-	if err := c.DoECS(ctx, "cn-beijing", cp, cpResp); err != nil {
+	if err := c.DoECS(ctx, emulator.SeedRegion, cp, cpResp); err != nil {
 		t.Fatal(err)
 	}
 	im := ecs.CreateCreateImageRequest()
 	im.SnapshotId, im.ImageName = s2, "from-sys"
 	imResp := ecs.CreateCreateImageResponse()
-	if err := c.DoECS(ctx, "cn-beijing", im, imResp); err != nil {
+	if err := c.DoECS(ctx, emulator.SeedRegion, im, imResp); err != nil {
 		t.Fatal(err)
 	}
 	tag := ecs.CreateTagResourcesRequest()
 	tag.ResourceType, tag.ResourceId = "snapshot", &[]string{s1}
 	tag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerifiedAt, Value: "2026-11-20T08:00:00Z"}, {Key: cloud.TagVerificationRun, Value: "vr-1"}}
-	if err := c.DoECS(ctx, "cn-beijing", tag, ecs.CreateTagResourcesResponse()); err != nil {
+	if err := c.DoECS(ctx, emulator.SeedRegion, tag, ecs.CreateTagResourcesResponse()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -88,11 +68,11 @@ func TestRecoveryPoints(t *testing.T) {
 	}
 
 	t.Run("disk with copies", func(t *testing.T) {
-		ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Regions: []string{"cn-shanghai", "cn-beijing"}})
+		ps, err := c.RecoveryPoints(ctx, emulator.SeedRegion, cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Regions: []string{"cn-shanghai", emulator.SeedRegion}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"snapshot:cn-beijing:" + s1, "snapshot:cn-shanghai:" + cpResp.SnapshotId}
+		want := []string{"snapshot:" + emulator.SeedRegion + ":" + s1, "snapshot:cn-shanghai:" + cpResp.SnapshotId}
 		slices.Sort(want)
 		if got := ids(ps); !slices.Equal(got, want) {
 			t.Fatalf("got %v, want %v", got, want)
@@ -101,7 +81,7 @@ func TestRecoveryPoints(t *testing.T) {
 			if p.DiskID != emulator.SeedDiskCoreDBData || p.Created.IsZero() || !p.Usable() {
 				t.Errorf("point %+v: want disk, creation time and a usable status", p)
 			}
-			if p.Verified || p.Region == "cn-beijing" && p.VerifiedBy != "vr-1" {
+			if p.Verified || p.Region == emulator.SeedRegion && p.VerifiedBy != "vr-1" {
 				t.Errorf("point %+v: tags are a hint (VerifiedBy), never proof", p)
 			}
 		}
@@ -109,12 +89,12 @@ func TestRecoveryPoints(t *testing.T) {
 	t.Run("only a trusted signature verifies", func(t *testing.T) {
 		trusted := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
 		_, attacker, _ := ed25519.GenerateKey(nil)
-		if err := c.CreateVaultBucket(ctx, "cn-beijing", "alidr-proofs"); err != nil {
+		if err := c.CreateVaultBucket(ctx, emulator.SeedRegion, "alidr-proofs"); err != nil {
 			t.Fatal(err)
 		}
 		verified := func() map[string]bool {
 			t.Helper()
-			ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Regions: []string{"cn-shanghai"}})
+			ps, err := c.RecoveryPoints(ctx, emulator.SeedRegion, cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData, Regions: []string{"cn-shanghai"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +123,7 @@ func TestRecoveryPoints(t *testing.T) {
 		retag := ecs.CreateTagResourcesRequest()
 		retag.ResourceType, retag.ResourceId = "snapshot", &[]string{s1}
 		retag.Tag = &[]ecs.TagResourcesTag{{Key: cloud.TagVerificationRun, Value: "vr-2"}}
-		if err := c.DoECS(ctx, "cn-beijing", retag, ecs.CreateTagResourcesResponse()); err != nil {
+		if err := c.DoECS(ctx, emulator.SeedRegion, retag, ecs.CreateTagResourcesResponse()); err != nil {
 			t.Fatal(err)
 		}
 		// The copy carries no tag: the attestation alone is not looked up.
@@ -153,20 +133,20 @@ func TestRecoveryPoints(t *testing.T) {
 		c.Attestation = cloud.Attestation{}
 	})
 	t.Run("disk without regions stays in its region", func(t *testing.T) {
-		ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData})
+		ps, err := c.RecoveryPoints(ctx, emulator.SeedRegion, cloud.RecoveryPointQuery{DiskID: emulator.SeedDiskCoreDBData})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ids(ps); !slices.Equal(got, []string{"snapshot:cn-beijing:" + s1}) {
+		if got := ids(ps); !slices.Equal(got, []string{"snapshot:" + emulator.SeedRegion + ":" + s1}) {
 			t.Fatalf("got %v", got)
 		}
 	})
 	t.Run("instance with image", func(t *testing.T) {
-		ps, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{InstanceID: emulator.SeedInstanceCoreDB})
+		ps, err := c.RecoveryPoints(ctx, emulator.SeedRegion, cloud.RecoveryPointQuery{InstanceID: emulator.SeedInstanceCoreDB})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"snapshot:cn-beijing:" + s1, "snapshot:cn-beijing:" + s2, "image:cn-beijing:" + imResp.ImageId}
+		want := []string{"snapshot:" + emulator.SeedRegion + ":" + s1, "snapshot:" + emulator.SeedRegion + ":" + s2, "image:" + emulator.SeedRegion + ":" + imResp.ImageId}
 		slices.Sort(want)
 		if got := ids(ps); !slices.Equal(got, want) {
 			t.Fatalf("got %v, want %v (not %s of another instance)", got, want, other)
@@ -178,16 +158,16 @@ func TestRecoveryPoints(t *testing.T) {
 		}
 	})
 	t.Run("needs a disk or instance", func(t *testing.T) {
-		if _, err := c.RecoveryPoints(ctx, "cn-beijing", cloud.RecoveryPointQuery{}); err == nil {
+		if _, err := c.RecoveryPoints(ctx, emulator.SeedRegion, cloud.RecoveryPointQuery{}); err == nil {
 			t.Fatal("want an error")
 		}
 	})
 	t.Run("find snapshot", func(t *testing.T) {
-		s, err := c.FindSnapshotByID(ctx, "cn-beijing", s1)
+		s, err := c.FindSnapshotByID(ctx, emulator.SeedRegion, s1)
 		if err != nil || s.SnapshotId != s1 {
 			t.Fatalf("got %v, %v", s, err)
 		}
-		if _, err := c.FindSnapshotByID(ctx, "cn-beijing", "s-missing"); !cloud.IsNotFound(err) {
+		if _, err := c.FindSnapshotByID(ctx, emulator.SeedRegion, "s-missing"); !cloud.IsNotFound(err) {
 			t.Fatalf("want NotFound, got %v", err)
 		}
 	})

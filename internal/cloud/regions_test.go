@@ -23,11 +23,11 @@ func TestRegionsFetchedOncePerClient(t *testing.T) {
 	c, srv := emulatorClient(t, emulator.Options{})
 	c.Backoff.Attempts, c.Backoff.Budget = 1, time.Millisecond // ServiceUnavailable is retried by time
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeRegions", Kind: emulator.Fault5xx, Count: 1})
-	if err := c.CheckRegions(context.Background(), "cn-beijing"); err == nil {
+	if err := c.CheckRegions(context.Background(), emulator.SeedRegion); err == nil {
 		t.Fatal("the injected 5xx did not reach the caller")
 	}
 	for range 3 {
-		if err := c.CheckRegions(context.Background(), "cn-beijing", "cn-shanghai"); err != nil {
+		if err := c.CheckRegions(context.Background(), emulator.SeedRegion, "cn-shanghai"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -109,7 +109,7 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	// Counted by their effect: the request log is written after the response
 	// and may lag behind a broken one.
 	snapshots := func() int {
-		snaps, err := c.ListSnapshots(context.Background(), "cn-beijing", SnapshotFilter{DiskID: emulator.SeedDiskCoreDBData})
+		snaps, err := c.ListSnapshots(context.Background(), emulator.SeedRegion, SnapshotFilter{DiskID: emulator.SeedDiskCoreDBData})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,14 +117,14 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	}
 
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeDisks", Kind: "truncate", Rate: 1, Count: 1})
-	if _, err := c.ListDisks(context.Background(), "cn-beijing", DiskFilter{}); err != nil {
+	if _, err := c.ListDisks(context.Background(), emulator.SeedRegion, DiskFilter{}); err != nil {
 		t.Fatalf("a read is resent after a broken response: %v", err)
 	}
 
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateSnapshot", Kind: "truncate", Rate: 1, Count: 1})
 	req := ecs.CreateCreateSnapshotRequest()
 	req.DiskId = emulator.SeedDiskCoreDBData
-	if err := c.DoECS(context.Background(), "cn-beijing", req, ecs.CreateCreateSnapshotResponse()); err == nil {
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, ecs.CreateCreateSnapshotResponse()); err == nil {
 		t.Fatal("expected the broken CreateSnapshot response to be reported")
 	}
 	if n := snapshots(); n != 1 {
@@ -136,7 +136,7 @@ func TestUnknownOutcomeResendsOnlySafeCalls(t *testing.T) {
 	req.DiskId = emulator.SeedDiskCoreDBData
 	req.ClientToken = "alidr-test-token"
 	resp := ecs.CreateCreateSnapshotResponse()
-	if err := c.DoECS(context.Background(), "cn-beijing", req, resp); err != nil || resp.SnapshotId == "" {
+	if err := c.DoECS(context.Background(), emulator.SeedRegion, req, resp); err != nil || resp.SnapshotId == "" {
 		t.Fatalf("a create with ClientToken is resent: %v", err)
 	}
 	if n := snapshots(); n != 2 {

@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
@@ -23,29 +20,16 @@ import (
 func TestSnapshotLockResponseContracts(t *testing.T) {
 	dir := filepath.Join("testdata", "responses")
 	var params []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
+	c := ResponsesClient(t, dir, func(w http.ResponseWriter, r *http.Request) bool {
 		for k := range r.Form {
 			params = append(params, r.Form.Get("Action")+" "+k)
 		}
 		if r.Form.Get("NextToken") != "" { // the example's token: the last page
 			_, _ = w.Write([]byte(`{"RequestId":"last-page","LockedSnapshotsInfo":[]}`))
-			return
+			return true
 		}
-		body, err := os.ReadFile(filepath.Join(dir, r.Form.Get("Action")+".json"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	c, err := New(context.Background(), Config{Region: "cn-hangzhou", AccessKey: "ak", SecretKey: "sk",
-		Endpoints: Endpoints{ECS: srv.URL}}, "contract-test")
-	if err != nil {
-		t.Fatal(err)
-	}
+		return false
+	})
 	ctx := context.Background()
 	lock, err := c.LockSnapshot(ctx, "cn-hangzhou", "s-9dp2qojdpdfmgfmf****", 1, 3)
 	if err != nil {
@@ -87,20 +71,20 @@ func TestSnapshotLockResponseContracts(t *testing.T) {
 	}
 }
 
-func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
+// dbDataSnapshots takes n snapshots of the seeded core-db data disk.
+func dbDataSnapshots(t *testing.T, c *Client, n int) []string {
+	t.Helper()
 	var ids []string
-	for range 3 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
+	for range n {
+		ids = append(ids, CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, ""))
 	}
+	return ids
+}
+
+func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
+	c, srv := instantClient(t)
+	ctx, region := context.Background(), emulator.SeedRegion
+	ids := dbDataSnapshots(t, c, 3)
 	// Throttling is retried for lock calls as for every call.
 	srv.InjectFault(emulator.Fault{Service: "ecs", Action: "LockSnapshot", Kind: "throttling", Rate: 1, Count: 2})
 	if _, err := c.LockSnapshot(ctx, region, ids[0], 5, 0); err != nil {
@@ -141,19 +125,9 @@ func TestSnapshotLocksAgainstTheEmulator(t *testing.T) {
 
 // RecoveryPoints with Locks marks the snapshots a lock protects now.
 func TestRecoveryPointsMarkLocked(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
-	var ids []string
-	for range 2 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, region, req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
-	}
+	c, _ := instantClient(t)
+	ctx, region := context.Background(), emulator.SeedRegion
+	ids := dbDataSnapshots(t, c, 2)
 	if _, err := c.LockSnapshot(ctx, region, ids[1], 3, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,8 @@ import (
 // They are kept, with a warning, instead of failing the destroy; unused
 // ones are deleted.
 func TestDeleteSnapshotsOfKeepsSnapshotsInUse(t *testing.T) {
-	c, srv := emulatorClient(t, emulator.Options{})
-	srv.SetDurations(emulator.InstantDurations())
-	ctx, region := context.Background(), "cn-beijing"
+	c, _ := instantClient(t)
+	ctx, region := context.Background(), emulator.SeedRegion
 	id, err := c.CreateImage(ctx, region, CreateImageInput{InstanceID: emulator.SeedInstanceCoreDB, Name: "in-use"})
 	if err != nil {
 		t.Fatal(err)

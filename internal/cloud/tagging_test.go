@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
-
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
@@ -17,30 +15,17 @@ func TestTagResources(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 51 {
-		req := ecs.CreateCreateSnapshotRequest()
-		req.DiskId = emulator.SeedDiskCoreDBData
-		req.SnapshotName = fmt.Sprintf("s%d", i)
-		resp := ecs.CreateCreateSnapshotResponse()
-		if err := c.DoECS(ctx, "cn-beijing", req, resp); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, resp.SnapshotId)
+		ids = append(ids, cloud.CreateSnapshot(t, c, emulator.SeedDiskCoreDBData, fmt.Sprintf("s%d", i)))
 	}
 	tags := map[string]string{cloud.TagVerifiedAt: "2026-11-24T10:45:00Z", cloud.TagVerificationRun: "vr-1"}
-	if err := c.TagResources(ctx, "cn-beijing", "snapshot", ids, tags); err != nil {
+	if err := c.TagResources(ctx, emulator.SeedRegion, "snapshot", ids, tags); err != nil {
 		t.Fatal(err)
 	}
-	calls := 0
-	for _, r := range srv.Requests() {
-		if r.Action == "TagResources" {
-			calls++
-		}
-	}
-	if calls != 2 {
+	if calls := cloud.CountCalls(srv, "TagResources"); calls != 2 {
 		t.Fatalf("%d TagResources calls for 51 ids, want 2 (50 per call)", calls)
 	}
 	for _, id := range []string{ids[0], ids[49], ids[50]} {
-		got, err := c.ListTags(ctx, "cn-beijing", "snapshot", id)
+		got, err := c.ListTags(ctx, emulator.SeedRegion, "snapshot", id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,18 +34,18 @@ func TestTagResources(t *testing.T) {
 		}
 	}
 	// Other tags are kept; existing keys are overwritten.
-	if err := c.TagResources(ctx, "cn-beijing", "snapshot", ids[:1], map[string]string{"team": "dr-reports", cloud.TagVerificationRun: "vr-2"}); err != nil {
+	if err := c.TagResources(ctx, emulator.SeedRegion, "snapshot", ids[:1], map[string]string{"team": "dr-reports", cloud.TagVerificationRun: "vr-2"}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := c.ListTags(ctx, "cn-beijing", "snapshot", ids[0])
+	got, _ := c.ListTags(ctx, emulator.SeedRegion, "snapshot", ids[0])
 	if got["team"] != "dr-reports" || got[cloud.TagVerificationRun] != "vr-2" || got[cloud.TagVerifiedAt] == "" {
 		t.Fatalf("tags %v", got)
 	}
-	err := c.TagResources(ctx, "cn-beijing", "image", []string{"m-2zenosuchimage00000"}, tags)
+	err := c.TagResources(ctx, emulator.SeedRegion, "image", []string{"m-2zenosuchimage00000"}, tags)
 	if !cloud.IsNotFound(err) || !strings.Contains(err.Error(), "tagging image [m-2zenosuchimage00000]") {
 		t.Fatalf("unknown image: %v", err)
 	}
-	if err := c.TagResources(ctx, "cn-beijing", "snapshot", nil, tags); err != nil {
+	if err := c.TagResources(ctx, emulator.SeedRegion, "snapshot", nil, tags); err != nil {
 		t.Fatalf("no ids: %v", err)
 	}
 }

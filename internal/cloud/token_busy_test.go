@@ -21,14 +21,14 @@ func TestBusyClientTokenIsRetriedForEBSCreates(t *testing.T) {
 	busy := srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateEnterpriseSnapshotPolicy", Kind: emulator.FaultTokenBusy, Count: 2})
 	spec := espSpec
 	spec.Tags = map[string]string{"busy": "token"}
-	id, err := c.CreateEnterprisePolicy(ctx, "cn-beijing", spec, "tok-busy-esp")
+	id, err := c.CreateEnterprisePolicy(ctx, emulator.SeedRegion, spec, "tok-busy-esp")
 	if err != nil {
 		t.Fatalf("enterprise create after two busy-token answers: %v", err)
 	}
 	if fired := firedOf(srv, busy); fired != 2 {
 		t.Fatalf("the busy-token fault fired %d times, want 2", fired)
 	}
-	pols, err := c.ListEnterprisePoliciesByTags(ctx, "cn-beijing", spec.Tags)
+	pols, err := c.ListEnterprisePoliciesByTags(ctx, emulator.SeedRegion, spec.Tags)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestBusyClientTokenIsRetriedForEBSCreates(t *testing.T) {
 
 	// The same rule for an ECS create carrying a token.
 	busy = srv.InjectFault(emulator.Fault{Service: "ecs", Action: "CreateImage", Kind: emulator.FaultTokenBusy, Count: 2})
-	if _, err := c.CreateImage(ctx, "cn-beijing", cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreApp, Name: "busy", ClientToken: "tok-busy-img"}); err != nil {
+	if _, err := c.CreateImage(ctx, emulator.SeedRegion, cloud.CreateImageInput{InstanceID: emulator.SeedInstanceCoreApp, Name: "busy", ClientToken: "tok-busy-img"}); err != nil {
 		t.Fatalf("ECS create after two busy-token answers: %v", err)
 	}
 	if fired := firedOf(srv, busy); fired != 2 {

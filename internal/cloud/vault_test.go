@@ -13,7 +13,7 @@ import (
 // and the bucket cannot be deleted while it holds them.
 func TestVaultRetainsObjects(t *testing.T) {
 	c, _ := newEmulatorClient(t, emulator.DefaultAccessKeySecret)
-	ctx, region, bucket := context.Background(), "cn-beijing", "alidr-vault-test"
+	ctx, region, bucket := context.Background(), emulator.SeedRegion, "alidr-vault-test"
 	if _, err := c.ReadVault(ctx, region, bucket); !IsNotFound(err) {
 		t.Fatalf("ReadVault of a missing bucket: %v", err)
 	}

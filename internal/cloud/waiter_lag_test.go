@@ -31,7 +31,7 @@ func TestPollingLag(t *testing.T) {
 	srv.SetDurations(d)
 	srv.SetExportBytesPerGiB(16)
 	ctx := context.Background()
-	const region, dest = "cn-beijing", "cn-shanghai"
+	const region, dest = emulator.SeedRegion, "cn-shanghai"
 	ossc, err := oss.New(srv.URL(), emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func locked() func(*Point) { return func(p *Point) { p.Locked = true } }
@@ -23,7 +25,7 @@ func TestLastCleanPointWithDwellAndLocks(t *testing.T) {
 		pt("other-region", 10, locked(), region("cn-shanghai")), // out of scope
 		pt("image", 90, isImage),                                // images cannot be locked
 	}
-	f := Filter{Now: t0, Before: t0, Dwell: 72 * time.Hour, OnlyLocked: true, OnlyVerified: true, Regions: []string{"cn-beijing"}}
+	f := Filter{Now: t0, Before: t0, Dwell: 72 * time.Hour, OnlyLocked: true, OnlyVerified: true, Regions: []string{emulator.SeedRegion}}
 	got, err := Newest(points, f)
 	if err != nil || got.ID != "clean" {
 		t.Fatalf("Newest = %s, %v; want clean", got.ID, err)

@@ -6,13 +6,15 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
 // pt builds a usable, verified standard snapshot created hoursAgo before t0.
 func pt(id string, hoursAgo int, mods ...func(*Point)) Point {
-	p := Point{ID: id, DiskID: "d-x", Region: "cn-beijing", Kind: "snapshot", Category: "standard",
+	p := Point{ID: id, DiskID: "d-x", Region: emulator.SeedRegion, Kind: "snapshot", Category: "standard",
 		Created: t0.Add(-time.Duration(hoursAgo) * time.Hour), Verified: true, Status: "accomplished"}
 	for _, m := range mods {
 		m(&p)
@@ -63,7 +65,7 @@ func TestSelect(t *testing.T) {
 		{"kinds", Filter{Kinds: []string{"image"}}, []string{"img"}},
 		{"empty category is standard", Filter{Categories: []string{"standard"}, Kinds: []string{"image"}}, []string{"img"}},
 		{"archive category", Filter{Categories: []string{"archive"}}, []string{"arc"}},
-		{"several values are any-of", Filter{Regions: []string{"cn-shanghai", "cn-beijing"}, Kinds: []string{"snapshot"}, Before: t0.Add(-24 * time.Hour)}, []string{"tieA", "tieB", "old", "arc"}},
+		{"several values are any-of", Filter{Regions: []string{"cn-shanghai", emulator.SeedRegion}, Kinds: []string{"snapshot"}, Before: t0.Add(-24 * time.Hour)}, []string{"tieA", "tieB", "old", "arc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +108,7 @@ func TestNewestErrors(t *testing.T) {
 		{"still in progress", []Point{pt("a", 1, status("progressing")), pt("b", 2, isImage, status("Creating"))}, Filter{},
 			"no recovery point for disk d-x: 2 points exist, 0 are usable (snapshot status accomplished or image status Available); wait for the points in status Creating, progressing to finish, or take a new snapshot"},
 		{"wrong region", []Point{pt("a", 1), pt("b", 2, region("cn-shanghai"))}, Filter{Regions: []string{"cn-guangzhou"}},
-			"no recovery point for disk d-x: 2 points exist, 0 are in region cn-guangzhou; add one of the regions that have points (cn-beijing, cn-shanghai) to regions, or copy a snapshot there"},
+			"no recovery point for disk d-x: 2 points exist, 0 are in region cn-guangzhou; add one of the regions that have points (" + emulator.SeedRegion + ", cn-shanghai) to regions, or copy a snapshot there"},
 		{"wrong kind", []Point{pt("a", 1)}, Filter{Kinds: []string{"image"}},
 			"no recovery point for disk d-x: 1 point exists, 0 are of kind image; add one of the kinds that exist (snapshot) to kinds"},
 		{"wrong category", []Point{pt("a", 1)}, Filter{Categories: []string{"archive"}},

@@ -128,7 +128,7 @@ const undefinedParamName = "AlidrUndefinedParameter"
 // naming it. Without that parameter, the same request passes the
 // definition check (the handler may still refuse the placeholder ids).
 func TestStrictRefusesUndefinedParameterOnEveryProviderAction(t *testing.T) {
-	srv, _, ecsSDK := startECS(t, "cn-beijing")
+	srv, _, ecsSDK := startECS(t, SeedRegion)
 	stsSDK := stsClient(t, srv, DefaultAccessKeyID, DefaultAccessKeySecret)
 	for version, actions := range providerActions {
 		for _, action := range actions {
@@ -195,7 +195,7 @@ func requiredPlaceholders(def apiAction) map[string]string {
 func withCommon(params map[string]string) map[string]string {
 	out := map[string]string{"Action": "X", "Version": "X", "Format": "JSON", "AccessKeyId": "ak", "Signature": "s",
 		"SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": "n", "SignatureType": "",
-		"Timestamp": "2026-01-01T00:00:00Z", "RegionId": "cn-beijing"}
+		"Timestamp": "2026-01-01T00:00:00Z", "RegionId": SeedRegion}
 	for k, v := range params {
 		out[k] = v
 	}
@@ -269,7 +269,7 @@ func TestLenientAcceptsUndefinedParameter(t *testing.T) {
 		req := requests.NewCommonRequest()
 		req.Version, req.ApiName, req.Domain = ecsAPIVersion, "DescribeRegions", srv.Addr()
 		req.QueryParams[undefinedParamName] = "1"
-		_, err = ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret).ProcessCommonRequest(req)
+		_, err = ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret).ProcessCommonRequest(req)
 		srv.Close()
 		if lenient != (err == nil) {
 			t.Errorf("Lenient=%v: DescribeRegions with %s: %v", lenient, undefinedParamName, err)

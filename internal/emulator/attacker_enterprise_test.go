@@ -12,7 +12,7 @@ import (
 // and no enterprise policy survives.
 func TestAttackerDeletesEnterprisePolicies(t *testing.T) {
 	e := newSnapEnv(t)
-	resp, err := ebsCall(e.bj, "cn-beijing", "CreateEnterpriseSnapshotPolicy", map[string]string{
+	resp, err := ebsCall(e.bj, SeedRegion, "CreateEnterpriseSnapshotPolicy", map[string]string{
 		"Name": "core", "TargetType": "DISK",
 		"Schedule":   `{"CronExpression":"0 0 2 * * ?"}`,
 		"RetainRule": `{"TimeInterval":7,"TimeUnit":"DAYS"}`,
@@ -26,7 +26,7 @@ func TestAttackerDeletesEnterprisePolicies(t *testing.T) {
 	if err := json.Unmarshal(resp.GetHttpContentBytes(), &created); err != nil || created.PolicyID == "" {
 		t.Fatalf("create answered %s (%v)", resp.GetHttpContentString(), err)
 	}
-	if _, err := ebsCall(e.bj, "cn-beijing", "BindEnterpriseSnapshotPolicy", map[string]string{
+	if _, err := ebsCall(e.bj, SeedRegion, "BindEnterpriseSnapshotPolicy", map[string]string{
 		"PolicyId": created.PolicyID, "DiskTargets.1": SeedDiskCoreDBData}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestAttackerDeletesEnterprisePolicies(t *testing.T) {
 	if got := report.SurvivorIDs("enterprise-policy"); slices.Contains(got, created.PolicyID) {
 		t.Errorf("enterprise policy survived the attack: %v", got)
 	}
-	left, err := enterprisePolicies(e.bj, "cn-beijing")
+	left, err := enterprisePolicies(e.bj, SeedRegion)
 	if err != nil || len(left) != 0 {
 		t.Errorf("enterprise policies after the attack: %v (%v)", left, err)
 	}

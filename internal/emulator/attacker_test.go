@@ -49,7 +49,7 @@ func TestAttackerDestroysAllButLockedSnapshots(t *testing.T) {
 	if _, err := e.bj.CreateAutoSnapshotPolicy(pol); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.srv.CreateBucket("dr-exports", "oss-cn-beijing"); err != nil {
+	if err := e.srv.CreateBucket("dr-exports", DefaultOSSLocation); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.srv.PutObject("dr-exports", "manifest.json", strings.NewReader("{}")); err != nil {

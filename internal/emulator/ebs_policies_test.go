@@ -18,7 +18,7 @@ func (e *snapEnv) ebsCall(action string, params map[string]string, out any) erro
 	req := requests.NewCommonRequest()
 	req.Product, req.Version, req.ApiName, req.Domain = "ebs", ebsAPIVersion, action, e.srv.Addr()
 	req.Scheme = "http"
-	req.QueryParams["RegionId"] = "cn-beijing"
+	req.QueryParams["RegionId"] = SeedRegion
 	for k, v := range params {
 		req.QueryParams[k] = v
 	}
@@ -60,7 +60,7 @@ func (e *snapEnv) snapshotDays(region string) []string {
 	cl := ecsClient(e.t, e.srv, region, DefaultAccessKeyID, DefaultAccessKeySecret)
 	req := ecs.CreateDescribeSnapshotsRequest()
 	req.RegionId, req.DiskId, req.PageSize = region, SeedDiskCoreDBData, requests.NewInteger(100)
-	if region != "cn-beijing" {
+	if region != SeedRegion {
 		req.DiskId = ""
 	}
 	resp, err := cl.DescribeSnapshots(req)
@@ -87,7 +87,7 @@ func TestEnterprisePolicyKeepsTiersWithoutAnyCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(400 * 24 * time.Hour) // Tuesday 2027-02-09 11:30 UTC+8
-	got := e.snapshotDays("cn-beijing")
+	got := e.snapshotDays(SeedRegion)
 	want := []string{
 		"2026-12-01", "2027-01-01", // monthly (2027-01-01 is also the yearly point)
 		"2027-01-18", "2027-01-25", "2027-02-01", // weekly (2027-02-01 is also a monthly)
@@ -127,7 +127,7 @@ func TestEnterprisePolicySkipsPointsWhileSnapshotRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10 * time.Hour) // 10 hourly points; each snapshot runs 90 minutes
-	if n := len(e.snapshotDays("cn-beijing")); n != 5 {
+	if n := len(e.snapshotDays(SeedRegion)); n != 5 {
 		t.Errorf("%d snapshots, want 5: every other point is skipped", n)
 	}
 	if n := e.srv.EnterprisePolicySkips(id); n != 5 {
@@ -144,7 +144,7 @@ func TestEnterprisePolicyRetainNumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(10 * 24 * time.Hour)
-	if got := e.snapshotDays("cn-beijing"); len(got) != 3 || got[2] != "2026-01-15" {
+	if got := e.snapshotDays(SeedRegion); len(got) != 3 || got[2] != "2026-01-15" {
 		t.Errorf("RetainRule.Number 3 keeps %v", got)
 	}
 }
@@ -175,7 +175,7 @@ func TestEnterprisePolicyRefusesWhatTheReferenceDoesNotDefine(t *testing.T) {
 		{"TimeUnit MONTHS", with("RetainRule", `{"TimeInterval":3,"TimeUnit":"MONTHS"}`), "InvalidParameter"},
 		{"Number past 256", with("RetainRule", `{"Number":257}`), "InvalidParameter"},
 		{"SpecialPeriodUnit DAYS", with("SpecialRetainRules", `{"Enabled":true,"Rules":[{"SpecialPeriodUnit":"DAYS","TimeInterval":1,"TimeUnit":"DAYS"}]}`), "InvalidParameter"},
-		{"copy to the source region", with("CrossRegionCopyInfo", `{"Enabled":true,"Regions":[{"RegionId":"cn-beijing","RetainDays":7}]}`), "InvalidParameter"},
+		{"copy to the source region", with("CrossRegionCopyInfo", `{"Enabled":true,"Regions":[{"RegionId":"`+SeedRegion+`","RetainDays":7}]}`), "InvalidParameter"},
 		{"copy to an unknown region", with("CrossRegionCopyInfo", `{"Enabled":true,"Regions":[{"RegionId":"mars-1","RetainDays":7}]}`), "InvalidRegionId.NotFound"},
 		{"five-field cron", with("Schedule", `{"CronExpression":"0 2 * * *"}`), "InvalidParameter"},
 	} {

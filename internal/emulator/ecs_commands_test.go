@@ -60,7 +60,7 @@ func decoded(t *testing.T, s string) string {
 }
 
 func TestRunCommandDefaultOutcome(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: 3 * time.Second})
 	inv := runCommand(t, client, "echo hello", "", SeedInstanceCoreDB)
 	if r := oneResult(t, client, inv); r.InvocationStatus != "Running" || r.InvokeRecordStatus != "Running" || r.Output != "" {
@@ -82,7 +82,7 @@ func TestRunCommandDefaultOutcome(t *testing.T) {
 }
 
 func TestRunCommandScriptedFailThenPass(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(InstantDurations())
 	srv.ScriptCommand(SeedInstanceCoreApp, CommandOutcome{
 		ExitCode: 0, Output: "ready\n",
@@ -120,7 +120,7 @@ func TestRunCommandScriptedFailThenPass(t *testing.T) {
 }
 
 func TestRunCommandHangsUntilTimeout(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "30", SeedInstanceCoreDB)
@@ -135,8 +135,7 @@ func TestRunCommandHangsUntilTimeout(t *testing.T) {
 }
 
 func TestRunCommandInstanceNotRunning(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	stop := ecs.CreateStopInstanceRequest()
 	stop.InstanceId = SeedInstanceCoreApp
 	if _, err := client.StopInstance(stop); err != nil {
@@ -180,8 +179,7 @@ func TestRunCommandInstanceNotRunning(t *testing.T) {
 }
 
 func TestCreateAndInvokeCommand(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 	create := ecs.CreateCreateCommandRequest()
 	create.Name = "check"
 	create.Type = "RunShellScript"
@@ -220,8 +218,7 @@ func TestCreateAndInvokeCommand(t *testing.T) {
 }
 
 func TestControlScriptsCommands(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
-	srv.SetDurations(InstantDurations())
+	srv, client := instantECS(t)
 	rec := httptest.NewRecorder()
 	srv.ecs.serveControl(rec, httptest.NewRequest(http.MethodPost, ControlPrefix+"ecs/commands/"+SeedInstanceCoreDB,
 		strings.NewReader(`{"exitCode":3,"output":"disk full"}`)))
@@ -260,7 +257,7 @@ func TestControlScriptsCommands(t *testing.T) {
 }
 
 func TestCloudAssistantStatus(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Minute, InstanceStop: time.Minute})
 	runCommand(t, client, "uptime", "", SeedInstanceCoreDB)
 	stop := ecs.CreateStopInstanceRequest()
@@ -285,7 +282,7 @@ func TestCloudAssistantStatus(t *testing.T) {
 }
 
 func TestStopInvocation(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "600", SeedInstanceCoreDB, SeedInstanceCoreApp)
@@ -317,7 +314,7 @@ func TestStopInvocation(t *testing.T) {
 // An instance released while its command runs ends the run as Cloud
 // Assistant reports it: InstanceReleased, not an API NotFound code.
 func TestRunCommandInstanceReleasedDuringRun(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{CommandRun: time.Second})
 	srv.ScriptCommand(SeedInstanceCoreDB, CommandOutcome{Hang: true})
 	inv := runCommand(t, client, "sleep 999", "60", SeedInstanceCoreDB)

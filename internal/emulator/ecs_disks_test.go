@@ -22,12 +22,12 @@ func diskByID(t *testing.T, client *ecs.Client, id string) (ecs.Disk, bool) {
 }
 
 func TestDiskCreateAttachDetachDelete(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{DiskCreate: 3 * time.Second, DiskAttach: 2 * time.Second, DiskDetach: 2 * time.Second})
 	srv.ecs.hooks.snapshot = func(_, _, id string) (int, bool) { return 80, id == "s-2zerestore0000000000" }
 
 	create := ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-h"
+	create.ZoneId = SeedZone
 	create.DiskCategory = "cloud_essd"
 	create.SnapshotId = "s-2zerestore0000000000"
 	create.DiskName = "restored"
@@ -42,7 +42,7 @@ func TestDiskCreateAttachDetachDelete(t *testing.T) {
 	}
 	// Same token, same payload: same disk.
 	again := ecs.CreateCreateDiskRequest()
-	again.ZoneId, again.DiskCategory, again.SnapshotId, again.DiskName, again.ClientToken = "cn-beijing-h", "cloud_essd", "s-2zerestore0000000000", "restored", "restore-1"
+	again.ZoneId, again.DiskCategory, again.SnapshotId, again.DiskName, again.ClientToken = SeedZone, "cloud_essd", "s-2zerestore0000000000", "restored", "restore-1"
 	if r2, err := client.CreateDisk(again); err != nil || r2.DiskId != id {
 		t.Fatalf("replay: %v %+v", err, r2)
 	}
@@ -99,24 +99,23 @@ func TestDiskCreateAttachDetachDelete(t *testing.T) {
 }
 
 func TestDiskErrorsAndSystemDiskSwap(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
-	srv.SetDurations(InstantDurations())
+	_, client := instantECS(t)
 
 	create := ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-h"
+	create.ZoneId = SeedZone
 	create.DiskCategory = "cloud_essd"
 	create.SnapshotId = "s-2zenothere0000000000"
 	_, err := client.CreateDisk(create)
 	wantAPIError(t, err, 404, "InvalidSnapshotId.NotFound")
 
 	create = ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-h"
+	create.ZoneId = SeedZone
 	create.DiskCategory = "cloud_essd"
 	_, err = client.CreateDisk(create)
 	wantAPIError(t, err, 400, "MissingParameter")
 
 	create = ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-i"
+	create.ZoneId = SeedRegion + "-i"
 	create.DiskCategory = "cloud_essd"
 	create.Size = "40"
 	other, err := client.CreateDisk(create)
@@ -144,7 +143,7 @@ func TestDiskErrorsAndSystemDiskSwap(t *testing.T) {
 		t.Fatal(err)
 	}
 	create = ecs.CreateCreateDiskRequest()
-	create.ZoneId = "cn-beijing-h"
+	create.ZoneId = SeedZone
 	create.DiskCategory = "cloud_essd"
 	create.Size = "40"
 	fresh, err := client.CreateDisk(create)

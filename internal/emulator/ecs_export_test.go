@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -58,7 +57,7 @@ func TestExportImageWritesObjects(t *testing.T) {
 	// in the DescribeTaskAttribute reference example.
 	key := "ecs_" + id + "_" + resp.TaskId + ".raw"
 	tr := e.task(resp.TaskId)
-	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != "cn-beijing" {
+	if tr.TaskStatus != "Waiting" || tr.TaskAction != "ExportImage" || tr.TaskProcess != "0%" || tr.RegionId != SeedRegion {
 		t.Errorf("new task: %+v", tr)
 	}
 	// The image cannot be deleted while it is being exported.
@@ -186,13 +185,8 @@ func TestExportImageErrors(t *testing.T) {
 	// An image still being created cannot be exported.
 	snap := e.createSnapshot(SeedDiskCoreAppSys, "app")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	creq := ecs.CreateCreateImageRequest()
-	creq.SnapshotId = snap
-	creating, err := e.bj.CreateImage(creq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantAPIError(t, exp(creating.ImageId, "mine", ""), 400, "IncorrectImageStatus")
+	creating := e.createImage(snap, "")
+	wantAPIError(t, exp(creating, "mine", ""), 400, "IncorrectImageStatus")
 
 	// At most 4 data disks of at most 500 GiB each.
 	big := ecs.CreateCreateImageRequest()
@@ -248,17 +242,7 @@ func TestExportControlEndpoints(t *testing.T) {
 	e := newSnapEnv(t)
 	st := snapsOf(e.srv.ecs)
 	call := func(method, path, body string) int {
-		req, err := http.NewRequest(method, e.srv.URL()+ControlPrefix+"ecs/"+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set(ControlHeader, "1")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return control(t, e.srv, method, "ecs/"+path, body, nil)
 	}
 	if got := call("POST", "fail-next", `{"kind":"ExportImage"}`); got != 204 {
 		t.Errorf("fail-next: %d", got)
@@ -299,20 +283,15 @@ func TestExportInstantDurations(t *testing.T) {
 	if s := e.mustSnapshot(e.bj, snap); s.Status != "accomplished" || s.Progress != "100%" {
 		t.Fatalf("instant snapshot: %s %s", s.Status, s.Progress)
 	}
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snap
-	img, err := e.bj.CreateImage(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if im := e.mustImage(e.bj, img.ImageId, ""); im.Status != "Available" {
+	img := e.createImage(snap, "")
+	if im := e.mustImage(e.bj, img, ""); im.Status != "Available" {
 		t.Fatalf("instant image: %s", im.Status)
 	}
-	exp, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = img.ImageId, "instant" })
+	exp, err := e.export(func(r *ecs.ExportImageRequest) { r.ImageId, r.OSSBucket = img, "instant" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	props, err := bucket.GetObjectMeta(img.ImageId + "_" + exp.TaskId + ".raw")
+	props, err := bucket.GetObjectMeta(img + "_" + exp.TaskId + ".raw")
 	if err != nil {
 		t.Fatalf("object right after ExportImage: %v", err)
 	}
@@ -354,10 +333,10 @@ func TestExportImagePrefixAndFormat(t *testing.T) {
 		return ""
 	}
 	if got := format("qcow2"); got != "raw" {
-		t.Errorf("qcow2 asked in cn-beijing: task reports %s, want raw", got)
+		t.Errorf("qcow2 asked in %s: task reports %s, want raw", SeedRegion, got)
 	}
-	exportFormatRegions["cn-beijing"] = true
-	defer delete(exportFormatRegions, "cn-beijing")
+	exportFormatRegions[SeedRegion] = true
+	defer delete(exportFormatRegions, SeedRegion)
 	if got := format("qcow2"); got != "qcow2" {
 		t.Errorf("qcow2 asked where ImageFormat is honoured: task reports %s", got)
 	}

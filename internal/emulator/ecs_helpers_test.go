@@ -14,15 +14,16 @@ import (
 func startECS(t *testing.T, region string) (*Server, *ManualClock, *ecs.Client) { //nolint:unparam // tests name their region
 	t.Helper()
 	clock := NewManualClock(time.Now())
-	srv, err := New(Options{Clock: clock, DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := newOSSTestServer(t, Options{Clock: clock, DataDir: t.TempDir()})
 	return srv, clock, ecsClient(t, srv, region, DefaultAccessKeyID, DefaultAccessKeySecret)
+}
+
+// instantECS is startECS for SeedRegion with operations that finish at once.
+func instantECS(t *testing.T) (*Server, *ecs.Client) {
+	t.Helper()
+	srv, _, client := startECS(t, SeedRegion)
+	srv.SetDurations(InstantDurations())
+	return srv, client
 }
 
 func ecsClient(t *testing.T, srv *Server, region, ak, sk string) *ecs.Client {

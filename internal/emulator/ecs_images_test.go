@@ -37,20 +37,30 @@ func (e *snapEnv) mustImage(c *ecs.Client, id, status string) ecs.Image {
 
 const allImageStatuses = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated"
 
+// createImage starts an image of snapshotID in SeedRegion (named name
+// unless it is empty) and returns its id.
+func (e *snapEnv) createImage(snapshotID, name string) string {
+	e.t.Helper()
+	req := ecs.CreateCreateImageRequest()
+	req.SnapshotId = snapshotID
+	if name != "" {
+		req.ImageName = name
+	}
+	resp, err := e.bj.CreateImage(req)
+	if err != nil {
+		e.t.Fatalf("CreateImage: %v", err)
+	}
+	return resp.ImageId
+}
+
 // readyImage makes an Available image from a system disk snapshot.
 func (e *snapEnv) readyImage(name string) (imageID, snapshotID string) {
 	e.t.Helper()
 	snapshotID = e.createSnapshot(SeedDiskCoreDBSys, "sys-"+name)
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snapshotID
-	req.ImageName = name
-	resp, err := e.bj.CreateImage(req)
-	if err != nil {
-		e.t.Fatalf("CreateImage: %v", err)
-	}
+	imageID = e.createImage(snapshotID, name)
 	e.clock.Advance(e.srv.ecs.durations.ImageCreate)
-	return resp.ImageId, snapshotID
+	return imageID, snapshotID
 }
 
 func TestImageFromSnapshotLifecycle(t *testing.T) {
@@ -187,7 +197,7 @@ func TestImageFromInstanceAndDeleteInUse(t *testing.T) {
 
 	// Boot an instance from it: its data disk comes from the image's data
 	// snapshot, and the image is now in use.
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.ImageId = resp.ImageId
 	run.SystemDiskSize = "40"
 	ran, err := e.bj.RunInstances(run)
@@ -307,171 +317,6 @@ func TestImageCreateValidationAndClientToken(t *testing.T) {
 	wantAPIError(t, err, 400, "IdempotenceParamNotMatch")
 }
 
-func TestImageCopyAndCancel(t *testing.T) {
-	e := newSnapEnv(t)
-	d := e.srv.ecs.durations
-	src, _ := e.readyImage("to-copy")
-	cp := func(mod func(*ecs.CopyImageRequest)) (*ecs.CopyImageResponse, error) {
-		req := ecs.CreateCopyImageRequest()
-		req.ImageId = src
-		req.DestinationRegionId = "cn-shanghai"
-		mod(req)
-		return e.bj.CopyImage(req)
-	}
-	_, err := cp(func(r *ecs.CopyImageRequest) { r.DestinationRegionId = "mars-1" })
-	wantAPIError(t, err, 400, "DestinationRegion.NotFound")
-	_, err = cp(func(r *ecs.CopyImageRequest) { r.KMSKeyId = "kms-without-encryption" })
-	wantAPIError(t, err, 400, "InvalidParameter.EncryptedIllegal")
-	_, err = cp(func(r *ecs.CopyImageRequest) { r.ImageId = "m-2zenothere0000000000" })
-	wantAPIError(t, err, 404, "InvalidImageId.NotFound")
-
-	first, err := cp(func(r *ecs.CopyImageRequest) { r.DestinationImageName = "dr-copy" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(first.ImageId, "m-uf6") {
-		t.Errorf("copy id %s", first.ImageId)
-	}
-	w := e.mustImage(e.sh, first.ImageId, "Waiting")
-	if !w.IsCopied || w.Progress != "0%" || w.ImageName != "dr-copy" {
-		t.Errorf("waiting copy: %+v", w)
-	}
-	copySnap := w.DiskDeviceMappings.DiskDeviceMapping[0].SnapshotId
-	if s := e.mustSnapshot(e.sh, copySnap); s.Usage != "image" || s.SourceRegionId != "cn-beijing" {
-		t.Errorf("copy's snapshot: %+v", s)
-	}
-	// The copy's region is where it is managed.
-	del := ecs.CreateDeleteImageRequest()
-	del.ImageId = first.ImageId
-	_, err = e.sh.DeleteImage(del)
-	wantAPIError(t, err, 403, "OperationDenied.ImageCopying")
-	_, err = e.bj.CancelCopyImage(ecsCancel(first.ImageId))
-	wantAPIError(t, err, 404, "InvalidImageId.NotFound")
-	if _, err := e.sh.CancelCopyImage(ecsCancel(first.ImageId)); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := e.image(e.sh, first.ImageId, allImageStatuses); ok {
-		t.Error("cancelled copy still listed")
-	}
-	if _, ok := e.snapshot(e.sh, copySnap); ok {
-		t.Error("cancelled copy's snapshot still listed")
-	}
-
-	second, err := cp(func(r *ecs.CopyImageRequest) {
-		r.DestinationImageName = "dr-copy"
-		r.Encrypted = requests.NewBoolean(true)
-		r.KMSKeyId = "kms-dr"
-		r.Tag = &[]ecs.CopyImageTag{{Key: "dr", Value: "1"}}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(d.ImageCopy * 3 / 4)
-	if c := e.mustImage(e.sh, second.ImageId, "Creating"); c.Progress != "75%" {
-		t.Errorf("copy at 3/4: %s", c.Progress)
-	}
-	e.clock.Advance(d.ImageCopy / 4)
-	c := e.mustImage(e.sh, second.ImageId, "")
-	if !c.IsCopied || c.Size != 40 || len(c.Tags.Tag) != 1 || !c.DiskDeviceMappings.DiskDeviceMapping[0].Encrypted {
-		t.Errorf("finished copy: %+v", c)
-	}
-	_, err = e.sh.CancelCopyImage(ecsCancel(second.ImageId))
-	wantAPIError(t, err, 400, "IncorrectImageStatus")
-	_, err = e.bj.CancelCopyImage(ecsCancel(src))
-	wantAPIError(t, err, 400, "ImageCreatedNotFromCopy")
-	_, err = cp(func(r *ecs.CopyImageRequest) { r.DestinationImageName = "dr-copy" })
-	wantAPIError(t, err, 400, "InvalidImageName.Duplicated")
-
-	// A failed copy ends CreateFailed.
-	e.srv.FailNext(FailCopyImage)
-	bad, err := cp(func(r *ecs.CopyImageRequest) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(d.ImageCopy)
-	if b := e.mustImage(e.sh, bad.ImageId, "CreateFailed"); b.Status != "CreateFailed" {
-		t.Errorf("failed copy: %s", b.Status)
-	}
-}
-
-func ecsCancel(id string) *ecs.CancelCopyImageRequest {
-	r := ecs.CreateCancelCopyImageRequest()
-	r.ImageId = id
-	return r
-}
-
-func TestImageSharing(t *testing.T) {
-	e := newSnapEnv(t)
-	const otherID = "2000000000000002"
-	e.srv.AddAccount(otherID, "other-ak", "other-sk")
-	other := ecsClient(t, e.srv, "cn-beijing", "other-ak", "other-sk")
-	id, _ := e.readyImage("shared")
-
-	share := ecs.CreateModifyImageSharePermissionRequest()
-	share.ImageId = id
-	share.AddAccount = &[]string{otherID}
-	if _, err := e.bj.ModifyImageSharePermission(share); err != nil {
-		t.Fatal(err)
-	}
-	perm := ecs.CreateDescribeImageSharePermissionRequest()
-	perm.ImageId = id
-	pr, err := e.bj.DescribeImageSharePermission(perm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pr.TotalCount != 1 || pr.Accounts.Account[0].AliyunId != otherID || pr.Accounts.Account[0].SharedTime == "" {
-		t.Errorf("share permission: %+v", pr.Accounts)
-	}
-	others := ecs.CreateDescribeImagesRequest()
-	others.ImageOwnerAlias = "others"
-	r, err := other.DescribeImages(others)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.TotalCount != 1 || r.Images.Image[0].ImageId != id || r.Images.Image[0].ImageOwnerAlias != "others" {
-		t.Fatalf("shared image seen by the other account: %+v", r.Images.Image)
-	}
-	// The other account can boot it but not manage it.
-	run := runReq("cn-beijing")
-	run.ImageId = id
-	run.VSwitchId = seedID("vsw", "2ze", "seedvswh")
-	run.SecurityGroupId = seedID("sg", "2ze", "seedsg")
-	if _, err := other.RunInstances(run); err != nil {
-		t.Errorf("RunInstances from a shared image: %v", err)
-	}
-	_, err = other.DescribeImageSharePermission(perm)
-	wantAPIError(t, err, 404, "InvalidImageId.NotFound")
-	del := ecs.CreateDeleteImageRequest()
-	del.ImageId = id
-	del.Force = requests.NewBoolean(true)
-	_, err = e.bj.DeleteImage(del)
-	wantAPIError(t, err, 403, "ImageUseShared")
-
-	bad := ecs.CreateModifyImageSharePermissionRequest()
-	bad.ImageId = id
-	bad.AddAccount = &[]string{"not-an-account"}
-	_, err = e.bj.ModifyImageSharePermission(bad)
-	wantAPIError(t, err, 404, "InvalidAccount.NotFound")
-	self := ecs.CreateModifyImageSharePermissionRequest()
-	self.ImageId = id
-	self.AddAccount = &[]string{DefaultAccountID}
-	_, err = e.bj.ModifyImageSharePermission(self)
-	wantAPIError(t, err, 404, "InvalidAccount.Forbbiden")
-
-	unshare := ecs.CreateModifyImageSharePermissionRequest()
-	unshare.ImageId = id
-	unshare.RemoveAccount = &[]string{otherID}
-	if _, err := e.bj.ModifyImageSharePermission(unshare); err != nil {
-		t.Fatal(err)
-	}
-	if r, _ := other.DescribeImages(others); r.TotalCount != 0 {
-		t.Errorf("unshared image still visible: %d", r.TotalCount)
-	}
-	if _, err := e.bj.DeleteImage(del); err != nil {
-		t.Errorf("delete after unsharing (forced past the other account's instance): %v", err)
-	}
-}
-
 func TestImageModifyAttributeAndFailure(t *testing.T) {
 	e := newSnapEnv(t)
 	id, _ := e.readyImage("before")
@@ -502,19 +347,14 @@ func TestImageModifyAttributeAndFailure(t *testing.T) {
 	e.srv.FailNext(FailCreateImage)
 	snap := e.createSnapshot(SeedDiskCoreAppSys, "app")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snap
-	resp, err := e.bj.CreateImage(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	failed := e.createImage(snap, "")
 	e.clock.Advance(e.srv.ecs.durations.ImageCreate + time.Second)
-	if im := e.mustImage(e.bj, resp.ImageId, "CreateFailed"); im.Status != "CreateFailed" {
+	if im := e.mustImage(e.bj, failed, "CreateFailed"); im.Status != "CreateFailed" {
 		t.Errorf("injected failure: %s", im.Status)
 	}
-	run := runReq("cn-beijing")
-	run.ImageId = resp.ImageId
-	_, err = e.bj.RunInstances(run)
+	run := runReq(SeedRegion)
+	run.ImageId = failed
+	_, err := e.bj.RunInstances(run)
 	wantAPIError(t, err, 403, "IncorrectImageStatus")
 }
 

@@ -15,6 +15,15 @@ import (
 // so fire times never coincide with the end of a test's interval.
 var policyStart = time.Date(2026, 1, 5, 3, 30, 0, 0, time.UTC)
 
+// newPolicyEnv is a snapEnv at policyStart with the policy createPolicy
+// makes with mod.
+func newPolicyEnv(t *testing.T, mod func(*ecs.CreateAutoSnapshotPolicyRequest)) (e *snapEnv, policyID string) {
+	t.Helper()
+	e = newSnapEnv(t)
+	e.clock.Set(policyStart)
+	return e, e.createPolicy(mod)
+}
+
 func (e *snapEnv) createPolicy(mod func(*ecs.CreateAutoSnapshotPolicyRequest)) string {
 	e.t.Helper()
 	req := ecs.CreateCreateAutoSnapshotPolicyRequest()
@@ -61,7 +70,7 @@ func (e *snapEnv) describePolicy(id string) ecs.AutoSnapshotPolicy {
 func (e *snapEnv) diskPolicy(diskID string) string {
 	e.srv.ecs.mu.Lock()
 	defer e.srv.ecs.mu.Unlock()
-	return e.srv.ecs.account(DefaultAccountID).regions["cn-beijing"].disks[diskID].AutoSnapshotPolicyID
+	return e.srv.ecs.account(DefaultAccountID).regions[SeedRegion].disks[diskID].AutoSnapshotPolicyID
 }
 
 // allSnapshots lists every snapshot of a region matching mod, walking
@@ -119,9 +128,7 @@ func expectedFires(from, to time.Time, hours []int, keepDays int) []time.Time {
 }
 
 func TestPolicyThreeMonthsOnTwoDisks(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 		r.CopiedSnapshotsRetentionDays = requests.NewInteger(10)
@@ -193,16 +200,14 @@ func TestPolicyThreeMonthsOnTwoDisks(t *testing.T) {
 		t.Fatalf("%d copies in cn-shanghai, want %d (40)", len(copies), want)
 	}
 	for _, cp := range copies {
-		if cp.SourceRegionId != "cn-beijing" || cp.RetentionDays != 10 || cp.SnapshotType != "auto" || cp.RegionId != "cn-shanghai" {
+		if cp.SourceRegionId != SeedRegion || cp.RetentionDays != 10 || cp.SnapshotType != "auto" || cp.RegionId != "cn-shanghai" {
 			t.Fatalf("copy %+v", cp)
 		}
 	}
 }
 
 func TestPolicyScheduleChangesAndCancel(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.TimePoints = `["2"]`
 		r.RetentionDays = requests.NewInteger(-1)
 	})
@@ -246,9 +251,7 @@ func TestPolicyScheduleChangesAndCancel(t *testing.T) {
 }
 
 func TestPolicyCRUDAndErrors(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 		r.CopiedSnapshotsRetentionDays = requests.NewInteger(7)
@@ -261,7 +264,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 		p.RepeatWeekdays != `["1","2","3","4","5","6","7"]` || p.RetentionDays != 30 || p.Status != "Normal" ||
 		!p.EnableCrossRegionCopy || p.TargetCopyRegions != `["cn-shanghai"]` ||
 		p.CopiedSnapshotsRetentionDays != 7 || !p.CopyEncryptionConfiguration.Encrypted ||
-		p.CopyEncryptionConfiguration.KMSKeyId != "kms-1" || p.DiskNums != 0 || p.RegionId != "cn-beijing" ||
+		p.CopyEncryptionConfiguration.KMSKeyId != "kms-1" || p.DiskNums != 0 || p.RegionId != SeedRegion ||
 		p.CreationTime != "2026-01-05T03:30:00Z" || len(p.Tags.Tag) != 1 || p.Tags.Tag[0].TagValue != "gold" {
 		t.Errorf("described policy: %+v", p)
 	}
@@ -380,9 +383,7 @@ func TestPolicyCRUDAndErrors(t *testing.T) {
 // TestPolicyYearCatchUpWithRunSchedules moves the clock a year at once and
 // runs the scheduler through the Go API, without any request.
 func TestPolicyYearCatchUpWithRunSchedules(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.TimePoints = `["1","9","17"]`
 		r.RetentionDays = requests.NewInteger(7)
 	})
@@ -403,9 +404,7 @@ func TestPolicyYearCatchUpWithRunSchedules(t *testing.T) {
 // DeleteInstance after the clock moved: the fires due before the release
 // still happen, so their cross-region copies exist.
 func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
-	e := newSnapEnv(t)
-	e.clock.Set(policyStart)
-	id := e.createPolicy(func(r *ecs.CreateAutoSnapshotPolicyRequest) {
+	e, id := newPolicyEnv(t, func(r *ecs.CreateAutoSnapshotPolicyRequest) {
 		r.EnableCrossRegionCopy = requests.NewBoolean(true)
 		r.TargetCopyRegions = `["cn-shanghai"]`
 	})
@@ -421,7 +420,7 @@ func TestPolicyCatchesUpBeforeCoreActions(t *testing.T) {
 		t.Errorf("%d copies in cn-shanghai, want 6 (3 days x 2 fires before the disk went)", n)
 	}
 	if n := len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.SnapshotType = "auto" })); n != 0 {
-		t.Errorf("%d auto snapshots of the released disk in cn-beijing", n)
+		t.Errorf("%d auto snapshots of the released disk in %s", n, SeedRegion)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // seeded data disk, boot a new instance with a disk from it, verify with
 // Cloud Assistant, release the instance.
 func TestRestoreDrillFromSnapshot(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{SnapshotCreate: 5 * time.Second, InstanceCreate: 4 * time.Second, CommandRun: time.Second})
 
 	snap := ecs.CreateCreateSnapshotRequest()
@@ -22,7 +22,7 @@ func TestRestoreDrillFromSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run := runReq("cn-beijing")
+	run := runReq(SeedRegion)
 	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: created.SnapshotId, Category: "cloud_essd"}}
 	clock.Advance(5 * time.Second)
 	out, err := client.RunInstances(run)

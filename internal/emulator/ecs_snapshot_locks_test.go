@@ -19,7 +19,7 @@ func (e *snapEnv) lockCall(c *ecs.Client, action string, params map[string]strin
 	req.Product, req.Version, req.ApiName = "Ecs", "2014-05-26", action
 	req.Domain = e.srv.Addr()
 	req.Scheme = "http"
-	req.QueryParams["RegionId"] = "cn-beijing"
+	req.QueryParams["RegionId"] = SeedRegion
 	if c == e.sh {
 		req.QueryParams["RegionId"] = "cn-shanghai"
 	}
@@ -184,7 +184,7 @@ func TestSnapshotLockParameterRules(t *testing.T) {
 func TestSnapshotLockSurvivesDiskReleaseAndIsNotCopied(t *testing.T) {
 	e := newSnapEnv(t)
 	create := ecs.CreateCreateDiskRequest()
-	create.ZoneId, create.DiskCategory, create.Size = "cn-beijing-h", "cloud_essd", requests.NewInteger(20)
+	create.ZoneId, create.DiskCategory, create.Size = SeedZone, "cloud_essd", requests.NewInteger(20)
 	disk, err := e.bj.CreateDisk(create)
 	if err != nil {
 		t.Fatal(err)

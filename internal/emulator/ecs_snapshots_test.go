@@ -15,18 +15,18 @@ type snapEnv struct {
 	t     *testing.T
 	srv   *Server
 	clock *ManualClock
-	bj    *ecs.Client // cn-beijing, default account
+	bj    *ecs.Client // SeedRegion, default account
 	sh    *ecs.Client // cn-shanghai, default account
 }
 
 func newSnapEnv(t *testing.T) *snapEnv {
 	t.Helper()
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	// The SDK stamps requests with wall time; these tests move the clock by
 	// months.
 	srv.SetTimestampWindow(0)
 	return &snapEnv{t: t, srv: srv, clock: clock,
-		bj: ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret),
+		bj: ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret),
 		sh: ecsClient(t, srv, "cn-shanghai", DefaultAccessKeyID, DefaultAccessKeySecret)}
 }
 
@@ -90,7 +90,7 @@ func TestSnapshotCreateLifecycle(t *testing.T) {
 	}
 	if s.SourceDiskId != SeedDiskCoreDBData || s.SourceDiskSize != "200" || s.SourceDiskType != "data" ||
 		s.SnapshotName != "before-upgrade" || s.Description != "pre-upgrade" || s.RetentionDays != 7 ||
-		s.Category != "standard" || s.SnapshotType != "user" || s.Usage != "none" || s.RegionId != "cn-beijing" {
+		s.Category != "standard" || s.SnapshotType != "user" || s.Usage != "none" || s.RegionId != SeedRegion {
 		t.Errorf("snapshot fields: %+v", s)
 	}
 	if s.CreationTime != start.UTC().Format("2006-01-02T15:04:05Z") {
@@ -268,12 +268,7 @@ func TestSnapshotDeleteAndImageUse(t *testing.T) {
 	id := e.createSnapshot(SeedDiskCoreDBSys, "sys")
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
 
-	img := ecs.CreateCreateImageRequest()
-	img.SnapshotId = id
-	img.ImageName = "from-snap"
-	if _, err := e.bj.CreateImage(img); err != nil {
-		t.Fatal(err)
-	}
+	e.createImage(id, "from-snap")
 	if s := e.mustSnapshot(e.bj, id); s.Usage != "image" {
 		t.Errorf("Usage = %s, want image", s.Usage)
 	}
@@ -297,192 +292,6 @@ func TestSnapshotDeleteAndImageUse(t *testing.T) {
 	}
 }
 
-// copySnapshotRequest is a CopySnapshot with the parameters its model
-// requires (DestinationSnapshotName and DestinationSnapshotDescription too).
-func copySnapshotRequest(id, region string) *ecs.CopySnapshotRequest {
-	req := ecs.CreateCopySnapshotRequest()
-	req.SnapshotId, req.DestinationRegionId = id, region
-	req.DestinationSnapshotName, req.DestinationSnapshotDescription = "copy-of-"+id, "copy of "+id
-	return req
-}
-
-func TestSnapshotCopyToRegion(t *testing.T) {
-	e := newSnapEnv(t)
-	d := e.srv.ecs.durations
-	id := e.createSnapshot(SeedDiskCoreDBData, "src")
-	req := copySnapshotRequest(id, "cn-shanghai")
-	_, err := e.bj.CopySnapshot(req)
-	wantAPIError(t, err, 403, "InvalidSnapshotId.NotReady")
-	missing := copySnapshotRequest("s-2zenothere0000000000", "cn-shanghai")
-	_, err = e.bj.CopySnapshot(missing)
-	wantAPIError(t, err, 403, "InvalidSnapshotId.NotFound")
-
-	e.clock.Advance(d.SnapshotCreate)
-	req.DestinationSnapshotName = "dr-copy"
-	req.RetentionDays = requests.NewInteger(30)
-	req.Encrypted = requests.NewBoolean(true)
-	req.KMSKeyId = "key-123"
-	req.Tag = &[]ecs.CopySnapshotTag{{Key: "dr", Value: "yes"}}
-	resp, err := e.bj.CopySnapshot(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(resp.SnapshotId, "s-uf6") {
-		t.Errorf("copy id %s lacks the destination region infix", resp.SnapshotId)
-	}
-	if _, ok := e.snapshot(e.bj, resp.SnapshotId); ok {
-		t.Error("copy listed in the source region")
-	}
-	cp := e.mustSnapshot(e.sh, resp.SnapshotId)
-	if cp.Status != "progressing" || cp.SourceRegionId != "cn-beijing" || cp.SourceSnapshotId != id ||
-		cp.SnapshotName != "dr-copy" || cp.RetentionDays != 30 || !cp.Encrypted || cp.KMSKeyId != "key-123" ||
-		cp.SourceDiskSize != "200" || cp.RegionId != "cn-shanghai" || len(cp.Tags.Tag) != 1 {
-		t.Errorf("copy: %+v", cp)
-	}
-	e.clock.Advance(d.SnapshotCopy)
-	if cp = e.mustSnapshot(e.sh, resp.SnapshotId); cp.Status != "accomplished" {
-		t.Errorf("copy status after %v: %s", d.SnapshotCopy, cp.Status)
-	}
-	byKey := ecs.CreateDescribeSnapshotsRequest()
-	byKey.Encrypted = requests.NewBoolean(true)
-	byKey.KMSKeyId = "key-123"
-	if r, err := e.sh.DescribeSnapshots(byKey); err != nil || r.TotalCount != 1 {
-		t.Errorf("Encrypted/KMSKeyId filter: %v %v", r, err)
-	}
-	plain := ecs.CreateDescribeSnapshotsRequest()
-	plain.Encrypted = requests.NewBoolean(false)
-	if r, err := e.sh.DescribeSnapshots(plain); err != nil || r.TotalCount != 0 {
-		t.Errorf("Encrypted=false filter: %v %v", r, err)
-	}
-
-	bad := copySnapshotRequest(id, "mars-north-1")
-	_, err = e.bj.CopySnapshot(bad)
-	wantAPIError(t, err, 404, "InvalidDestinationRegionId.NotFound")
-}
-
-func TestSnapshotModifyAttribute(t *testing.T) {
-	e := newSnapEnv(t)
-	req := ecs.CreateCreateSnapshotRequest()
-	req.DiskId = SeedDiskCoreDBData
-	req.RetentionDays = requests.NewInteger(10)
-	resp, err := e.bj.CreateSnapshot(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod := ecs.CreateModifySnapshotAttributeRequest()
-	mod.SnapshotId = resp.SnapshotId
-	mod.SnapshotName = "renamed"
-	mod.Description = "new description"
-	mod.RetentionDays = requests.NewInteger(20)
-	_, err = e.bj.ModifySnapshotAttribute(mod)
-	wantAPIError(t, err, 400, "InvalidSnapshotId.NotReady")
-	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	if _, err := e.bj.ModifySnapshotAttribute(mod); err != nil {
-		t.Fatal(err)
-	}
-	s := e.mustSnapshot(e.bj, resp.SnapshotId)
-	if s.SnapshotName != "renamed" || s.Description != "new description" || s.RetentionDays != 20 {
-		t.Errorf("after modify: %+v", s)
-	}
-	mod.RetentionDays = requests.NewInteger(5)
-	_, err = e.bj.ModifySnapshotAttribute(mod)
-	wantAPIError(t, err, 400, "InvalidOperation.DecreaseRetentionDaysUnsupported")
-	nothing := ecs.CreateModifySnapshotAttributeRequest()
-	nothing.SnapshotId = resp.SnapshotId
-	_, err = e.bj.ModifySnapshotAttribute(nothing)
-	wantAPIError(t, err, 400, "NoAttributeToModify")
-
-	missing := ecs.CreateModifySnapshotAttributeRequest()
-	missing.SnapshotId = "s-2zenothere0000000000"
-	missing.SnapshotName = "x1"
-	_, err = e.bj.ModifySnapshotAttribute(missing)
-	wantAPIError(t, err, 404, "InvalidSnapshotId.NotFound")
-
-	// The extended retention is what expiry uses: alive on day 19, gone on 20.
-	e.clock.Advance(19 * 24 * time.Hour)
-	e.mustSnapshot(e.bj, resp.SnapshotId)
-	e.clock.Advance(24 * time.Hour)
-	if _, ok := e.snapshot(e.bj, resp.SnapshotId); ok {
-		t.Error("snapshot kept past its extended retention")
-	}
-}
-
-func TestSnapshotArchiveRules(t *testing.T) {
-	e := newSnapEnv(t)
-	archive := func(id, category string, retention requests.Integer) (*ecs.ModifySnapshotCategoryResponse, error) {
-		req := ecs.CreateModifySnapshotCategoryRequest()
-		req.SnapshotId, req.Category, req.RetentionDays = id, category, retention
-		return e.bj.ModifySnapshotCategory(req)
-	}
-	id := e.createSnapshot(SeedDiskCoreDBData, "to-archive")
-	_, err := archive(id, "Archive", "")
-	wantAPIError(t, err, 400, "InvalidStatus.SnapshotUnfinished")
-
-	e.clock.Advance(13 * 24 * time.Hour)
-	_, err = archive(id, "Archive", "")
-	wantAPIError(t, err, 400, "InvalidStatus.SnapshotAgeLimit")
-
-	e.clock.Advance(24 * time.Hour) // 14 days old
-	_, err = archive(id, "Archive", "73")
-	wantAPIError(t, err, 400, "InvalidRetentionDays.Malformed")
-	_, err = archive(id, "standard", "")
-	wantAPIError(t, err, 400, "InvalidParameter.SnapshotCategory")
-
-	resp, err := archive(id, "Archive", "74") // exactly 60 days after archiving
-	if err != nil {
-		t.Fatal(err)
-	}
-	task := ecs.CreateDescribeTaskAttributeRequest()
-	task.TaskId = resp.TaskId
-	tr, err := e.bj.DescribeTaskAttribute(task)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tr.TaskStatus != "Finished" || tr.TaskAction != "ModifySnapshotCategory" || tr.TaskProcess != "100%" {
-		t.Errorf("archive task: %s %s %s", tr.TaskStatus, tr.TaskAction, tr.TaskProcess)
-	}
-	s := e.mustSnapshot(e.bj, id)
-	if s.Category != "archive" || s.RetentionDays != 74 {
-		t.Errorf("archived snapshot: category %s retention %d", s.Category, s.RetentionDays)
-	}
-	_, err = archive(id, "Archive", "")
-	wantAPIError(t, err, 400, "InvalidStatus.SnapshotInArchive")
-	list := ecs.CreateDescribeSnapshotsRequest()
-	list.Category = "archive"
-	if lr, err := e.bj.DescribeSnapshots(list); err != nil || lr.TotalCount != 1 {
-		t.Errorf("Category=archive filter: %v %v", lr, err)
-	}
-
-	// A 20-day-old snapshot archived with 74 days retention would keep only
-	// 54 days in the archive tier.
-	late := e.createSnapshot(SeedDiskCoreDBSys, "late")
-	e.clock.Advance(20 * 24 * time.Hour)
-	_, err = archive(late, "Archive", "74")
-	wantAPIError(t, err, 400, "InvalidRetentionDays.Malformed")
-	if _, err := archive(late, "Archive", ""); err != nil { // forever
-		t.Fatal(err)
-	}
-	if s := e.mustSnapshot(e.bj, late); s.RetentionDays != -1 {
-		t.Errorf("archived forever: retention %d", s.RetentionDays)
-	}
-	cp := copySnapshotRequest(late, "cn-beijing")
-	_, err = e.bj.CopySnapshot(cp)
-	wantAPIError(t, err, 403, "OperationDenied.ArchiveSnapshot")
-
-	// Encrypted snapshots cannot be archived.
-	plain := e.createSnapshot(SeedDiskCoreAppData, "plain")
-	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	cp = copySnapshotRequest(plain, "cn-beijing")
-	cp.Encrypted = requests.NewBoolean(true)
-	enc, err := e.bj.CopySnapshot(cp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(15 * 24 * time.Hour)
-	_, err = archive(enc.SnapshotId, "Archive", "")
-	wantAPIError(t, err, 403, "InvalidOperation.EncryptedSnapshotUnsupport")
-}
-
 func TestSnapshotFailNext(t *testing.T) {
 	e := newSnapEnv(t)
 	e.srv.FailNext(FailCreateSnapshot)
@@ -496,150 +305,6 @@ func TestSnapshotFailNext(t *testing.T) {
 	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
 	if s := e.mustSnapshot(e.bj, good); s.Status != "accomplished" {
 		t.Errorf("next snapshot: status %s", s.Status)
-	}
-}
-
-func TestSnapshotAndImageTagActions(t *testing.T) {
-	e := newSnapEnv(t)
-	snap := e.createSnapshot(SeedDiskCoreDBData, "tagged")
-	img, _ := e.readyImage("tagged-image")
-	for _, tc := range []struct{ typ, id string }{{"snapshot", snap}, {"image", img}} {
-		tag := ecs.CreateTagResourcesRequest()
-		tag.ResourceType = tc.typ
-		tag.ResourceId = &[]string{tc.id}
-		tag.Tag = &[]ecs.TagResourcesTag{{Key: "team", Value: "dr"}}
-		if _, err := e.bj.TagResources(tag); err != nil {
-			t.Fatalf("TagResources %s: %v", tc.typ, err)
-		}
-		list := ecs.CreateListTagResourcesRequest()
-		list.ResourceType = tc.typ
-		list.Tag = &[]ecs.ListTagResourcesTag{{Key: "team", Value: "dr"}}
-		resp, err := e.bj.ListTagResources(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := resp.TagResources.TagResource
-		if len(rows) != 1 || rows[0].ResourceId != tc.id || rows[0].TagValue != "dr" {
-			t.Errorf("ListTagResources %s: %+v", tc.typ, rows)
-		}
-		// Other regions do not reach the resource.
-		other := ecs.CreateTagResourcesRequest()
-		other.ResourceType = tc.typ
-		other.ResourceId = &[]string{tc.id}
-		other.Tag = &[]ecs.TagResourcesTag{{Key: "x", Value: "y"}}
-		_, err = e.sh.TagResources(other)
-		wantAPIError(t, err, 404, "InvalidResourceId.NotFound")
-	}
-	if s := e.mustSnapshot(e.bj, snap); len(s.Tags.Tag) != 1 || s.Tags.Tag[0].Key != "team" {
-		t.Errorf("snapshot tags: %+v", s.Tags.Tag)
-	}
-	if im := e.mustImage(e.bj, img, ""); len(im.Tags.Tag) != 1 || im.Tags.Tag[0].Key != "team" {
-		t.Errorf("image tags: %+v", im.Tags.Tag)
-	}
-	filter := ecs.CreateDescribeSnapshotsRequest()
-	filter.Tag = &[]ecs.DescribeSnapshotsTag{{Key: "team", Value: "dr"}}
-	if r, err := e.bj.DescribeSnapshots(filter); err != nil || r.TotalCount != 1 {
-		t.Errorf("DescribeSnapshots by tag: %v %v", r, err)
-	}
-}
-
-// TestSnapshotDisksFromSnapshots goes through the core's RunInstances and
-// DeleteInstance: a data disk created from a snapshot marks it used, and
-// deleting the instance releases its disks' automatic snapshots.
-func TestSnapshotDisksFromSnapshots(t *testing.T) {
-	e := newSnapEnv(t)
-	d := e.srv.ecs.durations
-	snap := e.createSnapshot(SeedDiskCoreDBData, "seed-data")
-	run := runReq("cn-beijing")
-	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
-	_, err := e.bj.RunInstances(run)
-	wantAPIError(t, err, 404, "InvalidSnapshotId.NotFound") // not accomplished yet
-	e.clock.Advance(d.SnapshotCreate)
-	run = runReq("cn-beijing")
-	run.DataDisk = &[]ecs.RunInstancesDataDisk{{SnapshotId: snap, Category: "cloud_essd"}}
-	ran, err := e.bj.RunInstances(run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	instID := ran.InstanceIdSets.InstanceIdSet[0]
-	e.clock.Advance(d.InstanceCreate)
-	if s := e.mustSnapshot(e.bj, snap); s.Usage != "disk" {
-		t.Errorf("usage of a snapshot a disk came from: %s", s.Usage)
-	}
-	del := ecs.CreateDeleteSnapshotRequest()
-	del.SnapshotId = snap
-	_, err = e.bj.DeleteSnapshot(del)
-	wantAPIError(t, err, 403, "SnapshotCreatedDisk")
-
-	// Put the new instance's disks on a policy and let it fire twice.
-	disks := ecs.CreateDescribeDisksRequest()
-	disks.InstanceId = instID
-	dr, err := e.bj.DescribeDisks(disks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, disk := range dr.Disks.Disk {
-		ids = append(ids, disk.DiskId)
-	}
-	policy := e.createPolicy(nil)
-	e.applyPolicy(policy, ids...)
-	dr, err = e.bj.DescribeDisks(disks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, disk := range dr.Disks.Disk {
-		if disk.AutoSnapshotPolicyId != policy || !disk.EnableAutomatedSnapshotPolicy {
-			t.Errorf("DescribeDisks %s: policy %q enabled %v", disk.DiskId, disk.AutoSnapshotPolicyId, disk.EnableAutomatedSnapshotPolicy)
-		}
-	}
-	e.clock.Advance(24 * time.Hour)
-	byInstance := func() int {
-		return len(e.allSnapshots(e.bj, func(r *ecs.DescribeSnapshotsRequest) { r.InstanceId = instID; r.SnapshotType = "auto" }))
-	}
-	if n := byInstance(); n != 2*len(ids) {
-		t.Fatalf("%d auto snapshots of the instance's disks after a day, want %d", n, 2*len(ids))
-	}
-	user := e.createSnapshot(ids[0], "manual")
-
-	delInst := ecs.CreateDeleteInstanceRequest()
-	delInst.InstanceId = instID
-	delInst.Force = requests.NewBoolean(true)
-	if _, err := e.bj.DeleteInstance(delInst); err != nil {
-		t.Fatal(err)
-	}
-	if n := byInstance(); n != 0 {
-		t.Errorf("%d auto snapshots survive their released disks", n)
-	}
-	e.mustSnapshot(e.bj, user)
-	// The source snapshot is no longer used by a disk.
-	if _, err := e.bj.DeleteSnapshot(del); err != nil {
-		t.Errorf("deleting the snapshot once its disk is gone: %v", err)
-	}
-}
-
-// TestSnapshotHookForDisks checks the lookup RunInstances uses for
-// DataDisk.N.SnapshotId: only accomplished snapshots of the caller's region.
-func TestSnapshotHookForDisks(t *testing.T) {
-	e := newSnapEnv(t)
-	id := e.createSnapshot(SeedDiskCoreDBData, "seed")
-	hook := func(acc, region string) (int, bool) {
-		e.srv.ecs.mu.Lock()
-		defer e.srv.ecs.mu.Unlock()
-		return e.srv.ecs.hooks.snapshot(acc, region, id)
-	}
-	if _, ok := hook(DefaultAccountID, "cn-beijing"); ok {
-		t.Error("progressing snapshot usable")
-	}
-	e.clock.Advance(e.srv.ecs.durations.SnapshotCreate)
-	if size, ok := hook(DefaultAccountID, "cn-beijing"); !ok || size != 200 {
-		t.Errorf("hook = %d %v", size, ok)
-	}
-	if _, ok := hook(DefaultAccountID, "cn-shanghai"); ok {
-		t.Error("snapshot usable from another region")
-	}
-	if _, ok := hook("2000000000000002", "cn-beijing"); ok {
-		t.Error("snapshot usable from another account")
 	}
 }
 
@@ -658,18 +323,13 @@ func TestSnapshotEventualConsistency(t *testing.T) {
 	}
 	e.mustSnapshot(e.bj, snap)
 
-	req := ecs.CreateCreateImageRequest()
-	req.SnapshotId = snap
-	img, err := e.bj.CreateImage(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := e.createImage(snap, "")
 	for i := range 2 {
-		if _, ok := e.image(e.bj, img.ImageId, ""); ok {
+		if _, ok := e.image(e.bj, img, ""); ok {
 			t.Fatalf("image listed on describe %d", i+1)
 		}
 	}
-	e.mustImage(e.bj, img.ImageId, "")
+	e.mustImage(e.bj, img, "")
 
 	policy := e.createPolicy(nil)
 	list := ecs.CreateDescribeAutoSnapshotPolicyExRequest()

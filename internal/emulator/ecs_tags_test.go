@@ -41,7 +41,7 @@ func listTags(t *testing.T, client *ecs.Client, rt string, ids []string, filter 
 }
 
 func TestTagsOnInstancesAndDisks(t *testing.T) {
-	_, _, client := startECS(t, "cn-beijing")
+	_, _, client := startECS(t, SeedRegion)
 
 	tag := ecs.CreateTagResourcesRequest()
 	tag.ResourceType = "instance"
@@ -92,7 +92,7 @@ func TestTagsOnInstancesAndDisks(t *testing.T) {
 }
 
 func TestTagErrors(t *testing.T) {
-	_, _, client := startECS(t, "cn-beijing")
+	_, _, client := startECS(t, SeedRegion)
 	tag := ecs.CreateTagResourcesRequest()
 	tag.ResourceType = "instance"
 	tag.ResourceId = &[]string{SeedInstanceCoreDB, "i-2zenothere0000000000"}

@@ -10,9 +10,8 @@ import (
 )
 
 func TestResetRestoresSeededWorld(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
-	srv.SetDurations(InstantDurations())
-	if _, err := client.RunInstances(runReq("cn-beijing")); err != nil {
+	srv, client := instantECS(t)
+	if _, err := client.RunInstances(runReq(SeedRegion)); err != nil {
 		t.Fatal(err)
 	}
 	del := ecs.CreateDeleteInstanceRequest()
@@ -52,7 +51,7 @@ func TestResetRestoresSeededWorld(t *testing.T) {
 }
 
 func TestRebootInstance(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	srv.SetDurations(Durations{InstanceStop: 2 * time.Second, InstanceStart: 2 * time.Second})
 	req := ecs.CreateRebootInstanceRequest()
 	req.InstanceId = SeedInstanceCoreDB
@@ -70,7 +69,7 @@ func TestRebootInstance(t *testing.T) {
 // A ManualClock far from wall time breaks SDK calls (wall-clock
 // timestamps) until the window is opened.
 func TestTimestampWindow(t *testing.T) {
-	srv, clock, client := startECS(t, "cn-beijing")
+	srv, clock, client := startECS(t, SeedRegion)
 	clock.Advance(3 * time.Hour)
 	_, err := client.DescribeRegions(ecs.CreateDescribeRegionsRequest())
 	wantAPIError(t, err, 400, "InvalidTimeStamp.Expired")
@@ -84,7 +83,7 @@ func TestTimestampWindow(t *testing.T) {
 // id format.
 func TestSeedIDsMatchWorld(t *testing.T) {
 	for _, tc := range []struct{ region, vpc, vsw, sg string }{
-		{"cn-beijing", SeedVpcBeijing, SeedVSwitchBeijing, SeedSecurityGroupBJ},
+		{SeedRegion, SeedVpcBeijing, SeedVSwitchBeijing, SeedSecurityGroupBJ},
 		{"cn-shanghai", SeedVpcShanghai, SeedVSwitchShanghai, SeedSecurityGroupShanghai},
 	} {
 		vpc, vsw, sg, ok := SeedNetwork(tc.region)
@@ -96,7 +95,7 @@ func TestSeedIDsMatchWorld(t *testing.T) {
 		t.Error("unknown region has a network")
 	}
 	a := seedAccount(DefaultAccountID, true)
-	bj := a.regions["cn-beijing"]
+	bj := a.regions[SeedRegion]
 	if bj.vpcs[SeedVpcBeijing] == nil || bj.vswitches[SeedVSwitchBeijing] == nil || bj.securityGroups[SeedSecurityGroupBJ] == nil {
 		t.Fatal("beijing network ids missing from the world")
 	}
@@ -119,7 +118,7 @@ func TestSeedIDsMatchWorld(t *testing.T) {
 		}
 	}
 	// Other accounts get the network but not the core instances.
-	if other := seedAccount("2000000000000002", false); len(other.regions["cn-beijing"].instances) != 0 {
+	if other := seedAccount("2000000000000002", false); len(other.regions[SeedRegion].instances) != 0 {
 		t.Error("second account has the default account's instances")
 	}
 }

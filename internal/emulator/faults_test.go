@@ -302,7 +302,7 @@ func TestFaultValidationAndReset(t *testing.T) {
 // the retry classification keys on.
 func TestFaultECSErrorsThroughSDK(t *testing.T) {
 	srv := newOSSTestServer(t, Options{})
-	c, err := ecs.NewClientWithAccessKey("cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+	c, err := ecs.NewClientWithAccessKey(SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -218,14 +218,7 @@ func procStatusKB(t *testing.T, pid int, field string) int64 {
 // BenchmarkOSSRangedDownload measures loopback GET throughput: a 256 MiB
 // object fetched with 8 parallel ranged GETs of 32 MiB per iteration.
 func BenchmarkOSSRangedDownload(b *testing.B) {
-	srv, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := newOSSTestServer(b, Options{})
 	const size = 256 << 20
 	c, _ := oss.New(srv.URL(), DefaultAccessKeyID, DefaultAccessKeySecret)
 	if err := srv.CreateBucket("bench", ""); err != nil {
@@ -252,14 +245,7 @@ func BenchmarkOSSRangedDownload(b *testing.B) {
 
 // BenchmarkOSSPutObject measures single-stream upload throughput (64 MiB).
 func BenchmarkOSSPutObject(b *testing.B) {
-	srv, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := newOSSTestServer(b, Options{})
 	c, _ := oss.New(srv.URL(), DefaultAccessKeyID, DefaultAccessKeySecret)
 	if err := c.CreateBucket("bench"); err != nil {
 		b.Fatal(err)

@@ -24,9 +24,7 @@ func wantServiceError(t *testing.T, what string, err error, code, ec string) {
 }
 
 func TestOSSErrorsCarryEC(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "ec-bucket")
+	srv, c, b := newOSSBucket(t, "ec-bucket")
 	// GET: the SDK reads /Error/EC from the body.
 	_, err := b.GetObject("missing")
 	wantServiceError(t, "GetObject", err, "NoSuchKey", "0026-00000001")
@@ -51,9 +49,7 @@ func TestOSSErrorsCarryEC(t *testing.T) {
 }
 
 func TestOSSForbidOverwriteOnMultipartUpload(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "no-overwrite")
+	_, _, b := newOSSBucket(t, "no-overwrite")
 	if err := b.PutObject("k", strings.NewReader("original")); err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +87,7 @@ func TestOSSForbidOverwriteRefusesOtherValues(t *testing.T) {
 }
 
 func TestOSSSequentialMultipartUpload(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "sequential")
+	_, _, b := newOSSBucket(t, "sequential")
 	data := randBytes(minPartSize+100, 7)
 	imur, err := b.InitiateMultipartUpload("seq", oss.Sequential())
 	if err != nil {
@@ -125,9 +119,7 @@ func TestOSSSequentialMultipartUpload(t *testing.T) {
 }
 
 func TestOSSDeleteObjectsControlCharacterKeys(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "ctl-keys")
+	_, _, b := newOSSBucket(t, "ctl-keys")
 	// The private-use key must not be taken for an escaped control character.
 	keys := []string{"form\x0cfeed", "bell\x07", "plain", "private\ue00c"}
 	for _, k := range keys {
@@ -194,9 +186,7 @@ func TestOSSBucketInfoElements(t *testing.T) {
 }
 
 func TestOSSACLReadsAnswerDefaults(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "acl-bucket")
+	_, c, b := newOSSBucket(t, "acl-bucket")
 	bacl, err := c.GetBucketACL("acl-bucket")
 	if err != nil {
 		t.Fatalf("GetBucketACL: %v", err)

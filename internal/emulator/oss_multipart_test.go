@@ -34,9 +34,7 @@ func TestCRC64Combine(t *testing.T) {
 }
 
 func TestOSSMultipart(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "multi")
+	srv, _, b := newOSSBucket(t, "multi")
 	const partSize = 100 << 10
 	data := randBytes(3*partSize+12345, 3)
 	key := "big/object.bin"
@@ -156,9 +154,7 @@ func TestOSSMultipart(t *testing.T) {
 }
 
 func TestOSSMultipartAbortAndSmallParts(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "abort")
+	srv, _, b := newOSSBucket(t, "abort")
 	imur, err := b.InitiateMultipartUpload("k")
 	if err != nil {
 		t.Fatal(err)
@@ -193,9 +189,7 @@ func TestOSSMultipartAbortAndSmallParts(t *testing.T) {
 }
 
 func TestOSSUploadPartCopyAndCopyObject(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "copies")
+	_, _, b := newOSSBucket(t, "copies")
 	data := randBytes(250<<10, 4)
 	if err := b.PutObject("src key+1", bytes.NewReader(data), oss.Meta("a", "1")); err != nil {
 		t.Fatal(err)
@@ -258,9 +252,7 @@ func TestOSSUploadPartCopyAndCopyObject(t *testing.T) {
 }
 
 func TestOSSListObjects(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "listing")
+	_, _, b := newOSSBucket(t, "listing")
 	keys := []string{"a.txt", "b/1", "b/2", "b/c/3", "d e+f", "z"}
 	for _, k := range keys {
 		if err := b.PutObject(k, strings.NewReader(k)); err != nil {
@@ -362,9 +354,7 @@ func TestOSSListObjects(t *testing.T) {
 }
 
 func TestOSSListMultipartUploads(t *testing.T) {
-	srv := newOSSTestServer(t, Options{})
-	c := ossClient(t, srv)
-	b := mustBucket(t, c, "uploads")
+	_, c, b := newOSSBucket(t, "uploads")
 	ids := map[string]string{}
 	for _, k := range []string{"a/1", "a/2", "b", "c d"} {
 		imur, err := b.InitiateMultipartUpload(k)

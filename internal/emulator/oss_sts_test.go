@@ -17,7 +17,7 @@ func TestOSSWithSTSCredentials(t *testing.T) {
 	if err := srv.CreateBucket("sts-bucket", ""); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := sts.NewClientWithAccessKey("cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret)
+	sc, err := sts.NewClientWithAccessKey(SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestOSSWithSTSCredentials(t *testing.T) {
 	for _, v := range []oss.ClientOption{nil, oss.AuthVersion(oss.AuthV4)} {
 		opts := []oss.ClientOption{oss.SecurityToken(cr.SecurityToken)}
 		if v != nil {
-			opts = append(opts, v, oss.Region("cn-beijing"))
+			opts = append(opts, v, oss.Region(SeedRegion))
 		}
 		c, _ := oss.New(srv.URL(), cr.AccessKeyId, cr.AccessKeySecret, opts...)
 		b, _ := c.Bucket("sts-bucket")

@@ -49,15 +49,15 @@ func TestRAMPolicyEvaluation(t *testing.T) {
 }
 
 const snapshotsOnly = `{"Version":"1","Statement":[
-	{"Effect":"Allow","Action":["ecs:DescribeSnapshots","ecs:DeleteSnapshot"],"Resource":"acs:ecs:cn-beijing:*:snapshot/*"},
+	{"Effect":"Allow","Action":["ecs:DescribeSnapshots","ecs:DeleteSnapshot"],"Resource":"acs:ecs:` + SeedRegion + `:*:snapshot/*"},
 	{"Effect":"Deny","Action":"ecs:DeleteSnapshot","Resource":"*"}]}`
 
 func TestRAMRefusesECSCallsWithForbiddenRAM(t *testing.T) {
-	srv, _, _ := startECS(t, "cn-beijing")
+	srv, _, _ := startECS(t, SeedRegion)
 	if err := srv.AddRAMUser(DefaultAccountID, "backup-ak", "backup-sk", snapshotsOnly); err != nil {
 		t.Fatal(err)
 	}
-	c := ecsClient(t, srv, "cn-beijing", "backup-ak", "backup-sk")
+	c := ecsClient(t, srv, SeedRegion, "backup-ak", "backup-sk")
 	if _, err := c.DescribeSnapshots(ecs.CreateDescribeSnapshotsRequest()); err != nil {
 		t.Fatalf("allowed call refused: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestRAMRefusesECSCallsWithForbiddenRAM(t *testing.T) {
 		t.Errorf("request log RAM actions of the key = %v", seen)
 	}
 	// The account's own key stays unrestricted.
-	if _, err := ecsClient(t, srv, "cn-beijing", DefaultAccessKeyID, DefaultAccessKeySecret).DescribeInstances(ecs.CreateDescribeInstancesRequest()); err != nil {
+	if _, err := ecsClient(t, srv, SeedRegion, DefaultAccessKeyID, DefaultAccessKeySecret).DescribeInstances(ecs.CreateDescribeInstancesRequest()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -96,7 +96,7 @@ func wantRAMRefusal(t *testing.T, err error, code, action, kind string) {
 }
 
 func TestRAMSessionPolicyIntersectsRolePolicy(t *testing.T) {
-	srv, _, _ := startECS(t, "cn-beijing")
+	srv, _, _ := startECS(t, SeedRegion)
 	role := "acs:ram::" + DefaultAccountID + ":role/dr-operator"
 	if err := srv.SetRolePolicy(role, `{"Version":"1","Statement":[{"Effect":"Allow","Action":["ecs:DescribeSnapshots","ecs:DescribeDisks"],"Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestRAMSessionPolicyIntersectsRolePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ecs.NewClientWithStsToken("cn-beijing", resp.Credentials.AccessKeyId, resp.Credentials.AccessKeySecret, resp.Credentials.SecurityToken)
+	c, err := ecs.NewClientWithStsToken(SeedRegion, resp.Credentials.AccessKeyId, resp.Credentials.AccessKeySecret, resp.Credentials.SecurityToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,16 +218,16 @@ func TestRAMRequestOfRPCCalls(t *testing.T) {
 		params           map[string]string
 		action, resource string
 	}{
-		{map[string]string{"Version": ecsAPIVersion, "Action": "DeleteSnapshot", "RegionId": "cn-beijing", "SnapshotId": "s-1"},
-			"ecs:DeleteSnapshot", "acs:ecs:cn-beijing:42:snapshot/s-1"},
+		{map[string]string{"Version": ecsAPIVersion, "Action": "DeleteSnapshot", "RegionId": SeedRegion, "SnapshotId": "s-1"},
+			"ecs:DeleteSnapshot", "acs:ecs:" + SeedRegion + ":42:snapshot/s-1"},
 		{map[string]string{"Version": ecsAPIVersion, "Action": "DescribeImages", "RegionId": "cn-shanghai"},
 			"ecs:DescribeImages", "acs:ecs:cn-shanghai:42:image/*"},
-		{map[string]string{"Version": ecsAPIVersion, "Action": "TagResources", "RegionId": "cn-beijing", "ResourceType": "snapshotpolicy", "ResourceId.1": "sp-1"},
-			"ecs:TagResources", "acs:ecs:cn-beijing:42:snapshotpolicy/sp-1"},
+		{map[string]string{"Version": ecsAPIVersion, "Action": "TagResources", "RegionId": SeedRegion, "ResourceType": "snapshotpolicy", "ResourceId.1": "sp-1"},
+			"ecs:TagResources", "acs:ecs:" + SeedRegion + ":42:snapshotpolicy/sp-1"},
 		{map[string]string{"Version": ecsAPIVersion, "Action": "DescribeRegions"}, "ecs:DescribeRegions", "*"},
 		{map[string]string{"Version": stsAPIVersion, "Action": "AssumeRole", "RoleArn": "acs:ram::42:role/r"}, "sts:AssumeRole", "acs:ram::42:role/r"},
-		{map[string]string{"Version": ramEBSVersion, "Action": "CreateEnterpriseSnapshotPolicy", "RegionId": "cn-beijing"},
-			"ebs:CreateEnterpriseSnapshotPolicy", "acs:ebs:cn-beijing:42:enterprisesnapshotpolicy/*"},
+		{map[string]string{"Version": ramEBSVersion, "Action": "CreateEnterpriseSnapshotPolicy", "RegionId": SeedRegion},
+			"ebs:CreateEnterpriseSnapshotPolicy", "acs:ebs:" + SeedRegion + ":42:enterprisesnapshotpolicy/*"},
 	} {
 		action, resource, ok := rpcRAMRequest("42", c.params)
 		if !ok || action != c.action || resource != c.resource {

@@ -12,7 +12,7 @@ import (
 
 func stsClient(t *testing.T, srv *Server, ak, sk string) *sts.Client {
 	t.Helper()
-	c, err := sts.NewClientWithAccessKey("cn-beijing", ak, sk)
+	c, err := sts.NewClientWithAccessKey(SeedRegion, ak, sk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func stsClient(t *testing.T, srv *Server, ak, sk string) *sts.Client {
 }
 
 func TestAssumeRoleCrossAccount(t *testing.T) {
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	srv.AddAccount("2000000000000002", "dr-ak", "dr-sk")
 	base := stsClient(t, srv, DefaultAccessKeyID, DefaultAccessKeySecret)
 
@@ -44,7 +44,7 @@ func TestAssumeRoleCrossAccount(t *testing.T) {
 	}
 
 	// The temporary keys act in the role's account: no core instances there.
-	roleECS, err := ecs.NewClientWithStsToken("cn-beijing", cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken)
+	roleECS, err := ecs.NewClientWithStsToken(SeedRegion, cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestAssumeRoleCrossAccount(t *testing.T) {
 		t.Fatalf("role account instances: %v %+v", err, list)
 	}
 	who, err := func() (*sts.GetCallerIdentityResponse, error) {
-		c, err := sts.NewClientWithStsToken("cn-beijing", cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken)
+		c, err := sts.NewClientWithStsToken(SeedRegion, cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func TestAssumeRoleCrossAccount(t *testing.T) {
 	}
 
 	// A wrong token is refused.
-	bad, _ := ecs.NewClientWithStsToken("cn-beijing", cred.AccessKeyId, cred.AccessKeySecret, "CAISforged")
+	bad, _ := ecs.NewClientWithStsToken(SeedRegion, cred.AccessKeyId, cred.AccessKeySecret, "CAISforged")
 	bad.Domain = srv.Addr()
 	_, err = bad.DescribeInstances(ecs.CreateDescribeInstancesRequest())
 	wantAPIError(t, err, 400, "InvalidSecurityToken.MismatchWithAccessKey")
@@ -80,7 +80,7 @@ func TestAssumeRoleCrossAccount(t *testing.T) {
 }
 
 func TestAssumeRoleErrors(t *testing.T) {
-	srv, _, _ := startECS(t, "cn-beijing")
+	srv, _, _ := startECS(t, SeedRegion)
 	base := stsClient(t, srv, DefaultAccessKeyID, DefaultAccessKeySecret)
 	cases := []struct {
 		arn, session, duration string

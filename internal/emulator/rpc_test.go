@@ -20,7 +20,7 @@ func signedParams(secret, nonce string, ts time.Time) url.Values {
 		"Action": "DescribeRegions", "Version": ecsAPIVersion, "Format": "JSON",
 		"AccessKeyId": DefaultAccessKeyID, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
 		"SignatureType": "", "SignatureNonce": nonce, "Timestamp": ts.UTC().Format("2006-01-02T15:04:05Z"),
-		"RegionId": "cn-beijing",
+		"RegionId": SeedRegion,
 	}
 	v := url.Values{}
 	for k, val := range p {
@@ -46,7 +46,7 @@ func postRPC(t *testing.T, srv *Server, v url.Values) (int, map[string]any, http
 }
 
 func TestRPCSignatureChecks(t *testing.T) {
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	now := clock.Now()
 	cases := []struct {
 		name   string
@@ -126,7 +126,7 @@ func TestRPCSignatureChecks(t *testing.T) {
 
 // The form body takes part in the signature like the query does.
 func TestRPCFormBodySigned(t *testing.T) {
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	v := signedParams(DefaultAccessKeySecret, "form-1", clock.Now())
 	resp, err := http.Post(srv.URL()+"/", "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
 	if err != nil {
@@ -139,7 +139,7 @@ func TestRPCFormBodySigned(t *testing.T) {
 }
 
 func TestDescribeRegionsAndZonesThroughSDK(t *testing.T) {
-	srv, _, client := startECS(t, "cn-beijing")
+	srv, _, client := startECS(t, SeedRegion)
 	regions, err := client.DescribeRegions(ecs.CreateDescribeRegionsRequest())
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestDescribeRegionsAndZonesThroughSDK(t *testing.T) {
 	for _, r := range regions.Regions.Region {
 		got[r.RegionId] = r.RegionEndpoint
 	}
-	for _, id := range []string{"cn-beijing", "cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
+	for _, id := range []string{SeedRegion, "cn-shanghai", "cn-guangzhou", "cn-hangzhou"} {
 		if got[id] != fmt.Sprintf("ecs.%s.aliyuncs.com", id) {
 			t.Errorf("region %s endpoint %q", id, got[id])
 		}
@@ -177,15 +177,15 @@ func TestDescribeRegionsAndZonesThroughSDK(t *testing.T) {
 
 	// Another account's keys are verified against that account's secret.
 	srv.AddAccount("2000000000000002", "other-ak", "other-sk")
-	if _, err := ecsClient(t, srv, "cn-beijing", "other-ak", "other-sk").DescribeRegions(ecs.CreateDescribeRegionsRequest()); err != nil {
+	if _, err := ecsClient(t, srv, SeedRegion, "other-ak", "other-sk").DescribeRegions(ecs.CreateDescribeRegionsRequest()); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ecsClient(t, srv, "cn-beijing", "other-ak", DefaultAccessKeySecret).DescribeRegions(ecs.CreateDescribeRegionsRequest())
+	_, err = ecsClient(t, srv, SeedRegion, "other-ak", DefaultAccessKeySecret).DescribeRegions(ecs.CreateDescribeRegionsRequest())
 	wantAPIError(t, err, 400, "SignatureDoesNotMatch")
 }
 
 func TestDescribeInstanceTypesFilters(t *testing.T) {
-	_, _, client := startECS(t, "cn-beijing")
+	_, _, client := startECS(t, SeedRegion)
 	req := ecs.CreateDescribeInstanceTypesRequest()
 	req.InstanceTypes = &[]string{"ecs.g7.large", "ecs.c7.large"}
 	resp, err := client.DescribeInstanceTypes(req)
@@ -217,7 +217,7 @@ func TestDescribeInstanceTypesFilters(t *testing.T) {
 }
 
 func TestRPCMissingRegion(t *testing.T) {
-	srv, clock, _ := startECS(t, "cn-beijing")
+	srv, clock, _ := startECS(t, SeedRegion)
 	v := signedParams(DefaultAccessKeySecret, "r1", clock.Now())
 	p := map[string]string{}
 	v.Set("Action", "DescribeZones")

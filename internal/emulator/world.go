@@ -14,10 +14,18 @@ type regionSeed struct {
 	VpcCIDR             string
 }
 
+// SeedRegion is the region of the default account's seeded instances, disks
+// and bucket: the default region of tests, examples and the acceptance
+// fixture. Tests name it through this constant, never as a literal.
+const SeedRegion = "cn-beijing"
+
+// SeedZone is the zone of SeedRegion's seeded vSwitch and instances.
+const SeedZone = SeedRegion + "-h"
+
 // regionSeeds are the regions the emulator serves.
 var regionSeeds = []regionSeed{
-	{ID: "cn-beijing", LocalName: "华北2（北京）", Code: "2ze", VpcCIDR: "172.16.0.0/12",
-		Zones: []ecsZone{{"cn-beijing-h", "华北 2 可用区 H"}, {"cn-beijing-i", "华北 2 可用区 I"}, {"cn-beijing-k", "华北 2 可用区 K"}}},
+	{ID: SeedRegion, LocalName: "华北2（北京）", Code: "2ze", VpcCIDR: "172.16.0.0/12",
+		Zones: []ecsZone{{SeedZone, "华北 2 可用区 H"}, {"cn-beijing-i", "华北 2 可用区 I"}, {"cn-beijing-k", "华北 2 可用区 K"}}},
 	{ID: "cn-shanghai", LocalName: "华东2（上海）", Code: "uf6", VpcCIDR: "172.17.0.0/16",
 		Zones: []ecsZone{{"cn-shanghai-e", "华东 2 可用区 E"}, {"cn-shanghai-f", "华东 2 可用区 F"}, {"cn-shanghai-g", "华东 2 可用区 G"}}},
 	{ID: "cn-guangzhou", LocalName: "华南3（广州）", Code: "7xv", VpcCIDR: "172.18.0.0/16",
@@ -161,7 +169,7 @@ func seedAccount(id string, withInstances bool) *ecsAccount {
 		vsw := &ecsVSwitch{ID: vswID,
 			Name: "alidr-default-" + rs.Zones[0].ID, VpcID: vpc.ID, ZoneID: rs.Zones[0].ID,
 			CIDR: vpc.CIDR[:len(vpc.CIDR)-len("0.0/16")] + "0.0/24", Created: seedEpoch}
-		if rs.ID == "cn-beijing" {
+		if rs.ID == SeedRegion {
 			vsw.CIDR = "172.16.0.0/24"
 		}
 		r.vswitches[vsw.ID] = vsw
@@ -170,7 +178,7 @@ func seedAccount(id string, withInstances bool) *ecsAccount {
 		a.regions[rs.ID] = r
 	}
 	if withInstances {
-		bj := a.regions["cn-beijing"]
+		bj := a.regions[SeedRegion]
 		seedInstance(bj, SeedInstanceCoreDB, "core-db", "ecs.g7.xlarge", SeedDiskCoreDBSys, SeedDiskCoreDBData, 200)
 		seedInstance(bj, SeedInstanceCoreApp, "core-app", "ecs.g7.large", SeedDiskCoreAppSys, SeedDiskCoreAppData, 100)
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func TestEveryActionHasResources(t *testing.T) {
@@ -36,7 +38,7 @@ func TestEveryActionHasResources(t *testing.T) {
 }
 
 func TestBuildBackupPolicy(t *testing.T) {
-	doc, actions, err := Build(Selection{Duties: []string{"backup"}, Regions: []string{"cn-beijing", "cn-shanghai"}, AccountID: "1234"})
+	doc, actions, err := Build(Selection{Duties: []string{"backup"}, Regions: []string{emulator.SeedRegion, "cn-shanghai"}, AccountID: "1234"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestBuildBackupPolicy(t *testing.T) {
 		}
 		seen = append(seen, st.Action...)
 		if slices.Contains(st.Action, "ecs:DeleteAutoSnapshotPolicy") {
-			want := []string{"acs:ecs:cn-beijing:1234:snapshotpolicy/*", "acs:ecs:cn-shanghai:1234:snapshotpolicy/*"}
+			want := []string{"acs:ecs:" + emulator.SeedRegion + ":1234:snapshotpolicy/*", "acs:ecs:cn-shanghai:1234:snapshotpolicy/*"}
 			if !slices.Equal(st.Resource, want) {
 				t.Errorf("DeleteAutoSnapshotPolicy resources = %v, want %v", st.Resource, want)
 			}

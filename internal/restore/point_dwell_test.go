@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func TestPointQueryDwellValidation(t *testing.T) {
@@ -34,18 +35,18 @@ func TestPointQueryLastCleanPoint(t *testing.T) {
 	attack := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	at := func(h int) time.Time { return attack.Add(-time.Duration(h) * time.Hour) }
 	points := []drpolicy.Point{
-		{ID: "s-clean", Kind: "snapshot", Region: "cn-beijing", Created: at(96), Status: "accomplished", Locked: true},
-		{ID: "s-unlocked", Kind: "snapshot", Region: "cn-beijing", Created: at(80), Status: "accomplished"},
-		{ID: "s-dwell", Kind: "snapshot", Region: "cn-beijing", Created: at(24), Status: "accomplished", Locked: true},
-		{ID: "s-after", Kind: "snapshot", Region: "cn-beijing", Created: at(-2), Status: "accomplished", Locked: true},
+		{ID: "s-clean", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(96), Status: "accomplished", Locked: true},
+		{ID: "s-unlocked", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(80), Status: "accomplished"},
+		{ID: "s-dwell", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(24), Status: "accomplished", Locked: true},
+		{ID: "s-after", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(-2), Status: "accomplished", Locked: true},
 	}
 	q := PointQuery{Before: attack.Format(time.RFC3339), Dwell: "72h", OnlyLocked: true}
 	now := attack.Add(48 * time.Hour)
-	p, err := q.Choose(points, "cn-beijing", now)
+	p, err := q.Choose(points, emulator.SeedRegion, now)
 	if err != nil || p.ID != "s-clean" {
 		t.Fatalf("got %s, %v", p.ID, err)
 	}
-	lines := q.PassedOver(points, "cn-beijing", now, p)
+	lines := q.PassedOver(points, emulator.SeedRegion, now, p)
 	want := []string{"s-after", "s-dwell", "s-unlocked"}
 	if len(lines) != len(want) {
 		t.Fatalf("passed over %q", lines)

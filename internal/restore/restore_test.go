@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alidr/terraform-provider-alidr/internal/drpolicy"
+	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 func intp(n int) *int { return &n }
@@ -119,10 +120,10 @@ func TestCheckDataDiskSnapshotAndVSwitch(t *testing.T) {
 	if fs := CheckVSwitch("vsw-1", "cn-shanghai", false, "", ""); len(fs) != 1 || !strings.Contains(fs[0].Detail, "does not exist in cn-shanghai") {
 		t.Errorf("got %+v", fs)
 	}
-	if fs := CheckVSwitch("vsw-1", "cn-beijing", true, "cn-beijing-h", "cn-beijing-k"); len(fs) != 1 || !strings.Contains(fs[0].Detail, `zone_id = "cn-beijing-h"`) {
+	if fs := CheckVSwitch("vsw-1", emulator.SeedRegion, true, emulator.SeedZone, emulator.SeedRegion+"-k"); len(fs) != 1 || !strings.Contains(fs[0].Detail, `zone_id = "`+emulator.SeedZone+`"`) {
 		t.Errorf("got %+v", fs)
 	}
-	if fs := CheckVSwitch("vsw-1", "cn-beijing", true, "cn-beijing-h", ""); fs != nil {
+	if fs := CheckVSwitch("vsw-1", emulator.SeedRegion, true, emulator.SeedZone, ""); fs != nil {
 		t.Errorf("got %+v", fs)
 	}
 }
@@ -195,11 +196,11 @@ func TestPointQuery(t *testing.T) {
 	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	at := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
 	points := []drpolicy.Point{
-		{ID: "s-old", Kind: "snapshot", Region: "cn-beijing", Created: at(100), Status: "accomplished", Verified: true},
-		{ID: "s-mid", Kind: "snapshot", Region: "cn-beijing", Created: at(50), Status: "accomplished"},
-		{ID: "s-new", Kind: "snapshot", Region: "cn-beijing", Created: at(1), Status: "accomplished"},
-		{ID: "s-busy", Kind: "snapshot", Region: "cn-beijing", Created: at(0), Status: "progressing"},
-		{ID: "m-img", Kind: "image", Region: "cn-beijing", Created: at(0), Status: "Available"},
+		{ID: "s-old", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(100), Status: "accomplished", Verified: true},
+		{ID: "s-mid", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(50), Status: "accomplished"},
+		{ID: "s-new", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(1), Status: "accomplished"},
+		{ID: "s-busy", Kind: "snapshot", Region: emulator.SeedRegion, Created: at(0), Status: "progressing"},
+		{ID: "m-img", Kind: "image", Region: emulator.SeedRegion, Created: at(0), Status: "Available"},
 		{ID: "s-sh", Kind: "snapshot", Region: "cn-shanghai", Created: at(0), Status: "accomplished"},
 	}
 	for _, tt := range []struct {
@@ -212,16 +213,16 @@ func TestPointQuery(t *testing.T) {
 		{PointQuery{OnlyVerified: true}, "s-old"},
 		{PointQuery{MaxAge: "3d", Before: at(10).Format(time.RFC3339)}, "s-mid"},
 	} {
-		p, err := tt.q.Choose(points, "cn-beijing", now)
+		p, err := tt.q.Choose(points, emulator.SeedRegion, now)
 		if err != nil || p.ID != tt.want {
 			t.Errorf("%+v: got %q, %v; want %q", tt.q, p.ID, err, tt.want)
 		}
 	}
-	_, err := PointQuery{MaxAge: "1d", Before: at(30).Format(time.RFC3339)}.Choose(points, "cn-beijing", now)
+	_, err := PointQuery{MaxAge: "1d", Before: at(30).Format(time.RFC3339)}.Choose(points, emulator.SeedRegion, now)
 	if !errors.Is(err, drpolicy.ErrNoRecoveryPoint) {
 		t.Errorf("want no recovery point, got %v", err)
 	}
-	if _, err := (PointQuery{Before: "nope"}).Choose(points, "cn-beijing", now); err == nil {
+	if _, err := (PointQuery{Before: "nope"}).Choose(points, emulator.SeedRegion, now); err == nil {
 		t.Error("bad before accepted")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // recSleep records requested backoffs without waiting.
@@ -66,6 +67,50 @@ func checkResult(t *testing.T, res *Result, data []byte, path string) {
 	}
 }
 
+// servedObject puts n random bytes (seed) as "obj" on a new fake OSS.
+func servedObject(t *testing.T, n int, seed uint64) (*fakeOSS, []byte) {
+	t.Helper()
+	f := newFakeOSS(t)
+	data := randBytes(n, seed)
+	f.put("obj", data)
+	return f, data
+}
+
+// writeFlipped answers a ranged GET with the range's bytes of o, byte i
+// of them XORed with mask: bytes corrupted in transit, headers intact.
+func writeFlipped(w http.ResponseWriter, o *fakeObject, start, end int64, i int, mask byte) {
+	b := append([]byte{}, o.data[start:end+1]...)
+	b[i] ^= mask
+	writeRange(w, o, start, end, b)
+}
+
+// flipOnce makes the first GET of the part that starts at offset at answer
+// with byte i of the part XORed with mask (writeFlipped); the counter
+// counts that part's GETs.
+func flipOnce(f *fakeOSS, at int64, i int, mask byte) *atomic.Int32 {
+	n := new(atomic.Int32)
+	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
+		if start == at && n.Add(1) == 1 {
+			writeFlipped(w, o, start, end, i, mask)
+			return true
+		}
+		return false
+	})
+	return n
+}
+
+// mustDownload downloads key of b into dst with opts and checks the file
+// and the result against data (checkResult).
+func mustDownload(t *testing.T, b *oss.Bucket, key, dst string, opts Options, data []byte) *Result {
+	t.Helper()
+	res, err := Download(context.Background(), b, key, dst, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, res, data, dst)
+	return res
+}
+
 func TestDownloadHappyPath(t *testing.T) {
 	f := newFakeOSS(t)
 	data := randBytes(1<<20+123, 10)
@@ -76,11 +121,7 @@ func TestDownloadHappyPath(t *testing.T) {
 	var pmu sync.Mutex
 	opts := smallOpts(&s)
 	opts.Progress = func(p Progress) { pmu.Lock(); progress = append(progress, p); pmu.Unlock() }
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Parts != 17 || res.PartsFetched != 17 || res.Retries != 0 || res.ETag != o.etag {
 		t.Fatalf("result %+v", res)
 	}
@@ -110,20 +151,13 @@ func TestDownloadHappyPath(t *testing.T) {
 func TestDownloadEmptyObject(t *testing.T) {
 	f := newFakeOSS(t)
 	f.put("empty", nil)
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "empty", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, nil, dst)
+	mustDownload(t, f.bucket(t), "empty", filepath.Join(t.TempDir(), "out"), smallOpts(&s), nil)
 }
 
 // A body cut short is retried from the byte after the last one received.
 func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 11)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 11)
 	var cut atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start == 64<<10 && cut.Add(1) == 1 {
@@ -132,13 +166,8 @@ func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
 		}
 		return false
 	})
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data)
 	var resumed bool
 	for _, g := range f.getLog() {
 		if g.rng == RangeHeader(64<<10+1000, 64<<10-1000) {
@@ -153,9 +182,7 @@ func TestDownloadTruncatedRetriesFromLastByte(t *testing.T) {
 // 5xx, throttling and a 200-instead-of-206 are retried with growing,
 // capped backoff; only the faulty part is retried.
 func TestDownloadTransientErrorsBackoff(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 12)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 12)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start != 128<<10 {
@@ -177,11 +204,7 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 	var s recSleep
 	opts := smallOpts(&s)
 	opts.BaseBackoff, opts.MaxBackoff = time.Second, 3*time.Second
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Retries != 3 || len(s.ds) != 3 {
 		t.Fatalf("retries %d sleeps %v", res.Retries, s.ds)
 	}
@@ -197,26 +220,10 @@ func TestDownloadTransientErrorsBackoff(t *testing.T) {
 // Bytes corrupted in transit with intact headers are caught by the
 // whole-object CRC and the bad part alone is replaced.
 func TestDownloadCorruptionRepaired(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 13)
-	f.put("obj", data)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 192<<10 && n.Add(1) == 1 {
-			bad := append([]byte{}, o.data[start:end+1]...)
-			bad[100] ^= 0x40
-			writeRange(w, o, start, end, bad)
-			return true
-		}
-		return false
-	})
-	dst := filepath.Join(t.TempDir(), "out")
+	f, data := servedObject(t, 512<<10, 13)
+	flipOnce(f, 192<<10, 100, 0x40)
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst) // MD5/SHA-256 recomputed over the repaired bytes
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data) // MD5/SHA-256 recomputed over the repaired bytes
 	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
 		t.Fatalf("repaired %v", res.Repaired)
 	}
@@ -224,59 +231,16 @@ func TestDownloadCorruptionRepaired(t *testing.T) {
 
 // With an expected manifest a corrupted part is re-fetched at once.
 func TestDownloadExpectedManifestCatchesCorruptPart(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 14)
-	f.put("obj", data)
+	f, data := servedObject(t, 256<<10, 14)
 	m := sampleManifest(t, data, 64<<10)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && n.Add(1) == 1 {
-			bad := append([]byte{}, o.data[start:end+1]...)
-			bad[0] ^= 1
-			writeRange(w, o, start, end, bad)
-			return true
-		}
-		return false
-	})
+	flipOnce(f, 0, 0, 1)
 	var s recSleep
 	opts := smallOpts(&s)
 	opts.Expected = m
 	dst := filepath.Join(t.TempDir(), "out")
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, opts, data)
 	if res.Retries != 1 || len(res.Repaired) != 0 {
 		t.Fatalf("retries %d repaired %v", res.Retries, res.Repaired)
-	}
-}
-
-// A part that keeps failing does not cancel the others; they are journaled
-// when the run ends (the commit interval never elapses here) and a rerun
-// fetches only the failed part.
-func TestDownloadFailedPartKeepsOthersForResume(t *testing.T) {
-	f, data, broken := firstPartBroken(t, 15)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	opts := smallOpts(&s)
-	opts.CommitInterval = time.Hour
-	_, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err == nil || !strings.Contains(err.Error(), "1 of 8 parts failed") || !strings.Contains(err.Error(), "oss://bkt/obj") {
-		t.Fatalf("error %v", err)
-	}
-	if len(s.ds) != 4 {
-		t.Fatalf("%d retries of the broken part, want 4", len(s.ds))
-	}
-	broken.Store(false)
-	before := len(f.getLog())
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
-	if res.PartsFetched != 1 || res.PartsResumed != 7 || len(f.getLog())-before != 1 {
-		t.Fatalf("rerun fetched %d parts, resumed %d", res.PartsFetched, res.PartsResumed)
 	}
 }
 
@@ -303,9 +267,7 @@ func TestDownloadFatalErrors(t *testing.T) {
 // An object replaced mid-transfer answers 412 to the pinned If-Match: the
 // download stops with ErrObjectChanged, and the next run starts over.
 func TestDownloadObjectChangedMidTransfer(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 17)
-	f.put("obj", data)
+	f, _ := servedObject(t, 512<<10, 17)
 	newData := randBytes(512<<10, 18)
 	var once sync.Once
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
@@ -326,69 +288,9 @@ func TestDownloadObjectChangedMidTransfer(t *testing.T) {
 		t.Fatal("destination written for a changed object")
 	}
 	f.setHook(nil)
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, newData, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, smallOpts(&s), newData)
 	if res.PartsResumed != 0 {
 		t.Fatalf("resumed %d parts of the old object", res.PartsResumed)
-	}
-}
-
-// A journal from an older version of the object is ignored on rerun.
-func TestDownloadResumeRestartsWhenObjectChanged(t *testing.T) {
-	f, _, broken := firstPartBroken(t, 19)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	if _, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s)); err == nil {
-		t.Fatal("expected failure")
-	}
-	broken.Store(false)
-	newData := randBytes(512<<10, 20)
-	f.put("obj", newData)
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, newData, dst)
-	if res.PartsResumed != 0 || res.PartsFetched != 8 {
-		t.Fatalf("resumed %d fetched %d", res.PartsResumed, res.PartsFetched)
-	}
-}
-
-// Local data damaged after it was journaled is detected on resume and
-// fetched again instead of being trusted.
-func TestDownloadResumeRechecksLocalData(t *testing.T) {
-	for _, crcOnly := range []bool{false, true} {
-		t.Run(fmt.Sprintf("crcOnly=%v", crcOnly), func(t *testing.T) { testResumeRechecksLocalData(t, crcOnly) })
-	}
-}
-
-func testResumeRechecksLocalData(t *testing.T, crcOnly bool) {
-	f, data, broken := firstPartBroken(t, 21)
-	dst := filepath.Join(t.TempDir(), "out")
-	var s recSleep
-	opts := smallOpts(&s)
-	if crcOnly { // no part buffers: resumed parts are checked through scratch
-		opts.MD5, opts.SHA256, opts.PartSHA256 = false, false, false
-	}
-	_, _ = Download(context.Background(), f.bucket(t), "obj", dst, opts) // fails by design: the journal stays
-	broken.Store(false)
-	pf, _ := os.OpenFile(dst+PartialSuffix, os.O_RDWR, 0)
-	if _, err := pf.WriteAt([]byte{0xff, 0xee}, 300<<10); err != nil { // inside part 4
-		t.Fatal(err)
-	}
-	pf.Close()
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(dst); !bytes.Equal(got, data) || res.CRC64 != CRC64(data) {
-		t.Fatal("resumed download differs")
-	}
-	if res.PartsFetched != 2 || res.PartsResumed != 6 {
-		t.Fatalf("fetched %d resumed %d", res.PartsFetched, res.PartsResumed)
 	}
 }
 
@@ -412,110 +314,11 @@ func TestDownloadContextCancel(t *testing.T) {
 	}
 }
 
-func TestVerifyAndVerifySample(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 23)
-	f.put("obj", data)
-	var s recSleep
-	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, sh := md5.Sum(data), sha256.Sum256(data)
-	if res.CRC64 != CRC64(data) || res.MD5 != hex.EncodeToString(m[:]) || res.SHA256 != hex.EncodeToString(sh[:]) {
-		t.Fatalf("verify result %+v", res)
-	}
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", res.Manifest, 100); err != nil {
-		t.Fatalf("sample of intact object: %v", err)
-	}
-	// Same size and ETag but different bytes in part 2 (the manifest pins
-	// the ETag, so pretend the store lost bytes).
-	bad := append([]byte{}, data...)
-	bad[2*(64<<10)+5] ^= 1
-	f.mu.Lock()
-	f.objects["obj"].data = bad
-	f.mu.Unlock()
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", res.Manifest, 100); !errors.Is(err, ErrPartMismatch) || !strings.Contains(err.Error(), "part 2") {
-		t.Fatalf("damaged object: %v", err)
-	}
-}
-
-// Verify repairs its digests when a part is corrupted in transit.
-func TestVerifyCorruptionRecomputesDigests(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(300<<10, 24)
-	f.put("obj", data)
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[7] ^= 2
-			writeRange(w, o, start, end, b)
-			return true
-		}
-		return false
-	})
-	var s recSleep
-	res, err := Verify(context.Background(), f.bucket(t), "obj", smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := md5.Sum(data)
-	if res.CRC64 != CRC64(data) || res.MD5 != hex.EncodeToString(m[:]) || len(res.Repaired) != 1 {
-		t.Fatalf("verify result %+v", res)
-	}
-}
-
-// A part corrupted once in transit is not reported as a damaged object.
-func TestVerifySampleToleratesTransientCorruption(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(256<<10, 25)
-	f.put("obj", data)
-	m := sampleManifest(t, data, 64<<10)
-	m.ETag = f.objects["obj"].etag
-	var n atomic.Int32
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 64<<10 && n.Add(1) == 1 {
-			b := append([]byte{}, o.data[start:end+1]...)
-			b[9] ^= 1
-			writeRange(w, o, start, end, b)
-			return true
-		}
-		return false
-	})
-	if err := VerifySample(context.Background(), f.bucket(t), "obj", m, 100); err != nil {
-		t.Fatal(err)
-	}
-	if n.Load() < 2 {
-		t.Fatal("corrupted part was not read again")
-	}
-}
-
-// firstPartBroken serves a 512 KiB object of random data (seed) whose first
-// part fails with a 500 while broken is set (it starts set).
-func firstPartBroken(t *testing.T, seed uint64) (f *fakeOSS, data []byte, broken *atomic.Bool) {
-	f = newFakeOSS(t)
-	data = randBytes(512<<10, seed)
-	f.put("obj", data)
-	broken = new(atomic.Bool)
-	broken.Store(true)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
-		if start == 0 && broken.Load() {
-			ossError(w, http.StatusInternalServerError, "InternalError")
-			return true
-		}
-		return false
-	})
-	return f, data, broken
-}
-
 // A part whose good reads alternate with differently corrupted ones never
 // reads the same twice in a row; settle still accepts the value two
 // non-consecutive reads agree on.
 func TestDownloadSettleAcceptsNonConsecutiveAgreement(t *testing.T) {
-	f := newFakeOSS(t)
-	data := randBytes(512<<10, 16)
-	f.put("obj", data)
+	f, data := servedObject(t, 512<<10, 16)
 	var n atomic.Int32
 	f.setHook(func(w http.ResponseWriter, r *http.Request, o *fakeObject, start, end int64) bool {
 		if start != 192<<10 {
@@ -525,18 +328,11 @@ func TestDownloadSettleAcceptsNonConsecutiveAgreement(t *testing.T) {
 		if k%2 == 0 {
 			return false
 		}
-		bad := append([]byte{}, o.data[start:end+1]...)
-		bad[k] ^= 0x40 // each bad read differs from the others
-		writeRange(w, o, start, end, bad)
+		writeFlipped(w, o, start, end, int(k), 0x40) // each bad read differs from the others
 		return true
 	})
-	dst := filepath.Join(t.TempDir(), "out")
 	var s recSleep
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, smallOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", filepath.Join(t.TempDir(), "out"), smallOpts(&s), data)
 	if len(res.Repaired) != 1 || res.Repaired[0] != 3 {
 		t.Fatalf("repaired %v", res.Repaired)
 	}

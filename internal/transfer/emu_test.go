@@ -120,12 +120,7 @@ func TestEmulatorDownloadSurvivesFaults(t *testing.T) {
 			}
 			srv.InjectFault(emulator.Fault{Service: "oss", Action: "GetObject", Kind: emulator.FaultKind(kind), Rate: 0.25, Count: 4, Seed: 7})
 			var s recSleep
-			dst := filepath.Join(t.TempDir(), "out")
-			res, err := Download(context.Background(), b, "obj", dst, emuOpts(&s))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkResult(t, res, data, dst)
+			res := mustDownload(t, b, "obj", filepath.Join(t.TempDir(), "out"), emuOpts(&s), data)
 			t.Logf("download took %v", res.Duration)
 			fired := 0
 			for _, f := range srv.Faults() {
@@ -225,11 +220,7 @@ func TestEmulatorUploadRetriesAndResumes(t *testing.T) {
 		t.Fatalf("unfinished uploads left after the resumed upload completed: %+v (stale %s)", lr.Uploads, stale.UploadID)
 	}
 	dst := filepath.Join(t.TempDir(), "out")
-	down, err := Download(context.Background(), b, "b", dst, emuOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, down, data, dst)
+	mustDownload(t, b, "b", dst, emuOpts(&s), data)
 }
 
 func TestEmulatorCopySameAndCrossBucket(t *testing.T) {
@@ -299,9 +290,5 @@ func TestEmulatorEmptyObjectRoundTrip(t *testing.T) {
 		t.Fatalf("upload %+v", up)
 	}
 	dst := filepath.Join(t.TempDir(), "out")
-	down, err := Download(context.Background(), b, "empty", dst, emuOpts(&s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, down, nil, dst)
+	mustDownload(t, b, "empty", dst, emuOpts(&s), nil)
 }

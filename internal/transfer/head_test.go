@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"testing"
 
@@ -21,12 +20,7 @@ func TestEmulatorHeadIsRetried(t *testing.T) {
 			}
 			srv.InjectFault(emulator.Fault{Service: "oss", Action: "HeadObject", Kind: emulator.FaultKind(kind), Count: 2})
 			var s recSleep
-			dst := filepath.Join(t.TempDir(), "out")
-			res, err := Download(context.Background(), b, "obj", dst, emuOpts(&s))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkResult(t, res, data, dst)
+			mustDownload(t, b, "obj", filepath.Join(t.TempDir(), "out"), emuOpts(&s), data)
 			if f := srv.Faults(); len(f) != 1 || f[0].Fired != 2 {
 				t.Fatalf("faults %+v, want 2 fired", f)
 			}

@@ -90,11 +90,7 @@ func TestKill9Resume(t *testing.T) {
 	}
 	before := len(f.getLog())
 
-	res, err := Download(context.Background(), f.bucket(t), "obj", dst, killOpts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, res, data, dst)
+	res := mustDownload(t, f.bucket(t), "obj", dst, killOpts(), data)
 	again := 0
 	for _, g := range f.getLog()[before:] {
 		if firstRun[g.rng] {

@@ -54,7 +54,7 @@ func TestRunPrintsReadyLineAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("advance the clock: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	c, err := ecs.NewClientWithAccessKey("cn-beijing", emulator.DefaultAccessKeyID, "top-secret-value")
+	c, err := ecs.NewClientWithAccessKey(emulator.SeedRegion, emulator.DefaultAccessKeyID, "top-secret-value")
 	if err != nil {
 		t.Fatal(err)
 	}

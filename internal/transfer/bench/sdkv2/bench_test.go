@@ -146,7 +146,7 @@ func v1Bucket(b *testing.B, srv *emulator.Server) *ossv1.Bucket {
 func v2Client(srv *emulator.Server) *oss.Client {
 	cfg := oss.LoadDefaultConfig().
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)).
-		WithRegion("cn-beijing").
+		WithRegion(emulator.SeedRegion).
 		WithEndpoint(srv.URL())
 	return oss.NewClient(cfg)
 }
