@@ -40,7 +40,7 @@ func TestAccAttestationSigningKeyNeverLeaks(t *testing.T) {
 		}
 		return nil
 	}
-	// Not parallel: the environment is the test's.
+	// Serial: t.Setenv (signing key, TF_LOG, TF_ACC_LOG_PATH) is process-wide.
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -33,6 +33,7 @@ func TestAccModuleDRSite(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "dr-report.xml")
 	dir := writeDRSiteConfig(t, env, report, "")
 
+	// Serial: the module needs TF_ACC_PROVIDER_NAMESPACE, set process-wide.
 	resource.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -67,8 +68,8 @@ func TestAccModuleDRSite(t *testing.T) {
 						regions = append(regions, r.RegionID)
 					}
 					slices.Sort(regions)
-					if !slices.Equal(regions, []string{"cn-guangzhou", "cn-shanghai"}) {
-						return fmt.Errorf("copy regions %v, want cn-guangzhou and cn-shanghai", regions)
+					if want := slices.Sorted(slices.Values(env.DRRegions[:2])); !slices.Equal(regions, want) {
+						return fmt.Errorf("copy regions %v, want %v", regions, want)
 					}
 					return nil
 				}),
@@ -108,13 +109,12 @@ func writeDRSiteConfig(t *testing.T, env *acctest.Env, report, extra string) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, vsw, sg, _ := emulator.SeedNetwork("cn-shanghai")
 	dir := t.TempDir()
 	hcl := env.Config(`
 module "dr" {
   source             = %q
   name               = "core"
-  dr_regions         = ["cn-shanghai", "cn-guangzhou"]
+  dr_regions         = [%q, %q]
   protected_disk_ids = [%q, %q]
   golden_instance_id = %q
   export_bucket      = %q
@@ -134,7 +134,8 @@ variable "triggers" {
 output "drill" { value = module.dr.drill }
 output "golden_images" { value = module.dr.golden_images }
 output "drill_report" { value = module.dr.drill_report }
-`, module, emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket, vsw, sg, report)
+`, module, env.DRRegions[0], env.DRRegions[1], emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket,
+		env.DRVSwitchID, env.DRSecurityGroupID, report)
 	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl + extra
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
 		t.Fatal(err)

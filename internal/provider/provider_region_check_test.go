@@ -19,7 +19,7 @@ func TestAccProviderRegionCheckReportsTheRealCause(t *testing.T) {
 	env := acctest.New(t, emulator.Options{})
 	config := func(key string) string {
 		return fmt.Sprintf(`provider "alidr" {
-  region            = "cn-beijing"
+  region            = %q
   access_key        = %q
   secret_key        = %q
   max_retries       = 1
@@ -29,7 +29,7 @@ func TestAccProviderRegionCheckReportsTheRealCause(t *testing.T) {
   }
 }
 data "alidr_regions" "all" {}
-`, key, emulator.DefaultAccessKeySecret, env.Emulator.URL())
+`, env.Region, key, emulator.DefaultAccessKeySecret, env.Emulator.URL())
 	}
 	fail := func(kind emulator.FaultKind) func() {
 		return func() {
@@ -37,7 +37,7 @@ data "alidr_regions" "all" {}
 			env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeRegions", Kind: kind, Rate: 1})
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

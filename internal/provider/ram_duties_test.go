@@ -122,6 +122,7 @@ func testRAMDuty(t *testing.T, d dutyCase) {
 			}
 			done = len(recs)
 		}
+		// Serial in its subtest: the "without" subtests need stepOf once it returns.
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: testSteps(env, steps, func(i int) {

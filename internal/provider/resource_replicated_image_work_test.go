@@ -88,7 +88,7 @@ func TestReplicatedImageEnsureCopyCancelsOnContextEnd(t *testing.T) {
 	}
 	left, err := w.c.ListImagesByTags(context.Background(), seeded.DRRegions[1], w.copyTags())
 	if err != nil || len(left) != 0 {
-		t.Fatalf("copies left in cn-guangzhou: %d (%v)", len(left), err)
+		t.Fatalf("copies left in %s: %d (%v)", seeded.DRRegions[1], len(left), err)
 	}
 }
 
@@ -112,7 +112,7 @@ func TestReplicatedImageEnsureCopyDiscardsWrongKey(t *testing.T) {
 	}
 	left, _ := w.c.ListImagesByTags(ctx, seeded.DRRegions[2], w.copyTags())
 	if len(left) != 1 || cloud.ImageTags(left[0])[cloud.TagKMSKey] != "new-key" {
-		t.Fatalf("copies in cn-hangzhou: %+v", left)
+		t.Fatalf("copies in %s: %+v", seeded.DRRegions[2], left)
 	}
 	// Same key again: adopted, not copied.
 	again, err := w.ensureCopy(ctx, seeded.DRRegions[2], types.StringValue("new-key"), nil)

@@ -29,7 +29,7 @@ resource "alidr_restored_instance" "test" {
 }`, n, env.ImageID, env.VSwitchID, env.SecurityGroupID)
 	}
 	var first string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config(3),
@@ -47,7 +47,7 @@ resource "alidr_restored_instance" "test" {
 		}, {
 			Config: config(1),
 			Check: func(*terraform.State) error {
-				if _, err := env.Client(t).FindInstanceByID(context.Background(), "cn-beijing", first); err != nil {
+				if _, err := env.Client(t).FindInstanceByID(context.Background(), env.Region, first); err != nil {
 					return fmt.Errorf("the instance of test[0] after count went from 3 to 1: %w", err)
 				}
 				return nil

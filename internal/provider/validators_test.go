@@ -32,12 +32,12 @@ func TestAccPlanTimeNameRules(t *testing.T) {
 		return env.Config(`resource "alidr_replicated_image" "i" {
   source  = { instance_id = %q }
   name    = "core-golden"
-  targets = { "cn-shanghai" = {} }
+  targets = { %q = {} }
   export  = { bucket = %q, prefix = %q }
-}`, emulator.SeedInstanceCoreDB, bucket, prefix)
+}`, emulator.SeedInstanceCoreDB, env.DRRegions[0], bucket, prefix)
 	}
 	cjk60 := strings.Repeat("恢", 60) // 180 bytes, 60 characters
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			invalid(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { size = 0 }`),
