@@ -16,22 +16,8 @@ import (
 // account, and the server with copies that take an hour.
 func rimgTestWork(t *testing.T) (*rimgWork, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, c := testEmulator(t, emulator.Options{}, 2)
 	srv.SetDurations(emulator.InstantDurations())
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 2,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	id, err := c.CreateImage(ctx, seeded.Region, cloud.CreateImageInput{InstanceID: seeded.InstanceID, Name: "work-src"})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -123,12 +122,6 @@ resource "alidr_restored_instance" "test" {
 %s
 }
 `, source, instanceType, env.VSwitchID, env.SecurityGroupID, extra)
-}
-
-// wrapped matches a message regexp whose spaces may have become line
-// breaks in Terraform's output.
-func wrapped(re string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(re, " ", `\s+`))
 }
 
 func TestAccRestoredInstance_validation(t *testing.T) {
@@ -428,5 +421,50 @@ func TestAccRestoredInstance_apiLimits(t *testing.T) {
 				statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("data_disks").AtSliceIndex(0).AtMapKey("size"), knownvalue.Int64Exact(40000)),
 			},
 		}},
+	})
+}
+
+func TestAccRestoredInstance_rto(t *testing.T) {
+	env := acctest.New(t, emulator.Options{})
+	// Measurement is wall time: a start of 3 seconds or more (a real one takes
+	// longer) against a 1-second target.
+	env.OnEmulator(func(s *emulator.Server) { s.SetDurations(emulator.Durations{InstanceCreate: 3 * time.Second}) })
+	took := `^[3-9]s$`
+	if env.Emulator == nil {
+		took = `^([3-9]|[1-9]\d+)s$`
+	}
+	c := restoredTestClient(t, env)
+	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
+	acctest.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      restoredConfig(env, image, "ecs.g7.large", `  rto_target = "1s"`+"\n"+`  on_rto_miss = "fail"`),
+				ExpectError: wrapped(`(?s)RTO missed.*took \d+s \(from the first API call to Running\), longer than rto_target 1s`),
+			},
+			// The failed instance was kept (tainted) and is replaced, not orphaned.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `  rto_target = "1s"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("restore_duration"), knownvalue.StringRegexp(regexp.MustCompile(took))),
+				},
+				Check: expectOneManagedInstance(env, c, t),
+			},
+			// Raising the target re-evaluates rto_met in place.
+			{
+				Config: restoredConfig(env, image, "ecs.g7.large", `  rto_target = "10m"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoredAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoredAddr, tfjsonpath.New("rto_met"), knownvalue.Bool(true)),
+				},
+			},
+		},
 	})
 }

@@ -54,14 +54,7 @@ func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = ["d-doesnotexist000000"]
-}`),
+				Config:      spMondayConfig(env, `["d-doesnotexist000000"]`),
 				ExpectError: spWrapped(`Disk d-doesnotexist000000 does not exist in ` + env.Region),
 			},
 			{
@@ -89,14 +82,7 @@ resource "alidr_snapshot_policy" "core" {
 			},
 			{
 				// An explicitly empty set releases the disk and stays empty.
-				Config: env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = []
-}`),
+				Config: spMondayConfig(env, `[]`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("disk_ids"), knownvalue.SetSizeExact(0)),
 				},

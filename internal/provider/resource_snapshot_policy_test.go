@@ -75,6 +75,19 @@ func spWrapped(want string) *regexp.Regexp {
 	return regexp.MustCompile(strings.Join(strings.Fields(regexp.QuoteMeta(want)), `\s+`))
 }
 
+// spMondayConfig is the policy "core" of the automatic engine: a snapshot
+// at 02:00 on Mondays, kept 7 days, of disks (an HCL list).
+func spMondayConfig(env *acctest.Env, disks string) string {
+	return env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
+  name      = "core"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = %s
+}`, disks)
+}
+
 func spEnv(t *testing.T, opts emulator.Options) *acctest.Env {
 	env := acctest.New(t, opts)
 	env.Instant()
@@ -283,14 +296,7 @@ resource "alidr_snapshot_policy" "core" {
 func TestAccSnapshotPolicy_disappears(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
 	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = [%q]
-}`, env.DataDiskID)
+	cfg := spMondayConfig(env, spJSON(env.DataDiskID))
 	var firstID string
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -340,14 +346,7 @@ func TestAccSnapshotPolicy_createFailureTaints(t *testing.T) {
 	acctest.SkipOnCloud(t, "injects latency into ApplyAutoSnapshotPolicy to outlast the create timeout")
 	env := spEnv(t, emulator.Options{})
 	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = [%q]
-}`, env.DataDiskID)
+	cfg := spMondayConfig(env, spJSON(env.DataDiskID))
 	policies := func() int {
 		resp, err := sdk.DescribeAutoSnapshotPolicyEx(ecs.CreateDescribeAutoSnapshotPolicyExRequest())
 		if err != nil {

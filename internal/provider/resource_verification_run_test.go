@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -79,37 +78,10 @@ func (e *vrEnv) image(t *testing.T, key string, data []byte) *transfer.Result {
 	return res
 }
 
-func randData(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed+1))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
 func checkIs(name, status string, detail *regexp.Regexp) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
 		"name": knownvalue.StringExact(name), "status": knownvalue.StringExact(status), "detail": knownvalue.StringRegexp(detail),
 	})
-}
-
-// wrappedRE matches the fragments in order in a CLI error, whatever the
-// CLI's line wrapping did to their spaces.
-func wrappedRE(fragments ...string) *regexp.Regexp {
-	var parts []string
-	for _, f := range fragments {
-		var words []string
-		for _, w := range strings.Fields(f) {
-			words = append(words, regexp.QuoteMeta(w))
-		}
-		parts = append(parts, strings.Join(words, `\s+`))
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
-}
-
-func state(addr, attr string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v)
 }
 
 func TestAccVerificationRun_badInputs(t *testing.T) {
