@@ -51,6 +51,32 @@ func New(t *testing.T, opts emulator.Options) *Env {
 	return &Env{Emulator: srv, Set: fixture.Emulator()}
 }
 
+// NewInstant is New with the emulator's default options and instant
+// operations (Instant): for tests of what the provider does, not of how
+// long it waits.
+func NewInstant(t *testing.T) *Env {
+	t.Helper()
+	env := New(t, emulator.Options{})
+	env.Instant()
+	return env
+}
+
+// NewEmulated is New with the emulator's default options for a test that
+// needs the emulator's controls; reason says which (SkipOnCloud).
+func NewEmulated(t *testing.T, reason string) *Env {
+	t.Helper()
+	SkipOnCloud(t, reason)
+	return New(t, emulator.Options{})
+}
+
+// NewInstantEmulated is NewEmulated with instant operations (Instant).
+func NewInstantEmulated(t *testing.T, reason string) *Env {
+	t.Helper()
+	env := NewEmulated(t, reason)
+	env.Instant()
+	return env
+}
+
 // SkipOnCloud skips a test that needs the emulator's controls (faults, its
 // clock, scripted outcomes, its request log) when it runs against the real
 // cloud; reason says which control. Call it before New.

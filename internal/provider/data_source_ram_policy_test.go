@@ -73,9 +73,7 @@ data "alidr_ram_policy" "p" {
 // assume_role.policy is a session policy: the session may do only what both
 // the role's policy and it allow.
 func TestAccRAMAssumeRoleSessionPolicy(t *testing.T) {
-	acctest.SkipOnCloud(t, "the role's policy is set through the emulator's control API")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "the role's policy is set through the emulator's control API")
 	backup, _, _ := ramactions.Build(ramactions.Selection{Duties: []string{"backup"}})
 	restore, _, _ := ramactions.Build(ramactions.Selection{Duties: []string{"restore"}})
 	if err := env.Emulator.SetRolePolicy(env.RoleARN, backup.JSON()); err != nil {

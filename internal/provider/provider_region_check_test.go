@@ -15,8 +15,7 @@ import (
 // lists other regions makes "Unknown region": a revoked key, a denied call
 // or a service that keeps failing are reported as what they are.
 func TestAccProviderRegionCheckReportsTheRealCause(t *testing.T) {
-	acctest.SkipOnCloud(t, "injects faults into DescribeRegions")
-	env := acctest.New(t, emulator.Options{})
+	env := acctest.NewEmulated(t, "injects faults into DescribeRegions")
 	config := func(key string) string {
 		return fmt.Sprintf(`provider "alidr" {
   region            = %q

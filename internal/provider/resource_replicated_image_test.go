@@ -29,8 +29,7 @@ const rimgAddr = "alidr_replicated_image.test"
 // client for checks made outside Terraform.
 func rimgEnv(t *testing.T) (*acctest.Env, *cloud.Client) {
 	t.Helper()
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	env.OnEmulator(func(s *emulator.Server) { s.SetExportBytesPerGiB(256 << 10) }) // 40 GiB -> 10 MiB: two manifest parts
 	return env, env.Client(t)
 }

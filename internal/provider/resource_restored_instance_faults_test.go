@@ -91,8 +91,7 @@ func TestAccRestoredInstance_interruptedApply(t *testing.T) {
 }
 
 func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	// From a snapshot, so there is a temporary image to clean up too.
 	source := fmt.Sprintf("{ snapshot_id = %q }", takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys"))
@@ -147,9 +146,7 @@ func TestAccRestoredInstance_createTimeoutTaints(t *testing.T) {
 }
 
 func TestAccRestoredInstance_throttling(t *testing.T) {
-	acctest.SkipOnCloud(t, "injects throttling and a lost RunInstances response")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "injects throttling and a lost RunInstances response")
 	c := restoredTestClient(t, env)
 	env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "RunInstances", Kind: "throttling", Rate: 1, Count: 2})
 	// A lost response is retried with the same token: still one instance.
@@ -177,8 +174,7 @@ func TestAccRestoredInstance_throttling(t *testing.T) {
 // their first Describe calls. The restore waits for them and creates
 // nothing twice.
 func TestAccRestoredInstance_eventualConsistency(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	sys := takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys")
 	env.OnEmulator(func(s *emulator.Server) { s.SetEventualConsistency(3) }) // the cloud is so by itself

@@ -9,15 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // Three restores with identical arguments each own an instance; shrinking
 // count deletes only the instances of the removed resource instances.
 func TestAccRestoredInstance_identicalRestoresOwnTheirInstances(t *testing.T) {
-	acctest.SkipOnCloud(t, "counts the emulator's instances")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "counts the emulator's instances")
 	config := func(n int) string {
 		return env.Config(`
 resource "alidr_restored_instance" "test" {

@@ -21,8 +21,7 @@ import (
 )
 
 func TestAccRestoredInstance_snapshotWithDataDisks(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	sys := takeSnapshot(t, env, c, env.SystemDiskID, "core-db-sys")
 	data := takeSnapshot(t, env, c, env.DataDiskID, "core-db-data")

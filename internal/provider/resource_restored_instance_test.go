@@ -177,8 +177,7 @@ func TestAccRestoredInstance_validation(t *testing.T) {
 }
 
 func TestAccRestoredInstance_basic(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	acctest.Test(t, resource.TestCase{
@@ -338,8 +337,7 @@ func TestAccRestoredInstance_basic(t *testing.T) {
 // An instance restored by hand is adopted with import: the configuration's
 // source is recorded in place, without a replacement.
 func TestAccRestoredInstance_importAdopts(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	id, err := c.RunInstance(context.Background(), env.Region, cloud.RunInstanceInput{
 		ImageID: env.ImageID, InstanceType: "ecs.g7.large", VSwitchID: env.VSwitchID,
@@ -384,8 +382,7 @@ func TestAccRestoredInstance_importAdopts(t *testing.T) {
 }
 
 func TestAccRestoredInstance_disappears(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := restoredTestClient(t, env)
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -406,9 +403,7 @@ func TestAccRestoredInstance_disappears(t *testing.T) {
 // fixed guesses: 12 private IPs on a type holding 15 per interface (sent on
 // the primary NetworkInterface), and an ESSD data disk above 32768 GiB.
 func TestAccRestoredInstance_apiLimits(t *testing.T) {
-	acctest.SkipOnCloud(t, "uses the emulator's instance type catalogue")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "uses the emulator's instance type catalogue")
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

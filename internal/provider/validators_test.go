@@ -14,8 +14,7 @@ import (
 // Names, tags, sizes, buckets, keys and regions the API would refuse fail at
 // plan time, naming the attribute; names count characters, not bytes.
 func TestAccPlanTimeNameRules(t *testing.T) {
-	acctest.SkipOnCloud(t, "plans against the seeded network")
-	env := acctest.New(t, emulator.Options{})
+	env := acctest.NewEmulated(t, "plans against the seeded network")
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	invalid := func(cfg, want string) resource.TestStep {
 		return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: wrapped(want)}
