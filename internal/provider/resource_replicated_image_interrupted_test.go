@@ -247,20 +247,23 @@ func TestAccReplicatedImage_timeout(t *testing.T) {
 	source := rimgImage(t, env, c, "slow-source")
 	slow := emulator.InstantDurations()
 	slow.ImageCopy = time.Hour
+	config := func(create string) string {
+		return rimgConfig(env, `
+resource "alidr_replicated_image" "test" {
+  source   = { image_id = %q }
+  name     = "core-golden"
+  targets  = { (local.dr1) = {} }
+  timeouts = { create = %q }
+}`, source, create)
+	}
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             rimgNoImagesLeft(t, env, c, source),
 		Steps: []resource.TestStep{
 			{
 				// A real copy takes longer than 5s by itself.
-				PreConfig: func() { env.OnEmulator(func(s *emulator.Server) { s.SetDurations(slow) }) },
-				Config: rimgConfig(env, `
-resource "alidr_replicated_image" "test" {
-  source   = { image_id = %q }
-  name     = "core-golden"
-  targets  = { (local.dr1) = {} }
-  timeouts = { create = "5s" }
-}`, source),
+				PreConfig:   func() { env.OnEmulator(func(s *emulator.Server) { s.SetDurations(slow) }) },
+				Config:      config("5s"),
 				ExpectError: regexp.MustCompile(`(?s)timed out.*was\s+cancelled`),
 			},
 			{
@@ -270,13 +273,7 @@ resource "alidr_replicated_image" "test" {
 					}
 					env.Instant()
 				},
-				Config: rimgConfig(env, `
-resource "alidr_replicated_image" "test" {
-  source   = { image_id = %q }
-  name     = "core-golden"
-  targets  = { (local.dr1) = {} }
-  timeouts = { create = "5m" }
-}`, source),
+				Config: config("5m"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(rimgAddr, tfjsonpath.New("targets").AtMapKey(dr1).AtMapKey("status"), knownvalue.StringExact("Available")),
 				},
