@@ -40,15 +40,7 @@ func New(t *testing.T, opts emulator.Options) *Env {
 		}
 		return &Env{Set: f}
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return &Env{Emulator: srv, Set: fixture.Emulator()}
+	return &Env{Emulator: fixture.StartEmulator(t, opts), Set: fixture.Emulator()}
 }
 
 // NewInstant is New with the emulator's default options and instant

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
@@ -12,14 +13,7 @@ import (
 // returns it with a client of its ECS and OSS in the seeded region.
 func testEmulator(t *testing.T, opts emulator.Options, maxRetries int) (*emulator.Server, *cloud.Client) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := fixture.StartEmulator(t, opts)
 	c, err := cloud.New(context.Background(), cloud.Config{
 		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
 		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: maxRetries,
