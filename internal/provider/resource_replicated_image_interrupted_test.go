@@ -65,7 +65,7 @@ resource "alidr_replicated_image" "test" {
 					}
 				}
 				if gz := rimgStateValue(s, "targets."+dr2+".image_id"); gz == failed || gz == "" {
-					return fmt.Errorf("guangzhou copy %q: the failed copy %s was adopted", gz, failed)
+					return fmt.Errorf("%s copy %q: the failed copy %s was adopted", dr2, gz, failed)
 				}
 				fired := 2 // the real cloud throttles by itself, if ever
 				env.OnEmulator(func(s *emulator.Server) {

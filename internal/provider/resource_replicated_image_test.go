@@ -240,7 +240,7 @@ resource "alidr_replicated_image" "test" {
 							return fmt.Errorf("%d copies in %s, want 1", len(copies), region)
 						}
 						// ECS does not share encrypted images: the KMS-encrypted
-						// copy in cn-shanghai stays unshared (with a warning).
+						// copy in dr1 stays unshared (with a warning).
 						want := []string{env.ShareAccountIDs[0]}
 						if region == dr1 {
 							want = nil
@@ -393,7 +393,7 @@ resource "alidr_replicated_image" "test" {
 						sourceSnaps = append(sourceSnaps, m.SnapshotId)
 					}
 					if got := cloud.ImageTags(rimgCopies(t, c, dr1, sourceID)[0])[cloud.TagKMSKey]; got != env.KMSKeyIDs[0] {
-						return fmt.Errorf("shanghai copy tagged with key %q", got)
+						return fmt.Errorf("%s copy tagged with key %q", dr1, got)
 					}
 					if err := rimgShared(c, dr2, copyGZ, env.ShareAccountIDs[0]); err != nil {
 						return err
@@ -439,10 +439,10 @@ resource "alidr_replicated_image" "test" {
 					}
 					sh := rimgCopies(t, c, dr1, sourceID)
 					if len(sh) != 1 || sh[0].ImageId == copySH || cloud.ImageTags(sh[0])[cloud.TagKMSKey] != env.KMSKeyIDs[1] {
-						return fmt.Errorf("shanghai after rekey: %d copies, first %+v (old %s)", len(sh), sh, copySH)
+						return fmt.Errorf("%s after rekey: %d copies, first %+v (old %s)", dr1, len(sh), sh, copySH)
 					}
 					if _, err := c.FindImageByID(context.Background(), dr1, copySH); !cloud.IsNotFound(err) {
-						return fmt.Errorf("old shanghai copy %s still there: %w", copySH, err)
+						return fmt.Errorf("old %s copy %s still there: %w", dr1, copySH, err)
 					}
 					hz := rimgCopies(t, c, dr3, sourceID)
 					if len(hz) != 1 {
@@ -453,7 +453,7 @@ resource "alidr_replicated_image" "test" {
 						return err
 					}
 					if src.ImageName != "app-golden-2" || src.Description != "v2" || sh[0].ImageName != "app-golden-2" || hz[0].ImageName != "app-golden-2" {
-						return fmt.Errorf("names after rename: source %q/%q, shanghai %q, hangzhou %q", src.ImageName, src.Description, sh[0].ImageName, hz[0].ImageName)
+						return fmt.Errorf("names after rename: source %q/%q, %s %q, %s %q", src.ImageName, src.Description, dr1, sh[0].ImageName, dr3, hz[0].ImageName)
 					}
 					for _, im := range []struct{ region, id string }{{env.Region, sourceID}, {dr3, hz[0].ImageId}} {
 						if err := rimgShared(c, im.region, im.id, env.ShareAccountIDs[1], env.ShareAccountIDs[2]); err != nil {
