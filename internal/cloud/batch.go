@@ -2,9 +2,14 @@ package cloud
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
 // Describe calls by id from concurrent resources of one provider process
@@ -224,4 +229,83 @@ func findByID[T any](ctx context.Context, c *Client, k batchKind[T], kind Kind, 
 		return v, nil
 	}
 	return nil, &NotFoundError{Kind: kind, ID: id, Region: region}
+}
+
+// Region-wide snapshot listings are shared the same way: every policy's
+// refresh needs the completed snapshots of its region (observed_rpo, the
+// retention tiers, the locks) and of its copy regions, and DescribeSnapshots
+// filters by one DiskId at most (ecs-20140526 v7 DescribeSnapshotsRequest:
+// DiskId, a single id; SnapshotIds lists snapshots, not disks). So one paged
+// listing of a region serves every caller of one provider process until the
+// process writes anything: a caller joins the listing in flight or reuses
+// the last one only when no write call (any action but Describe*/List*) went
+// out or came back since that listing started. The client lives for one
+// Terraform walk (Configure makes it), so a listing is never older than the
+// plan that reads it, and an apply sees its own writes.
+
+// sharedListings holds the latest listing per region and filter.
+type sharedListings struct {
+	mu   sync.Mutex
+	runs map[listKey]*listRun
+}
+
+type listKey struct{ region, filter string }
+
+// listRun is one listing; snaps, now and err are set before done is closed.
+type listRun struct {
+	writes uint64 // the client's write count when it started
+	done   chan struct{}
+	snaps  []ecs.Snapshot
+	now    time.Time
+	err    error
+}
+
+func newSharedListings() *sharedListings { return &sharedListings{runs: map[listKey]*listRun{}} }
+
+// sharedSnapshots is listSnapshots(region, f) through the shared listings
+// (a plain listing when batching is off). Callers must not modify the
+// snapshots returned.
+func (c *Client) sharedSnapshots(ctx context.Context, region string, f SnapshotFilter) ([]ecs.Snapshot, time.Time, error) {
+	if c.listings == nil {
+		return c.listSnapshots(ctx, region, f)
+	}
+	filter, _ := json.Marshal(f) // maps marshal in key order
+	key := listKey{region, string(filter)}
+	sl := c.listings
+	sl.mu.Lock()
+	run := sl.runs[key]
+	if run == nil || run.writes != c.writes.Load() || run.failed() {
+		run = &listRun{writes: c.writes.Load(), done: make(chan struct{})}
+		sl.runs[key] = run
+		// The call outlives a caller that gives up: others wait for it.
+		go func(ctx context.Context) {
+			run.snaps, run.now, run.err = c.listSnapshots(ctx, region, f)
+			close(run.done)
+		}(context.WithoutCancel(ctx))
+	}
+	sl.mu.Unlock()
+	select {
+	case <-run.done:
+		return run.snaps, run.now, run.err
+	case <-ctx.Done():
+		return nil, time.Time{}, ctx.Err()
+	}
+}
+
+// failed reports a finished listing that failed: never reused.
+func (r *listRun) failed() bool {
+	select {
+	case <-r.done:
+		return r.err != nil
+	default:
+		return false
+	}
+}
+
+// isWriteCall reports an ECS/EBS RPC call (its Action is in the query) that
+// is not a read: anything but Describe* and List*. Other requests (OSS,
+// STS) carry no Action and do not change snapshots.
+func isWriteCall(r *http.Request) bool {
+	action := r.URL.Query().Get("Action")
+	return action != "" && !strings.HasPrefix(action, "Describe") && !strings.HasPrefix(action, "List")
 }

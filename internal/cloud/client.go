@@ -44,7 +44,9 @@ type Client struct {
 	Attestation Attestation
 
 	regionCache regionCache
-	batch       *batcher // nil: batching off
+	batch       *batcher        // nil: batching off
+	listings    *sharedListings // nil: batching off
+	writes      atomic.Uint64   // ECS/EBS write calls sent or answered (batch.go)
 
 	// Idempotency state (idempotency.go): CreateIdempotent's AppearWindow,
 	// the ids this client deleted, the owner ids its resources claimed.
@@ -66,13 +68,14 @@ func New(ctx context.Context, cfg Config, userAgent string) (*Client, error) {
 	}
 	c := &Client{
 		region:    cfg.Region,
-		httpc:     &http.Client{Transport: sharedTransport{newTransport()}},
 		Backoff:   DefaultBackoff(cfg.MaxRetries+1, cfg.retryTimeout()),
 		userAgent: userAgent,
 		oss:       map[string]*oss.Client{},
 	}
+	c.httpc = &http.Client{Transport: sharedTransport{t: newTransport(), writes: &c.writes}}
 	if !cfg.NoBatching {
 		c.batch = newBatcher(BatchWindow)
+		c.listings = newSharedListings()
 	}
 	var err error
 	if c.ecsEP, err = optionalEndpoint("ecs", cfg.Endpoints.ECS); err != nil {
@@ -130,9 +133,23 @@ var sdkInit sync.Mutex
 // sharedTransport hides the *http.Transport from the ECS SDK, which would
 // otherwise replace its DialContext on every call: a data race when the
 // transport is shared.
-type sharedTransport struct{ t *http.Transport }
+// It also counts the write calls going through it (batch.go).
+type sharedTransport struct {
+	t      *http.Transport
+	writes *atomic.Uint64
+}
 
-func (s sharedTransport) RoundTrip(r *http.Request) (*http.Response, error) { return s.t.RoundTrip(r) }
+func (s sharedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s.writes == nil || !isWriteCall(r) {
+		return s.t.RoundTrip(r)
+	}
+	// Counted when sent and when answered: a listing started in between
+	// may or may not see the write, so neither it nor an earlier one is
+	// shared afterwards.
+	s.writes.Add(1)
+	defer s.writes.Add(1)
+	return s.t.RoundTrip(r)
+}
 
 // newTransport is the default transport with TLS 1.2 as the floor.
 func newTransport() *http.Transport {

@@ -77,6 +77,8 @@ func contracts() []contract {
 		{"DescribeSnapshots", ecs.CreateDescribeSnapshotsRequest(), ecs.CreateDescribeSnapshotsResponse(), append(under("Snapshots.Snapshot[].", snapshotReads), "TotalCount", "NextToken")},
 		{"DescribeTaskAttribute", ecs.CreateDescribeTaskAttributeRequest(), ecs.CreateDescribeTaskAttributeResponse(),
 			[]string{"TaskId", "TaskAction", "TaskStatus", "TaskProcess"}},
+		{"DescribeTasks", ecs.CreateDescribeTasksRequest(), ecs.CreateDescribeTasksResponse(),
+			append(under("TaskSet.Task[].", "TaskId TaskAction ResourceId"), "TotalCount")},
 		{"DescribeVSwitches", ecs.CreateDescribeVSwitchesRequest(), ecs.CreateDescribeVSwitchesResponse(), under("VSwitches.VSwitch[].", "VSwitchId VpcId ZoneId")},
 		{"ExportImage", ecs.CreateExportImageRequest(), ecs.CreateExportImageResponse(), []string{"TaskId"}},
 		{"ListTagResources", ecs.CreateListTagResourcesRequest(), ecs.CreateListTagResourcesResponse(),

@@ -23,8 +23,8 @@ func ebsHost(region string) string { return "ebs." + region + ".aliyuncs.com" }
 // DoEBS sends an EBS action in region with params (top-level wire names,
 // JSON documents already encoded) and decodes the JSON answer into out
 // (nil: ignored). Throttling, 5xx and network errors are retried with the
-// client's backoff; with a ClientToken in params a lost answer is retried
-// too, which the token makes safe.
+// client's backoff; with a ClientToken in params a busy token is retried as
+// for ECS creates (tokenRetryable).
 func (c *Client) DoEBS(ctx context.Context, region, action string, params map[string]string, out any) error {
 	cl, err := c.ECS(region) // an SDK client with the credentials and transport; the domain is set per request
 	if err != nil {
@@ -32,7 +32,7 @@ func (c *Client) DoEBS(ctx context.Context, region, action string, params map[st
 	}
 	retry := Retryable
 	if params["ClientToken"] != "" {
-		retry = retryableWithToken
+		retry = tokenRetryable
 	}
 	err = c.Backoff.Retry(ctx, action, retry, func() error {
 		req := requests.NewCommonRequest()

@@ -142,20 +142,50 @@ func (c *Client) UpdateEnterprisePolicy(ctx context.Context, region, id string, 
 }
 
 // FindEnterprisePolicyByID returns the policy, or a *NotFoundError when
-// DescribeEnterpriseSnapshotPolicy does not list it.
+// DescribeEnterpriseSnapshotPolicy does not list it. Concurrent lookups
+// are batched (batch.go).
 func (c *Client) FindEnterprisePolicyByID(ctx context.Context, region, id string) (*EnterprisePolicy, error) {
-	var out struct {
-		Policies []EnterprisePolicy `json:"Policies"`
-	}
-	if err := c.DoEBS(ctx, region, "DescribeEnterpriseSnapshotPolicy", map[string]string{"PolicyIds.1": id}, &out); err != nil {
-		return nil, err
-	}
-	for i := range out.Policies {
-		if out.Policies[i].PolicyID == id {
-			return &out.Policies[i], nil
+	return findByID(ctx, c, enterprisePoliciesByID, KindESP, region, id)
+}
+
+// maxESPPageSize is DescribeEnterpriseSnapshotPolicy's PageSize limit: the
+// EBS 2021-07-30 reference, "PageSize ... 1-100" (default 10, so a list of
+// PolicyIds needs it set). PolicyIds is an array with no documented limit;
+// a batch carries at most MaxBatchIDs (100), one page.
+const maxESPPageSize = 100
+
+// enterprisePoliciesByID finds enterprise policies with
+// DescribeEnterpriseSnapshotPolicy PolicyIds.N, a page of up to 100.
+var enterprisePoliciesByID = batchKind[EnterprisePolicy]{
+	action: "DescribeEnterpriseSnapshotPolicy",
+	id:     func(p *EnterprisePolicy) string { return p.PolicyID },
+	fetch: func(ctx context.Context, c *Client, region string, ids []string) ([]EnterprisePolicy, error) {
+		params := map[string]string{"PageSize": strconv.Itoa(maxESPPageSize)}
+		for i, id := range ids {
+			params["PolicyIds."+strconv.Itoa(i+1)] = id
+		}
+		return c.pagedEnterprisePolicies(ctx, region, params)
+	},
+}
+
+// pagedEnterprisePolicies pages DescribeEnterpriseSnapshotPolicy with params
+// (PageSize set by the caller) until TotalCount policies came back.
+func (c *Client) pagedEnterprisePolicies(ctx context.Context, region string, params map[string]string) ([]EnterprisePolicy, error) {
+	var all []EnterprisePolicy
+	for page := 1; ; page++ {
+		params["PageNumber"] = strconv.Itoa(page)
+		var out struct {
+			TotalCount int                `json:"TotalCount"`
+			Policies   []EnterprisePolicy `json:"Policies"`
+		}
+		if err := c.DoEBS(ctx, region, "DescribeEnterpriseSnapshotPolicy", params, &out); err != nil {
+			return nil, err
+		}
+		all = append(all, out.Policies...)
+		if len(out.Policies) == 0 || len(all) >= out.TotalCount {
+			return all, nil
 		}
 	}
-	return nil, &NotFoundError{Kind: KindESP, ID: id, Region: region}
 }
 
 // DeleteEnterprisePolicy deletes the policy; a policy already gone is not
@@ -201,23 +231,9 @@ const ClaimedPolicyDesc = "alidr:claimed"
 // carrying all tags (DescribeEnterpriseSnapshotPolicy Tag.N filter, up to
 // 100 per page as PageSize allows).
 func (c *Client) ListEnterprisePoliciesByTags(ctx context.Context, region string, tags map[string]string) ([]EnterprisePolicy, error) {
-	params := map[string]string{"PageSize": "100"}
+	params := map[string]string{"PageSize": strconv.Itoa(maxESPPageSize)}
 	espTagParams(params, tags)
-	var all []EnterprisePolicy
-	for page := 1; ; page++ {
-		params["PageNumber"] = strconv.Itoa(page)
-		var out struct {
-			TotalCount int                `json:"TotalCount"`
-			Policies   []EnterprisePolicy `json:"Policies"`
-		}
-		if err := c.DoEBS(ctx, region, "DescribeEnterpriseSnapshotPolicy", params, &out); err != nil {
-			return nil, err
-		}
-		all = append(all, out.Policies...)
-		if len(out.Policies) == 0 || len(all) >= out.TotalCount {
-			return all, nil
-		}
-	}
+	return c.pagedEnterprisePolicies(ctx, region, params)
 }
 
 // ClaimEnterprisePolicy marks the policy as held by a resource instance

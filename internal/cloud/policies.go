@@ -436,40 +436,24 @@ func policySortedKeys(m map[string]string) []string {
 
 // TierSnapshots returns the accomplished automatic snapshots of disks in
 // region as drpolicy snapshots, and the service's current time (its Date
-// header; the local clock when absent) to plan tiers against.
+// header; the local clock when absent) to plan tiers against. They come
+// from the region's shared listing (regionSnapshots), not one listing per
+// disk.
 func (c *Client) TierSnapshots(ctx context.Context, region string, disks []string) ([]drpolicy.Snapshot, time.Time, error) {
+	all, now, err := c.regionSnapshots(ctx, region)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	var out []drpolicy.Snapshot
-	now := time.Time{}
-	for _, d := range disks {
-		var page []ecs.Snapshot
-		err := AllPages(ctx, func(n int) (int, int, error) {
-			req := ecs.CreateDescribeSnapshotsRequest()
-			req.PageNumber = requestsInt(n)
-			req.PageSize = requestsInt(PageSize)
-			req.DiskId = d
-			req.SnapshotType = "auto"
-			req.Status = "accomplished"
-			resp := ecs.CreateDescribeSnapshotsResponse()
-			if err := c.DoECS(ctx, region, req, resp); err != nil {
-				return 0, 0, asNotFound(err, KindDisk, d, region)
-			}
-			if t := serverTime(resp.GetHttpHeaders()); t.After(now) {
-				now = t
-			}
-			page = append(page, resp.Snapshots.Snapshot...)
-			return len(resp.Snapshots.Snapshot), resp.TotalCount, nil
-		})
-		if err != nil {
-			return nil, time.Time{}, err
+	for _, s := range all {
+		// Only automatic snapshots (SnapshotType auto, the filter the per-disk
+		// listing used) of the disks, and only this region's own: copies live
+		// in other regions.
+		if !slices.Contains(disks, s.SourceDiskId) || s.SnapshotType != "" && !strings.EqualFold(s.SnapshotType, "auto") ||
+			s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
+			continue
 		}
-		for _, s := range page {
-			// Copies live in other regions; only this region's own snapshots
-			// of the disk are tiered.
-			if s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
-				continue
-			}
-			out = append(out, tierSnapshot(s))
-		}
+		out = append(out, tierSnapshot(s))
 	}
 	if now.IsZero() {
 		now = time.Now().UTC()

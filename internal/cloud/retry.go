@@ -153,10 +153,21 @@ func resendable(req requests.AcsRequest) bool {
 }
 
 // ecsRetryable is the retry rule of one ECS request: transient errors when
-// the call was refused or may safely be resent, and a busy token for
-// requests that carry one.
+// the call was refused or may safely be resent, and for requests carrying a
+// ClientToken the token rule (tokenRetryable).
 func ecsRetryable(req requests.AcsRequest) func(error) bool {
 	return func(err error) bool {
-		return Retryable(err) && (answered(err) || resendable(req)) || isTokenBusy(err) && hasClientToken(req)
+		// The SDK moves a typed request's fields into its parameters when it
+		// sends it: look at the token after a send, not before.
+		if hasClientToken(req) {
+			return tokenRetryable(err)
+		}
+		return Retryable(err) && (answered(err) || resendable(req))
 	}
 }
+
+// tokenRetryable is the retry rule of every request carrying a ClientToken
+// (ECS through DoECS, EBS through DoEBS): any transient error, since the
+// token makes resending safe, and a busy token (LastTokenProcessing,
+// OperationConflict), whose answer comes when the same request is resent.
+func tokenRetryable(err error) bool { return Retryable(err) || isTokenBusy(err) }

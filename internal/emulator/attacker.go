@@ -18,7 +18,8 @@ import (
 // ransomware case): with the official SDKs, signed like any client, through
 // the emulator's public ECS and OSS endpoints, it tries in every region to
 // unlock every locked snapshot, shorten every snapshot's retention, delete
-// every image, snapshot and automatic snapshot policy, and in OSS to delete
+// every image, snapshot, automatic snapshot policy and EBS enterprise
+// snapshot policy (so that no new points are taken), and in OSS to delete
 // every object (every version where the bucket lists versions), remove
 // every bucket's WORM and access policy and delete every bucket. It reports
 // what the service refused and what is still there afterwards: the proof
@@ -39,7 +40,7 @@ type AttackAttempt struct {
 // AttackSurvivor is one object that exists after the attack.
 type AttackSurvivor struct {
 	Region string `json:"region"`
-	Kind   string `json:"kind"` // snapshot, image, policy, bucket, object
+	Kind   string `json:"kind"` // snapshot, image, policy, enterprise-policy, bucket, object
 	ID     string `json:"id"`
 }
 
@@ -179,6 +180,45 @@ func lockCall(c *ecs.Client, region, action string, params map[string]string) (*
 	return c.ProcessCommonRequest(req)
 }
 
+// ebsCall sends an EBS 2021-07-30 action (no typed client in the v1 SDK).
+func ebsCall(c *ecs.Client, region, action string, params map[string]string) (*responses.CommonResponse, error) {
+	req := requests.NewCommonRequest()
+	req.Method = "POST"
+	req.Product, req.Version, req.ApiName = "ebs", ebsAPIVersion, action
+	req.Domain = c.Domain
+	req.QueryParams["RegionId"] = region
+	for k, v := range params {
+		req.QueryParams[k] = v
+	}
+	return c.ProcessCommonRequest(req)
+}
+
+// enterprisePolicies lists the region's enterprise snapshot policies.
+func enterprisePolicies(c *ecs.Client, region string) ([]string, error) {
+	var out []string
+	for page := 1; ; page++ {
+		resp, err := ebsCall(c, region, "DescribeEnterpriseSnapshotPolicy",
+			map[string]string{"PageNumber": fmt.Sprint(page), "PageSize": "100"})
+		if err != nil {
+			return nil, fmt.Errorf("DescribeEnterpriseSnapshotPolicy: %w", err)
+		}
+		var body struct {
+			Policies []struct {
+				PolicyID string `json:"PolicyId"`
+			} `json:"Policies"`
+		}
+		if err := json.Unmarshal(resp.GetHttpContentBytes(), &body); err != nil {
+			return nil, fmt.Errorf("DescribeEnterpriseSnapshotPolicy: %w", err)
+		}
+		for _, p := range body.Policies {
+			out = append(out, p.PolicyID)
+		}
+		if len(body.Policies) < 100 {
+			return out, nil
+		}
+	}
+}
+
 func allSnapshots(c *ecs.Client) ([]ecs.Snapshot, error) {
 	var out []ecs.Snapshot
 	for page := 1; ; page++ {
@@ -283,6 +323,16 @@ func (a *attacker) attackECS(region string) error {
 			return err
 		}
 	}
+	esps, err := enterprisePolicies(c, region)
+	if err != nil {
+		return err
+	}
+	for _, id := range esps {
+		_, err := ebsCall(c, region, "DeleteEnterpriseSnapshotPolicy", map[string]string{"PolicyId": id})
+		if err := a.try(region, "DeleteEnterpriseSnapshotPolicy", id, err); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -311,6 +361,13 @@ func (a *attacker) countECS(region string) error {
 	}
 	for _, id := range pols {
 		a.report.Survivors = append(a.report.Survivors, AttackSurvivor{Region: region, Kind: "policy", ID: id})
+	}
+	esps, err := enterprisePolicies(c, region)
+	if err != nil {
+		return err
+	}
+	for _, id := range esps {
+		a.report.Survivors = append(a.report.Survivors, AttackSurvivor{Region: region, Kind: "enterprise-policy", ID: id})
 	}
 	return nil
 }

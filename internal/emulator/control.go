@@ -21,7 +21,8 @@ import (
 //	GET    /_emulator/faults    -> 200 [Fault...] with their "fired" counts
 //	POST   /_emulator/faults    -> 201 Fault; body is one Fault or an array of them:
 //	                               {"service":"oss","action":"GetObject","kind":"corrupt","rate":0.5,"count":3,"seed":42}
-//	                               kinds: throttling, 5xx, latency, drop, truncate, corrupt, clock_skew;
+//	                               kinds: throttling, 5xx, latency, drop, truncate, corrupt, clock_skew,
+//	                               token_busy (ecs only: 403 LastTokenProcessing);
 //	                               latency and clock_skew take "duration":"250ms"; "path":"/bucket/key"
 //	                               limits a rule to URL paths with that prefix; rate 0 means 1
 //	DELETE /_emulator/faults    -> 204; removes every rule (and a fault-set clock skew)

@@ -523,8 +523,10 @@ func (st *snapStore) deleteImage(c *rpcCall) (any, error) {
 	}
 	im, ok := st.images[id]
 	if !ok || im.AccountID != c.AccountID || im.RegionID != c.Region {
-		// The service ignores an image that does not exist.
-		return resp, nil
+		// The DeleteImage reference says a missing image "is ignored" and
+		// lists 404 InvalidImageId.NotFound in its error codes: answer the
+		// stricter of the two, which a client must handle anyway.
+		return nil, notFound("InvalidImageId.NotFound", "The specified ImageId does not exist.")
 	}
 	if im.copying(c.now) {
 		return nil, apiErr(http.StatusForbidden, "OperationDenied.ImageCopying", "The Image is coping.")

@@ -225,11 +225,10 @@ func TestImageFromInstanceAndDeleteInUse(t *testing.T) {
 	if len(ran.InstanceIdSets.InstanceIdSet) != 1 {
 		t.Errorf("instances run: %v", ran.InstanceIdSets.InstanceIdSet)
 	}
-	// Deleting an image that does not exist is ignored; public images are not
-	// deletable.
-	if _, err := e.bj.DeleteImage(del); err != nil {
-		t.Errorf("deleting a missing image: %v", err)
-	}
+	// Deleting an image that does not exist answers 404
+	// InvalidImageId.NotFound; public images are not deletable.
+	_, err = e.bj.DeleteImage(del)
+	wantAPIError(t, err, 404, "InvalidImageId.NotFound")
 	pub := ecs.CreateDeleteImageRequest()
 	pub.ImageId = publicImageSeeds[0].ID
 	_, err = e.bj.DeleteImage(pub)

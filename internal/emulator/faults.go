@@ -42,10 +42,16 @@ const (
 	// checks reject clients and Date headers show the skew. Clearing the
 	// faults removes the skew.
 	FaultClockSkew FaultKind = "clock_skew"
+	// FaultTokenBusy answers an ECS or EBS request as the service answers a
+	// ClientToken whose first request is still being handled: 403
+	// LastTokenProcessing, "The last token request is processing." (the
+	// error code tables of the ECS API reference, e.g. CreateDisk). ECS/EBS
+	// only.
+	FaultTokenBusy FaultKind = "token_busy"
 )
 
 var faultKinds = map[FaultKind]bool{FaultThrottling: true, Fault5xx: true, FaultLatency: true,
-	FaultDrop: true, FaultTruncate: true, FaultCorrupt: true, FaultClockSkew: true}
+	FaultDrop: true, FaultTruncate: true, FaultCorrupt: true, FaultClockSkew: true, FaultTokenBusy: true}
 
 // Fault is one injection rule. Matching requests draw from a math/rand
 // source seeded with Seed, so the same seed and request sequence always
@@ -118,6 +124,9 @@ func (f Fault) validate() error {
 	case "", "*", "ecs", "oss":
 	default:
 		return fmt.Errorf("service must be ecs, oss or *, not %q", f.Service)
+	}
+	if f.Kind == FaultTokenBusy && strings.ToLower(f.Service) != "ecs" {
+		return fmt.Errorf("%s applies to service ecs only (OSS has no ClientToken)", f.Kind)
 	}
 	if f.Rate < 0 || f.Rate > 1 {
 		return fmt.Errorf("rate must be within 0..1")
@@ -299,6 +308,9 @@ func (s *Server) applyFault(fi *firing, w *recorder, r *http.Request, service, a
 		} else {
 			writeOSSError(w, r, http.StatusServiceUnavailable, "TotalQpsLimitExceeded", "Max total qps limit is exceeded")
 		}
+		return w, r, true
+	case FaultTokenBusy:
+		writeRPCError(w, http.StatusForbidden, "LastTokenProcessing", "The last token request is processing.")
 		return w, r, true
 	case Fault5xx:
 		if service == "ecs" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -31,10 +32,39 @@ func trustKey(b byte) ed25519.PrivateKey {
 func newTestTrust(t *testing.T, env *acctest.Env, bucket string) *testTrust {
 	t.Helper()
 	c := env.Client(t)
-	if err := c.CreateVaultBucket(context.Background(), env.Region, bucket); err != nil {
+	ctx := context.Background()
+	if env.Emulator == nil {
+		// Bucket names are global: a name of the test's own, removed with
+		// its objects when the test ends.
+		var suffix [4]byte
+		_, _ = rand.Read(suffix[:])
+		bucket = fmt.Sprintf("%s-%x", bucket, suffix)
+		t.Cleanup(func() { deleteTestBucket(t, c, env.Region, bucket) })
+	}
+	if err := c.CreateVaultBucket(ctx, env.Region, bucket); err != nil {
 		t.Fatal(err)
 	}
 	return &testTrust{env: env, client: c, bucket: bucket, key: trustKey(42)}
+}
+
+// deleteTestBucket deletes a test's (unversioned) bucket and its objects.
+func deleteTestBucket(t *testing.T, c *cloud.Client, region, bucket string) {
+	ctx := context.Background()
+	keys, err := c.ListObjectKeys(ctx, region, bucket, "")
+	if err != nil {
+		t.Logf("leaving oss://%s: %v", bucket, err)
+		return
+	}
+	b, err := c.Bucket(region, bucket)
+	if err == nil && len(keys) > 0 {
+		_, err = b.DeleteObjects(keys)
+	}
+	if err == nil {
+		err = b.Client.DeleteBucket(bucket)
+	}
+	if err != nil {
+		t.Logf("leaving oss://%s: %v", bucket, err)
+	}
 }
 
 func b64(k []byte) string { return base64.StdEncoding.EncodeToString(k) }

@@ -20,7 +20,7 @@ import (
 // run's attestation and appears nowhere: not in the provider's trace log,
 // not in state, not in the attestation.
 func TestAccAttestationSigningKeyNeverLeaks(t *testing.T) {
-	env := acctest.NewInstantEmulated(t, "scripts the boot test's outcome")
+	env := acctest.NewInstant(t)
 	trust := newTestTrust(t, env, "alidr-proofs-leak")
 	env.OnEmulator(func(s *emulator.Server) {
 		s.ScriptCommand(env.InstanceID, emulator.CommandOutcome{ExitCode: 0, Output: "ok\n"})

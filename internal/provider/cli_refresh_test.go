@@ -91,13 +91,7 @@ func applyThenNoOp(t *testing.T, tf *acctest.CLI, dir string) {
 	tf.Must(dir, 0, "apply", "-auto-approve", "-input=false", "-no-color")
 	t.Cleanup(func() { tf.Must(dir, 0, "destroy", "-auto-approve", "-input=false", "-no-color") })
 	tf.Must(dir, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	// The snapshot policy's engine can copy a snapshot to the DR regions
-	// while the rest of the apply runs: a real change (observed_rpo gains
-	// the copy region) that a refresh records once. From then on, the same
-	// cloud state must read back identically.
-	tf.Must(dir, 0, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
 	tf.Must(dir, 0, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color")
-	tf.Must(dir, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
 }
 
 // stateResource returns the values of the only resource of type typ in the

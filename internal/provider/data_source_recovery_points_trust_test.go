@@ -26,7 +26,7 @@ import (
 // verified; only a verification run applied with the pipeline's key does,
 // and the restore then picks that point.
 func TestAccRecoveryPoints_forgedVerification(t *testing.T) {
-	env := acctest.NewInstantEmulated(t, "scripts the boot test's outcome")
+	env := acctest.NewInstantEmulated(t, "needs its new snapshots usable at once (instant durations) and counts every point of the data disk")
 	c := env.Client(t)
 	ctx := context.Background()
 	snap := func() string {

@@ -68,7 +68,7 @@ resource "alidr_replicated_image" "second" {
 // An imported restore keeps the owner id its instance carries, ordinal
 // included, so destroy removes the temporary image that restore left.
 func TestAccRestoredInstance_importOwnerOrdinal(t *testing.T) {
-	env := acctest.NewInstantEmulated(t, "makes an instance and a leftover image tagged as a restore's")
+	env := acctest.NewInstant(t)
 	c := env.Client(t)
 	ctx := context.Background()
 	const owner = "restore-ordinal-test-2"
@@ -78,10 +78,14 @@ func TestAccRestoredInstance_importOwnerOrdinal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Against an account, nothing stays if the test stops early (both are
+	// gone already when it passes).
+	t.Cleanup(func() { _ = c.DeleteInstance(ctx, env.Region, id) })
 	leftover, err := c.CreateImage(ctx, env.Region, cloud.CreateImageInput{InstanceID: env.InstanceID, Name: "leftover-temporary", Tags: tags})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = c.DeleteImage(ctx, env.Region, leftover, true) })
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -22,13 +22,13 @@ import (
 )
 
 // The dr-site module applied as a user would: every resource together, in
-// the fixtures' world, ending with a passed drill and its report.
+// the fixtures' world (the emulator's seeded one or the account's), ending
+// with a passed drill and its report.
 func TestAccModuleDRSite(t *testing.T) {
 	// The module declares source = "alidr/alidr": serve the provider there.
 	// Setting the environment keeps this test out of the parallel ones.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "alidr")
 	env := acctest.New(t, emulator.Options{})
-	acctest.SkipOnCloud(t, "writes a module configuration against the seeded world")
 	env.Instant()
 	report := filepath.Join(t.TempDir(), "dr-report.xml")
 	dir := writeDRSiteConfig(t, env, report, "")
@@ -51,14 +51,15 @@ func TestAccModuleDRSite(t *testing.T) {
 				statecheck.ExpectKnownOutputValueAtPath("drill", tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 				statecheck.ExpectKnownOutputValue("golden_images", knownvalue.MapSizeExact(3)),
 				apiCheck(func() error {
-					// "Two regions, three centres": one enterprise policy in the
-					// (strict) emulator copying to both DR regions.
+					// "Two regions, three centres": one enterprise policy of the
+					// protected disk copying to both DR regions.
 					var out struct{ Policies []cloud.EnterprisePolicy }
-					if err := env.Client(t).DoEBS(context.Background(), env.Region, "DescribeEnterpriseSnapshotPolicy", nil, &out); err != nil {
+					params := map[string]string{"DiskIds.1": env.DataDiskID}
+					if err := env.Client(t).DoEBS(context.Background(), env.Region, "DescribeEnterpriseSnapshotPolicy", params, &out); err != nil {
 						return err
 					}
 					if len(out.Policies) != 1 {
-						return fmt.Errorf("%d enterprise policies, want 1", len(out.Policies))
+						return fmt.Errorf("%d enterprise policies of %s, want 1", len(out.Policies), env.DataDiskID)
 					}
 					var regions []string
 					for _, r := range out.Policies[0].CrossRegionCopyInfo.Regions {
@@ -68,7 +69,8 @@ func TestAccModuleDRSite(t *testing.T) {
 						regions = append(regions, r.RegionID)
 					}
 					slices.Sort(regions)
-					if want := slices.Sorted(slices.Values(env.DRRegions[:2])); !slices.Equal(regions, want) {
+					want := slices.Sorted(slices.Values(env.DRRegions[:2]))
+					if !slices.Equal(regions, want) {
 						return fmt.Errorf("copy regions %v, want %v", regions, want)
 					}
 					return nil
@@ -100,7 +102,8 @@ func TestAccModuleDRSite(t *testing.T) {
 }
 
 // writeDRSiteConfig writes a root configuration that calls the dr-site module
-// in the emulator's seeded world, with extra HCL appended, and returns its
+// in the test's fixtures (the emulator's seeded world or the account's),
+// with extra HCL appended, and returns its
 // directory. The harness runs `init` (which installs modules) only on a
 // configuration directory, not on an inline configuration.
 func writeDRSiteConfig(t *testing.T, env *acctest.Env, report, extra string) string {
@@ -134,8 +137,7 @@ variable "triggers" {
 output "drill" { value = module.dr.drill }
 output "golden_images" { value = module.dr.golden_images }
 output "drill_report" { value = module.dr.drill_report }
-`, module, env.DRRegions[0], env.DRRegions[1], emulator.SeedDiskCoreDBSys, emulator.SeedDiskCoreDBData, emulator.SeedInstanceCoreDB, emulator.SeedBucket,
-		env.DRVSwitchID, env.DRSecurityGroupID, report)
+`, module, env.DRRegions[0], env.DRRegions[1], env.SystemDiskID, env.DataDiskID, env.InstanceID, env.Bucket, env.DRVSwitchID, env.DRSecurityGroupID, report)
 	hcl = "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + hcl + extra
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
 		t.Fatal(err)

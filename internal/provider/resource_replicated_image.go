@@ -225,7 +225,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 		}
 	}
 	var firstCopy *rimgTargetModel
-	encrypted := map[string]bool{}
+	encrypted, selfShared := map[string]bool{}, map[string]string{}
 	for _, region := range rimgSortedKeys(targets) {
 		t := targets[region]
 		cp, err := r.findCopy(ctx, region, recordedCopyOwner(ctx, req.Private, id), t)
@@ -245,7 +245,7 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 			t.KMSKeyID = stringOrNull(cloud.ImageTags(*cp)[cloud.TagKMSKey])
 		}
 		targets[region] = t
-		encrypted[region] = cloud.ImageEncrypted(cp)
+		encrypted[region], selfShared[region] = cloud.ImageEncrypted(cp), cp.IsSelfShared
 		if firstCopy == nil {
 			firstCopy = &t
 			if !owned {
@@ -262,18 +262,24 @@ func (r *replicatedImageResource) Read(ctx context.Context, req resource.ReadReq
 	// Shares: any image whose accounts differ from the configuration makes
 	// the next plan update them all.
 	want := rimgAccounts(ctx, state.ShareWithAccounts)
-	type img struct{ region, id string }
+	type img struct{ region, id, selfShared string }
 	var check []img
 	if owned && !cloud.ImageEncrypted(src) {
-		check = append(check, img{region, id})
+		check = append(check, img{region, id, src.IsSelfShared})
 	}
 	for _, rg := range rimgSortedKeys(targets) {
 		if !encrypted[rg] {
-			check = append(check, img{rg, targets[rg].ImageID.ValueString()})
+			check = append(check, img{rg, targets[rg].ImageID.ValueString(), selfShared[rg]})
 		}
 	}
 	for _, im := range check {
-		have, err := r.client.ImageSharedAccounts(ctx, im.region, im.id)
+		// DescribeImages IsSelfShared: "Indicates whether the custom image was
+		// shared to other Alibaba Cloud accounts" (ecs-20140526 v7 models):
+		// "false" means no accounts, without a DescribeImageSharePermission.
+		have, err := []string(nil), error(nil)
+		if !strings.EqualFold(im.selfShared, "false") {
+			have, err = r.client.ImageSharedAccounts(ctx, im.region, im.id)
+		}
 		if err != nil {
 			apiError(&resp.Diagnostics, "read the share permissions of image "+im.id, err)
 			return

@@ -14,7 +14,7 @@ import (
 // Three restores with identical arguments each own an instance; shrinking
 // count deletes only the instances of the removed resource instances.
 func TestAccRestoredInstance_identicalRestoresOwnTheirInstances(t *testing.T) {
-	env := acctest.NewInstantEmulated(t, "counts the emulator's instances")
+	env := acctest.NewInstant(t)
 	config := func(n int) string {
 		return env.Config(`
 resource "alidr_restored_instance" "test" {

@@ -24,7 +24,8 @@ const espLockMonthlyYearly = `lock = { tiers = ["monthly", "yearly"], cool_off_h
 
 // TestAccSnapshotPolicyEnterprise_lock: the points of the monthly and yearly
 // tiers that appear between applies are locked by the next apply, in the
-// policy's region and both copy regions, and survive the attacker.
+// policy's region and both copy regions, and survive the attacker, who
+// deletes the policy itself (the next apply re-creates it).
 func TestAccSnapshotPolicyEnterprise_lock(t *testing.T) {
 	acctest.SkipOnCloud(t, "moves the emulator's clock by 30 days")
 	clock := emulator.NewManualClock(time.Date(2026, 1, 5, 3, 30, 0, 0, time.UTC)) // Monday 11:30 UTC+8
@@ -137,8 +138,21 @@ func TestAccSnapshotPolicyEnterprise_lock(t *testing.T) {
 							return fmt.Errorf("locked point %s did not survive the attack: %+v", id, report.Succeeded)
 						}
 					}
+					// The policy itself has no lock: the attacker deleted it.
+					if got := report.SurvivorIDs("enterprise-policy"); len(got) != 0 {
+						return fmt.Errorf("enterprise policies survived the attack: %v", got)
+					}
 					return nil
 				},
+				// The refresh after the attack finds the policy gone.
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// The next apply re-creates the deleted policy.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionCreate),
+				}},
 			},
 		},
 	})

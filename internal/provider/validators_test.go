@@ -14,7 +14,7 @@ import (
 // Names, tags, sizes, buckets, keys and regions the API would refuse fail at
 // plan time, naming the attribute; names count characters, not bytes.
 func TestAccPlanTimeNameRules(t *testing.T) {
-	env := acctest.NewEmulated(t, "plans against the seeded network")
+	env := acctest.New(t, emulator.Options{})
 	image := fmt.Sprintf("{ image_id = %q }", env.ImageID)
 	invalid := func(cfg, want string) resource.TestStep {
 		return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: wrapped(want)}
@@ -33,7 +33,7 @@ func TestAccPlanTimeNameRules(t *testing.T) {
   name    = "core-golden"
   targets = { %q = {} }
   export  = { bucket = %q, prefix = %q }
-}`, emulator.SeedInstanceCoreDB, env.DRRegions[0], bucket, prefix)
+}`, env.InstanceID, env.DRRegions[0], bucket, prefix)
 	}
 	cjk60 := strings.Repeat("恢", 60) // 180 bytes, 60 characters
 	acctest.Test(t, resource.TestCase{

@@ -1,6 +1,6 @@
 // Package sweep deletes what acceptance tests left in an account: every
-// instance, image (copies included), snapshot and automatic snapshot policy
-// carrying the provider's tags, and the OSS exports of those images. An
+// instance, image (copies included), snapshot, automatic snapshot policy and
+// EBS enterprise snapshot policy carrying the provider's tags, and the OSS exports of those images. An
 // interrupted test run then costs nothing (`make sweep`, the sweeper pattern
 // of terraform-provider-aws).
 package sweep
@@ -18,7 +18,7 @@ import (
 
 // Result counts what a sweep deleted.
 type Result struct {
-	Instances, Images, Snapshots, Policies, Objects int
+	Instances, Images, Snapshots, Policies, EnterprisePolicies, Objects int
 }
 
 // managed reports whether tags mark an object the provider created. Policies
@@ -92,7 +92,40 @@ func Region(ctx context.Context, c *cloud.Client, region string, buckets []strin
 		}
 		res.Policies++
 	}
+
+	esps, err := managedEnterprisePolicies(ctx, c, region)
+	keep(err)
+	for _, p := range esps {
+		if err := deleteEnterprisePolicy(ctx, c, region, p); err != nil {
+			keep(fmt.Errorf("enterprise snapshot policy %s: %w", p.PolicyID, err))
+			continue
+		}
+		res.EnterprisePolicies++
+	}
 	return res, errors.Join(errs...)
+}
+
+// managedEnterprisePolicies are the region's enterprise snapshot policies
+// the provider made: they carry TagOwner (set at creation, the six policy
+// actions have no tagging call) rather than the managed-by tag.
+func managedEnterprisePolicies(ctx context.Context, c *cloud.Client, region string) ([]cloud.EnterprisePolicy, error) {
+	all, err := c.ListEnterprisePoliciesByTags(ctx, region, nil)
+	var out []cloud.EnterprisePolicy
+	for _, p := range all {
+		if tags := p.TagMap(); tags[cloud.TagOwner] != "" || managed(tags) {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+// deleteEnterprisePolicy unbinds the policy's disks, then deletes it, as
+// the resource's Delete does.
+func deleteEnterprisePolicy(ctx context.Context, c *cloud.Client, region string, p cloud.EnterprisePolicy) error {
+	if err := c.UnbindEnterprisePolicy(ctx, region, p.PolicyID, p.DiskIDs); err != nil && !cloud.IsNotFound(err) {
+		return err
+	}
+	return c.DeleteEnterprisePolicy(ctx, region, p.PolicyID)
 }
 
 func managedInstances(ctx context.Context, c *cloud.Client, region string) ([]string, error) {

@@ -36,8 +36,8 @@ func init() {
 				buckets = append(buckets, b)
 			}
 			res, err := Region(context.Background(), c, region, buckets)
-			fmt.Printf("swept %s: %d instances, %d images, %d snapshots, %d snapshot policies, %d export objects\n",
-				region, res.Instances, res.Images, res.Snapshots, res.Policies, res.Objects)
+			fmt.Printf("swept %s: %d instances, %d images, %d snapshots, %d snapshot policies, %d enterprise snapshot policies, %d export objects\n",
+				region, res.Instances, res.Images, res.Snapshots, res.Policies, res.EnterprisePolicies, res.Objects)
 			return err
 		},
 	})
