@@ -40,15 +40,33 @@ func New(t *testing.T, opts emulator.Options) *Env {
 		}
 		return &Env{Set: f}
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return &Env{Emulator: srv, Set: fixture.Emulator()}
+	return &Env{Emulator: fixture.StartEmulator(t, opts), Set: fixture.Emulator()}
+}
+
+// NewInstant is New with the emulator's default options and instant
+// operations (Instant): for tests of what the provider does, not of how
+// long it waits.
+func NewInstant(t *testing.T) *Env {
+	t.Helper()
+	env := New(t, emulator.Options{})
+	env.Instant()
+	return env
+}
+
+// NewEmulated is New with the emulator's default options for a test that
+// needs the emulator's controls; reason says which (SkipOnCloud).
+func NewEmulated(t *testing.T, reason string) *Env {
+	t.Helper()
+	SkipOnCloud(t, reason)
+	return New(t, emulator.Options{})
+}
+
+// NewInstantEmulated is NewEmulated with instant operations (Instant).
+func NewInstantEmulated(t *testing.T, reason string) *Env {
+	t.Helper()
+	env := NewEmulated(t, reason)
+	env.Instant()
+	return env
 }
 
 // SkipOnCloud skips a test that needs the emulator's controls (faults, its

@@ -20,8 +20,7 @@ import (
 // run's attestation and appears nowhere: not in the provider's trace log,
 // not in state, not in the attestation.
 func TestAccAttestationSigningKeyNeverLeaks(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	trust := newTestTrust(t, env, "alidr-proofs-leak")
 	env.OnEmulator(func(s *emulator.Server) {
 		s.ScriptCommand(env.InstanceID, emulator.CommandOutcome{ExitCode: 0, Output: "ok\n"})
@@ -39,7 +38,7 @@ func TestAccAttestationSigningKeyNeverLeaks(t *testing.T) {
 		}
 		return nil
 	}
-	// Not parallel: the environment is the test's.
+	// Serial: t.Setenv (signing key, TF_LOG, TF_ACC_LOG_PATH) is process-wide.
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -11,7 +11,6 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // Three restored instances refresh at once, so their DescribeInstances
@@ -19,8 +18,7 @@ import (
 // Terraform is planned back to its name, one deleted outside Terraform
 // leaves the state and is planned again, the third is untouched.
 func TestAccBatchedReadsDetectDriftAndDeletion(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := env.Client(t)
 	config := env.Config(`
 resource "alidr_restored_instance" "batch" {

@@ -21,7 +21,7 @@ import (
 // provider signs every call with a SecurityToken too.
 func stsCredentials(t *testing.T, env *vrEnv) *sts.AssumeRoleResponse {
 	t.Helper()
-	cl, err := sts.NewClientWithAccessKey("cn-beijing", emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	cl, err := sts.NewClientWithAccessKey(env.Region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAccErrorsNeverLeakCredentials(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", creds.AccessKeySecret)
 	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", creds.SecurityToken)
 	provider := fmt.Sprintf(`provider "alidr" {
-  region            = "cn-beijing"
+  region            = %q
   max_retries       = 1
   max_retry_timeout = 2
   endpoints {
@@ -89,7 +89,7 @@ func TestAccErrorsNeverLeakCredentials(t *testing.T) {
     oss = %q
   }
 }
-`, env.Emulator.URL(), env.Emulator.URL())
+`, env.Region, env.Emulator.URL(), env.Emulator.URL())
 	config := func(round string) string {
 		var b strings.Builder
 		b.WriteString(provider)
@@ -187,6 +187,7 @@ resource "alidr_verification_run" "oss_%[1]s" {
 		PreConfig: env.Emulator.ClearFaults,
 		Config:    config("end"),
 	})
+	// Serial: t.Setenv (credentials, TF_LOG, TF_ACC_LOG_PATH) is process-wide.
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 
 	raw, err := os.ReadFile(logPath)

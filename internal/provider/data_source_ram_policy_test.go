@@ -22,7 +22,7 @@ func TestAccRAMPolicyDataSource(t *testing.T) {
 %s
 }`, args), PlanOnly: true, ExpectError: regexp.MustCompile(re)}
 	}
-	want := ramactions.Selection{Duties: []string{"backup"}, Regions: []string{"cn-beijing", "cn-shanghai"}, AccountID: "1234567890123456", DenyDelete: true}
+	want := ramactions.Selection{Duties: []string{"backup"}, Regions: []string{env.Region, env.DRRegions[0]}, AccountID: "1234567890123456", DenyDelete: true}
 	doc, actions, err := ramactions.Build(want)
 	if err != nil {
 		t.Fatal(err)
@@ -44,15 +44,15 @@ func TestAccRAMPolicyDataSource(t *testing.T) {
 				Config: env.Config(`
 data "alidr_ram_policy" "p" {
   duties      = ["backup"]
-  regions     = ["cn-beijing", "cn-shanghai"]
+  regions     = [%q, %q]
   account_id  = "1234567890123456"
   deny_delete = true
-}`),
+}`, env.Region, env.DRRegions[0]),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("actions"), knownvalue.ListExact(actionChecks)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("document"), knownvalue.StringExact(doc.JSON())),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("document"), knownvalue.StringRegexp(regexp.MustCompile(
-						`(?s)"Effect": "Allow".*"ecs:CreateAutoSnapshotPolicy".*"acs:ecs:cn-shanghai:1234567890123456:snapshotpolicy/\*".*"Effect": "Deny",\s+"Action": \[\s+"ecs:DeleteSnapshot"`))),
+						`(?s)"Effect": "Allow".*"ecs:CreateAutoSnapshotPolicy".*"acs:ecs:`+regexp.QuoteMeta(env.DRRegions[0])+`:1234567890123456:snapshotpolicy/\*".*"Effect": "Deny",\s+"Action": \[\s+"ecs:DeleteSnapshot"`))),
 				},
 			},
 			{
@@ -73,9 +73,7 @@ data "alidr_ram_policy" "p" {
 // assume_role.policy is a session policy: the session may do only what both
 // the role's policy and it allow.
 func TestAccRAMAssumeRoleSessionPolicy(t *testing.T) {
-	acctest.SkipOnCloud(t, "the role's policy is set through the emulator's control API")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "the role's policy is set through the emulator's control API")
 	backup, _, _ := ramactions.Build(ramactions.Selection{Duties: []string{"backup"}})
 	restore, _, _ := ramactions.Build(ramactions.Selection{Duties: []string{"restore"}})
 	if err := env.Emulator.SetRolePolicy(env.RoleARN, backup.JSON()); err != nil {

@@ -37,7 +37,7 @@ func TestAccRecoveryPointsDataSource(t *testing.T) {
 	acctest.SkipOnCloud(t, "spaces snapshots hours apart on the emulator's clock")
 	// On an emulated clock far from the wall clock (max_age counts on the
 	// service's clock): three snapshots of the database disk, 10h, 8h and 6h
-	// before the reads, one of them verified, one copied to cn-shanghai, and
+	// before the reads, one of them verified, one copied to the first DR region, and
 	// an image built from the newest.
 	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	clock := emulator.NewManualClock(start)

@@ -26,9 +26,7 @@ import (
 // verified; only a verification run applied with the pipeline's key does,
 // and the restore then picks that point.
 func TestAccRecoveryPoints_forgedVerification(t *testing.T) {
-	acctest.SkipOnCloud(t, "needs its new snapshots usable at once (instant durations) and counts every point of the data disk")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "needs its new snapshots usable at once (instant durations) and counts every point of the data disk")
 	c := env.Client(t)
 	ctx := context.Background()
 	snap := func() string {

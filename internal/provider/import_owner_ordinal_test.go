@@ -14,7 +14,6 @@ import (
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
 	"github.com/alidr/terraform-provider-alidr/internal/cloud"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // The second resource replicating one image owns its copies under
@@ -69,8 +68,7 @@ resource "alidr_replicated_image" "second" {
 // An imported restore keeps the owner id its instance carries, ordinal
 // included, so destroy removes the temporary image that restore left.
 func TestAccRestoredInstance_importOwnerOrdinal(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	c := env.Client(t)
 	ctx := context.Background()
 	const owner = "restore-ordinal-test-2"

@@ -64,6 +64,7 @@ func TestAccModuleDRSiteReportWithFailedChecksum(t *testing.T) {
 	// through a shim that does not support modules.
 	destroy.Destroy = true
 	destroy.PreConfig = env.Emulator.ClearFaults
+	// Serial: the module needs TF_ACC_PROVIDER_NAMESPACE, set process-wide.
 	resource.Test(t, resource.TestCase{Steps: []resource.TestStep{first, second, destroy}})
 }
 

@@ -33,6 +33,7 @@ func TestAccModuleDRSite(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "dr-report.xml")
 	dir := writeDRSiteConfig(t, env, report, "")
 
+	// Serial: the module needs TF_ACC_PROVIDER_NAMESPACE, set process-wide.
 	resource.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -15,11 +15,10 @@ import (
 // lists other regions makes "Unknown region": a revoked key, a denied call
 // or a service that keeps failing are reported as what they are.
 func TestAccProviderRegionCheckReportsTheRealCause(t *testing.T) {
-	acctest.SkipOnCloud(t, "injects faults into DescribeRegions")
-	env := acctest.New(t, emulator.Options{})
+	env := acctest.NewEmulated(t, "injects faults into DescribeRegions")
 	config := func(key string) string {
 		return fmt.Sprintf(`provider "alidr" {
-  region            = "cn-beijing"
+  region            = %q
   access_key        = %q
   secret_key        = %q
   max_retries       = 1
@@ -29,7 +28,7 @@ func TestAccProviderRegionCheckReportsTheRealCause(t *testing.T) {
   }
 }
 data "alidr_regions" "all" {}
-`, key, emulator.DefaultAccessKeySecret, env.Emulator.URL())
+`, env.Region, key, emulator.DefaultAccessKeySecret, env.Emulator.URL())
 	}
 	fail := func(kind emulator.FaultKind) func() {
 		return func() {
@@ -37,7 +36,7 @@ data "alidr_regions" "all" {}
 			env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: "DescribeRegions", Kind: kind, Rate: 1})
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

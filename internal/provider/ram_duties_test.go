@@ -76,9 +76,7 @@ func testSteps(env *acctest.Env, steps []ramStep, onStep func(i int)) []resource
 
 // ramDutyEnv starts an emulator whose RAM user holds policy.
 func ramDutyEnv(t *testing.T, d dutyCase, without string) (*acctest.Env, []ramStep, []string) {
-	acctest.SkipOnCloud(t, "RAM users and policies are set through the emulator's control API")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "RAM users and policies are set through the emulator's control API")
 	sel := d.selection(env)
 	_, actions, err := ramactions.Build(sel)
 	if err != nil {
@@ -122,6 +120,7 @@ func testRAMDuty(t *testing.T, d dutyCase) {
 			}
 			done = len(recs)
 		}
+		// Serial in its subtest: the "without" subtests need stepOf once it returns.
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: testSteps(env, steps, func(i int) {

@@ -20,9 +20,7 @@ import (
 // restores; destroying the image stops with the RAM error naming the
 // denied action, and the image stays.
 func TestAccRAMDenyDeleteGuard(t *testing.T) {
-	acctest.SkipOnCloud(t, "RAM users and policies are set through the emulator's control API")
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstantEmulated(t, "RAM users and policies are set through the emulator's control API")
 	sel := ramactions.Selection{
 		Duties: []string{"backup", "replicate", "restore"}, Regions: append([]string{env.Region}, env.DRRegions...),
 		AccountID: emulator.DefaultAccountID, DenyDelete: true,

@@ -22,17 +22,17 @@ func TestAccReplicatedImage_sameSourceOwnTheirCopies(t *testing.T) {
 resource "alidr_replicated_image" "%s" {
   source  = { image_id = %q }
   name    = "golden-%s"
-  targets = { "cn-shanghai" = {} }
+  targets = { %q = {} }
 }
-`, n, source, n)
+`, n, source, n, env.DRRegions[0])
 		}
 		return env.Config("%s", hcl)
 	}
 	copyOf := func(s *terraform.State, n string) string {
-		return s.RootModule().Resources["alidr_replicated_image."+n].Primary.Attributes["targets.cn-shanghai.image_id"]
+		return s.RootModule().Resources["alidr_replicated_image."+n].Primary.Attributes["targets."+env.DRRegions[0]+".image_id"]
 	}
 	var kept string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config("a", "b"),
@@ -50,7 +50,7 @@ resource "alidr_replicated_image" "%s" {
 				if got := copyOf(s, "a"); got != kept {
 					return fmt.Errorf("a's copy is %q, was %q", got, kept)
 				}
-				for _, im := range rimgImages(t, c, "cn-shanghai") {
+				for _, im := range rimgImages(t, c, env.DRRegions[0]) {
 					if im.ImageId == kept {
 						return nil
 					}

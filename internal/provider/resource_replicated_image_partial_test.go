@@ -31,7 +31,7 @@ func TestAccReplicatedImage_failedChecksumLeavesNoObjects(t *testing.T) {
 		}
 		return nil
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             left,
 		Steps: []resource.TestStep{{

@@ -16,22 +16,8 @@ import (
 // account, and the server with copies that take an hour.
 func rimgTestWork(t *testing.T) (*rimgWork, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, c := testEmulator(t, emulator.Options{}, 2)
 	srv.SetDurations(emulator.InstantDurations())
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL(), OSS: srv.URL()}, MaxRetries: 2,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	id, err := c.CreateImage(ctx, seeded.Region, cloud.CreateImageInput{InstanceID: seeded.InstanceID, Name: "work-src"})
 	if err != nil {
@@ -88,7 +74,7 @@ func TestReplicatedImageEnsureCopyCancelsOnContextEnd(t *testing.T) {
 	}
 	left, err := w.c.ListImagesByTags(context.Background(), seeded.DRRegions[1], w.copyTags())
 	if err != nil || len(left) != 0 {
-		t.Fatalf("copies left in cn-guangzhou: %d (%v)", len(left), err)
+		t.Fatalf("copies left in %s: %d (%v)", seeded.DRRegions[1], len(left), err)
 	}
 }
 
@@ -112,7 +98,7 @@ func TestReplicatedImageEnsureCopyDiscardsWrongKey(t *testing.T) {
 	}
 	left, _ := w.c.ListImagesByTags(ctx, seeded.DRRegions[2], w.copyTags())
 	if len(left) != 1 || cloud.ImageTags(left[0])[cloud.TagKMSKey] != "new-key" {
-		t.Fatalf("copies in cn-hangzhou: %+v", left)
+		t.Fatalf("copies in %s: %+v", seeded.DRRegions[2], left)
 	}
 	// Same key again: adopted, not copied.
 	again, err := w.ensureCopy(ctx, seeded.DRRegions[2], types.StringValue("new-key"), nil)

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest/fixture"
-	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -84,21 +83,7 @@ func planCreate(t *testing.T, r *restoredInstanceResource, m restoredInstanceMod
 }
 
 func TestRestoredInstanceModifyPlanBaseline(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := cloud.New(context.Background(), cloud.Config{
-		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL()}, MaxRetries: 1,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := testEmulator(t, emulator.Options{}, 1)
 	r := &restoredInstanceResource{client: c}
 
 	// Below the baseline: three warnings, no error.

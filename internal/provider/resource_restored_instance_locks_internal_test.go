@@ -9,7 +9,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/alidr/terraform-provider-alidr/internal/cloud"
 	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
@@ -17,24 +16,10 @@ import (
 // passed over and why, and picks the locked one.
 func TestRestoredInstancePlanWarnsPassedOverPoints(t *testing.T) {
 	clock := emulator.NewManualClock(time.Now())
-	srv, err := emulator.New(emulator.Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, c := testEmulator(t, emulator.Options{Clock: clock}, 1)
 	srv.SetDurations(emulator.InstantDurations())
 	srv.SetTimestampWindow(0) // the clock moves, the SDK stamps wall time
 	ctx := context.Background()
-	c, err := cloud.New(ctx, cloud.Config{
-		Region: seeded.Region, AccessKey: emulator.DefaultAccessKeyID, SecretKey: emulator.DefaultAccessKeySecret,
-		Endpoints: cloud.Endpoints{ECS: srv.URL()}, MaxRetries: 1,
-	}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	snap := func() string {
 		req := ecs.CreateCreateSnapshotRequest()
 		req.DiskId = seeded.SystemDiskID

@@ -9,14 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // Three restores with identical arguments each own an instance; shrinking
 // count deletes only the instances of the removed resource instances.
 func TestAccRestoredInstance_identicalRestoresOwnTheirInstances(t *testing.T) {
-	env := acctest.New(t, emulator.Options{})
-	env.Instant()
+	env := acctest.NewInstant(t)
 	config := func(n int) string {
 		return env.Config(`
 resource "alidr_restored_instance" "test" {
@@ -28,7 +26,7 @@ resource "alidr_restored_instance" "test" {
 }`, n, env.ImageID, env.VSwitchID, env.SecurityGroupID)
 	}
 	var first string
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config(3),

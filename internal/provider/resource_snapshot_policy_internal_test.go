@@ -157,7 +157,7 @@ func TestSnapshotPolicyHelpers(t *testing.T) {
 	if got := spManagedTags(map[string]string{"team": "core", "alidr:client-token": "x", "alidr:retention-tiers": "monthly=1,yearly=0"}); len(got) != 2 || got["alidr:client-token"] != "" {
 		t.Fatalf("managed tags %v: the client token is not managed", got)
 	}
-	for in, want := range map[string][2]string{"sp-1": {"", "sp-1"}, "cn-shanghai:sp-2": {"cn-shanghai", "sp-2"}} {
+	for in, want := range map[string][2]string{"sp-1": {"", "sp-1"}, seeded.DRRegions[0] + ":sp-2": {seeded.DRRegions[0], "sp-2"}} {
 		if r, id := spSplitPolicyID(in); r != want[0] || id != want[1] {
 			t.Errorf("spSplitPolicyID(%q) = %q, %q", in, r, id)
 		}
@@ -193,7 +193,8 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 			"kms_key_id":            tftypes.NewValue(tftypes.String, nil),
 		})
 	}
-	set := map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "cross_region_copy": copyOf("cn-shanghai", "cn-guangzhou"),
+	dr1, dr2 := seeded.DRRegions[0], seeded.DRRegions[1]
+	set := map[string]tftypes.Value{"schedule": spSchedule([]int{2}, "MON"), "cross_region_copy": copyOf(dr1, dr2),
 		"engine": tftypes.NewValue(tftypes.String, "automatic")}
 	diags := spValidate(t, set)
 	if len(diags.Errors()) != 1 {
@@ -209,11 +210,11 @@ func TestSnapshotPolicyOneCopyRegion(t *testing.T) {
 			t.Errorf("detail does not mention %q: %s", want, e.Detail())
 		}
 	}
-	set["cross_region_copy"] = copyOf("cn-shanghai")
+	set["cross_region_copy"] = copyOf(dr1)
 	if diags := spValidate(t, set); diags.HasError() {
 		t.Fatalf("one copy region: %v", diags)
 	}
-	set["cross_region_copy"], set["engine"] = copyOf("cn-shanghai", "cn-guangzhou"), tftypes.NewValue(tftypes.String, "enterprise")
+	set["cross_region_copy"], set["engine"] = copyOf(dr1, dr2), tftypes.NewValue(tftypes.String, "enterprise")
 	if diags := spValidate(t, set); diags.HasError() {
 		t.Fatalf("two copy regions, enterprise engine: %v", diags)
 	}
@@ -245,7 +246,7 @@ func TestSnapshotPolicyArchiveTierWarning(t *testing.T) {
 func TestObservedRPOChecks(t *testing.T) {
 	observed := types.ObjectValueMust(policyObservedTypes, map[string]attr.Value{
 		"disks":        types.MapValueMust(types.StringType, map[string]attr.Value{"d-1": types.StringValue("2h"), "d-2": types.StringValue("1h")}),
-		"copy_regions": types.MapValueMust(types.StringType, map[string]attr.Value{"cn-shanghai": types.StringValue("1h")}),
+		"copy_regions": types.MapValueMust(types.StringType, map[string]attr.Value{seeded.DRRegions[0]: types.StringValue("1h")}),
 	})
 	m := snapshotPolicyModel{ObservedRPO: observed, EffectiveRPO: types.StringValue("1h"), MaxObservedRPO: types.StringNull()}
 	var diags diag.Diagnostics
@@ -267,13 +268,13 @@ func TestSnapshotPolicyEngineLimits(t *testing.T) {
 	var diags diag.Diagnostics
 	spValidateEngine(engineEnterprise, drpolicy.Tiers{Retention: drpolicy.Retention{DailyDays: -1}}, &diags)
 	spValidateEngine(engineAutomatic, drpolicy.Tiers{Retention: drpolicy.Retention{DailyDays: 7}, WeeklyWeeks: 4}, &diags)
-	spValidateEnterpriseCopy(spCopySpec{Regions: []string{"cn-shanghai"}, RetentionDays: 7, Encrypted: true,
-		RegionRetention: map[string]int{"cn-guangzhou": 7}}, &diags)
+	spValidateEnterpriseCopy(spCopySpec{Regions: []string{seeded.DRRegions[0]}, RetentionDays: 7, Encrypted: true,
+		RegionRetention: map[string]int{seeded.DRRegions[1]: 7}}, &diags)
 	want := map[string]string{
-		"retention.daily_days":                                    `engine = "automatic"`,
-		"retention.weekly_weeks":                                  `engine = "enterprise"`,
-		"cross_region_copy.encrypted":                             `engine = "automatic"`,
-		`cross_region_copy.region_retention_days["cn-guangzhou"]`: "not in cross_region_copy.regions",
+		"retention.daily_days":        `engine = "automatic"`,
+		"retention.weekly_weeks":      `engine = "enterprise"`,
+		"cross_region_copy.encrypted": `engine = "automatic"`,
+		`cross_region_copy.region_retention_days["` + seeded.DRRegions[1] + `"]`: "not in cross_region_copy.regions",
 	}
 	if len(diags.Errors()) != len(want) {
 		t.Fatalf("want %d errors, got %v", len(want), diags)

@@ -75,6 +75,19 @@ func spWrapped(want string) *regexp.Regexp {
 	return regexp.MustCompile(strings.Join(strings.Fields(regexp.QuoteMeta(want)), `\s+`))
 }
 
+// spMondayConfig is the policy "core" of the automatic engine: a snapshot
+// at 02:00 on Mondays, kept 7 days, of disks (an HCL list).
+func spMondayConfig(env *acctest.Env, disks string) string {
+	return env.Config(`
+resource "alidr_snapshot_policy" "core" {
+  engine = "automatic"
+  name      = "core"
+  schedule  = { hours = [2], weekdays = ["MON"] }
+  retention = { daily_days = 7 }
+  disk_ids  = %s
+}`, disks)
+}
+
 func spEnv(t *testing.T, opts emulator.Options) *acctest.Env {
 	env := acctest.New(t, opts)
 	env.Instant()
@@ -283,14 +296,7 @@ resource "alidr_snapshot_policy" "core" {
 func TestAccSnapshotPolicy_disappears(t *testing.T) {
 	env := spEnv(t, emulator.Options{})
 	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = [%q]
-}`, env.DataDiskID)
+	cfg := spMondayConfig(env, spJSON(env.DataDiskID))
 	var firstID string
 	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -334,235 +340,13 @@ resource "alidr_snapshot_policy" "core" {
 	})
 }
 
-// TestAccSnapshotPolicy_tiering runs a "7+3+1" policy on an emulated clock
-// through April and May 2026: the scheduler fires a daily snapshot at 02:00
-// UTC+8 and expires them after 7 days; each apply must extend or archive
-// exactly the snapshots the tiers hold, and nothing else.
-func TestAccSnapshotPolicy_tiering(t *testing.T) {
-	acctest.SkipOnCloud(t, "moves the emulator's clock through months of scheduled snapshots")
-	clock := emulator.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) // 08:00 UTC+8
-	env := spEnv(t, emulator.Options{Clock: clock})
-	env.Emulator.SetTimestampWindow(0) // the SDK stamps wall time
-	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
-  retention = { daily_days = 7, monthly_months = 3, yearly_years = 1 }
-  disk_ids  = [%q]
-}`, env.DataDiskID)
-
-	utc8 := time.FixedZone("UTC+8", 8*3600)
-	// snaps returns the disk's snapshots by local creation day.
-	snaps := func() map[string]ecs.Snapshot {
-		req := ecs.CreateDescribeSnapshotsRequest()
-		req.DiskId, req.PageSize = env.DataDiskID, "100"
-		resp, err := sdk.DescribeSnapshots(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]ecs.Snapshot{}
-		for _, s := range resp.Snapshots.Snapshot {
-			created, err := time.Parse(time.RFC3339, s.CreationTime)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[created.In(utc8).Format("01-02")] = s
-		}
-		return out
-	}
-	// expect checks every snapshot: the listed days with their retention and
-	// category, every other one untouched (7 days, standard).
-	expect := func(want map[string]string) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			got := snaps()
-			for day, s := range got {
-				w, ok := want[day]
-				if !ok {
-					w = "7/standard"
-				}
-				if have := fmt.Sprintf("%d/%s", s.RetentionDays, s.Category); have != w {
-					return fmt.Errorf("snapshot of %s (%s) is %s, want %s", day, s.SnapshotId, have, w)
-				}
-			}
-			for day := range want {
-				if _, ok := got[day]; !ok {
-					return fmt.Errorf("no snapshot of %s; have %d snapshots", day, len(got))
-				}
-			}
-			return nil
-		}
-	}
-	acctest.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("tiered_snapshots"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("last_tier_actions"), knownvalue.StringExact("no changes")),
-				},
-			},
-			{
-				// 100 days later (Apr 11 08:00 UTC+8) the snapshots of Apr 5-11
-				// remain; Apr 5 is the first of April and of 2026 still there:
-				// kept a year, too young to archive.
-				PreConfig: func() { clock.Advance(100 * 24 * time.Hour) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("pending_tier_actions"), knownvalue.Int64Exact(0)),
-					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("last_tier_actions"), knownvalue.StringExact("1 snapshot to extend")),
-					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("tiered_snapshots"), knownvalue.Int64Exact(1)),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("tiered_snapshots"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("pending_tier_actions"), knownvalue.Int64Exact(0)),
-				},
-				Check: expect(map[string]string{"04-05": "365/standard", "04-11": "7/standard"}),
-			},
-			{
-				// May 1 08:00: Apr 5 is old enough to archive (keeping its year);
-				// May 1 is the first of May, kept 3 months (92 days). Throttled
-				// snapshot changes are retried.
-				PreConfig: func() {
-					clock.Advance(20 * 24 * time.Hour)
-					for _, a := range []string{"ModifySnapshotAttribute", "ModifySnapshotCategory"} {
-						env.Emulator.InjectFault(emulator.Fault{Service: "ecs", Action: a, Kind: emulator.FaultThrottling, Rate: 1, Count: 1})
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("last_tier_actions"), knownvalue.StringExact("1 snapshot to extend, 1 to archive")),
-					plancheck.ExpectKnownValue(spAddr, tfjsonpath.New("tiered_snapshots"), knownvalue.Int64Exact(2)),
-				}},
-				Check: expect(map[string]string{"04-05": "365/archive", "05-01": "92/standard", "04-25": "7/standard"}),
-			},
-			{
-				// Nothing new to tier the same day: the plan is empty.
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-			},
-		},
-	})
-}
-
-func TestAccSnapshotPolicy_diskFromOtherPolicy(t *testing.T) {
-	env := spEnv(t, emulator.Options{})
-	sdk := env.ECS(t, env.Region)
-	// Another policy, made outside Terraform, holds the disk.
-	create := ecs.CreateCreateAutoSnapshotPolicyRequest()
-	create.AutoSnapshotPolicyName, create.TimePoints, create.RepeatWeekdays, create.RetentionDays = "legacy", `["3"]`, `["1"]`, "3"
-	created, err := sdk.CreateAutoSnapshotPolicy(create)
-	if err != nil {
-		t.Fatal(err)
-	}
-	legacy := created.AutoSnapshotPolicyId
-	t.Cleanup(func() {
-		del := ecs.CreateDeleteAutoSnapshotPolicyRequest()
-		del.AutoSnapshotPolicyId = legacy
-		if _, err := sdk.DeleteAutoSnapshotPolicy(del); err != nil {
-			t.Errorf("deleting the legacy policy %s: %v", legacy, err)
-		}
-	})
-	apply := ecs.CreateApplyAutoSnapshotPolicyRequest()
-	apply.AutoSnapshotPolicyId, apply.DiskIds = legacy, fmt.Sprintf("[%q]", env.DataDiskID)
-	if _, err := sdk.ApplyAutoSnapshotPolicy(apply); err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	acctest.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if p := spPolicy(t, sdk, id); p != nil {
-				return fmt.Errorf("policy %s still exists", id)
-			}
-			if d := spDisksOf(t, sdk, legacy); len(d) != 0 {
-				return fmt.Errorf("destroy must not touch the legacy policy's disks: %v", d)
-			}
-			return nil
-		},
-		Steps: []resource.TestStep{
-			{
-				Config: env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = ["d-doesnotexist000000"]
-}`),
-				ExpectError: spWrapped(`Disk d-doesnotexist000000 does not exist in ` + env.Region),
-			},
-			{
-				// The disk moves with a warning (not assertable here); the apply succeeds.
-				Config: env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  region    = %q
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = [%q]
-  timeouts  = { create = "5m", update = "5m", delete = "5m" }
-}`, env.Region, env.DataDiskID),
-				Check: func(s *terraform.State) error {
-					id = spID(s)
-					if d := spDisksOf(t, sdk, id); len(d) != 1 || d[0] != env.DataDiskID {
-						return fmt.Errorf("disks of the new policy: %v", d)
-					}
-					if d := spDisksOf(t, sdk, legacy); len(d) != 0 {
-						return fmt.Errorf("disks left on the legacy policy: %v", d)
-					}
-					return nil
-				},
-			},
-			{
-				// An explicitly empty set releases the disk and stays empty.
-				Config: env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = []
-}`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(spAddr, tfjsonpath.New("disk_ids"), knownvalue.SetSizeExact(0)),
-				},
-				Check: func(s *terraform.State) error {
-					if d := spDisksOf(t, sdk, spID(s)); len(d) != 0 {
-						return fmt.Errorf("disks still following the policy: %v", d)
-					}
-					return nil
-				},
-			},
-		},
-	})
-	// Destroy cancelled the policy on the disk before deleting it.
-	if d := spDisksOf(t, sdk, ""); !slices.Contains(d, env.DataDiskID) {
-		t.Fatalf("disk %s still follows a policy after destroy", env.DataDiskID)
-	}
-}
-
 // A create that fails after the policy exists keeps its id: Terraform taints
 // it and replaces it, instead of leaving an orphan behind.
 func TestAccSnapshotPolicy_createFailureTaints(t *testing.T) {
 	acctest.SkipOnCloud(t, "injects latency into ApplyAutoSnapshotPolicy to outlast the create timeout")
 	env := spEnv(t, emulator.Options{})
 	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name      = "core"
-  schedule  = { hours = [2], weekdays = ["MON"] }
-  retention = { daily_days = 7 }
-  disk_ids  = [%q]
-}`, env.DataDiskID)
+	cfg := spMondayConfig(env, spJSON(env.DataDiskID))
 	policies := func() int {
 		resp, err := sdk.DescribeAutoSnapshotPolicyEx(ecs.CreateDescribeAutoSnapshotPolicyExRequest())
 		if err != nil {
@@ -602,64 +386,6 @@ resource "alidr_snapshot_policy" "core" {
 					}
 					return nil
 				},
-			},
-		},
-	})
-}
-
-// Changes made outside Terraform show up on refresh and are undone by apply.
-func TestAccSnapshotPolicy_drift(t *testing.T) {
-	env := spEnv(t, emulator.Options{})
-	sdk := env.ECS(t, env.Region)
-	cfg := env.Config(`
-resource "alidr_snapshot_policy" "core" {
-  engine = "automatic"
-  name              = "core"
-  schedule          = { hours = [2, 14], weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] }
-  retention         = { daily_days = 7, monthly_months = 3 }
-  cross_region_copy = { regions = [%q], retention_days = 7 }
-  disk_ids          = [%q, %q]
-  tags              = { team = "core" }
-}`, env.DRRegions[0], env.DataDiskID, env.SystemDiskID)
-	var id string
-	acctest.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: cfg, Check: func(s *terraform.State) error { id = spID(s); return nil }},
-			{
-				PreConfig: func() {
-					mod := ecs.CreateModifyAutoSnapshotPolicyExRequest()
-					mod.AutoSnapshotPolicyId, mod.TimePoints, mod.RetentionDays = id, `["5"]`, "30"
-					mod.EnableCrossRegionCopy = "false"
-					if _, err := sdk.ModifyAutoSnapshotPolicyEx(mod); err != nil {
-						t.Fatal(err)
-					}
-					cancel := ecs.CreateCancelAutoSnapshotPolicyRequest()
-					cancel.DiskIds = fmt.Sprintf("[%q]", env.SystemDiskID)
-					if _, err := sdk.CancelAutoSnapshotPolicy(cancel); err != nil {
-						t.Fatal(err)
-					}
-					untag := ecs.CreateUntagResourcesRequest()
-					untag.ResourceType, untag.ResourceId, untag.TagKey = "snapshotpolicy", &[]string{id}, &[]string{"team", "alidr:retention-tiers"}
-					if _, err := sdk.UntagResources(untag); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(spAddr, plancheck.ResourceActionUpdate),
-				}},
-				Check: spCheckAPI(t, sdk, func(p *ecs.AutoSnapshotPolicy, disks []string) error {
-					tags := map[string]string{}
-					for _, tg := range p.Tags.Tag {
-						tags[tg.TagKey] = tg.TagValue
-					}
-					if p.TimePoints != `["2","14"]` || p.RetentionDays != 7 || p.TargetCopyRegions != spJSON(env.DRRegions[0]) || len(disks) != 2 ||
-						tags["team"] != "core" || tags["alidr:retention-tiers"] != "monthly=3,yearly=0" {
-						return fmt.Errorf("drift not undone: %+v, tags %v, disks %v", p, tags, disks)
-					}
-					return nil
-				}),
 			},
 		},
 	})

@@ -75,13 +75,13 @@ func TestAccVerificationRun_metrics(t *testing.T) {
 	defer pgw.Close()
 	created := time.Now().Add(-3 * time.Hour).UTC().Format(time.RFC3339)
 
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: env.Config(`
 resource "alidr_verification_run" "core" {
   name             = "core-drill"
-  region           = "cn-beijing"
+  region           = %[7]q
   boot_test        = { instance_id = %[1]q, command = "true" }
   restore_duration = "8s"
   rto_target       = "15m"
@@ -102,7 +102,7 @@ resource "alidr_verification_run" "edge" {
   name      = "edge"
   boot_test = { instance_id = %[1]q, command = "true" }
   report    = { path = %[4]q, format = "prometheus" }
-}`, db, junit, beside, own, pgw.URL, created),
+}`, db, junit, beside, own, pgw.URL, created, env.Region),
 			ConfigStateChecks: []statecheck.StateCheck{
 				state("alidr_verification_run.core", "status", knownvalue.StringExact("passed")),
 			},
@@ -114,9 +114,9 @@ resource "alidr_verification_run" "edge" {
 					addr, file string
 					labels     map[string]string
 				}{
-					{"alidr_verification_run.core", beside, map[string]string{"site": "core", "region": "cn-beijing"}},
+					{"alidr_verification_run.core", beside, map[string]string{"site": "core", "region": env.Region}},
 					// Defaults: site is the name, region the provider's.
-					{"alidr_verification_run.edge", own, map[string]string{"site": "edge", "region": "cn-beijing"}},
+					{"alidr_verification_run.edge", own, map[string]string{"site": "edge", "region": env.Region}},
 				} {
 					if err := checkMetricsFile(s, c.addr, c.file, c.labels); err != nil {
 						return err
@@ -145,9 +145,9 @@ resource "alidr_verification_run" "edge" {
 				mu.Lock()
 				defer mu.Unlock()
 				// The client orders the grouping labels as it likes.
-				pushed := pushes["PUT /metrics/job/alidr_drill/site/core/region/cn-beijing"]
+				pushed := pushes["PUT /metrics/job/alidr_drill/site/core/region/"+env.Region]
 				if pushed == nil {
-					pushed = pushes["PUT /metrics/job/alidr_drill/region/cn-beijing/site/core"]
+					pushed = pushes["PUT /metrics/job/alidr_drill/region/"+env.Region+"/site/core"]
 				}
 				if v, err := promValue(pushed, "alidr_drill_passed", nil); err != nil || v != 1 || len(pushes) != 1 {
 					return fmt.Errorf("pushes %v: %v %w", pushes, v, err)
@@ -188,7 +188,7 @@ resource "alidr_verification_run" "r" {
 			ExpectError: wrappedRE(c.errs...),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	acctest.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 }
 
 // checkMetricsFile parses a run's metrics file as node_exporter does and

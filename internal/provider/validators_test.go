@@ -36,7 +36,7 @@ func TestAccPlanTimeNameRules(t *testing.T) {
 }`, env.InstanceID, env.DRRegions[0], bucket, prefix)
 	}
 	cjk60 := strings.Repeat("恢", 60) // 180 bytes, 60 characters
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			invalid(restoredConfig(env, image, "ecs.g7.large", `  system_disk = { size = 0 }`),

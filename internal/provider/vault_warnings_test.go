@@ -8,15 +8,13 @@ import (
 	"testing"
 
 	"github.com/alidr/terraform-provider-alidr/internal/acctest"
-	"github.com/alidr/terraform-provider-alidr/internal/emulator"
 )
 
 // Proofs planned into a bucket without a locked WORM policy are warned
 // about, naming the attribute; a locked vault silences the warning. Plan
 // warnings are visible through the CLI only.
 func TestAccCLIWarnsAboutUnlockedVaults(t *testing.T) {
-	acctest.SkipOnCloud(t, "locks a retention policy for good")
-	env := acctest.New(t, emulator.Options{})
+	env := acctest.NewEmulated(t, "locks a retention policy for good")
 	c := env.Client(t)
 	ctx := context.Background()
 	trust := newTestTrust(t, env, "alidr-proofs-warn")
@@ -60,8 +58,7 @@ resource "alidr_replicated_image" "i" {
 // A plan to destroy a locked vault says that the bucket cannot go while it
 // holds retained objects; an empty vault is then destroyed.
 func TestAccCLIWarnsBeforeDestroyingALockedVault(t *testing.T) {
-	acctest.SkipOnCloud(t, "locks a retention policy for good")
-	env := acctest.New(t, emulator.Options{})
+	env := acctest.NewEmulated(t, "locks a retention policy for good")
 	tf := acctest.NewCLI(t, nil)
 	dir := t.TempDir()
 	cfg := "terraform {\n  required_providers {\n    alidr = { source = \"alidr/alidr\" }\n  }\n}\n" + env.Config(`
