@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -107,7 +106,7 @@ func (c *Client) CreateAutoSnapshotPolicy(ctx context.Context, region string, s 
 	}
 	var id string
 	attempt := 0
-	err = c.Backoff.Retry(ctx, "CreateAutoSnapshotPolicy", retryableWithToken, func() error {
+	err = c.Backoff.Retry(ctx, "CreateAutoSnapshotPolicy", tokenRetryable, func() error {
 		attempt++
 		if attempt > 1 && token != "" {
 			found, err := c.findPolicyByTag(ctx, region, TagClientToken, token)
@@ -144,19 +143,6 @@ func (c *Client) CreateAutoSnapshotPolicy(ctx context.Context, region string, s 
 		return "", c.ecsError(err, "CreateAutoSnapshotPolicy", region)
 	}
 	return id, nil
-}
-
-// retryableWithToken also retries a response lost on the way back (a
-// truncated body, EOF): safe only for calls made idempotent by a token.
-func retryableWithToken(err error) bool {
-	if Retryable(err) {
-		return true
-	}
-	var ce *sdkerrors.ClientError
-	if errors.As(err, &ce) && ce.ErrorCode() == sdkerrors.JsonUnmarshalErrorCode {
-		return true
-	}
-	return strings.Contains(err.Error(), "EOF")
 }
 
 func (c *Client) findPolicyByTag(ctx context.Context, region, key, value string) (string, error) {
@@ -446,11 +432,9 @@ func (c *Client) TierSnapshots(ctx context.Context, region string, disks []strin
 	}
 	var out []drpolicy.Snapshot
 	for _, s := range all {
-		// Only automatic snapshots (SnapshotType auto, the filter the per-disk
-		// listing used) of the disks, and only this region's own: copies live
-		// in other regions.
-		if !slices.Contains(disks, s.SourceDiskId) || s.SnapshotType != "" && !strings.EqualFold(s.SnapshotType, "auto") ||
-			s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
+		// The disks' own snapshots of this region (the listing holds
+		// automatic ones only): copies live in other regions.
+		if !slices.Contains(disks, s.SourceDiskId) || s.SourceSnapshotId != "" || (s.RegionId != "" && s.RegionId != region) {
 			continue
 		}
 		out = append(out, tierSnapshot(s))

@@ -61,15 +61,15 @@ func TestPolicyMissing(t *testing.T) {
 	}
 }
 
-func TestRetryableWithToken(t *testing.T) {
-	if !retryableWithToken(errors.New("unexpected EOF")) {
+func TestTokenRetryable(t *testing.T) {
+	if !tokenRetryable(errors.New("unexpected EOF")) {
 		t.Error("a cut-off answer is retried when the call carries a token")
 	}
-	if !retryableWithToken(sdkerrors.NewClientError(sdkerrors.JsonUnmarshalErrorCode, "bad json", nil)) {
+	if !tokenRetryable(sdkerrors.NewClientError(sdkerrors.JsonUnmarshalErrorCode, "bad json", nil)) {
 		t.Error("an unreadable answer is retried when the call carries a token")
 	}
 	bad := sdkerrors.NewServerError(http.StatusBadRequest, `{"Code":"InvalidRetentionDays.Malformed","Message":"x"}`, "")
-	if retryableWithToken(bad) {
+	if tokenRetryable(bad) {
 		t.Error("validation errors are never retried")
 	}
 }

@@ -166,8 +166,10 @@ func ecsRetryable(req requests.AcsRequest) func(error) bool {
 	}
 }
 
-// tokenRetryable is the retry rule of every request carrying a ClientToken
-// (ECS through DoECS, EBS through DoEBS): any transient error, since the
-// token makes resending safe, and a busy token (LastTokenProcessing,
-// OperationConflict), whose answer comes when the same request is resent.
+// tokenRetryable is the retry rule of every create made idempotent by a
+// token (a ClientToken through DoECS or DoEBS; the token tag that
+// CreateAutoSnapshotPolicy looks up before resending): any transient error,
+// a lost or garbled answer included, since the token makes resending safe,
+// and a busy token (LastTokenProcessing, OperationConflict), whose answer
+// comes when the same request is resent.
 func tokenRetryable(err error) bool { return Retryable(err) || isTokenBusy(err) }
