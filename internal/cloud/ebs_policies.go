@@ -188,12 +188,19 @@ func (c *Client) pagedEnterprisePolicies(ctx context.Context, region string, par
 	}
 }
 
-// DeleteEnterprisePolicy deletes the policy; a policy already gone is not
-// an error.
+// DeleteEnterprisePolicy unbinds the policy's disks and deletes it;
+// snapshots already taken stay with their retention, and a policy already
+// gone is not an error. The disks are unbound first because the EBS
+// reference does not say what DeleteEnterpriseSnapshotPolicy does with a
+// policy that disks still follow.
 func (c *Client) DeleteEnterprisePolicy(ctx context.Context, region, id string) error {
-	if _, err := c.FindEnterprisePolicyByID(ctx, region, id); IsNotFound(err) {
+	p, err := c.FindEnterprisePolicyByID(ctx, region, id)
+	if IsNotFound(err) {
 		return nil
 	} else if err != nil {
+		return err
+	}
+	if err := c.UnbindEnterprisePolicy(ctx, region, id, p.DiskIDs); err != nil && !IsNotFound(err) {
 		return err
 	}
 	return c.DoEBS(ctx, region, "DeleteEnterpriseSnapshotPolicy", map[string]string{"PolicyId": id}, nil)

@@ -394,7 +394,7 @@ func (r *snapshotPolicyResource) Delete(ctx context.Context, req resource.Delete
 	defer cancel()
 	tflog.Info(ctx, "deleting the snapshot policy (its disks are unbound first; snapshots are kept)", map[string]any{"id": state.ID.ValueString()})
 	if spEngineOf(&state) == engineEnterprise {
-		if err := r.deleteEnterprise(ctx, state.Region.ValueString(), state.ID.ValueString()); err != nil {
+		if err := r.client.DeleteEnterprisePolicy(ctx, state.Region.ValueString(), state.ID.ValueString()); err != nil {
 			apiError(&resp.Diagnostics, "delete the enterprise snapshot policy", err)
 		}
 		return

@@ -246,22 +246,6 @@ func (r *snapshotPolicyResource) bindAndArchive(ctx context.Context, region, id 
 	return fmt.Sprintf("%d snapshots to archive", len(todo)), nil
 }
 
-// deleteEnterprise unbinds the policy's disks and deletes it; snapshots
-// already taken stay with their retention.
-func (r *snapshotPolicyResource) deleteEnterprise(ctx context.Context, region, id string) error {
-	p, err := r.client.FindEnterprisePolicyByID(ctx, region, id)
-	if cloud.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := r.client.UnbindEnterprisePolicy(ctx, region, id, p.DiskIDs); err != nil {
-		return err
-	}
-	return r.client.DeleteEnterprisePolicy(ctx, region, id)
-}
-
 // readEnterprise fills m from DescribeEnterpriseSnapshotPolicy and the
 // disks' snapshots; found is false when the policy is gone.
 func (r *snapshotPolicyResource) readEnterprise(ctx context.Context, m *snapshotPolicyModel, diags *diag.Diagnostics) (found bool) {

@@ -96,7 +96,7 @@ func Region(ctx context.Context, c *cloud.Client, region string, buckets []strin
 	esps, err := managedEnterprisePolicies(ctx, c, region)
 	keep(err)
 	for _, p := range esps {
-		if err := deleteEnterprisePolicy(ctx, c, region, p); err != nil {
+		if err := c.DeleteEnterprisePolicy(ctx, region, p.PolicyID); err != nil {
 			keep(fmt.Errorf("enterprise snapshot policy %s: %w", p.PolicyID, err))
 			continue
 		}
@@ -117,15 +117,6 @@ func managedEnterprisePolicies(ctx context.Context, c *cloud.Client, region stri
 		}
 	}
 	return out, err
-}
-
-// deleteEnterprisePolicy unbinds the policy's disks, then deletes it, as
-// the resource's Delete does.
-func deleteEnterprisePolicy(ctx context.Context, c *cloud.Client, region string, p cloud.EnterprisePolicy) error {
-	if err := c.UnbindEnterprisePolicy(ctx, region, p.PolicyID, p.DiskIDs); err != nil && !cloud.IsNotFound(err) {
-		return err
-	}
-	return c.DeleteEnterprisePolicy(ctx, region, p.PolicyID)
 }
 
 func managedInstances(ctx context.Context, c *cloud.Client, region string) ([]string, error) {
