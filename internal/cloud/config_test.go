@@ -28,6 +28,18 @@ func TestApplyEnvironmentPrefersCurrentNames(t *testing.T) {
 	}
 }
 
+// ALIDR_DESCRIBE_BATCHING=off (README) turns batching and shared listings
+// off; any other value leaves them on.
+func TestApplyEnvironmentBatchingSwitch(t *testing.T) {
+	for value, off := range map[string]bool{"off": true, "on": false, "": false} {
+		var c Config
+		c.ApplyEnvironment(envOf(map[string]string{"ALIDR_DESCRIBE_BATCHING": value}))
+		if c.NoBatching != off {
+			t.Errorf("ALIDR_DESCRIBE_BATCHING=%q: NoBatching %v, want %v", value, c.NoBatching, off)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		cfg  Config
